@@ -1,0 +1,52 @@
+/// One 64-bit entry of a page table at any level.
+///
+/// The layout: flags in bits 0–8 and 63, the physical frame in bits 12–51. In a huge-page entry
+/// bit 12 is PAT, so a huge entry's frame is 2 MiB/1 GiB aligned and masks the low bits.
+public struct PageTableEntry: Hashable, Sendable, CustomStringConvertible {
+  /// The raw 64-bit value the CPU reads.
+  public var rawValue: UInt64
+
+  /// Bits 12–51: the physical address of the next table or of the page.
+  public static let addressMask: UInt64 = 0x000f_ffff_ffff_f000
+
+  /// The empty (not present) entry.
+  public static let empty = PageTableEntry(rawValue: 0)
+
+  @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+  /// An entry pointing at `frame` with `flags`.
+  @inlinable public init(frame: PhysicalFrame, flags: PageTableFlags) {
+    rawValue = (frame.number << 12) | flags.rawValue
+  }
+
+  /// The flag bits.
+  @inlinable public var flags: PageTableFlags {
+    PageTableFlags(rawValue: rawValue & PageTableFlags.all.rawValue)
+  }
+
+  /// Whether the present bit is set.
+  @inlinable public var isPresent: Bool { rawValue & PageTableFlags.present.rawValue != 0 }
+
+  /// Whether the entry is all zero (never used, or cleared).
+  @inlinable public var isUnused: Bool { rawValue == 0 }
+
+  /// Whether, at a PD or PDPT level, the entry maps a page instead of pointing to a table.
+  @inlinable public var isHuge: Bool { rawValue & PageTableFlags.huge.rawValue != 0 }
+
+  /// The physical address in the entry, for a 4 KiB page or a table.
+  @inlinable public var address: PhysicalAddress {
+    PhysicalAddress(unchecked: rawValue & PageTableEntry.addressMask)
+  }
+
+  /// The physical address of a huge page of `size` (bit 12 is PAT there, not address).
+  @inlinable public func hugePageAddress(_ size: PageSize) -> PhysicalAddress {
+    PhysicalAddress(unchecked: rawValue & PageTableEntry.addressMask & ~size.offsetMask)
+  }
+
+  /// The frame in the entry (table or 4 KiB page).
+  @inlinable public var frame: PhysicalFrame { address.frame }
+
+  public var description: String {
+    isUnused ? "empty" : hex(rawValue) + " (" + address.description + " " + flags.description + ")"
+  }
+}

@@ -1,0 +1,1 @@
+// Host-only emulation of RAM and the MMU.
