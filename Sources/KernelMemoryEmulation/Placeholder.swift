@@ -1,1 +1,0 @@
-// Host-only emulation of RAM and the MMU.
