@@ -1,0 +1,67 @@
+/// Where the frame bitmap's parts live inside the caller's storage, in 64-bit words.
+///
+/// In order: a small header (the counters, kept in storage so that copies of a `FrameBitmap` handle
+/// all see one state), level 0 (one bit per frame, 1 = free), the usable map (one bit per frame,
+/// 1 = the allocator manages it: what tells a double free from freeing a reserved frame), and the
+/// summary levels 1…top, where bit i of level k is set exactly when word i of level k-1 is nonzero.
+/// Levels are added until one fits in a single word, so a search starts from one load and descends
+/// one word per level: 5 levels at 1 TiB, 3 at 128 MiB.
+struct BitmapLayout {
+  /// Room for level 0 and its summaries. 2^40 frames (the 52-bit physical limit) need 6 summary
+  /// levels; one spare keeps the bound obviously safe.
+  static let levelCapacity = 8
+  /// One value per level; the count must be a literal, and equals `levelCapacity`.
+  typealias PerLevel<Element> = InlineArray<8, Element>
+  /// The largest frame count a bitmap can cover: every frame of a 52-bit physical address space.
+  static let maximumFrameCount: UInt64 = PhysicalRange.addressLimit >> PageSize.size4KiB.shift
+
+  /// The header's slots.
+  enum HeaderSlot: Int {
+    /// Frames free now.
+    case freeCount = 0
+    /// Frames the allocator manages (usable and not reserved).
+    case usableCount = 1
+    /// A level-0 word index that recently had free frames: the allocation fast path.
+    case hint = 2
+  }
+  /// Words in the header.
+  static let headerWords = 3
+
+  /// Frames covered.
+  let frameCount: UInt64
+  /// The index of the top summary level (at least 1); it is a single word.
+  let topLevel: Int
+  /// The word offset of each level (0 = the free bitmap, 1…`topLevel` = summaries).
+  let levelOffsets: PerLevel<Int>
+  /// The number of words in each level.
+  let levelWords: PerLevel<Int>
+  /// The word offset of the usable map.
+  let usableOffset: Int
+  /// Words of storage the whole structure needs.
+  let totalWords: Int
+
+  /// The layout for `frameCount` frames (at most `maximumFrameCount`).
+  init(frameCount: UInt64) {
+    precondition(frameCount <= BitmapLayout.maximumFrameCount, "more frames than physical memory")
+    self.frameCount = frameCount
+    // At least one word per level, so even an empty bitmap has a readable top word.
+    let baseWords = max(1, BitmapWord.wordsNeeded(forBits: frameCount))
+    var offsets = PerLevel<Int>(repeating: 0)
+    var words = PerLevel<Int>(repeating: 0)
+    offsets[0] = BitmapLayout.headerWords
+    words[0] = baseWords
+    usableOffset = BitmapLayout.headerWords + baseWords
+    var next = usableOffset + baseWords
+    var level = 0
+    repeat {
+      level += 1
+      words[level] = max(1, BitmapWord.wordsNeeded(forBits: UInt64(words[level - 1])))
+      offsets[level] = next
+      next += words[level]
+    } while words[level] > 1
+    topLevel = level
+    levelOffsets = offsets
+    levelWords = words
+    totalWords = next
+  }
+}

@@ -1,0 +1,61 @@
+/// The arithmetic of 64-bit bitmap words: one bit per frame at level 0, one bit per word of the
+/// level below at every summary level.
+enum BitmapWord {
+  /// Bits in a word, which is also the fan-out of the summary tree.
+  static let bitCount = 64
+  /// log2(`bitCount`): shifting an index right by it gives its word.
+  static let indexShift: UInt64 = 6
+  /// The bits of an index that select the bit inside its word.
+  static let bitIndexMask: UInt64 = 63
+  /// A word with every bit set.
+  static let allOnes: UInt64 = ~0
+
+  /// The word holding bit `index`.
+  @inline(__always) static func word(of index: UInt64) -> Int {
+    Int(truncatingIfNeeded: index &>> indexShift)
+  }
+
+  /// The single-bit mask of bit `index` inside its word.
+  @inline(__always) static func bit(of index: UInt64) -> UInt64 {
+    1 &<< (index & bitIndexMask)
+  }
+
+  /// Words needed for `bits` bits.
+  static func wordsNeeded(forBits bits: UInt64) -> Int {
+    Int(truncatingIfNeeded: (bits + bitIndexMask) >> indexShift)
+  }
+
+  /// The mask of bits `from ..< from + width` inside one word (`from + width <= 64`).
+  static func mask(from: UInt64, width: UInt64) -> UInt64 {
+    let low = width == UInt64(bitCount) ? allOnes : (1 &<< width) &- 1
+    return low &<< from
+  }
+}
+
+/// The words a run of bit indices covers, each with the mask of the run's bits inside it.
+///
+/// Range operations (claim, free, reserve a run of frames) work a word at a time through this, so
+/// a 2 MiB run costs 8 word operations, not 512 bit operations.
+struct BitmapRunWords: Sequence, IteratorProtocol {
+  /// The next bit index to cover.
+  private var position: UInt64
+  /// One past the last bit index.
+  private let end: UInt64
+
+  /// The words of bit indices `run`.
+  init(_ run: Range<UInt64>) {
+    position = run.lowerBound
+    end = run.upperBound
+  }
+
+  /// The next word index and the mask of the run's bits in it.
+  mutating func next() -> (word: Int, mask: UInt64)? {
+    guard position < end else { return nil }
+    let offset = position & BitmapWord.bitIndexMask
+    let wordEnd = Swift.min(position - offset + UInt64(BitmapWord.bitCount), end)
+    let mask = BitmapWord.mask(from: offset, width: wordEnd - position)
+    let word = BitmapWord.word(of: position)
+    position = wordEnd
+    return (word, mask)
+  }
+}

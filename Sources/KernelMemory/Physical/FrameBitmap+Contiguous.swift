@@ -1,0 +1,132 @@
+/// Runs of frames: contiguous allocation (2 MiB pages, DMA buffers), freeing a run, and reserving
+/// a range after the allocator is built.
+///
+/// Runs are claimed and released a word at a time. Every check runs before any write, so a rejected
+/// request leaves the allocator exactly as it was.
+extension FrameBitmap {
+  /// The first of `count` consecutive free frames whose first frame number is a multiple of
+  /// `alignment` and which all end at or below `limit`; they are now allocated.
+  ///
+  /// The search is first-fit from frame 0 (or the first free frame): it jumps through the summary
+  /// tree to the next free frame, aligns up, and on finding an allocated frame inside the candidate
+  /// restarts after it, so it never re-reads a word it has rejected. It is linear in the words it
+  /// must inspect, not constant: use it for 2 MiB pages and DMA buffers, not single frames.
+  ///
+  /// - Parameters:
+  ///   - count: frames wanted (at least 1).
+  ///   - alignment: a power of two, in frames (512 for a 2 MiB page).
+  ///   - limit: every frame must lie wholly below this address (4 GiB for 32-bit DMA); nil for none.
+  /// - Throws: `.invalidRequest` for a zero count or a bad alignment, `.outOfMemory` when no
+  ///   such run exists.
+  public func allocateContiguous(
+    count: UInt64, alignment: UInt64 = 1, below limit: PhysicalAddress? = nil
+  ) throws(FrameAllocatorError) -> PhysicalFrame {
+    guard count > 0, alignment > 0, alignment.nonzeroBitCount == 1 else {
+      throw .invalidRequest
+    }
+    let end = Swift.min(frameCount, limit.map { $0.value >> PageSize.size4KiB.shift } ?? frameCount)
+    guard let first = findFreeRun(count: count, alignment: alignment, end: end) else {
+      throw .outOfMemory
+    }
+    claim(first..<(first + count))
+    return PhysicalFrame(number: first)
+  }
+
+  /// A naturally aligned page of `size` (512 frames aligned to 512 for 2 MiB), now allocated.
+  public func allocate(
+    _ size: PageSize, below limit: PhysicalAddress? = nil
+  ) throws(FrameAllocatorError) -> PhysicalFrame {
+    try allocateContiguous(count: size.frameCount, alignment: size.frameCount, below: limit)
+  }
+
+  /// Returns `count` consecutive allocated frames starting at `first` (any mix of single and
+  /// contiguous allocations).
+  ///
+  /// - Throws: the error for the lowest offending frame — `.outOfRange`, `.reservedFrame`, or
+  ///   `.doubleFree` — and frees nothing; `.invalidRequest` for a zero count.
+  public func free(_ first: PhysicalFrame, count: UInt64) throws(FrameAllocatorError) {
+    guard count > 0 else { throw .invalidRequest }
+    guard first.number < frameCount, count <= frameCount - first.number else {
+      throw .outOfRange(PhysicalFrame(number: Swift.max(first.number, frameCount)))
+    }
+    let run = first.number..<(first.number + count)
+    for (word, mask) in BitmapRunWords(run) {
+      let unmanaged = mask & ~usableWords[word]
+      if unmanaged != 0 { throw .reservedFrame(frame(inWord: word, lowestBitOf: unmanaged)) }
+      let alreadyFree = mask & freeWords[word]
+      if alreadyFree != 0 { throw .doubleFree(frame(inWord: word, lowestBitOf: alreadyFree)) }
+    }
+    setBits(freeWords, run)
+    freeFrameCountSlot.pointee &+= count
+    refreshSummaries(words: wordSpan(of: run))
+  }
+
+  /// Returns a naturally aligned page of `size` that `allocate(_:below:)` handed out.
+  public func free(_ first: PhysicalFrame, size: PageSize) throws(FrameAllocatorError) {
+    try free(first, count: size.frameCount)
+  }
+
+  /// Withdraws every free frame that `range` touches from the allocator, for memory found to be
+  /// off-limits after the allocator was built (ACPI tables, a late MMIO window). Frames already
+  /// reserved, and frames beyond memory, are left as they are.
+  ///
+  /// - Throws: `.frameInUse` with the lowest allocated frame in the range; nothing is reserved.
+  public func reserve(_ range: PhysicalRange) throws(FrameAllocatorError) {
+    let run = clipped(range.framesTouched)
+    var withdrawn: UInt64 = 0
+    for (word, mask) in BitmapRunWords(run) {
+      let allocated = mask & usableWords[word] & ~freeWords[word]
+      if allocated != 0 { throw .frameInUse(frame(inWord: word, lowestBitOf: allocated)) }
+      withdrawn &+= UInt64((mask & usableWords[word]).nonzeroBitCount)
+    }
+    clearBits(freeWords, run)
+    clearBits(usableWords, run)
+    freeFrameCountSlot.pointee &-= withdrawn
+    header[BitmapLayout.HeaderSlot.usableCount.rawValue] &-= withdrawn
+    refreshSummaries(words: wordSpan(of: run))
+  }
+
+  /// The first frame of a free run as `allocateContiguous` describes, below frame `end`, or nil.
+  func findFreeRun(count: UInt64, alignment: UInt64, end: UInt64) -> UInt64? {
+    let alignmentMask = alignment &- 1
+    var candidate: UInt64 = 0
+    while let free = nextFreeFrame(from: candidate) {
+      // `free` < 2^40 and `alignment` ≤ 2^63 here only if the caller asked for it; check the sums.
+      let (rounded, overflow) = free.addingReportingOverflow(alignmentMask)
+      guard !overflow else { return nil }
+      let start = rounded & ~alignmentMask
+      guard start < end, count <= end - start else { return nil }
+      guard let blocked = firstAllocatedFrame(in: start..<(start + count)) else { return start }
+      candidate = blocked + 1
+    }
+    return nil
+  }
+
+  /// The lowest frame in `run` that is not free, or nil when the whole run is free.
+  func firstAllocatedFrame(in run: Range<UInt64>) -> UInt64? {
+    for (word, mask) in BitmapRunWords(run) {
+      let taken = mask & ~freeWords[word]
+      if taken != 0 { return frame(inWord: word, lowestBitOf: taken).number }
+    }
+    return nil
+  }
+
+  /// Marks every frame of `run` (all free) allocated.
+  func claim(_ run: Range<UInt64>) {
+    clearBits(freeWords, run)
+    freeFrameCountSlot.pointee &-= run.upperBound - run.lowerBound
+    refreshSummaries(words: wordSpan(of: run))
+    hintWord = BitmapWord.word(of: run.lowerBound)
+  }
+
+  /// The frame of the lowest set bit of `bits`, a nonzero mask of level-0 word `word`.
+  func frame(inWord word: Int, lowestBitOf bits: UInt64) -> PhysicalFrame {
+    PhysicalFrame(number: UInt64(word) << BitmapWord.indexShift | UInt64(bits.trailingZeroBitCount))
+  }
+
+  /// The level-0 words a non-empty run of frames touches.
+  func wordSpan(of run: Range<UInt64>) -> Range<Int> {
+    guard !run.isEmpty else { return 0..<0 }
+    return BitmapWord.word(of: run.lowerBound)..<(BitmapWord.word(of: run.upperBound - 1) + 1)
+  }
+}

@@ -1,0 +1,151 @@
+/// The summary tree: keeping it exact, and searching through it.
+///
+/// Invariant: bit i of level k (k ≥ 1) is set exactly when word i of level k-1 is nonzero, and every
+/// bit past the end of a level is zero. Single-frame operations keep it by walking up only while a
+/// word changes between zero and nonzero; range operations recompute the affected bits level by
+/// level.
+///
+/// Indexing `levels` with `[unchecked:]` and the storage pointers without bounds checks is safe
+/// here because every level index is in `1...layout.topLevel` (< `BitmapLayout.levelCapacity`) and
+/// every word index is derived from a bit that the invariant says exists in a level of known size.
+extension FrameBitmap {
+  /// Records that level-0 word `word` has just become empty.
+  @inline(__always)
+  func noteWordEmptied(_ word: Int) {
+    var index = word
+    var level = 1
+    while true {
+      let summary = levels[unchecked: level]
+      let slot = index &>> BitmapWord.indexShift
+      let updated = summary[slot] & ~(1 &<< (index & Int(BitmapWord.bitIndexMask)))
+      summary[slot] = updated
+      // A summary word that still has a bit set keeps its own bit in the level above.
+      if updated != 0 || level == layout.topLevel { return }
+      index = slot
+      level &+= 1
+    }
+  }
+
+  /// Records that level-0 word `word`, empty until now, has a free frame.
+  @inline(__always)
+  func noteWordRefilled(_ word: Int) {
+    var index = word
+    var level = 1
+    while true {
+      let summary = levels[unchecked: level]
+      let slot = index &>> BitmapWord.indexShift
+      let previous = summary[slot]
+      summary[slot] = previous | (1 &<< (index & Int(BitmapWord.bitIndexMask)))
+      // A summary word that was already nonzero already has its bit in the level above.
+      if previous != 0 || level == layout.topLevel { return }
+      index = slot
+      level &+= 1
+    }
+  }
+
+  /// The level-0 word holding the lowest free frame. Requires a nonzero top word.
+  @inline(__always)
+  func descendToFreeWord() -> Int {
+    var index = 0
+    var level = layout.topLevel
+    while level > 0 {
+      let word = levels[unchecked: level][index]
+      assert(word != 0, "summary bit set above an empty word")
+      index = index &<< BitmapWord.indexShift | word.trailingZeroBitCount
+      level &-= 1
+    }
+    return index
+  }
+
+  /// Whether any frame is free, from the top summary word (one load).
+  @inline(__always)
+  var hasFreeFrame: Bool { levels[unchecked: layout.topLevel][0] != 0 }
+
+  /// The lowest free frame at or after `start`, or nil: climbs until a level has a set bit at or
+  /// after the position, then descends to the leftmost free frame under it — O(levels), whatever
+  /// the number of full words skipped.
+  func nextFreeFrame(from start: UInt64) -> UInt64? {
+    var level = 0
+    var position = start
+    while true {
+      let word = BitmapWord.word(of: position)
+      guard word < layout.levelWords[level] else { return nil }
+      let masked =
+        levels[unchecked: level][word]
+        & (BitmapWord.allOnes &<< (position & BitmapWord.bitIndexMask))
+      if masked != 0 {
+        position = UInt64(word &<< BitmapWord.indexShift | masked.trailingZeroBitCount)
+        break
+      }
+      guard level < layout.topLevel else { return nil }
+      position = UInt64(word &+ 1)
+      level &+= 1
+    }
+    while level > 0 {
+      level &-= 1
+      let word = levels[unchecked: level][Int(truncatingIfNeeded: position)]
+      position = position &<< BitmapWord.indexShift | UInt64(word.trailingZeroBitCount)
+    }
+    return position
+  }
+
+  /// Recomputes the summary bits above level-0 words `words`, level by level.
+  func refreshSummaries(words: Range<Int>) {
+    guard !words.isEmpty else { return }
+    var low = words.lowerBound
+    var high = words.upperBound - 1
+    for level in 1...layout.topLevel {
+      let below = levels[unchecked: level - 1]
+      let here = levels[unchecked: level]
+      for index in low...high {
+        let bit: UInt64 = 1 &<< (index & Int(BitmapWord.bitIndexMask))
+        let slot = index &>> BitmapWord.indexShift
+        if below[index] != 0 { here[slot] |= bit } else { here[slot] &= ~bit }
+      }
+      low = low &>> BitmapWord.indexShift
+      high = high &>> BitmapWord.indexShift
+    }
+  }
+
+  /// Checks every invariant the allocator relies on, in O(size): summaries exact, free frames all
+  /// managed, no bit past the end, counters equal to the bits, hint in range. For tests and for a
+  /// kernel self-check in debug builds.
+  public var isConsistent: Bool {
+    let baseWords = layout.levelWords[0]
+    var free: UInt64 = 0
+    for index in 0..<baseWords {
+      guard freeWords[index] & ~usableWords[index] == 0 else { return false }
+      free &+= UInt64(freeWords[index].nonzeroBitCount)
+    }
+    guard free == freeFrameCount,
+      countBits(usableWords, words: baseWords) == usableFrameCount,
+      countBits(usableWords, words: baseWords) == countBitsBelow(frameCount, usableWords),
+      hintWord < baseWords
+    else { return false }
+    return summariesAreExact
+  }
+
+  /// Whether every summary bit matches the word below it, and bits past each level's end are zero.
+  private var summariesAreExact: Bool {
+    for level in 1...layout.topLevel {
+      let below = levels[unchecked: level - 1]
+      let here = levels[unchecked: level]
+      let bits = layout.levelWords[level - 1]
+      for index in 0..<(layout.levelWords[level] * BitmapWord.bitCount) {
+        let expected = index < bits && below[index] != 0
+        let actual = here[index >> 6] & (1 << UInt64(index & 63)) != 0
+        guard expected == actual else { return false }
+      }
+    }
+    return true
+  }
+
+  /// The set bits of `words` among the first `bits` bit positions.
+  private func countBitsBelow(_ bits: UInt64, _ words: UnsafeMutablePointer<UInt64>) -> UInt64 {
+    var total: UInt64 = 0
+    for (word, mask) in BitmapRunWords(0..<bits) {
+      total &+= UInt64((words[word] & mask).nonzeroBitCount)
+    }
+    return total
+  }
+}
