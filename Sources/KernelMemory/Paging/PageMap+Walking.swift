@@ -1,0 +1,95 @@
+extension PageMap {
+  /// Calls `body` with every present leaf that starts inside `range`, in address order, skipping
+  /// whole subtrees whose entries are not present — so a sparse terabyte costs only its tables.
+  public func forEachMapping(in range: VirtualRange, _ body: (Mapping) -> Void) {
+    visit(table: root, level: .pml4, base: 0, range: range, body)
+  }
+
+  private func visit(
+    table: PhysicalFrame, level: PageTableLevel, base: UInt64, range: VirtualRange,
+    _ body: (Mapping) -> Void
+  ) {
+    for slot in firstSlot(of: range, level: level, base: base)..<pageTableEntryCount {
+      let start = slotStart(slot, level: level, base: base)
+      guard start < range.end else { return }
+      let address = VirtualAddress(truncatingToCanonical: start)
+      let current = entry(at: EntryLocation(table: table, index: slot, level: level))
+      guard current.isPresent else { continue }
+      if let size = leafSize(of: current, at: level) {
+        if start >= range.start {
+          body(
+            Mapping(
+              page: address, frameAddress: current.hugePageAddress(size), size: size,
+              flags: current.flags))
+        }
+      } else {
+        visit(table: current.frame, level: level.next!, base: start, range: range, body)
+      }
+    }
+  }
+
+  /// The first slot of a table at `level` covering `base...` that can hold part of `range`.
+  private func firstSlot(of range: VirtualRange, level: PageTableLevel, base: UInt64) -> Int {
+    if level == .pml4 { return VirtualAddress(truncatingToCanonical: range.start).index(at: level) }
+    guard range.start > base else { return 0 }
+    return Int(min((range.start - base) / level.entryCoverage, UInt64(pageTableEntryCount)))
+  }
+
+  /// The canonical first address covered by `slot` of a table at `level` that starts at `base`.
+  private func slotStart(_ slot: Int, level: PageTableLevel, base: UInt64) -> UInt64 {
+    let raw = base &+ UInt64(slot) &* level.entryCoverage
+    return level == .pml4 ? VirtualAddress(truncatingToCanonical: raw).value : raw
+  }
+
+  private func leafSize(of entry: PageTableEntry, at level: PageTableLevel) -> PageSize? {
+    if level == .pageTable { return .size4KiB }
+    return entry.isHuge ? level.hugePageSize : nil
+  }
+
+  /// Removes every mapping and every table of the lower half (a process's memory), leaving an
+  /// empty PML4 whose kernel half is untouched.
+  ///
+  /// `leaf` receives each mapping after the TLB has forgotten it and answers whether its frame
+  /// goes back to `frames` (a shared zero page does not). Each PML4 slot is unlinked and
+  /// invalidated before anything under it is released.
+  public func tearDownLowerHalf<TLB: TranslationCache, Frames: FrameSource>(
+    _ tlb: TLB, frames: inout Frames, leaf: (Mapping) -> Bool
+  ) {
+    for slot in 0..<PageMap.firstKernelSlot {
+      let location = EntryLocation(table: root, index: slot, level: .pml4)
+      let top = entry(at: location)
+      guard top.isPresent else { continue }
+      write(.empty, at: location)
+      tlb.invalidateAll()
+      let base = UInt64(slot) &* PageTableLevel.pml4.entryCoverage
+      release(
+        table: top.frame, level: .pageDirectoryPointerTable, base: base, frames: &frames, leaf)
+    }
+  }
+
+  private func release<Frames: FrameSource>(
+    table: PhysicalFrame, level: PageTableLevel, base: UInt64, frames: inout Frames,
+    _ leaf: (Mapping) -> Bool
+  ) {
+    for slot in 0..<pageTableEntryCount {
+      let current = entry(at: EntryLocation(table: table, index: slot, level: level))
+      guard current.isPresent else { continue }
+      let start = base &+ UInt64(slot) &* level.entryCoverage
+      if let size = leafSize(of: current, at: level) {
+        let mapping = Mapping(
+          page: VirtualAddress(truncatingToCanonical: start),
+          frameAddress: current.hugePageAddress(size), size: size, flags: current.flags)
+        if leaf(mapping) { releaseFrames(of: mapping, to: &frames) }
+      } else {
+        release(table: current.frame, level: level.next!, base: start, frames: &frames, leaf)
+      }
+    }
+    frames.releaseFrame(table)
+  }
+
+  /// Returns every 4 KiB frame of a mapping (512 for a 2 MiB page).
+  private func releaseFrames<Frames: FrameSource>(of mapping: Mapping, to frames: inout Frames) {
+    let first = mapping.frameAddress.frame
+    for offset in 0..<mapping.size.frameCount { frames.releaseFrame(first.advanced(by: offset)) }
+  }
+}

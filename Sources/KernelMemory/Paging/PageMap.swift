@@ -1,0 +1,172 @@
+/// One 4-level x86_64 page-table tree: the seed's `PageMap`.
+///
+/// A `PageMap` is a handle: the physical frame of its PML4 (what CR3 holds) and the accessor that
+/// reaches physical memory. Tables are read and written in place, so copies of a `PageMap` see
+/// the same tree. Frames for new tables come from a `FrameSource` passed to each call that may
+/// need one, which keeps ownership explicit and lets tests inject allocation failures.
+///
+/// The lower half (PML4 slots 0–255) belongs to a process and its tables are reclaimed when they
+/// empty; the upper half (slots 256–511) is the kernel's, shared by every address space, and its
+/// tables are never freed here.
+public struct PageMap<Memory: PhysicalMemoryAccess> {
+  /// The PML4's frame: the value to load into CR3 (the seed's `pml4Phys`).
+  public let root: PhysicalFrame
+  /// How page tables are reached.
+  public let memory: Memory
+
+  /// The first PML4 slot of the kernel's half.
+  public static var firstKernelSlot: Int { pageTableEntryCount / 2 }
+
+  /// Adopts an existing tree rooted at `root`.
+  public init(root: PhysicalFrame, memory: Memory) {
+    self.root = root
+    self.memory = memory
+  }
+
+  /// Creates an empty tree with a zeroed PML4 taken from `frames`.
+  public init<Frames: FrameSource>(memory: Memory, frames: inout Frames) throws(PageMapError) {
+    guard let frame = frames.allocateFrame() else { throw .outOfFrames }
+    memory.zero(frame)
+    self.init(root: frame, memory: memory)
+  }
+
+  /// Creates a tree for a new address space whose kernel half shares `kernel`'s tables.
+  ///
+  /// Sharing works because the kernel's PDPTs are created once at boot and never replaced, so
+  /// copying the 256 upper PML4 entries now stays correct forever.
+  public init<Frames: FrameSource>(
+    sharingKernelHalfOf kernel: PageMap<Memory>, frames: inout Frames
+  ) throws(PageMapError) {
+    try self.init(memory: kernel.memory, frames: &frames)
+    for slot in PageMap.firstKernelSlot..<pageTableEntryCount {
+      let location = EntryLocation(table: kernel.root, index: slot, level: .pml4)
+      write(entry(at: location), at: EntryLocation(table: root, index: slot, level: .pml4))
+    }
+  }
+
+  // MARK: Entries
+
+  /// Reads the entry at `location`.
+  @inlinable public func entry(at location: EntryLocation) -> PageTableEntry {
+    PageTableEntry(rawValue: memory.load(location.address))
+  }
+
+  /// Writes the entry at `location`. Changing a present entry owes a TLB invalidation: prefer
+  /// `map`, `unmap` and `protect`, which account for it.
+  @inlinable public func write(_ entry: PageTableEntry, at location: EntryLocation) {
+    memory.store(entry.rawValue, at: location.address)
+  }
+
+  // MARK: Locating (the seed's LocatePage)
+
+  /// Finds the entry for `address` at `level` without creating anything.
+  ///
+  /// - Throws: `.notMapped` when a table on the way is missing, `.hugePageInTheWay` when a huge
+  ///   page above `level` covers the address.
+  public func locate(_ address: VirtualAddress, at level: PageTableLevel = .pageTable)
+    throws(PageMapError) -> EntryLocation
+  {
+    var table = root
+    var current = PageTableLevel.pml4
+    while current != level {
+      let location = EntryLocation(table: table, index: address.index(at: current), level: current)
+      let entry = entry(at: location)
+      guard entry.isPresent else { throw .notMapped }
+      guard !(entry.isHuge && current.hugePageSize != nil) else {
+        throw .hugePageInTheWay(current)
+      }
+      table = entry.frame
+      current = current.next!
+    }
+    return EntryLocation(table: table, index: address.index(at: level), level: level)
+  }
+
+  /// Finds the entry for `address` at `level`, creating the missing tables on the way with
+  /// `flags` (the seed's `LocatePage(address, creation: true, creationFlags)`).
+  ///
+  /// All frames a walk needs are taken before any table is linked in, so running out of frames
+  /// part-way leaves the tree untouched and every frame returned.
+  public func locate<Frames: FrameSource>(
+    _ address: VirtualAddress, at level: PageTableLevel = .pageTable,
+    creatingWith flags: PageTableFlags = .intermediate, frames: inout Frames
+  ) throws(PageMapError) -> EntryLocation {
+    let (deepest, missing) = try deepestExistingTable(for: address, above: level)
+    var newTables = try takeZeroedFrames(count: missing, from: &frames)
+    var table = deepest.table
+    var current = deepest.level
+    while current != level {
+      let frame = newTables.take()
+      let location = EntryLocation(table: table, index: address.index(at: current), level: current)
+      write(PageTableEntry(frame: frame, flags: flags.union(.present)), at: location)
+      table = frame
+      current = current.next!
+    }
+    return EntryLocation(table: table, index: address.index(at: level), level: level)
+  }
+
+  /// Walks down as far as tables exist; returns the deepest table reached and how many levels
+  /// below it are missing before `level`.
+  private func deepestExistingTable(for address: VirtualAddress, above level: PageTableLevel)
+    throws(PageMapError) -> (table: (table: PhysicalFrame, level: PageTableLevel), missing: Int)
+  {
+    var table = root
+    var current = PageTableLevel.pml4
+    while current != level {
+      let entry = entry(
+        at: EntryLocation(table: table, index: address.index(at: current), level: current))
+      guard entry.isPresent else {
+        return ((table, current), current.rawValue - level.rawValue)
+      }
+      guard !(entry.isHuge && current.hugePageSize != nil) else {
+        throw .hugePageInTheWay(current)
+      }
+      table = entry.frame
+      current = current.next!
+    }
+    return ((table, current), 0)
+  }
+
+  private func takeZeroedFrames<Frames: FrameSource>(count: Int, from frames: inout Frames)
+    throws(PageMapError) -> FrameBatch
+  {
+    var batch = FrameBatch()
+    for _ in 0..<count {
+      guard let frame = frames.allocateFrame() else {
+        batch.releaseAll(to: &frames)
+        throw .outOfFrames
+      }
+      memory.zero(frame)
+      batch.add(frame)
+    }
+    return batch
+  }
+}
+
+/// Up to three frames taken ahead of a walk (a missing PDPT, PD and PT).
+private struct FrameBatch {
+  private var frames: (PhysicalFrame?, PhysicalFrame?, PhysicalFrame?) = (nil, nil, nil)
+  private var count = 0
+
+  mutating func add(_ frame: PhysicalFrame) {
+    switch count {
+    case 0: frames.0 = frame
+    case 1: frames.1 = frame
+    default: frames.2 = frame
+    }
+    count += 1
+  }
+
+  mutating func take() -> PhysicalFrame {
+    precondition(count > 0, "walk needed more tables than it counted")
+    count -= 1
+    switch count {
+    case 2: return frames.2!
+    case 1: return frames.1!
+    default: return frames.0!
+    }
+  }
+
+  mutating func releaseAll<Frames: FrameSource>(to source: inout Frames) {
+    while count > 0 { source.releaseFrame(take()) }
+  }
+}

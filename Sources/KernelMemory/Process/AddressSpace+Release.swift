@@ -1,0 +1,73 @@
+extension AddressSpace {
+  /// Releases every page of `[start, start + length)` — `munmap`.
+  ///
+  /// Regions are split at the edges; pages that were backed give their frames back and emptied
+  /// page tables are reclaimed; the released part's commit is refunded. Holes in the range are
+  /// fine, as on Linux.
+  public mutating func release<Frames: FrameSource>(
+    start: UInt64, length: UInt64, commit: inout CommitLedger, frames: inout Frames
+  ) throws(AddressSpaceError) {
+    let range: VirtualRange
+    do throws(VirtualRange.Problem) {
+      range = try VirtualRange(start: start, length: length)
+    } catch {
+      throw .invalidRange(error)
+    }
+    guard range.end <= UserLayout.end else { throw .invalidRange(.overflow) }
+    try release(range, commit: &commit, frames: &frames)
+  }
+
+  /// Releases a validated user range.
+  mutating func release<Frames: FrameSource>(
+    _ range: VirtualRange, commit: inout CommitLedger, frames: inout Frames
+  ) throws(AddressSpaceError) {
+    try split(at: range.start, commit: &commit)
+    try split(at: range.end, commit: &commit)
+    dropMappings(in: range, frames: &frames)
+    var index = firstRegion(endingAfter: range.start)
+    while index < regions.count, regions[index].range.end <= range.end {
+      commit.refund(regions[index].charge)
+      regions.remove(at: index)
+    }
+  }
+
+  /// Unmaps every present page in `range`, freeing the frames this space owns.
+  mutating func dropMappings<Frames: FrameSource>(in range: VirtualRange, frames: inout Frames) {
+    var mappings: [Mapping] = []
+    pageMap.forEachMapping(in: range) { mappings.append($0) }
+    for mapping in mappings {
+      guard let unmapped = try? pageMap.unmap(mapping.page) else {
+        preconditionFailure("a mapping vanished while it was being released")
+      }
+      let frame = unmapped.flush(tlb, returningTablesTo: &frames)
+      releaseLeaf(frame, to: &frames)
+    }
+  }
+
+  /// Gives back a frame that one of this space's leaves pointed to.
+  mutating func releaseLeaf<Frames: FrameSource>(_ frame: PhysicalFrame, to frames: inout Frames) {
+    guard frame != zeroPage else { return }
+    residentFrames -= 1
+    frames.releaseFrame(frame)
+  }
+
+  /// Releases everything: every region, frame, page table and commit of the lower half — what
+  /// process exit does. The PML4 itself is returned too; the space must not be used afterwards
+  /// and must not be the one loaded in CR3.
+  public mutating func tearDown<Frames: FrameSource>(
+    commit: inout CommitLedger, frames: inout Frames
+  ) {
+    var owned: UInt64 = 0
+    let zeroPage = zeroPage
+    pageMap.tearDownLowerHalf(tlb, frames: &frames) { mapping in
+      guard mapping.frameAddress.frame != zeroPage else { return false }
+      owned += 1
+      return true
+    }
+    precondition(owned == residentFrames, "resident frame count drifted from the page tables")
+    residentFrames = 0
+    for region in regions { commit.refund(region.charge) }
+    regions.removeAll()
+    frames.releaseFrame(pageMap.root)
+  }
+}

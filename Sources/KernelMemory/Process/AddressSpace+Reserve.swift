@@ -1,0 +1,101 @@
+extension AddressSpace {
+  /// Reserves and commits `length` bytes (rounded up to pages) — the core of `mmap`.
+  ///
+  /// Nothing is backed yet: each page gets a frame on first touch. The frames that could ever
+  /// be needed are charged to `commit` first, so that fault can never run out of memory; if
+  /// they cannot be promised, nothing changes and `.outOfMemory` is thrown.
+  ///
+  /// - Returns: the reserved range.
+  public mutating func reserve<Frames: FrameSource>(
+    length: UInt64, protection: Protection, kind: RegionKind = .anonymous,
+    at placement: Placement = .anywhere, commit: inout CommitLedger, frames: inout Frames
+  ) throws(AddressSpaceError) -> VirtualRange {
+    let range = try chooseRange(length: length, placement: placement)
+    let charge = Self.charge(for: range, protection: protection, kind: kind)
+    guard commit.charge(charge) else { throw .outOfMemory }
+    if case .fixed = placement, !isFree(range) {
+      do throws(AddressSpaceError) {
+        try release(range, commit: &commit, frames: &frames)
+      } catch {
+        commit.refund(charge)
+        throw error
+      }
+    }
+    insert(Region(range: range, protection: protection, kind: kind, charge: charge))
+    return range
+  }
+
+  /// Reserves the initial user stack: `size` bytes ending at `top`, with a guard page below
+  /// that no fault will ever back.
+  public mutating func reserveStack<Frames: FrameSource>(
+    top: UInt64 = UserLayout.stackTop, size: UInt64 = UserLayout.defaultStackSize,
+    commit: inout CommitLedger, frames: inout Frames
+  ) throws(AddressSpaceError) -> VirtualRange {
+    let pageBytes = PageSize.size4KiB.bytes
+    guard size >= pageBytes, top >= size + pageBytes else { throw .invalidRange(.overflow) }
+    let bottom = top - size
+    _ = try reserve(
+      length: pageBytes, protection: .none, kind: .guardPage,
+      at: .fixedNoReplace(bottom - pageBytes), commit: &commit, frames: &frames)
+    return try reserve(
+      length: size, protection: [.read, .write], kind: .stack, at: .fixedNoReplace(bottom),
+      commit: &commit, frames: &frames)
+  }
+
+  /// Validates the placement and finds the range a reservation will occupy.
+  func chooseRange(length: UInt64, placement: Placement) throws(AddressSpaceError)
+    -> VirtualRange
+  {
+    switch placement {
+    case .anywhere:
+      return try findGap(length: length)
+    case .hint(let address):
+      if let range = try? userRange(start: address, length: length), isFree(range) {
+        return range
+      }
+      return try findGap(length: length)
+    case .fixed(let address):
+      return try userRange(start: address, length: length)
+    case .fixedNoReplace(let address):
+      let range = try userRange(start: address, length: length)
+      guard isFree(range) else { throw .overlapsExisting }
+      return range
+    }
+  }
+
+  /// Checks that `[start, start + length)` is a valid range inside user space.
+  func userRange(start: UInt64, length: UInt64) throws(AddressSpaceError) -> VirtualRange {
+    let range: VirtualRange
+    do throws(VirtualRange.Problem) {
+      range = try VirtualRange(start: start, length: length)
+    } catch .nonCanonical, .overflow {
+      throw .outsideUserSpace
+    } catch {
+      throw .invalidRange(error)
+    }
+    guard range.start >= UserLayout.minimumAddress else { throw .belowMinimumAddress }
+    guard range.end <= UserLayout.end else { throw .outsideUserSpace }
+    return range
+  }
+
+  /// The highest free range of `length` bytes below `UserLayout.mmapCeiling`.
+  func findGap(length: UInt64) throws(AddressSpaceError) -> VirtualRange {
+    guard length != 0 else { throw .invalidRange(.zeroLength) }
+    let pageMask = PageSize.size4KiB.offsetMask
+    guard length <= UserLayout.mmapCeiling - UserLayout.minimumAddress else { throw .noSpace }
+    let size = (length + pageMask) & ~pageMask
+    var ceiling = UserLayout.mmapCeiling
+    var index = firstRegion(endingAfter: ceiling - 1)
+    while true {
+      // The gap between the region below `index` (or the minimum) and `ceiling`.
+      let floor = index > 0 ? regions[index - 1].range.end : UserLayout.minimumAddress
+      let top = index < regions.count ? min(ceiling, regions[index].range.start) : ceiling
+      if top >= floor + size, top - size >= UserLayout.minimumAddress {
+        return VirtualRange(uncheckedStart: top - size, end: top)
+      }
+      guard index > 0 else { throw .noSpace }
+      index -= 1
+      ceiling = regions[index].range.start
+    }
+  }
+}

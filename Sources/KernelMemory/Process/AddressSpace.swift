@@ -1,0 +1,113 @@
+/// A process's memory: its reserved regions, its page tables, and the frames backing them.
+///
+/// Regions are reserved and committed up front (`reserve`, `setBreak`) but backed lazily: a
+/// page gets a frame only when the process first touches it, through `handlePageFault` (the
+/// seed's "reallocation"). Frames and commit come back exactly when ranges are released or the
+/// space is torn down.
+///
+/// Calls that may allocate or free take the machine-wide frame source and commit ledger as
+/// `inout` parameters, so every change of ownership is visible at the call site.
+public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> {
+  /// The page tables (lower half private, upper half shared with the kernel).
+  public let pageMap: PageMap<Memory>
+  /// The TLB these page tables are loaded into when the process runs.
+  public let tlb: TLB
+  /// A kernel-owned frame of zeros mapped read-only for reads of never-written memory, or nil to
+  /// give every first touch its own frame.
+  public let zeroPage: PhysicalFrame?
+  /// The reserved regions, sorted and non-overlapping.
+  public internal(set) var regions: [Region] = []
+  /// Frames this space owns through its leaves (the zero page and page tables excluded).
+  public internal(set) var residentFrames: UInt64 = 0
+  /// Demand faults resolved so far (what `getrusage` reports as `ru_minflt`).
+  public internal(set) var resolvedFaults: UInt64 = 0
+  /// The first address of the `brk` heap.
+  public internal(set) var heapStart: UInt64 = 0
+  /// The current program break (may be unaligned; the heap region ends at it rounded up).
+  public internal(set) var heapBreak: UInt64 = 0
+
+  /// Creates an empty address space over `pageMap`.
+  public init(pageMap: PageMap<Memory>, tlb: TLB, zeroPage: PhysicalFrame?) {
+    self.pageMap = pageMap
+    self.tlb = tlb
+    self.zeroPage = zeroPage
+  }
+
+  /// Frames currently charged to the commit ledger by this space.
+  public var committedFrames: UInt64 { regions.reduce(0) { $0 + $1.charge } }
+
+  /// The region containing `address`, if any.
+  public func region(containing address: UInt64) -> Region? {
+    let index = firstRegion(endingAfter: address)
+    guard index < regions.count, regions[index].range.contains(address) else { return nil }
+    return regions[index]
+  }
+
+  // MARK: Region bookkeeping
+
+  /// The index of the first region whose end is above `address` (binary search).
+  func firstRegion(endingAfter address: UInt64) -> Int {
+    var low = 0
+    var high = regions.count
+    while low < high {
+      let middle = (low + high) / 2
+      if regions[middle].range.end <= address { low = middle + 1 } else { high = middle }
+    }
+    return low
+  }
+
+  /// Whether no region overlaps `range`.
+  func isFree(_ range: VirtualRange) -> Bool {
+    let index = firstRegion(endingAfter: range.start)
+    return index == regions.count || regions[index].range.start >= range.end
+  }
+
+  /// Cuts the region that strictly contains `address` in two, so that later operations can act
+  /// on whole regions. A committed region's charge is recomputed for each piece, which can cost
+  /// a few frames more (their table estimates overlap).
+  mutating func split(at address: UInt64, commit: inout CommitLedger) throws(AddressSpaceError) {
+    let index = firstRegion(endingAfter: address)
+    guard index < regions.count, regions[index].range.start < address else { return }
+    let whole = regions[index]
+    var lower = whole
+    var upper = whole
+    lower.range = VirtualRange(uncheckedStart: whole.range.start, end: address)
+    upper.range = VirtualRange(uncheckedStart: address, end: whole.range.end)
+    if whole.isCommitted {
+      lower.charge = CommitLedger.worstCaseFrames(for: lower.range)
+      upper.charge = CommitLedger.worstCaseFrames(for: upper.range)
+      let extra = lower.charge + upper.charge - whole.charge
+      guard commit.charge(extra) else { throw .outOfMemory }
+    }
+    regions[index] = lower
+    regions.insert(upper, at: index + 1)
+  }
+
+  /// Inserts a region into a free range, keeping the array sorted, and merges it with
+  /// neighbours of the same kind and protection.
+  mutating func insert(_ region: Region) {
+    let index = firstRegion(endingAfter: region.range.start)
+    regions.insert(region, at: index)
+    mergeWithNext(index)
+    if index > 0 { mergeWithNext(index - 1) }
+  }
+
+  /// Merges region `index` with the one after it when they touch and match.
+  mutating func mergeWithNext(_ index: Int) {
+    guard index + 1 < regions.count else { return }
+    let first = regions[index]
+    let second = regions[index + 1]
+    guard first.range.end == second.range.start, first.kind == second.kind,
+      first.protection == second.protection, first.isCommitted == second.isCommitted,
+      first.kind != .guardPage
+    else { return }
+    regions[index].range = VirtualRange(uncheckedStart: first.range.start, end: second.range.end)
+    regions[index].charge = first.charge + second.charge
+    regions.remove(at: index + 1)
+  }
+
+  /// The frames a new region of `range` must be charged.
+  static func charge(for range: VirtualRange, protection: Protection, kind: RegionKind) -> UInt64 {
+    kind == .guardPage || protection.isEmpty ? 0 : CommitLedger.worstCaseFrames(for: range)
+  }
+}

@@ -1,0 +1,28 @@
+/// Why an address-space operation was refused; each maps to the errno Linux would return.
+public enum AddressSpaceError: Error, Equatable, Sendable {
+  /// The range itself is malformed: zero length, misaligned, overflowing (`EINVAL`).
+  case invalidRange(VirtualRange.Problem)
+  /// The range is not inside the process's half, above `UserLayout.minimumAddress` (`ENOMEM`
+  /// for mapping calls, as Linux; `EPERM` for a fixed map below the minimum).
+  case outsideUserSpace
+  /// A fixed mapping below `UserLayout.minimumAddress` (`EPERM`).
+  case belowMinimumAddress
+  /// `MAP_FIXED_NOREPLACE` found something already mapped there (`EEXIST`).
+  case overlapsExisting
+  /// The commit ledger cannot promise the frames (`ENOMEM`).
+  case outOfMemory
+  /// No free gap is large enough (`ENOMEM`).
+  case noSpace
+  /// Part of the range is not reserved (`ENOMEM` from `mprotect`).
+  case notReserved
+
+  /// The Linux errno value for this error.
+  public var errno: Errno {
+    switch self {
+    case .invalidRange: return .EINVAL
+    case .belowMinimumAddress: return .EPERM
+    case .overlapsExisting: return .EEXIST
+    case .outsideUserSpace, .outOfMemory, .noSpace, .notReserved: return .ENOMEM
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/// What the page trap decided about a fault: the seed's three outcomes.
+public enum FaultResolution: Sendable, Equatable, CustomStringConvertible {
+  /// The process may go on: the faulting instruction is retried.
+  case resolved(ResolvedBy)
+  /// The process touched memory it may not: it must be killed (or, for a fault inside a user
+  /// copy, the system call fails with `EFAULT`).
+  case kill(KillReason)
+  /// The kernel itself is broken: stop the machine.
+  case panic(PanicReason)
+
+  public var description: String {
+    switch self {
+    case .resolved(let how): return "resolved: " + how.description
+    case .kill(let reason): return "kill: " + reason.description
+    case .panic(let reason): return "panic: " + reason.description
+    }
+  }
+}
+
+/// How a fault was resolved.
+public enum ResolvedBy: Sendable, Equatable, CustomStringConvertible {
+  /// A zeroed frame was mapped with the region's protection (the seed's reallocation).
+  case zeroedFrame
+  /// The shared zero page was mapped read-only for a first read.
+  case zeroPage
+  /// A write to the shared zero page got a private zeroed frame.
+  case copyOfZeroPage
+  /// The page was already mapped as the access needs (a second fault on the same page, or a
+  /// stale TLB entry, now invalidated).
+  case alreadyMapped
+
+  public var description: String {
+    switch self {
+    case .zeroedFrame: return "mapped a zeroed frame"
+    case .zeroPage: return "mapped the shared zero page"
+    case .copyOfZeroPage: return "replaced the zero page with a private frame"
+    case .alreadyMapped: return "already mapped"
+    }
+  }
+}
+
+/// Why a process is killed.
+public struct KillReason: Sendable, Equatable, CustomStringConvertible {
+  /// What was wrong with the access.
+  public enum Kind: Sendable, Equatable {
+    /// The address is in no region of the process.
+    case notMapped
+    /// The region exists but forbids this kind of access.
+    case accessViolation
+    /// The address is the stack's guard page: the stack overflowed.
+    case stackGuard
+    /// The address is in the kernel's half.
+    case kernelAddress
+    /// The address is not canonical (a #GP rather than a #PF on real hardware).
+    case nonCanonical
+  }
+
+  /// What was wrong.
+  public let kind: Kind
+  /// The faulting address.
+  public let address: UInt64
+  /// The access that faulted.
+  public let access: AccessKind
+
+  public var description: String {
+    let what: String
+    switch kind {
+    case .notMapped: what = "address not mapped"
+    case .accessViolation: what = "access violates the region's protection"
+    case .stackGuard: what = "stack overflow into the guard page"
+    case .kernelAddress: what = "kernel address"
+    case .nonCanonical: what = "non-canonical address"
+    }
+    return access.description + " at " + hex(address) + ": " + what
+  }
+}
+
+/// Why the kernel must panic.
+public enum PanicReason: Sendable, Equatable, CustomStringConvertible {
+  /// The kernel faulted outside the user-copy routines.
+  case kernelFault(PageFault)
+  /// A paging-structure entry has a reserved bit set: the page tables are corrupt.
+  case corruptPageTable(PageFault)
+  /// A committed demand fault found no frame: the commit accounting is broken.
+  case commitViolated(PageFault)
+
+  public var description: String {
+    switch self {
+    case .kernelFault(let fault): return "kernel " + fault.description
+    case .corruptPageTable(let fault): return "corrupt page table: " + fault.description
+    case .commitViolated(let fault): return "no frame for committed memory: " + fault.description
+    }
+  }
+}
