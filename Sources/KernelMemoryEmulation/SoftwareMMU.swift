@@ -66,7 +66,7 @@ public final class SoftwareMMU: TranslationCache {
   {
     guard permits(cached.mapping.rights, access) else {
       tlb.invalidate(address)
-      return pageFault(at: address, access, [.protectionViolation])
+      return pageFault(at: address, access, [.present])
     }
     if access.kind == .write && !cached.mapping.isDirty {
       walker.markDirty(cached.mapping)
@@ -82,10 +82,10 @@ public final class SoftwareMMU: TranslationCache {
     case .notPresent:
       return pageFault(at: address, access, [])
     case .reservedBitSet:
-      return pageFault(at: address, access, [.protectionViolation, .reservedBit])
+      return pageFault(at: address, access, [.present, .reservedBit])
     case .mapped(var mapping):
       guard permits(mapping.rights, access) else {
-        return pageFault(at: address, access, [.protectionViolation])
+        return pageFault(at: address, access, [.present])
       }
       let isWrite = access.kind == .write
       walker.markUsed(address, root: rootTable, write: isWrite)

@@ -5,7 +5,7 @@ import Testing
 /// The SDM's access-rights rules (Vol. 3A §4.6), each checked with a hand-built mapping.
 @Suite struct SoftwareMMUPermissionTests {
   static let page: UInt64 = 0x40_0000
-  static let code: PageFaultErrorCode = .protectionViolation
+  static let code: PageFaultErrorCode = .present
 
   /// A fixture with `page` mapped user, writable, executable at every level.
   static func userPage(features: PagingFeatures = PagingFeatures()) -> HandBuiltTables {
