@@ -35,6 +35,11 @@ public struct MMUAccess: Hashable, Sendable, CustomStringConvertible {
     self.overridesSMAP = overridesSMAP
   }
 
+  /// The same access made with EFLAGS.AC set (inside `stac` … `clac`).
+  public var overridingSMAP: MMUAccess {
+    MMUAccess(kind, mode, overridesSMAP: true)
+  }
+
   /// A ring-3 load.
   public static let userRead = MMUAccess(.read, .user)
   /// A ring-3 store.

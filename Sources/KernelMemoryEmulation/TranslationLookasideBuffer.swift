@@ -11,8 +11,13 @@ public struct TLBStatistics: Hashable, Sendable {
   /// Flushes of every non-global entry (CR3 loads, `invalidateAll()`).
   public var fullFlushes = 0
 
-  /// All zero.
-  public init() {}
+  /// Counters with the given values (all zero by default).
+  public init(hits: Int = 0, misses: Int = 0, pageInvalidations: Int = 0, fullFlushes: Int = 0) {
+    self.hits = hits
+    self.misses = misses
+    self.pageInvalidations = pageInvalidations
+    self.fullFlushes = fullFlushes
+  }
 }
 
 /// A cached translation: the walked mapping plus whether a CR3 load keeps it.
