@@ -62,6 +62,12 @@ public struct KillReason: Sendable, Equatable, CustomStringConvertible {
   /// The access that faulted.
   public let access: AccessKind
 
+  public init(kind: Kind, address: UInt64, access: AccessKind) {
+    self.kind = kind
+    self.address = address
+    self.access = access
+  }
+
   public var description: String {
     let what: String
     switch kind {
