@@ -38,3 +38,12 @@ public enum MMUFault: Error, Hashable, Sendable {
   /// A general-protection fault (non-canonical address).
   case generalProtection
 }
+
+extension MMUFault {
+  /// The page fault as the core's trap policy receives it, or nil for a #GP (which is not a
+  /// page fault and never reaches that policy).
+  public func pageFault(origin: FaultOrigin) -> PageFault? {
+    guard case .pageFault(let address, let code) = self else { return nil }
+    return PageFault(address: address.value, errorCode: code, origin: origin)
+  }
+}

@@ -56,8 +56,21 @@ public enum PageWalk: Hashable, Sendable {
 struct PageWalker {
   let ram: EmulatedRAM
   let features: PagingFeatures
+  /// Bits reserved in a present entry at every level: MAXPHYADDR and, without NXE, XD.
+  private let reservedEverywhere: UInt64
+  /// The XD bit when NXE makes it mean no-execute, else 0.
+  private let noExecuteBit: UInt64
 
   private static let entrySize: UInt64 = 8
+
+  /// A walker for the tables in `ram` under `features` (computed once: walks are hot).
+  init(ram: EmulatedRAM, features: PagingFeatures) {
+    self.ram = ram
+    self.features = features
+    let xd = PageTableFlags.noExecute.rawValue
+    reservedEverywhere = features.physicalAddressReservedMask | (features.noExecuteEnable ? 0 : xd)
+    noExecuteBit = features.noExecuteEnable ? xd : 0
+  }
 
   /// The mapping of `address` under the tables rooted at `root`.
   func walk(_ address: VirtualAddress, root: PhysicalFrame) -> PageWalk {
@@ -69,7 +82,7 @@ struct PageWalker {
       let entry = PageTableEntry(rawValue: ram.load(entryAddress))
       guard entry.isPresent else { return .notPresent(level: level) }
       guard !hasReservedBits(entry, at: level) else { return .reservedBitSet(level: level) }
-      rights.formIntersection(self.rights(of: entry))
+      rights = AccessRights(rawValue: rights.rawValue & self.rights(of: entry).rawValue)
       if let size = Self.leafSize(of: entry, at: level) {
         return .mapped(
           mapping(of: address, leaf: entry, at: entryAddress, size: size, rights: rights))
@@ -89,9 +102,8 @@ struct PageWalker {
       let entryAddress = Self.entryAddress(of: address, in: table, at: level)
       let entry = PageTableEntry(rawValue: ram.load(entryAddress))
       let isLeaf = Self.leafSize(of: entry, at: level) != nil
-      var used: PageTableFlags = .accessed
-      if isLeaf && write { used.insert(.dirty) }
-      setFlags(used, in: entry, at: entryAddress)
+      let dirty = isLeaf && write ? PageTableFlags.dirty.rawValue : 0
+      setFlags(PageTableFlags.accessed.rawValue | dirty, in: entry, at: entryAddress)
       guard !isLeaf, let next = level.next else { return }
       table = entry.frame
       level = next
@@ -106,14 +118,14 @@ struct PageWalker {
     let mappedStart =
       mapping.size == .size4KiB ? entry.address : entry.hugePageAddress(mapping.size)
     guard entry.isPresent && mappedStart == mapping.physicalStart else { return }
-    setFlags([.accessed, .dirty], in: entry, at: mapping.leafEntryAddress)
+    let used = PageTableFlags.accessed.rawValue | PageTableFlags.dirty.rawValue
+    setFlags(used, in: entry, at: mapping.leafEntryAddress)
   }
 
-  private func setFlags(
-    _ flags: PageTableFlags, in entry: PageTableEntry, at address: PhysicalAddress
-  ) {
-    guard !entry.flags.isSuperset(of: flags) else { return }
-    ram.store(entry.rawValue | flags.rawValue, at: address)
+  /// Stores `entry` with the `bits` set, unless they already are (the CPU skips the write too).
+  private func setFlags(_ bits: UInt64, in entry: PageTableEntry, at address: PhysicalAddress) {
+    guard entry.rawValue & bits != bits else { return }
+    ram.store(entry.rawValue | bits, at: address)
   }
 
   private func mapping(
@@ -123,28 +135,28 @@ struct PageWalker {
     let physicalStart = size == .size4KiB ? leaf.address : leaf.hugePageAddress(size)
     return WalkedMapping(
       virtualStart: address.alignedDown(to: size), physicalStart: physicalStart, size: size,
-      rights: rights, isGlobal: leaf.flags.contains(.global),
-      isDirty: leaf.flags.contains(.dirty), leafEntryAddress: entryAddress)
+      rights: rights, isGlobal: leaf.rawValue & PageTableFlags.global.rawValue != 0,
+      isDirty: leaf.rawValue & PageTableFlags.dirty.rawValue != 0, leafEntryAddress: entryAddress)
   }
 
   /// What one entry allows. XD only restricts when NXE is on (otherwise it is reserved and the
   /// walk has already stopped).
+  /// Raw bit tests rather than `OptionSet` calls: this runs on every TLB miss, and the generic
+  /// set algebra is slow in the debug builds the tests run in.
   private func rights(of entry: PageTableEntry) -> AccessRights {
-    var rights = AccessRights()
-    if entry.flags.contains(.writable) { rights.insert(.writable) }
-    if entry.flags.contains(.user) { rights.insert(.user) }
-    if !(features.noExecuteEnable && entry.flags.contains(.noExecute)) {
-      rights.insert(.executable)
-    }
-    return rights
+    let raw = entry.rawValue
+    var rights: UInt8 = 0
+    if raw & PageTableFlags.writable.rawValue != 0 { rights |= AccessRights.writable.rawValue }
+    if raw & PageTableFlags.user.rawValue != 0 { rights |= AccessRights.user.rawValue }
+    if raw & noExecuteBit == 0 { rights |= AccessRights.executable.rawValue }
+    return AccessRights(rawValue: rights)
   }
 
   /// Whether a present entry sets a reserved bit (SDM tables 4-14 to 4-19): address bits at or
   /// above MAXPHYADDR; XD without NXE; PS in a PML4 entry; in a huge leaf, the address bits
   /// between the PAT bit (12) and the page size, which must be zero for an aligned page.
   private func hasReservedBits(_ entry: PageTableEntry, at level: PageTableLevel) -> Bool {
-    var reserved = features.physicalAddressReservedMask
-    if !features.noExecuteEnable { reserved |= PageTableFlags.noExecute.rawValue }
+    var reserved = reservedEverywhere
     if level == .pml4 { reserved |= PageTableFlags.huge.rawValue }
     if let size = level.hugePageSize, entry.isHuge { reserved |= Self.hugeAlignmentMask(size) }
     return entry.rawValue & reserved != 0

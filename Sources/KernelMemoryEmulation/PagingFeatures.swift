@@ -18,13 +18,18 @@ public struct PagingFeatures: Hashable, Sendable {
   /// MAXPHYADDR: physical-address width; entry address bits at and above it are reserved.
   public var physicalAddressBits: UInt64 = PhysicalAddress.maximumBits
 
+  /// The narrowest MAXPHYADDR any x86_64 processor reports.
+  public static let smallestPhysicalAddressBits: UInt64 = 36
+
   /// Every protection enabled, 52-bit physical addresses.
   public init() {}
 
   /// The entry bits 51 down to MAXPHYADDR, which must be zero in a present entry.
   var physicalAddressReservedMask: UInt64 {
     precondition(
-      physicalAddressBits <= PhysicalAddress.maximumBits, "MAXPHYADDR is at most 52 bits")
+      (Self.smallestPhysicalAddressBits...PhysicalAddress.maximumBits).contains(
+        physicalAddressBits),
+      "x86_64 MAXPHYADDR lies between 36 and 52 bits")
     let belowLimit: UInt64 = (1 << physicalAddressBits) &- 1
     return PageTableEntry.addressMask & ~belowLimit
   }

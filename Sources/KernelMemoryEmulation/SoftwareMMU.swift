@@ -22,7 +22,10 @@ public final class SoftwareMMU: TranslationCache {
   /// The control-register bits in force. Changing them flushes the whole TLB, global entries
   /// included, so cached rights never mix two configurations.
   public var features: PagingFeatures {
-    didSet { tlb.flushAll() }
+    didSet {
+      walker = PageWalker(ram: ram, features: features)
+      tlb.flushAll()
+    }
   }
 
   /// Counters of TLB use since creation (or `resetStatistics()`).
@@ -30,7 +33,7 @@ public final class SoftwareMMU: TranslationCache {
 
   private var tlb = TranslationLookasideBuffer()
 
-  private var walker: PageWalker { PageWalker(ram: ram, features: features) }
+  private var walker: PageWalker
 
   /// Creates an MMU over `ram` with CR3 = `rootTable`, an empty TLB and `features` in force.
   public init(
@@ -40,6 +43,7 @@ public final class SoftwareMMU: TranslationCache {
     self.ram = ram
     self.rootTable = rootTable
     self.features = features
+    self.walker = PageWalker(ram: ram, features: features)
   }
 
   // MARK: Translation

@@ -66,8 +66,8 @@ struct TranslationLookasideBuffer {
   /// Drops every entry, of any size, that covers `address` (what `invlpg` does).
   mutating func invalidate(_ address: VirtualAddress) {
     small[Self.key(address, .size4KiB)] = nil
-    large[Self.key(address, .size2MiB)] = nil
-    huge[Self.key(address, .size1GiB)] = nil
+    if !large.isEmpty { large[Self.key(address, .size2MiB)] = nil }
+    if !huge.isEmpty { huge[Self.key(address, .size1GiB)] = nil }
   }
 
   /// Drops every non-global entry (a CR3 load).

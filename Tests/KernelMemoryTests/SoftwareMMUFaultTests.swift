@@ -129,3 +129,13 @@ import Testing
       tables.translate(Self.page, .userRead).pageFaultErrorCode?.contains(.reservedBit) == true)
   }
 }
+
+@Suite struct SoftwareMMUFaultConversionTests {
+  @Test func mmuFaultBecomesTheCoresPageFault() {
+    let tables = HandBuiltTables()
+    let result = tables.mmu.write(1, at: VirtualAddress(canonical: 0x1234), mode: .user)
+    let fault = result.fault?.pageFault(origin: .user)
+    #expect(fault == PageFault(address: 0x1234, errorCode: [.user, .write], origin: .user))
+    #expect(MMUFault.generalProtection.pageFault(origin: .kernel) == nil)
+  }
+}
