@@ -137,8 +137,12 @@ let pcLikeMap = [
     }
     #expect(bitmap.freeFrameCount == before)
     #expect(!bitmap.isFree(first))
-    #expect(throws: FrameAllocatorError.reservedFrame(PhysicalFrame(number: 0x9f))) {
+    // The lowest offending frame decides the error.
+    #expect(throws: FrameAllocatorError.doubleFree(PhysicalFrame(number: 0x9e))) {
       try bitmap.free(PhysicalFrame(number: 0x9e), count: 3)
+    }
+    #expect(throws: FrameAllocatorError.reservedFrame(PhysicalFrame(number: 0x9f))) {
+      try bitmap.free(PhysicalFrame(number: 0x9f), count: 2)
     }
     #expect(throws: FrameAllocatorError.outOfRange(PhysicalFrame(number: bitmap.frameCount))) {
       try bitmap.free(PhysicalFrame(number: bitmap.frameCount - 1), count: 2)

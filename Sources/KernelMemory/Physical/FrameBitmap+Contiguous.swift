@@ -50,15 +50,24 @@ extension FrameBitmap {
       throw .outOfRange(PhysicalFrame(number: Swift.max(first.number, frameCount)))
     }
     let run = first.number..<(first.number + count)
-    for (word, mask) in BitmapRunWords(run) {
-      let unmanaged = mask & ~usableWords[word]
-      if unmanaged != 0 { throw .reservedFrame(frame(inWord: word, lowestBitOf: unmanaged)) }
-      let alreadyFree = mask & freeWords[word]
-      if alreadyFree != 0 { throw .doubleFree(frame(inWord: word, lowestBitOf: alreadyFree)) }
-    }
+    if let error = firstFreeingError(in: run) { throw error }
     setBits(freeWords, run)
     freeFrameCountSlot.pointee &+= count
     refreshSummaries(words: wordSpan(of: run))
+  }
+
+  /// The error for the lowest frame of `run` (inside the bitmap) that cannot be freed, or nil.
+  func firstFreeingError(in run: Range<UInt64>) -> FrameAllocatorError? {
+    for (word, mask) in BitmapRunWords(run) {
+      let unmanaged = mask & ~usableWords[word]
+      let alreadyFree = mask & freeWords[word]
+      let offending = unmanaged | alreadyFree
+      guard offending != 0 else { continue }
+      let lowest = offending & (0 &- offending)
+      let victim = frame(inWord: word, lowestBitOf: lowest)
+      return unmanaged & lowest != 0 ? .reservedFrame(victim) : .doubleFree(victim)
+    }
+    return nil
   }
 
   /// Returns a naturally aligned page of `size` that `allocate(_:below:)` handed out.
