@@ -7,7 +7,7 @@ import KernelMemory
 /// The point of the model is strictness. A cached translation is used even after the tables
 /// change, so code that edits a present entry and forgets `invlpg` reads through the old
 /// mapping and fails its test; `staleEntries()` names such pages directly. Faulting
-/// translations are never cached (SDM §4.10.2.1), and a fault drops any cached entry for the
+/// translations are never cached (SDM Vol. 3A §4.10.2), and a fault drops any cached entry for the
 /// faulting page (SDM §4.10.4.1), exactly as on hardware.
 public final class SoftwareMMU: TranslationCache {
   /// The physical memory the tables and pages live in.
