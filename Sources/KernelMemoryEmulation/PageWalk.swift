@@ -141,6 +141,7 @@ struct PageWalker {
 
   /// What one entry allows. XD only restricts when NXE is on (otherwise it is reserved and the
   /// walk has already stopped).
+  ///
   /// Raw bit tests rather than `OptionSet` calls: this runs on every TLB miss, and the generic
   /// set algebra is slow in the debug builds the tests run in.
   private func rights(of entry: PageTableEntry) -> AccessRights {
