@@ -28,6 +28,14 @@ public final class SoftwareMMU: TranslationCache {
     }
   }
 
+  /// Whether every TLB hit is checked against a fresh walk and, if stale, recorded in
+  /// `staleHits`. Off by default: it costs a walk per access. `staleEntries()` is a snapshot of
+  /// what *could* go wrong; this records what *did*, during a long run of operations.
+  public var recordsStaleHits = false
+
+  /// The addresses of accesses served from a stale TLB entry while `recordsStaleHits` was on.
+  public private(set) var staleHits: [VirtualAddress] = []
+
   /// Counters of TLB use since creation (or `resetStatistics()`).
   public private(set) var statistics = TLBStatistics()
 
@@ -59,6 +67,7 @@ public final class SoftwareMMU: TranslationCache {
   public func translate(_ address: VirtualAddress, for access: MMUAccess) -> MMUTranslation {
     if let cached = tlb.lookUp(address) {
       statistics.hits += 1
+      if recordsStaleHits && isStale(cached) { staleHits.append(address) }
       return useCached(cached, for: address, access)
     }
     statistics.misses += 1
@@ -209,6 +218,9 @@ public final class SoftwareMMU: TranslationCache {
       || (entry.isGlobal && !fresh.isGlobal)
   }
 
-  /// Zeroes the counters.
-  public func resetStatistics() { statistics = TLBStatistics() }
+  /// Zeroes the counters and forgets recorded stale hits.
+  public func resetStatistics() {
+    statistics = TLBStatistics()
+    staleHits.removeAll()
+  }
 }

@@ -151,3 +151,18 @@ import Testing
     #expect(tables.mmu.statistics == expected)
   }
 }
+
+@Suite struct SoftwareMMUStaleHitTests {
+  @Test func staleHitsAreRecordedOnlyWhenAsked() {
+    let tables = SoftwareMMUTLBTests.cached()
+    let address = SoftwareMMUTLBTests.address
+    tables.modify(SoftwareMMUTLBTests.page, at: .pageTable) { $0 = .empty }
+    _ = tables.mmu.read(at: address, mode: .user)
+    #expect(tables.mmu.staleHits.isEmpty)
+    tables.mmu.recordsStaleHits = true
+    _ = tables.mmu.read(at: address.adding(5)!, mode: .user)
+    #expect(tables.mmu.staleHits == [address.adding(5)!])
+    tables.mmu.resetStatistics()
+    #expect(tables.mmu.staleHits.isEmpty)
+  }
+}
