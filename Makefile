@@ -15,6 +15,8 @@ EMBEDDED_SWIFTFLAGS := -enable-experimental-feature Embedded -target x86_64-unkn
 
 all: embedded-check
 
+include Kernel/kernel.mk
+
 ## Compile the core library alone in Embedded mode with the kernel's flags: code that would not
 ## build into the kernel fails here.
 embedded-check: $(BUILD)/core-embedded.o
@@ -28,7 +30,7 @@ host-test:
 	swift build --build-tests
 	swift test
 
-test: embedded-check host-test
+test: embedded-check host-test system-test
 
 bench:
 	swift run -c release memory-bench

@@ -1,0 +1,46 @@
+import KernelSupport
+
+/// The IDT: a 64-bit interrupt gate for each of the 32 CPU exceptions, pointing at the stubs in
+/// Kernel/Boot/trap_entry.S (SDM Vol. 3A §6.14.1, figure 6-8).
+///
+/// Interrupt gates (not trap gates) clear IF on entry. The double fault and the NMI switch to
+/// their IST stacks; everything else runs on the interrupted kernel stack.
+enum InterruptDescriptorTable {
+  /// The exceptions the CPU defines.
+  static let exceptionCount = 32
+  /// Type 0xE (64-bit interrupt gate) with the present bit, DPL 0.
+  static let interruptGatePresent: UInt64 = 0x8e
+  static let gateSize = 16
+
+  /// Builds the table on the heap and loads it with LIDT.
+  static func install() {
+    let table = UnsafeMutablePointer<UInt64>.allocate(capacity: exceptionCount * 2)
+    for vector in 0..<exceptionCount {
+      let (low, high) = gate(
+        handler: trap_stub_address(UInt32(vector)), stackIndex: interruptStack(for: vector))
+      table[vector * 2] = low
+      table[vector * 2 + 1] = high
+    }
+    interrupt_descriptor_table_load(
+      UInt64(UInt(bitPattern: table)), UInt16(exceptionCount * gateSize - 1))
+  }
+
+  /// Which IST stack a vector uses (0 = none).
+  private static func interruptStack(for vector: Int) -> Int {
+    switch ExceptionVector(rawValue: vector) {
+    case .doubleFault: return GlobalDescriptorTable.doubleFaultStackIndex
+    case .nonMaskableInterrupt: return GlobalDescriptorTable.nonMaskableInterruptStackIndex
+    default: return 0
+    }
+  }
+
+  /// The two halves of an interrupt gate.
+  private static func gate(handler: UInt64, stackIndex: Int) -> (UInt64, UInt64) {
+    var low = handler & 0xffff
+    low |= UInt64(SegmentSelector.kernelCode) << 16
+    low |= UInt64(stackIndex) << 32
+    low |= interruptGatePresent << 40
+    low |= ((handler >> 16) & 0xffff) << 48
+    return (low, handler >> 32)
+  }
+}

@@ -1,0 +1,97 @@
+// Entry stubs for the 32 CPU exceptions (SDM Vol. 3A §6.15). Each stub makes the stack look
+// the same — an error code (the CPU's, or 0 for vectors without one) and the vector number —
+// then the common path saves every general register, calls the Swift dispatcher with a pointer
+// to the resulting `struct trap_frame` (KernelSupport.h), restores the registers (the handler
+// may have changed them, e.g. RIP to a probe's recovery address) and returns with IRETQ.
+
+#define EXCEPTION_COUNT 32
+
+// Vectors for which the CPU pushes an error code: #DF 8, #TS 10, #NP 11, #SS 12, #GP 13,
+// #PF 14, #AC 17, #CP 21, #VC 29, #SX 30.
+.macro TRAP_STUB vector
+  .balign 16
+trap_stub_\vector:
+  .if (\vector == 8) || (\vector >= 10 && \vector <= 14) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
+  .else
+  pushq $0
+  .endif
+  pushq $\vector
+  jmp trap_common
+.endm
+
+  .text
+  .altmacro
+  .set vector, 0
+  .rept EXCEPTION_COUNT
+  TRAP_STUB %vector
+  .set vector, vector + 1
+  .endr
+
+trap_common:
+  cld
+  pushq %rax
+  pushq %rbx
+  pushq %rcx
+  pushq %rdx
+  pushq %rsi
+  pushq %rdi
+  pushq %rbp
+  pushq %r8
+  pushq %r9
+  pushq %r10
+  pushq %r11
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  movq %rsp, %rdi          // 5 CPU words + 2 stub words + 15 registers: RSP stays 16-aligned
+  call kernel_trap_dispatch
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rbp
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rbx
+  popq %rax
+  addq $16, %rsp           // vector and error code
+  iretq
+
+.macro STUB_ADDRESS vector
+  .quad trap_stub_\vector
+.endm
+
+  .section .rodata
+  .balign 8
+trap_stub_table:
+  .set vector, 0
+  .rept EXCEPTION_COUNT
+  STUB_ADDRESS %vector
+  .set vector, vector + 1
+  .endr
+
+  // uint64_t trap_stub_address(uint32_t vector)
+  .text
+  .global trap_stub_address
+trap_stub_address:
+  movl %edi, %eax
+  leaq trap_stub_table(%rip), %rcx
+  movq (%rcx,%rax,8), %rax
+  ret
+
+  // The IST stacks (TSS.IST1 for #DF, IST2 for NMI): a fault on a broken kernel stack still
+  // has a good stack to report on.
+  .section .bss.interrupt_stacks, "aw", @nobits
+  .balign 4096
+  .global double_fault_stack_top, nmi_stack_top
+  .skip 16384
+double_fault_stack_top:
+  .skip 16384
+nmi_stack_top:

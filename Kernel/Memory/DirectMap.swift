@@ -1,0 +1,38 @@
+/// The direct map: all physical RAM mapped at one fixed higher-half base, so physical address p
+/// is always reachable at `directMapBase + p` (README "Address space").
+///
+/// The boot tables map the first 1 GiB there; the kernel's own tables map all of RAM with
+/// 1 GiB or 2 MiB pages, read-write, no-execute and global.
+let directMapBase: UInt64 = 0xffff_8000_0000_0000
+
+/// The kernel's `PhysicalMemoryAccess`: every physical access goes through the direct map.
+struct DirectMap: PhysicalMemoryAccess {
+  /// The virtual address of physical `address`.
+  @inline(__always) static func pointer(_ address: PhysicalAddress) -> UnsafeMutableRawPointer {
+    UnsafeMutableRawPointer(bitPattern: UInt(directMapBase &+ address.value))!
+  }
+
+  /// The virtual address of physical `address` as a number.
+  @inline(__always) static func virtualAddress(_ address: UInt64) -> UInt64 {
+    directMapBase &+ address
+  }
+
+  func load(_ address: PhysicalAddress) -> UInt64 {
+    DirectMap.pointer(address).load(as: UInt64.self)
+  }
+
+  func store(_ value: UInt64, at address: PhysicalAddress) {
+    DirectMap.pointer(address).storeBytes(of: value, as: UInt64.self)
+  }
+
+  func zero(_ frame: PhysicalFrame) {
+    let words = DirectMap.pointer(frame.address).assumingMemoryBound(to: UInt64.self)
+    words.update(repeating: 0, count: Int(PageSize.size4KiB.bytes) / MemoryLayout<UInt64>.size)
+  }
+
+  func copy(_ source: PhysicalFrame, to destination: PhysicalFrame) {
+    let from = DirectMap.pointer(source.address).assumingMemoryBound(to: UInt64.self)
+    let to = DirectMap.pointer(destination.address).assumingMemoryBound(to: UInt64.self)
+    to.update(from: from, count: Int(PageSize.size4KiB.bytes) / MemoryLayout<UInt64>.size)
+  }
+}

@@ -1,0 +1,3 @@
+enum MemoryDemo {
+  static func run() {}
+}

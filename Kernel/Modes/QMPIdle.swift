@@ -1,0 +1,3 @@
+enum QMPIdle {
+  static func run() -> Never { haltForever() }
+}

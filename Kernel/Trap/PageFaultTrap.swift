@@ -1,0 +1,55 @@
+import KernelSupport
+
+/// Vector 14: the page trap.
+///
+/// A fault at a memory probe's access instruction resumes at the probe's recovery label (the
+/// deliberate "does this address fault?" checks of the demo and self-tests). Every other fault
+/// is described with the core's `PageFault`; with no user process in this kernel yet, each one
+/// comes from the kernel, which the core's policy answers with `PanicReason.kernelFault` (the
+/// seed: "If we are kernel we panic the whole system").
+enum PageFaultTrap {
+  /// The last fault a probe absorbed: what the demo and self-tests check.
+  nonisolated(unsafe) static var lastProbeFault = (address: UInt64(0), errorCode: UInt64(0))
+  /// How many faults probes absorbed.
+  nonisolated(unsafe) static var probeFaultCount: UInt64 = 0
+
+  static func handle(_ frame: UnsafeMutablePointer<TrapFrame>) {
+    let address = page_fault_address_read()
+    let recovery = memory_probe_recovery_for(frame.pointee.rip)
+    if recovery != 0 {
+      lastProbeFault = (address, frame.pointee.error_code)
+      probeFaultCount &+= 1
+      frame.pointee.rip = recovery
+      return
+    }
+    let origin: FaultOrigin = frame.pointee.cs & 3 == 0 ? .kernel : .user
+    let fault = PageFault(
+      address: address, errorCode: PageFaultErrorCode(rawValue: frame.pointee.error_code),
+      origin: origin)
+    panicForFault(fault, frame)
+  }
+
+  /// The panic report: address, decoded error code, where, registers, page-table walk.
+  static func panicForFault(_ fault: PageFault, _ frame: UnsafeMutablePointer<TrapFrame>) -> Never {
+    let reason: PanicReason =
+      fault.errorCode.contains(.reservedBit) ? .corruptPageTable(fault) : .kernelFault(fault)
+    Panic.report(reason.description) {
+      print("  fault address (CR2): " + hexPadded(fault.address))
+      print("  error code: " + hex(fault.errorCode.rawValue) + " = " + errorBits(fault.errorCode)
+        + " (" + fault.errorCode.description + ")")
+      print("  faulting instruction: RIP " + hexPadded(frame.pointee.rip) + " "
+        + KernelSymbols.describe(frame.pointee.rip) + " in " + Panic.privilegeName(frame.pointee.cs))
+      Panic.printState(frame)
+      PageTableWalk.print(fault.address)
+    }
+  }
+
+  /// Each architectural bit by its manual name: "P=0 W/R=1 U/S=0 RSVD=0 I/D=0".
+  static func errorBits(_ code: PageFaultErrorCode) -> String {
+    func bit(_ name: String, _ flag: PageFaultErrorCode) -> String {
+      name + (code.contains(flag) ? "=1" : "=0")
+    }
+    return bit("P", .present) + " " + bit("W/R", .write) + " " + bit("U/S", .user) + " "
+      + bit("RSVD", .reservedBit) + " " + bit("I/D", .instructionFetch)
+  }
+}

@@ -1,0 +1,16 @@
+import KernelSupport
+
+/// The saved registers of an interrupted context (`struct trap_frame` in KernelSupport.h).
+typealias TrapFrame = trap_frame
+
+/// The Swift side of every CPU exception: called by trap_entry.S with the saved frame, which
+/// handlers may edit (a probe's recovery changes RIP) before the stub returns with IRETQ.
+@_cdecl("kernel_trap_dispatch")
+func kernelTrapDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
+  if Panic.inProgress { Panic.nestedTrap(frame) }
+  switch ExceptionVector(rawValue: Int(frame.pointee.vector)) {
+  case .pageFault: PageFaultTrap.handle(frame)
+  case .doubleFault: DoubleFaultTrap.handle(frame)
+  default: Panic.exception(frame)
+  }
+}

@@ -1,0 +1,106 @@
+# The bootable kernel (issue 3): Embedded Swift + a little assembly and C, built with the Swift
+# toolchain alone (swiftc, its clang, ld.lld). Included from the top-level Makefile.
+#
+#   make kernel        build/kernel.elf (ELF64, for gdb and llvm-symbolizer)
+#                      build/kernel32.elf (the same image as ELF32: what QEMU -kernel loads)
+#   make run           boot it in QEMU (TCG, serial on the terminal, hard timeout)
+#   make debug         QEMU stopped at the first instruction with a gdb stub on :1234
+#   make system-test   the QEMU-based system tests (tests/system, pytest)
+
+# Where the kernel image runs: virtual = physical + KERNEL_VIRTUAL_BASE. The default is PML4
+# slot 254, the top of the lower half, reserved for the kernel (supervisor-only) and left unused
+# by the core's UserLayout (mmap ceiling 0x7f00_0000_0000, stack in slot 255). Not the classic
+# 0xffffffff80000000 because Swift's x86_64 ABI keeps flags in the top bits of object and string
+# pointers (String's discriminator nibble, bits 60-63; heap-object spare bits 0x7F00000000000006):
+# a string literal in a higher-half .rodata decodes as a "foreign" string and traps. Build with
+# KERNEL_VIRTUAL_BASE=0xffffffff80000000 to see it (README "Why the image is not in the top 2 GiB").
+KERNEL_VIRTUAL_BASE ?= 0x00007f0000000000
+
+KERNEL_BUILD   := $(BUILD)/kernel
+KERNEL_ELF     := $(BUILD)/kernel.elf
+KERNEL_IMAGE   := $(BUILD)/kernel32.elf
+KERNEL_SWIFT   := $(shell find Kernel -name '*.swift' | sort)
+KERNEL_ASM     := $(shell find Kernel -name '*.S' | sort)
+KERNEL_C       := $(shell find Kernel -name '*.c' | sort)
+KERNEL_HEADERS := $(shell find Kernel -name '*.h' -o -name 'module.modulemap')
+KERNEL_LDS     := Kernel/linker.ld
+KERNEL_TOOLS   := $(dir $(shell command -v $(SWIFTC)))
+KERNEL_CLANG   := $(KERNEL_TOOLS)clang
+KERNEL_LD      := $(KERNEL_TOOLS)ld.lld
+KERNEL_OBJDUMP := $(KERNEL_TOOLS)llvm-objdump
+KERNEL_OBJCOPY := $(KERNEL_TOOLS)llvm-objcopy
+KERNEL_EMBEDDED_LIB := $(KERNEL_TOOLS)../lib/swift/embedded/x86_64-unknown-none-elf
+
+# -g: gdb and llvm-symbolizer can name source lines. -assert-config Debug: a failed precondition
+# prints its message through putchar instead of a bare ud2.
+KERNEL_SWIFTFLAGS := $(EMBEDDED_SWIFTFLAGS) -module-name Kernel -g -assert-config Debug \
+  -I Kernel/Support/include
+KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -ffreestanding -fno-builtin -nostdlib \
+  -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 -fno-stack-protector \
+  -fpie -mcmodel=small -DKERNEL_VIRTUAL_BASE=$(KERNEL_VIRTUAL_BASE) -O2 -g -Wall -Wextra -Werror -ffunction-sections -I Kernel/Support/include
+KERNEL_LDFLAGS := -T $(KERNEL_LDS) --defsym=KERNEL_VIRTUAL_BASE=$(KERNEL_VIRTUAL_BASE) \
+  -nostdlib -static --no-pie --gc-sections -z max-page-size=4096
+
+KERNEL_OBJS := $(KERNEL_BUILD)/kernel-swift.o \
+  $(patsubst Kernel/%.S,$(KERNEL_BUILD)/%.o,$(KERNEL_ASM)) \
+  $(patsubst Kernel/%.c,$(KERNEL_BUILD)/%.o,$(KERNEL_C))
+
+QEMU_RUN := tools/qemu-run
+
+.PHONY: kernel run debug system-test kernel-check
+
+kernel: $(KERNEL_IMAGE) kernel-check
+
+all: kernel
+
+# The core's sources and the kernel's compile as ONE whole-module Swift module: the core is
+# part of the kernel, no import needed.
+$(KERNEL_BUILD)/kernel-swift.o: $(CORE_SOURCES) $(KERNEL_SWIFT) $(KERNEL_HEADERS) Kernel/kernel.mk
+	@mkdir -p $(dir $@)
+	$(SWIFTC) $(KERNEL_SWIFTFLAGS) -emit-object $(CORE_SOURCES) $(KERNEL_SWIFT) -o $@
+
+$(KERNEL_BUILD)/%.o: Kernel/%.S $(KERNEL_HEADERS) Kernel/kernel.mk
+	@mkdir -p $(dir $@)
+	$(KERNEL_CLANG) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KERNEL_BUILD)/%.o: Kernel/%.c $(KERNEL_HEADERS) Kernel/kernel.mk
+	@mkdir -p $(dir $@)
+	$(KERNEL_CLANG) $(KERNEL_CFLAGS) -c $< -o $@
+
+# Two link passes: the first image's function symbols become the symbol table embedded in the
+# second (after .text, so no code address moves), which panics use to name the faulting function.
+$(KERNEL_BUILD)/symbols-empty.o: tools/gen-kernel-symbols
+	@mkdir -p $(dir $@)
+	tools/gen-kernel-symbols > $(KERNEL_BUILD)/symbols-empty.S
+	$(KERNEL_CLANG) $(KERNEL_CFLAGS) -c $(KERNEL_BUILD)/symbols-empty.S -o $@
+
+$(KERNEL_BUILD)/kernel-pass1.elf: $(KERNEL_OBJS) $(KERNEL_BUILD)/symbols-empty.o $(KERNEL_LDS)
+	$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/symbols-empty.o \
+	  $(wildcard $(KERNEL_EMBEDDED_LIB)/libswiftUnicodeDataTables.a)
+
+$(KERNEL_ELF): $(KERNEL_BUILD)/kernel-pass1.elf
+	tools/gen-kernel-symbols $< > $(KERNEL_BUILD)/symbols.S
+	$(KERNEL_CLANG) $(KERNEL_CFLAGS) -c $(KERNEL_BUILD)/symbols.S -o $(KERNEL_BUILD)/symbols.o
+	$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/symbols.o \
+	  $(wildcard $(KERNEL_EMBEDDED_LIB)/libswiftUnicodeDataTables.a)
+
+# QEMU's Multiboot loader refuses ELF64: hand it the same image as ELF32 (the physical load
+# addresses are kept; only the entry point's 32-bit code runs before long mode).
+$(KERNEL_IMAGE): $(KERNEL_ELF)
+	$(KERNEL_OBJCOPY) -O elf32-i386 $< $@
+
+## Rejects SSE/x87 instructions anywhere in the image: the kernel never enables the FPU, so one
+## would fault (#UD/#NM), and under a real KVM they would corrupt a process's FPU state.
+kernel-check: $(KERNEL_ELF)
+	@tools/check-kernel-instructions $(KERNEL_OBJDUMP) $(KERNEL_ELF)
+
+run: kernel
+	$(QEMU_RUN) --timeout 60 -- $(if $(APPEND),-append "$(APPEND)")
+
+debug: kernel
+	@echo "QEMU is waiting for gdb. In another terminal:"
+	@echo "  gdb $(KERNEL_ELF) -ex 'target remote :1234' -ex 'break kernel_main' -ex continue"
+	$(QEMU_RUN) --timeout 3600 -- -s -S $(if $(APPEND),-append "$(APPEND)")
+
+system-test: kernel
+	python3 -m pytest -q tests/system
