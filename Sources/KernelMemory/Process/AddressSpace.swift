@@ -76,8 +76,13 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
     if whole.isCommitted {
       lower.charge = CommitLedger.worstCaseFrames(for: lower.range)
       upper.charge = CommitLedger.worstCaseFrames(for: upper.range)
-      let extra = lower.charge + upper.charge - whole.charge
-      guard commit.charge(extra) else { throw .outOfMemory }
+      let pieces = lower.charge + upper.charge
+      if pieces > whole.charge {
+        guard commit.charge(pieces - whole.charge) else { throw .outOfMemory }
+      } else {
+        // A region merged from pieces may carry more than its worst case: give the excess back.
+        commit.refund(whole.charge - pieces)
+      }
     }
     regions[index] = lower
     regions.insert(upper, at: index + 1)
