@@ -6,7 +6,7 @@
 /// summary levels 1…top, where bit i of level k is set exactly when word i of level k-1 is nonzero.
 /// Levels are added until one fits in a single word, so a search starts from one load and descends
 /// one word per level: 5 levels at 1 TiB, 3 at 128 MiB.
-struct BitmapLayout {
+@usableFromInline struct BitmapLayout {
   /// Room for level 0 and its summaries. 2^40 frames (the 52-bit physical limit) need 6 summary
   /// levels; one spare keeps the bound obviously safe.
   static let levelCapacity = 8
@@ -15,17 +15,29 @@ struct BitmapLayout {
   /// The largest frame count a bitmap can cover: every frame of a 52-bit physical address space.
   static let maximumFrameCount: UInt64 = PhysicalRange.addressLimit >> PageSize.size4KiB.shift
 
-  /// The header's slots.
-  enum HeaderSlot: Int {
-    /// Frames free now.
-    case freeCount = 0
-    /// Frames the allocator manages (usable and not reserved).
-    case usableCount = 1
+  /// The header's slots. The geometry is stored here too, not in the `FrameBitmap` handle, so the
+  /// handle stays four words that travel in registers and the hot path needs no stack frame.
+  /// The slots the inlinable hot path uses are computed properties, folded into immediates.
+  @usableFromInline enum HeaderSlot {
+    /// Frames handed out since the build, wrapping. Allocation and release count into separate
+    /// words so that an allocate+free pair does not chain two read-modify-writes of one word
+    /// through store forwarding; the free count is derived from the difference.
+    @inlinable static var allocations: Int { 0 }
+    /// Frames returned since the build, wrapping.
+    @inlinable static var releases: Int { 1 }
     /// A level-0 word index that recently had free frames: the allocation fast path.
-    case hint = 2
+    @inlinable static var hint: Int { 2 }
+    /// Frames the allocator manages (usable and not reserved).
+    static var usableCount: Int { 3 }
+    /// The index of the top summary level.
+    static var topLevel: Int { 4 }
+    /// `levelCapacity` slots: the word offset of each level from the start of the storage.
+    @inlinable static var levelOffsets: Int { 5 }
+    /// `levelCapacity` slots: the number of words in each level.
+    static var levelWords: Int { levelOffsets + levelCapacity }
   }
   /// Words in the header.
-  static let headerWords = 3
+  static let headerWords = HeaderSlot.levelWords + levelCapacity
 
   /// Frames covered.
   let frameCount: UInt64
@@ -63,5 +75,14 @@ struct BitmapLayout {
     levelOffsets = offsets
     levelWords = words
     totalWords = next
+  }
+
+  /// Records the geometry in the header of the storage at `base`.
+  func write(into base: UnsafeMutablePointer<UInt64>) {
+    base[HeaderSlot.topLevel] = UInt64(topLevel)
+    for level in 0...topLevel {
+      base[HeaderSlot.levelOffsets + level] = UInt64(levelOffsets[level])
+      base[HeaderSlot.levelWords + level] = UInt64(levelWords[level])
+    }
   }
 }

@@ -1,22 +1,27 @@
 /// The arithmetic of 64-bit bitmap words: one bit per frame at level 0, one bit per word of the
 /// level below at every summary level.
-enum BitmapWord {
+///
+/// The constants are computed properties rather than stored ones so that the allocator's inlinable
+/// hot path folds them into immediates in client modules, with no lazy-global access.
+@usableFromInline enum BitmapWord {
   /// Bits in a word, which is also the fan-out of the summary tree.
-  static let bitCount = 64
+  @inlinable static var bitCount: Int { 64 }
   /// log2(`bitCount`): shifting an index right by it gives its word.
-  static let indexShift: UInt64 = 6
+  @inlinable static var indexShift: UInt64 { 6 }
   /// The bits of an index that select the bit inside its word.
-  static let bitIndexMask: UInt64 = 63
+  @inlinable static var bitIndexMask: UInt64 { 63 }
+  /// Covers every level-0 word index: 2^40 frames (52-bit physical addresses) make 2^34 words.
+  @inlinable static var wordIndexMask: Int { (1 << 34) - 1 }
   /// A word with every bit set.
-  static let allOnes: UInt64 = ~0
+  @inlinable static var allOnes: UInt64 { ~0 }
 
   /// The word holding bit `index`.
-  @inline(__always) static func word(of index: UInt64) -> Int {
+  @inlinable @inline(__always) static func word(of index: UInt64) -> Int {
     Int(truncatingIfNeeded: index &>> indexShift)
   }
 
   /// The single-bit mask of bit `index` inside its word.
-  @inline(__always) static func bit(of index: UInt64) -> UInt64 {
+  @inlinable @inline(__always) static func bit(of index: UInt64) -> UInt64 {
     1 &<< (index & bitIndexMask)
   }
 

@@ -52,7 +52,7 @@ extension FrameBitmap {
     let run = first.number..<(first.number + count)
     if let error = firstFreeingError(in: run) { throw error }
     setBits(freeWords, run)
-    freeFrameCountSlot.pointee &+= count
+    countReleased(count)
     refreshSummaries(words: wordSpan(of: run))
   }
 
@@ -90,8 +90,7 @@ extension FrameBitmap {
     }
     clearBits(freeWords, run)
     clearBits(usableWords, run)
-    freeFrameCountSlot.pointee &-= withdrawn
-    header[BitmapLayout.HeaderSlot.usableCount.rawValue] &-= withdrawn
+    header[BitmapLayout.HeaderSlot.usableCount] &-= withdrawn
     refreshSummaries(words: wordSpan(of: run))
   }
 
@@ -123,7 +122,7 @@ extension FrameBitmap {
   /// Marks every frame of `run` (all free) allocated.
   func claim(_ run: Range<UInt64>) {
     clearBits(freeWords, run)
-    freeFrameCountSlot.pointee &-= run.upperBound - run.lowerBound
+    countAllocated(run.upperBound - run.lowerBound)
     refreshSummaries(words: wordSpan(of: run))
     hintWord = BitmapWord.word(of: run.lowerBound)
   }

@@ -12,7 +12,7 @@ extension FrameBitmap {
   func largestFreeRun() -> UInt64 {
     var longest: UInt64 = 0
     var current: UInt64 = 0
-    for index in 0..<layout.levelWords[0] {
+    for index in 0..<wordCount(ofLevel: 0) {
       let word = freeWords[index]
       if word == BitmapWord.allOnes {
         current &+= UInt64(BitmapWord.bitCount)

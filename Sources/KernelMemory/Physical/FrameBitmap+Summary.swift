@@ -5,41 +5,72 @@
 /// word changes between zero and nonzero; range operations recompute the affected bits level by
 /// level.
 ///
-/// Indexing `levels` with `[unchecked:]` and the storage pointers without bounds checks is safe
-/// here because every level index is in `1...layout.topLevel` (< `BitmapLayout.levelCapacity`) and
+/// Reading the storage through unchecked pointers is safe here because every level index is in
+/// `0...topLevel` (< `BitmapLayout.levelCapacity`, so its header slots exist) and
 /// every word index is derived from a bit that the invariant says exists in a level of known size.
 extension FrameBitmap {
-  /// Records that level-0 word `word` has just become empty.
-  @inline(__always)
+  /// Records that level-0 word `word` has just become empty: clears its level-1 bit, and walks
+  /// further up only if that empties the level-1 word too (rare: 4096 frames all taken).
+  @inlinable @inline(__always)
   func noteWordEmptied(_ word: Int) {
-    var index = word
-    var level = 1
-    while true {
-      let summary = levels[unchecked: level]
+    let summary = summaryLevelOne
+    let slot = word &>> BitmapWord.indexShift
+    let updated = summary[slot] & ~(1 &<< (word & Int(BitmapWord.bitIndexMask)))
+    summary[slot] = updated
+    if updated == 0 { noteSummaryWordEmptied(slot, atLevel: 1) }
+  }
+
+  /// Records that level-0 word `word`, empty until now, has a free frame: sets its level-1 bit, and
+  /// walks further up only if the level-1 word was empty.
+  @inlinable @inline(__always)
+  func noteWordRefilled(_ word: Int) {
+    let summary = summaryLevelOne
+    let slot = word &>> BitmapWord.indexShift
+    let previous = summary[slot]
+    summary[slot] = previous | (1 &<< (word & Int(BitmapWord.bitIndexMask)))
+    if previous == 0 { noteSummaryWordRefilled(slot, atLevel: 1) }
+  }
+
+  /// Summary level 1, the only one the hot path touches in the common case.
+  @usableFromInline var summaryLevelOne: UnsafeMutablePointer<UInt64> {
+    @inlinable @inline(__always) get {
+      header + Int(truncatingIfNeeded: header[BitmapLayout.HeaderSlot.levelOffsets &+ 1])
+    }
+  }
+
+  /// Word `index` of level `level` has just become empty: clear its bit in the levels above for as
+  /// long as that empties the word holding it.
+  @usableFromInline
+  func noteSummaryWordEmptied(_ index: Int, atLevel level: Int) {
+    var index = index
+    var level = level
+    while level < topLevel {
+      level &+= 1
+      let summary = words(atLevel: level)
       let slot = index &>> BitmapWord.indexShift
       let updated = summary[slot] & ~(1 &<< (index & Int(BitmapWord.bitIndexMask)))
       summary[slot] = updated
       // A summary word that still has a bit set keeps its own bit in the level above.
-      if updated != 0 || level == layout.topLevel { return }
+      if updated != 0 { return }
       index = slot
-      level &+= 1
     }
   }
 
-  /// Records that level-0 word `word`, empty until now, has a free frame.
-  @inline(__always)
-  func noteWordRefilled(_ word: Int) {
-    var index = word
-    var level = 1
-    while true {
-      let summary = levels[unchecked: level]
+  /// Word `index` of level `level`, empty until now, is not: set its bit in the levels above for
+  /// as long as the word holding it was empty.
+  @usableFromInline
+  func noteSummaryWordRefilled(_ index: Int, atLevel level: Int) {
+    var index = index
+    var level = level
+    while level < topLevel {
+      level &+= 1
+      let summary = words(atLevel: level)
       let slot = index &>> BitmapWord.indexShift
       let previous = summary[slot]
       summary[slot] = previous | (1 &<< (index & Int(BitmapWord.bitIndexMask)))
       // A summary word that was already nonzero already has its bit in the level above.
-      if previous != 0 || level == layout.topLevel { return }
+      if previous != 0 { return }
       index = slot
-      level &+= 1
     }
   }
 
@@ -47,9 +78,9 @@ extension FrameBitmap {
   @inline(__always)
   func descendToFreeWord() -> Int {
     var index = 0
-    var level = layout.topLevel
+    var level = topLevel
     while level > 0 {
-      let word = levels[unchecked: level][index]
+      let word = words(atLevel: level)[index]
       assert(word != 0, "summary bit set above an empty word")
       index = index &<< BitmapWord.indexShift | word.trailingZeroBitCount
       level &-= 1
@@ -59,7 +90,7 @@ extension FrameBitmap {
 
   /// Whether any frame is free, from the top summary word (one load).
   @inline(__always)
-  var hasFreeFrame: Bool { levels[unchecked: layout.topLevel][0] != 0 }
+  var hasFreeFrame: Bool { words(atLevel: topLevel)[0] != 0 }
 
   /// The lowest free frame at or after `start`, or nil: climbs until a level has a set bit at or
   /// after the position, then descends to the leftmost free frame under it — O(levels), whatever
@@ -69,34 +100,34 @@ extension FrameBitmap {
     var position = start
     while true {
       let word = BitmapWord.word(of: position)
-      guard word < layout.levelWords[level] else { return nil }
+      guard word < wordCount(ofLevel: level) else { return nil }
       let masked =
-        levels[unchecked: level][word]
+        words(atLevel: level)[word]
         & (BitmapWord.allOnes &<< (position & BitmapWord.bitIndexMask))
       if masked != 0 {
         position = UInt64(word &<< BitmapWord.indexShift | masked.trailingZeroBitCount)
         break
       }
-      guard level < layout.topLevel else { return nil }
+      guard level < topLevel else { return nil }
       position = UInt64(word &+ 1)
       level &+= 1
     }
     while level > 0 {
       level &-= 1
-      let word = levels[unchecked: level][Int(truncatingIfNeeded: position)]
+      let word = words(atLevel: level)[Int(truncatingIfNeeded: position)]
       position = position &<< BitmapWord.indexShift | UInt64(word.trailingZeroBitCount)
     }
     return position
   }
 
-  /// Recomputes the summary bits above level-0 words `words`, level by level.
-  func refreshSummaries(words: Range<Int>) {
-    guard !words.isEmpty else { return }
-    var low = words.lowerBound
-    var high = words.upperBound - 1
-    for level in 1...layout.topLevel {
-      let below = levels[unchecked: level - 1]
-      let here = levels[unchecked: level]
+  /// Recomputes the summary bits above level-0 words `changed`, level by level.
+  func refreshSummaries(words changed: Range<Int>) {
+    guard !changed.isEmpty else { return }
+    var low = changed.lowerBound
+    var high = changed.upperBound - 1
+    for level in 1...topLevel {
+      let below = words(atLevel: level - 1)
+      let here = words(atLevel: level)
       for index in low...high {
         let bit: UInt64 = 1 &<< (index & Int(BitmapWord.bitIndexMask))
         let slot = index &>> BitmapWord.indexShift
@@ -111,7 +142,7 @@ extension FrameBitmap {
   /// managed, no bit past the end, counters equal to the bits, hint in range. For tests and for a
   /// kernel self-check in debug builds.
   public var isConsistent: Bool {
-    let baseWords = layout.levelWords[0]
+    let baseWords = wordCount(ofLevel: 0)
     var free: UInt64 = 0
     for index in 0..<baseWords {
       guard freeWords[index] & ~usableWords[index] == 0 else { return false }
@@ -127,11 +158,11 @@ extension FrameBitmap {
 
   /// Whether every summary bit matches the word below it, and bits past each level's end are zero.
   private var summariesAreExact: Bool {
-    for level in 1...layout.topLevel {
-      let below = levels[unchecked: level - 1]
-      let here = levels[unchecked: level]
-      let bits = layout.levelWords[level - 1]
-      for index in 0..<(layout.levelWords[level] * BitmapWord.bitCount) {
+    for level in 1...topLevel {
+      let below = words(atLevel: level - 1)
+      let here = words(atLevel: level)
+      let bits = wordCount(ofLevel: level - 1)
+      for index in 0..<(wordCount(ofLevel: level) * BitmapWord.bitCount) {
         let expected = index < bits && below[index] != 0
         let actual = here[index >> 6] & (1 << UInt64(index & 63)) != 0
         guard expected == actual else { return false }

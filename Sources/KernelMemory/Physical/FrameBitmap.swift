@@ -15,16 +15,15 @@
 /// the handle share one allocator just as copies of a pointer share one object. It does no locking;
 /// the kernel serialises calls.
 public struct FrameBitmap {
-  /// The counters (see `BitmapLayout.HeaderSlot`).
-  let header: UnsafeMutablePointer<UInt64>
+  /// The start of the storage: the header with the counters and the geometry (see
+  /// `BitmapLayout.HeaderSlot`).
+  @usableFromInline let header: UnsafeMutablePointer<UInt64>
   /// Level 0: one bit per frame, 1 = free.
-  let freeWords: UnsafeMutablePointer<UInt64>
+  @usableFromInline let freeWords: UnsafeMutablePointer<UInt64>
   /// One bit per frame, 1 = the allocator manages the frame (free or allocated).
-  let usableWords: UnsafeMutablePointer<UInt64>
-  /// Level k of the tree at index k: level 0 is `freeWords`, 1…`layout.topLevel` the summaries.
-  let levels: BitmapLayout.PerLevel<UnsafeMutablePointer<UInt64>>
-  /// Where everything is and how big it is.
-  let layout: BitmapLayout
+  @usableFromInline let usableWords: UnsafeMutablePointer<UInt64>
+  /// The frames covered: `0 ..< frameCount`.
+  public let frameCount: UInt64
 
   /// The number of 64-bit words of storage a bitmap covering `frameCount` frames needs.
   public static func requiredStorageWords(frameCount: UInt64) -> Int {
@@ -58,25 +57,21 @@ public struct FrameBitmap {
       throw .storageTooSmall(requiredWords: layout.totalWords)
     }
     base.update(repeating: 0, count: layout.totalWords)
+    layout.write(into: base)
     self.init(base: base, layout: layout)
     markUsable(memoryMap, reserved)
-    freeWords.update(from: usableWords, count: layout.levelWords[0])
-    let usable = countBits(usableWords, words: layout.levelWords[0])
-    header[BitmapLayout.HeaderSlot.usableCount.rawValue] = usable
-    header[BitmapLayout.HeaderSlot.freeCount.rawValue] = usable
-    refreshSummaries(words: 0..<layout.levelWords[0])
+    freeWords.update(from: usableWords, count: baseWordCount)
+    let usable = countBits(usableWords, words: baseWordCount)
+    header[BitmapLayout.HeaderSlot.usableCount] = usable
+    refreshSummaries(words: 0..<baseWordCount)
   }
 
   /// Points the handle's parts into `base` according to `layout`.
   private init(base: UnsafeMutablePointer<UInt64>, layout: BitmapLayout) {
-    self.layout = layout
     header = base
     freeWords = base + layout.levelOffsets[0]
     usableWords = base + layout.usableOffset
-    var levels = BitmapLayout.PerLevel<UnsafeMutablePointer<UInt64>>(
-      repeating: base)
-    for level in 0...layout.topLevel { levels[level] = base + layout.levelOffsets[level] }
-    self.levels = levels
+    frameCount = layout.frameCount
   }
 
   /// Sets the usable bit of whole frames inside usable entries, then clears every frame touched
@@ -93,14 +88,36 @@ public struct FrameBitmap {
     for range in reserved { clearBits(usableWords, clipped(range.framesTouched)) }
   }
 
-  /// The frames covered by the bitmap.
-  public var frameCount: UInt64 { layout.frameCount }
-
   /// Frames free right now (O(1)).
-  public var freeFrameCount: UInt64 { header[BitmapLayout.HeaderSlot.freeCount.rawValue] }
+  public var freeFrameCount: UInt64 { usableFrameCount &- allocatedFrameCount }
+
+  /// Frames handed out and not yet returned (O(1)).
+  public var allocatedFrameCount: UInt64 {
+    header[BitmapLayout.HeaderSlot.allocations] &- header[BitmapLayout.HeaderSlot.releases]
+  }
 
   /// Frames the allocator manages, free or allocated (O(1)).
-  public var usableFrameCount: UInt64 { header[BitmapLayout.HeaderSlot.usableCount.rawValue] }
+  public var usableFrameCount: UInt64 { header[BitmapLayout.HeaderSlot.usableCount] }
+
+  /// The index of the top summary level, a single word.
+  var topLevel: Int {
+    @inline(__always) get { Int(truncatingIfNeeded: header[BitmapLayout.HeaderSlot.topLevel]) }
+  }
+
+  /// The words of level `level` (0 = the free bitmap, 1…`topLevel` = summaries).
+  @inline(__always)
+  func words(atLevel level: Int) -> UnsafeMutablePointer<UInt64> {
+    header + Int(truncatingIfNeeded: header[BitmapLayout.HeaderSlot.levelOffsets &+ level])
+  }
+
+  /// How many words level `level` has.
+  @inline(__always)
+  func wordCount(ofLevel level: Int) -> Int {
+    Int(truncatingIfNeeded: header[BitmapLayout.HeaderSlot.levelWords &+ level])
+  }
+
+  /// How many words the free bitmap (and the usable map) has.
+  var baseWordCount: Int { wordCount(ofLevel: 0) }
 
   /// Whether `frame` is free now; false for reserved frames and frames beyond memory.
   public func isFree(_ frame: PhysicalFrame) -> Bool {

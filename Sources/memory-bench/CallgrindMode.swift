@@ -1,0 +1,65 @@
+import KernelMemory
+
+/// `memory-bench --callgrind-pair N [MiB] [occupied%]` and `--callgrind-batch N [MiB] [occupied%]`:
+/// a fixed amount of allocator work for instruction counting (tools/callgrind-frames.sh).
+///
+/// The set-up (building and filling the bitmap, shuffling) does not depend on N, so running with N
+/// and with 0 and subtracting leaves exactly the instructions of N allocate+free pairs.
+struct CallgrindMode {
+  enum Pattern: String {
+    /// Allocate one frame and free it at once.
+    case pair = "--callgrind-pair"
+    /// Allocate `batchFrames` frames, then free them in a fixed shuffled order.
+    case batch = "--callgrind-batch"
+  }
+
+  static let defaultMebibytes: UInt64 = 1024
+  static let batchFrames = 256
+
+  let pattern: Pattern
+  let pairs: Int
+  let bytes: UInt64
+  let occupiedPercent: Int
+
+  /// Parses the command line; nil when it does not ask for a callgrind run.
+  init?(arguments: [String]) {
+    guard arguments.count >= 3, let pattern = Pattern(rawValue: arguments[1]),
+      let pairs = Int(arguments[2])
+    else { return nil }
+    self.pattern = pattern
+    self.pairs = pairs
+    let mebibytes = arguments.count > 3 ? UInt64(arguments[3]) ?? 0 : CallgrindMode.defaultMebibytes
+    bytes = mebibytes << 20
+    occupiedPercent = arguments.count > 4 ? Int(arguments[4]) ?? 0 : 0
+  }
+
+  func run() {
+    let bench = BenchBitmap(bytes: bytes, occupiedPercent: occupiedPercent)
+    var random = SplitMix64(seed: FrameBenchConfig.seed)
+    let order = Array(0..<CallgrindMode.batchFrames).shuffled(using: &random)
+    switch pattern {
+    case .pair: runPairs(bench.bitmap)
+    case .batch: runBatches(bench.bitmap, order: order)
+    }
+    print("callgrind: \(pairs) \(pattern == .pair ? "pairs" : "batched pairs") done, sink \(sink)")
+  }
+
+  private func runPairs(_ bitmap: FrameBitmap) {
+    var total: UInt64 = 0
+    for _ in 0..<pairs {
+      let frame = bitmap.allocate()!
+      total &+= frame.number
+      try! bitmap.free(frame)
+    }
+    consume(total)
+  }
+
+  private func runBatches(_ bitmap: FrameBitmap, order: [Int]) {
+    let frames = UnsafeMutableBufferPointer<PhysicalFrame>.allocate(capacity: order.count)
+    defer { frames.deallocate() }
+    for _ in 0..<(pairs / order.count) {
+      for index in 0..<order.count { frames[index] = bitmap.allocate()! }
+      for index in order { try! bitmap.free(frames[index]) }
+    }
+  }
+}
