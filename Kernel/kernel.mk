@@ -94,8 +94,16 @@ $(KERNEL_IMAGE): $(KERNEL_ELF)
 kernel-check: $(KERNEL_ELF)
 	@tools/check-kernel-instructions $(KERNEL_OBJDUMP) $(KERNEL_ELF)
 
+# QEMU's status follows the isa-debug-exit contract: 33 is the kernel's clean shutdown.
 run: kernel
-	$(QEMU_RUN) --timeout 60 -- $(if $(APPEND),-append "$(APPEND)")
+	@status=0; $(QEMU_RUN) --timeout 60 -- $(if $(APPEND),-append "$(APPEND)") || status=$$?; \
+	case $$status in \
+	  33) echo "make run: clean shutdown (QEMU exit status 33)" ;; \
+	  35) echo "make run: kernel panic (QEMU exit status 35)"; exit 1 ;; \
+	  37) echo "make run: self-tests failed (QEMU exit status 37)"; exit 1 ;; \
+	  124|137) echo "make run: QEMU timed out (status $$status)"; exit 1 ;; \
+	  *) echo "make run: unexpected QEMU exit status $$status"; exit 1 ;; \
+	esac
 
 debug: kernel
 	@echo "QEMU is waiting for gdb. In another terminal:"

@@ -133,7 +133,7 @@ long_mode_start:
   xorl %eax, %eax
   movw %ax, %fs
   movw %ax, %gs
-  movabsq $higher_half_start, %rax
+  movabsq $kernel_virtual_entry, %rax
   jmp *%rax
 
   .section .boot.rodata, "a"
@@ -154,7 +154,7 @@ boot_gdt_register:
   // ------------------------------------------------------------------------------------------
   // 64-bit, at the kernel's virtual address.
   .text
-higher_half_start:
+kernel_virtual_entry:
   // Zero .bss (the boot stack lives there too; nothing is on it yet), then switch to it.
   leaq __bss_start(%rip), %rdi
   leaq __bss_end(%rip), %rcx
