@@ -3,7 +3,8 @@
 /// `value` in hexadecimal, zero-padded to `digits` digits, with a `0x` prefix.
 func hexPadded(_ value: UInt64, digits: Int = 16) -> String {
   let text = String(value, radix: 16)
-  let padding = digits > text.utf8.count ? String(repeating: "0", count: digits - text.utf8.count) : ""
+  let padding =
+    digits > text.utf8.count ? String(repeating: "0", count: digits - text.utf8.count) : ""
   return "0x" + padding + text
 }
 
@@ -24,8 +25,12 @@ func byteSize(_ bytes: UInt64) -> String {
   let kibibyte: UInt64 = 1024
   let mebibyte = kibibyte * 1024
   let gibibyte = mebibyte * 1024
-  if bytes >= gibibyte { return String(bytes / gibibyte) + fraction(bytes % gibibyte, of: gibibyte) + " GiB" }
-  if bytes >= mebibyte { return String(bytes / mebibyte) + fraction(bytes % mebibyte, of: mebibyte) + " MiB" }
+  if bytes >= gibibyte {
+    return String(bytes / gibibyte) + fraction(bytes % gibibyte, of: gibibyte) + " GiB"
+  }
+  if bytes >= mebibyte {
+    return String(bytes / mebibyte) + fraction(bytes % mebibyte, of: mebibyte) + " MiB"
+  }
   if bytes >= kibibyte { return String(bytes / kibibyte) + " KiB" }
   return String(bytes) + " B"
 }

@@ -25,7 +25,8 @@ func describe(_ error: FrameAllocatorError) -> String {
   case .outOfRange(let frame): return frame.description + " is beyond memory"
   case .frameInUse(let frame): return frame.description + " is in use"
   case .invalidRequest: return "invalid request"
-  case .storageTooSmall(let words): return "bitmap storage too small (" + String(words) + " words needed)"
+  case .storageTooSmall(let words):
+    return "bitmap storage too small (" + String(words) + " words needed)"
   case .noUsableMemory: return "no usable memory"
   }
 }

@@ -48,8 +48,11 @@ enum KernelAddressSpace {
   {
     let imageSlot = VirtualAddress(canonical: kernel_image_layout_get().virtual_base).pml4Index
     let heapSlot = VirtualAddress(canonical: MemoryManager.heapBase).pml4Index
-    for slot in [imageSlot, heapSlot] + Array(PageMap<DirectMap>.firstKernelSlot..<pageTableEntryCount) {
-      let address = VirtualAddress(truncatingToCanonical: UInt64(slot) << PageTableLevel.pml4.indexShift)
+    for slot in [imageSlot, heapSlot]
+      + Array(PageMap<DirectMap>.firstKernelSlot..<pageTableEntryCount)
+    {
+      let address = VirtualAddress(
+        truncatingToCanonical: UInt64(slot) << PageTableLevel.pml4.indexShift)
       _ = try map.locate(
         address, at: .pageDirectoryPointerTable, creatingWith: kernelIntermediateFlags,
         frames: &source)

@@ -184,7 +184,8 @@ enum KernelHeap {
 
   private static func head(_ sizeClass: Int) -> UInt {
     withUnsafePointer(to: &classHeads) {
-      UnsafeRawPointer($0).load(fromByteOffset: sizeClass * MemoryLayout<UInt>.stride, as: UInt.self)
+      UnsafeRawPointer($0).load(
+        fromByteOffset: sizeClass * MemoryLayout<UInt>.stride, as: UInt.self)
     }
   }
 

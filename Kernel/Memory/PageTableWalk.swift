@@ -4,8 +4,9 @@ enum PageTableWalk {
   /// Walks `address` from the PML4 down, printing each level's entry, and stops at the first
   /// entry that is not present or that maps a (huge) page.
   static func print(_ address: UInt64) {
-    Swift.print("  page-table walk of " + hexPadded(address) + " (CR3 root "
-      + activePageMap().root.address.description + "):")
+    Swift.print(
+      "  page-table walk of " + hexPadded(address) + " (CR3 root "
+        + activePageMap().root.address.description + "):")
     guard let virtual = VirtualAddress(address) else {
       Swift.print("    not canonical: bits 63..48 must copy bit 47 (a #GP, not a #PF)")
       return
@@ -22,7 +23,8 @@ enum PageTableWalk {
         return
       }
       if let size = level.hugePageSize, entry.isHuge {
-        Swift.print("    -> " + size.description + " page at " + entry.hugePageAddress(size).description)
+        Swift.print(
+          "    -> " + size.description + " page at " + entry.hugePageAddress(size).description)
         return
       }
       guard let next = level.next else {

@@ -43,8 +43,10 @@ enum PhysicalMemory {
     let layout = kernel_image_layout_get()
     var reserved: [(range: PhysicalRange, why: String)] = [
       (PhysicalRange(start: 0, end: lowMemoryEnd), "low 1 MiB (BIOS, VGA)"),
-      (PhysicalRange(start: layout.boot_start, end: layout.image_end - layout.virtual_base),
-       "kernel image"),
+      (
+        PhysicalRange(start: layout.boot_start, end: layout.image_end - layout.virtual_base),
+        "kernel image"
+      ),
     ]
     for data in boot.bootData { reserved.append((data, "multiboot data")) }
     for module in boot.modules { reserved.append((module.range, "module " + module.name)) }

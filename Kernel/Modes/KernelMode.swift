@@ -53,8 +53,10 @@ enum KernelMode {
     case .stackOverflow: FaultProvocation.stackOverflow()
     case .qmpIdle: QMPIdle.run()
     case .unknown(let name):
-      Panic.halt("unknown mode test=" + name
-        + " (known: demo selftest kernel-page-fault kernel-text-write general-protection stack-overflow qmp-idle)")
+      Panic.halt(
+        "unknown mode test=" + name
+          + " (known: demo selftest kernel-page-fault kernel-text-write general-protection stack-overflow qmp-idle)"
+      )
     }
   }
 }

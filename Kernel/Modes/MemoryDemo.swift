@@ -19,8 +19,9 @@ enum MemoryDemo {
     let tlb = HardwareTLB()
 
     guard let frame = frames.allocateFrame() else { Panic.halt("demo: no free frame") }
-    print("1. frame bitmap: allocated " + frame.description + " (free frames " + String(baseline)
-      + " -> " + String(MemoryManager.bitmap!.freeFrameCount) + ")")
+    print(
+      "1. frame bitmap: allocated " + frame.description + " (free frames " + String(baseline)
+        + " -> " + String(MemoryManager.bitmap!.freeFrameCount) + ")")
 
     let mapStart = timestamp_counter_read()
     do {
@@ -29,20 +30,24 @@ enum MemoryDemo {
       Panic.halt("demo: map failed: " + describe(error))
     }
     let mapCycles = timestamp_counter_read() &- mapStart
-    print("2. PageMap.map " + demoAddress.description + " -> " + frame.description
-      + " (RW NX G), creating its PD and PT: " + String(mapCycles)
-      + " TSC cycles (first call: includes QEMU translating the code)")
+    print(
+      "2. PageMap.map " + demoAddress.description + " -> " + frame.description
+        + " (RW NX G), creating its PD and PT: " + String(mapCycles)
+        + " TSC cycles (first call: includes QEMU translating the code)")
 
     let pointer = UnsafeMutablePointer<UInt64>(bitPattern: UInt(demoAddress.value))!
     pointer.pointee = pattern
     let throughDirectMap = DirectMap().load(frame.address)
-    print("3. wrote " + hex(pattern) + " (\"SWIFTMEM\") through the mapping; the frame read through the direct map holds "
-      + hex(throughDirectMap) + (throughDirectMap == pattern ? ": match" : ": MISMATCH"))
+    print(
+      "3. wrote " + hex(pattern)
+        + " (\"SWIFTMEM\") through the mapping; the frame read through the direct map holds "
+        + hex(throughDirectMap) + (throughDirectMap == pattern ? ": match" : ": MISMATCH"))
 
     let probe = demoAddress.adding(0x123)!
     let translated = map.translate(probe)
-    print("4. translate(" + probe.description + ") = " + (translated?.description ?? "nil")
-      + " (expected " + frame.address.advanced(by: 0x123).description + ")")
+    print(
+      "4. translate(" + probe.description + ") = " + (translated?.description ?? "nil")
+        + " (expected " + frame.address.advanced(by: 0x123).description + ")")
     if let mapping = map.mapping(containing: probe) { print("   mapping: " + mapping.description) }
 
     let unmapStart = timestamp_counter_read()
@@ -53,28 +58,34 @@ enum MemoryDemo {
       Panic.halt("demo: unmap failed: " + describe(error))
     }
     let unmapCycles = timestamp_counter_read() &- unmapStart
-    print("5. unmap + invlpg: " + String(unmapCycles) + " TSC cycles; translate now "
-      + (map.translate(probe)?.description ?? "nil"))
+    print(
+      "5. unmap + invlpg: " + String(unmapCycles) + " TSC cycles; translate now "
+        + (map.translate(probe)?.description ?? "nil"))
 
     let readable = memory_probe_read(demoAddress.value) != 0
     let fault = PageFaultTrap.lastProbeFault
     if readable {
-      print("6. reading " + demoAddress.description + " after unmap did NOT fault: stale TLB entry!")
+      print(
+        "6. reading " + demoAddress.description + " after unmap did NOT fault: stale TLB entry!")
     } else {
-      print("6. reading " + demoAddress.description + " after unmap faults as it must: page fault at "
-        + hex(fault.address) + " (" + PageFaultErrorCode(rawValue: fault.errorCode).description
-        + "), handler resumed at the probe's recovery point")
+      print(
+        "6. reading " + demoAddress.description + " after unmap faults as it must: page fault at "
+          + hex(fault.address) + " (" + PageFaultErrorCode(rawValue: fault.errorCode).description
+          + "), handler resumed at the probe's recovery point")
     }
 
     frames.releaseFrame(released)
-    print("7. returned " + released.description + " to the bitmap: free frames "
-      + String(MemoryManager.bitmap!.freeFrameCount) + " (baseline " + String(baseline)
-      + "; the new PD and PT stay: kernel-half tables are shared and never reclaimed)")
+    print(
+      "7. returned " + released.description + " to the bitmap: free frames "
+        + String(MemoryManager.bitmap!.freeFrameCount) + " (baseline " + String(baseline)
+        + "; the new PD and PT stay: kernel-half tables are shared and never reclaimed)")
     printFigures(map, &frames, tlb)
   }
 
   /// Average costs over `iterations` rounds, once the page tables for the address exist.
-  static func printFigures(_ map: PageMap<DirectMap>, _ frames: inout BitmapFrameSource, _ tlb: HardwareTLB) {
+  static func printFigures(
+    _ map: PageMap<DirectMap>, _ frames: inout BitmapFrameSource, _ tlb: HardwareTLB
+  ) {
     let bitmap = MemoryManager.bitmap!
     var allocateCycles: UInt64 = 0
     var mapCycles: UInt64 = 0

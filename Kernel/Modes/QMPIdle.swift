@@ -16,10 +16,12 @@ enum QMPIdle {
     printRange("text", layout.image_start, layout.text_end)
     printRange("rodata", layout.text_end, layout.rodata_end)
     printRange("data", layout.rodata_end, layout.image_end)
-    printRange("kernel-slot", layout.virtual_base, layout.virtual_base + PageTableLevel.pml4.entryCoverage)
+    printRange(
+      "kernel-slot", layout.virtual_base, layout.virtual_base + PageTableLevel.pml4.entryCoverage)
     printRange("stack-guard", layout.stack_guard, layout.stack_bottom)
     let samples: [UInt64] = [
-      layout.image_start, layout.image_start + 0x123, layout.text_end + 0x10, layout.rodata_end + 0x20,
+      layout.image_start, layout.image_start + 0x123, layout.text_end + 0x10,
+      layout.rodata_end + 0x20,
       layout.stack_top - 8, MemoryManager.heapBase, MemoryManager.heapBase + 0x1008,
       directMapBase, directMapBase + 0x10_0000 + 0x456, directMapBase + 0x80_0000 + 0xabc,
     ]

@@ -33,7 +33,8 @@ enum SelfTests {
     check("protect-after-invalidation", protectionChangeTakesEffect())
     check("kernel-text-read-only", faultsOnWrite(kernel_image_layout_get().image_start, "text"))
     check("kernel-rodata-read-only", faultsOnWrite(kernel_image_layout_get().text_end, "rodata"))
-    check("stack-guard-unmapped", faultsOnRead(kernel_image_layout_get().stack_guard, present: false))
+    check(
+      "stack-guard-unmapped", faultsOnRead(kernel_image_layout_get().stack_guard, present: false))
     check("identity-map-removed", identityMapRemoved())
     check("direct-map-translates", directMapTranslates())
     check("smap-blocks-user-page", smapBlocksUserPage())
@@ -53,7 +54,9 @@ enum SelfTests {
     if let error = mapPage(map, smallPage, frame, KernelAddressSpace.dataFlags, &frames) {
       return error
     }
-    guard memory_probe_write(smallPage.value + 8, 0x5a) != 0 else { return "write to mapped page faulted" }
+    guard memory_probe_write(smallPage.value + 8, 0x5a) != 0 else {
+      return "write to mapped page faulted"
+    }
     guard memory_probe_read(smallPage.value + 8) != 0 else { return "read of mapped page faulted" }
     let stored = DirectMap.pointer(frame.address.advanced(by: 8)).load(as: UInt8.self)
     guard stored == 0x5a else { return "frame holds " + hex(UInt64(stored)) + ", not 0x5a" }
@@ -98,10 +101,13 @@ enum SelfTests {
     var frames = MemoryManager.frames
     let map = MemoryManager.kernelMap!
     let frame: PhysicalFrame
-    do { frame = try bitmap.allocate(.size2MiB) } catch { return "no 2 MiB frame: " + describe(error) }
+    do { frame = try bitmap.allocate(.size2MiB) } catch {
+      return "no 2 MiB frame: " + describe(error)
+    }
     defer { try? bitmap.free(frame, size: .size2MiB) }
     do {
-      try map.map(hugePage, to: frame, size: .size2MiB, flags: KernelAddressSpace.dataFlags, frames: &frames)
+      try map.map(
+        hugePage, to: frame, size: .size2MiB, flags: KernelAddressSpace.dataFlags, frames: &frames)
     } catch { return "map 2 MiB: " + describe(error) }
     let offsets: [UInt64] = [0, 0x1000, 0x10_0000 + 0x18, 0x1f_f000 + 0xff8]
     for (index, offset) in offsets.enumerated() {
@@ -110,7 +116,9 @@ enum SelfTests {
         return "write at +" + hex(offset) + " faulted"
       }
       let stored = DirectMap.pointer(frame.address.advanced(by: offset)).load(as: UInt8.self)
-      guard stored == value else { return "frame byte at +" + hex(offset) + " is " + hex(UInt64(stored)) }
+      guard stored == value else {
+        return "frame byte at +" + hex(offset) + " is " + hex(UInt64(stored))
+      }
       guard map.translate(hugePage.adding(offset)!) == frame.address.advanced(by: offset) else {
         return "translate(+" + hex(offset) + ") wrong"
       }
@@ -141,7 +149,9 @@ enum SelfTests {
     do {
       try map.protect(protectPage, flags: KernelAddressSpace.dataFlags).flush(tlb)
     } catch { return "protect read-write: " + describe(error) }
-    guard memory_probe_write(protectPage.value, 2) != 0 else { return "write after re-enabling faulted" }
+    guard memory_probe_write(protectPage.value, 2) != 0 else {
+      return "write after re-enabling faulted"
+    }
     return unmapPage(map, protectPage, expecting: frame, &frames)
   }
 
@@ -149,7 +159,9 @@ enum SelfTests {
   /// unchanged, so nothing is harmed should it not fault.
   static func faultsOnWrite(_ address: UInt64, _ what: String) -> String? {
     let current = UnsafePointer<UInt8>(bitPattern: UInt(address))!.pointee
-    guard memory_probe_write(address, current) == 0 else { return "kernel " + what + " is writable" }
+    guard memory_probe_write(address, current) == 0 else {
+      return "kernel " + what + " is writable"
+    }
     return checkLastFault(address, present: true, write: true)
   }
 
@@ -160,7 +172,9 @@ enum SelfTests {
 
   /// The boot identity map is gone: the kernel's physical load address and page 0 fault.
   static func identityMapRemoved() -> String? {
-    if let error = expectFault(read: true, PhysicalMemory.lowMemoryEnd, present: false) { return error }
+    if let error = expectFault(read: true, PhysicalMemory.lowMemoryEnd, present: false) {
+      return error
+    }
     return expectFault(read: true, 0, present: false)
   }
 
@@ -171,7 +185,8 @@ enum SelfTests {
     for physical: UInt64 in [0, 0x10_0000 + 0x123, top] {
       let virtual = VirtualAddress(canonical: directMapBase + physical)
       guard map.translate(virtual)?.value == physical else {
-        return "direct map of " + hex(physical) + " translates to " + (map.translate(virtual)?.description ?? "nil")
+        return "direct map of " + hex(physical) + " translates to "
+          + (map.translate(virtual)?.description ?? "nil")
       }
       guard let mapping = map.mapping(containing: virtual), mapping.size != .size4KiB,
         mapping.flags.contains([.writable, .noExecute, .global])
@@ -211,7 +226,9 @@ enum SelfTests {
     let before = KernelHeap.regionEnd
     let count = 256 * 1024
     var bytes = [UInt8](repeating: 0, count: count)
-    for index in stride(from: 0, to: count, by: 4096) { bytes[index] = UInt8(truncatingIfNeeded: index >> 12) }
+    for index in stride(from: 0, to: count, by: 4096) {
+      bytes[index] = UInt8(truncatingIfNeeded: index >> 12)
+    }
     var sum = 0
     for index in stride(from: 0, to: count, by: 4096) { sum += Int(bytes[index]) }
     guard sum == (0..<64).reduce(0, +) else { return "heap memory lost writes" }
@@ -244,14 +261,18 @@ enum SelfTests {
   /// A probe access of `address` faults, with CR2 = `address` and the expected P bit.
   static func expectFault(read: Bool, _ address: UInt64, present: Bool) -> String? {
     let survived = read ? memory_probe_read(address) != 0 : memory_probe_write(address, 0) != 0
-    guard !survived else { return (read ? "read of " : "write to ") + hex(address) + " did not fault" }
+    guard !survived else {
+      return (read ? "read of " : "write to ") + hex(address) + " did not fault"
+    }
     return checkLastFault(address, present: present, write: !read)
   }
 
   static func checkLastFault(_ address: UInt64, present: Bool, write: Bool) -> String? {
     let fault = PageFaultTrap.lastProbeFault
     let code = PageFaultErrorCode(rawValue: fault.errorCode)
-    guard fault.address == address else { return "CR2 " + hex(fault.address) + " != " + hex(address) }
+    guard fault.address == address else {
+      return "CR2 " + hex(fault.address) + " != " + hex(address)
+    }
     guard code.contains(.present) == present, code.contains(.write) == write,
       !code.contains(.user)
     else { return "unexpected error code " + code.description }

@@ -14,11 +14,13 @@ enum DoubleFaultTrap {
       ? "kernel stack overflow: double fault after touching the stack guard page"
       : "double fault"
     Panic.report(title) {
-      print("  guard page " + hexPadded(guardPage.lowerBound) + ".." + hexPadded(guardPage.upperBound)
-        + ", stack " + hexPadded(layout.stack_bottom) + ".." + hexPadded(layout.stack_top))
+      print(
+        "  guard page " + hexPadded(guardPage.lowerBound) + ".." + hexPadded(guardPage.upperBound)
+          + ", stack " + hexPadded(layout.stack_bottom) + ".." + hexPadded(layout.stack_top))
       print("  last page-fault address (CR2): " + hexPadded(lastFault))
-      print("  handled on the IST" + String(GlobalDescriptorTable.doubleFaultStackIndex)
-        + " double-fault stack; interrupted RSP " + hexPadded(frame.pointee.rsp))
+      print(
+        "  handled on the IST" + String(GlobalDescriptorTable.doubleFaultStackIndex)
+          + " double-fault stack; interrupted RSP " + hexPadded(frame.pointee.rsp))
       Panic.printState(frame)
       PageTableWalk.print(lastFault)
     }

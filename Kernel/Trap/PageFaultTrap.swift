@@ -35,10 +35,13 @@ enum PageFaultTrap {
       fault.errorCode.contains(.reservedBit) ? .corruptPageTable(fault) : .kernelFault(fault)
     Panic.report(reason.description) {
       print("  fault address (CR2): " + hexPadded(fault.address))
-      print("  error code: " + hex(fault.errorCode.rawValue) + " = " + errorBits(fault.errorCode)
-        + " (" + fault.errorCode.description + ")")
-      print("  faulting instruction: RIP " + hexPadded(frame.pointee.rip) + " "
-        + KernelSymbols.describe(frame.pointee.rip) + " in " + Panic.privilegeName(frame.pointee.cs))
+      print(
+        "  error code: " + hex(fault.errorCode.rawValue) + " = " + errorBits(fault.errorCode)
+          + " (" + fault.errorCode.description + ")")
+      print(
+        "  faulting instruction: RIP " + hexPadded(frame.pointee.rip) + " "
+          + KernelSymbols.describe(frame.pointee.rip) + " in "
+          + Panic.privilegeName(frame.pointee.cs))
       Panic.printState(frame)
       PageTableWalk.print(fault.address)
     }

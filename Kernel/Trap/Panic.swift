@@ -42,8 +42,10 @@ enum Panic {
     }
     print(" (vector " + String(vector) + ") in " + privilegeName(frame.pointee.cs))
     if ExceptionVector(rawValue: vector) == .generalProtection && frame.pointee.error_code != 0 {
-      print("  error code " + hex(frame.pointee.error_code) + ": selector index "
-        + String(frame.pointee.error_code >> 3) + " (table bits " + String(frame.pointee.error_code & 7) + ")")
+      print(
+        "  error code " + hex(frame.pointee.error_code) + ": selector index "
+          + String(frame.pointee.error_code >> 3) + " (table bits "
+          + String(frame.pointee.error_code & 7) + ")")
     } else {
       print("  error code " + hex(frame.pointee.error_code))
     }
@@ -67,21 +69,24 @@ enum Panic {
   static func printState(_ frame: UnsafeMutablePointer<TrapFrame>) {
     let f = frame.pointee
     print("  RIP " + hexPadded(f.rip) + " " + KernelSymbols.describe(f.rip))
-    print("  RSP " + hexPadded(f.rsp) + "  RFLAGS " + hexPadded(f.rflags)
-      + "  CS " + hex(f.cs) + "  SS " + hex(f.ss))
+    print(
+      "  RSP " + hexPadded(f.rsp) + "  RFLAGS " + hexPadded(f.rflags)
+        + "  CS " + hex(f.cs) + "  SS " + hex(f.ss))
     print("  RAX " + hexPadded(f.rax) + "  RBX " + hexPadded(f.rbx) + "  RCX " + hexPadded(f.rcx))
     print("  RDX " + hexPadded(f.rdx) + "  RSI " + hexPadded(f.rsi) + "  RDI " + hexPadded(f.rdi))
     print("  RBP " + hexPadded(f.rbp) + "  R8  " + hexPadded(f.r8) + "  R9  " + hexPadded(f.r9))
     print("  R10 " + hexPadded(f.r10) + "  R11 " + hexPadded(f.r11) + "  R12 " + hexPadded(f.r12))
     print("  R13 " + hexPadded(f.r13) + "  R14 " + hexPadded(f.r14) + "  R15 " + hexPadded(f.r15))
-    print("  CR0 " + hexPadded(control_register_0_read()) + "  CR2 "
-      + hexPadded(page_fault_address_read()) + "  CR3 " + hexPadded(page_table_root_read())
-      + "  CR4 " + hexPadded(control_register_4_read()))
+    print(
+      "  CR0 " + hexPadded(control_register_0_read()) + "  CR2 "
+        + hexPadded(page_fault_address_read()) + "  CR3 " + hexPadded(page_table_root_read())
+        + "  CR4 " + hexPadded(control_register_4_read()))
   }
 
   /// "kernel mode (ring 0)" or "user mode (ring 3)" from a saved CS.
   static func privilegeName(_ codeSelector: UInt64) -> String {
-    codeSelector & 3 == 0 ? "kernel mode (ring 0)" : "user mode (ring " + String(codeSelector & 3) + ")"
+    codeSelector & 3 == 0
+      ? "kernel mode (ring 0)" : "user mode (ring " + String(codeSelector & 3) + ")"
   }
 
   private static func begin() {
