@@ -195,7 +195,7 @@ import Testing
         #expect(map.translate(page)?.frame.number == model[slot]?.frame)
       }
     }
-    map.tearDownLowerHalf(mmu, frames: &source) { _ in false }
+    map.tearDownUserPart(mmu, frames: &source) { _ in false }
     #expect(frames.outstandingCount == 1)
   }
 }

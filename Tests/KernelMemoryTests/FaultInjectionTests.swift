@@ -82,9 +82,9 @@ import Testing
       #expect(map.translate(page.adding(0xfff)!)?.value == 9 * 4096 + 0xfff)
       _ = try map.unmap(page).flush(machine.mmu, returningTablesTo: &machine.frames)
     }
-    // The user half's tables are reclaimed; the kernel half's (two pages, three tables each)
-    // are shared by every address space and stay.
-    #expect(machine.framesInUse == 1 + 2 * 3)
+    // The user part's tables are reclaimed; the kernel part's (three pages here, three tables
+    // each) are shared by every address space and stay.
+    #expect(machine.framesInUse == 1 + 3 * 3)
   }
 
   @Test func pageZeroAndTheKernelHalfCanNeverBeReserved() {
@@ -97,6 +97,11 @@ import Testing
     #expect(throws: AddressSpaceError.outsideUserSpace) {
       _ = try machine.space.reserve(
         length: Self.page, protection: .read, at: .fixed(0xffff_8000_0000_0000),
+        commit: &machine.commit, frames: &machine.frames)
+    }
+    #expect(throws: AddressSpaceError.outsideUserSpace) {
+      _ = try machine.space.reserve(
+        length: Self.page, protection: .read, at: .fixed(UserLayout.end),
         commit: &machine.commit, frames: &machine.frames)
     }
     let lastPage = UserLayout.end - Self.page

@@ -80,7 +80,7 @@ import Testing
 
   @Test func unmapReturnsTheFrameAndReclaimsEmptyTablesAfterTheFlush() throws {
     var source = frames
-    let page = address(0x7f12_3456_7000)
+    let page = address(0x7e12_3456_7000)
     try map.map(page, to: PhysicalFrame(number: 3000), flags: userData, frames: &source)
     #expect(mmu.read(at: page, mode: .user).fault == nil)
     #expect(frames.outstandingCount == 4)
@@ -135,7 +135,7 @@ import Testing
 
   @Test func walkingVisitsOnlyPresentLeavesInOrder() throws {
     var source = frames
-    let pages: [UInt64] = [0x1000, 0x20_0000, 0x7fff_ffff_f000, 0x40_0000_0000]
+    let pages: [UInt64] = [0x1000, 0x20_0000, 0x7eff_ffff_f000, 0x40_0000_0000]
     for (index, page) in pages.enumerated() {
       try map.map(
         address(page), to: PhysicalFrame(number: 3000 + UInt64(index)), flags: userData,
@@ -145,16 +145,16 @@ import Testing
     map.forEachMapping(in: VirtualRange(uncheckedStart: 0x2000, end: 0x8000_0000_0000)) {
       seen.append($0.page.value)
     }
-    #expect(seen == [0x20_0000, 0x40_0000_0000, 0x7fff_ffff_f000])
+    #expect(seen == [0x20_0000, 0x40_0000_0000, 0x7eff_ffff_f000])
   }
 
   @Test func tearDownReturnsEveryTableAndChosenLeaves() throws {
     var source = frames
-    for page: UInt64 in [0x1000, 0x20_0000, 0x7fff_ffff_f000] {
+    for page: UInt64 in [0x1000, 0x20_0000, 0x7eff_ffff_f000] {
       try map.map(address(page), to: PhysicalFrame(number: 3000), flags: userData, frames: &source)
     }
     var leaves = 0
-    map.tearDownLowerHalf(mmu, frames: &source) { _ in
+    map.tearDownUserPart(mmu, frames: &source) { _ in
       leaves += 1
       return false
     }
@@ -167,7 +167,7 @@ import Testing
     var source = frames
     let kernelPage = address(0xffff_8000_0000_0000)
     try map.map(kernelPage, to: PhysicalFrame(number: 3000), flags: [.writable], frames: &source)
-    let process = try PageMap(sharingKernelHalfOf: map, frames: &source)
+    let process = try PageMap(sharingKernelPartOf: map, frames: &source)
     #expect(process.translate(kernelPage)?.value == 3000 * 4096)
     _ = try process.unmap(kernelPage).flush(mmu, returningTablesTo: &source)
     #expect(map.translate(kernelPage) == nil)

@@ -36,7 +36,7 @@ extension PageMap {
   }
 
   /// Removes the mapping that starts at `page` (of whatever size), and every table it leaves
-  /// empty in the lower half.
+  /// empty in the process's part.
   ///
   /// - Returns: the removed mapping, which must be flushed before its frame or the emptied
   ///   tables are reused.
@@ -46,7 +46,7 @@ extension PageMap {
     let old = entry(at: location)
     write(.empty, at: location)
     var emptied = EmptiedTables()
-    if page.isInLowerHalf { reclaimEmptyTables(above: location, for: page, into: &emptied) }
+    if PageMap.isUserPart(page) { reclaimEmptyTables(above: location, for: page, into: &emptied) }
     return UnmappedPage(
       address: page, size: size, leaf: old.hugePageAddress(size).frame, emptiedTables: emptied)
   }

@@ -46,13 +46,13 @@ extension PageMap {
     return entry.isHuge ? level.hugePageSize : nil
   }
 
-  /// Removes every mapping and every table of the lower half (a process's memory), leaving an
-  /// empty PML4 whose kernel half is untouched.
+  /// Removes every mapping and every table of the process's part, leaving a PML4 whose kernel
+  /// part is untouched.
   ///
   /// `leaf` receives each mapping after the TLB has forgotten it and answers whether its frame
   /// goes back to `frames` (a shared zero page does not). Each PML4 slot is unlinked and
   /// invalidated before anything under it is released.
-  public func tearDownLowerHalf<TLB: TranslationCache, Frames: FrameSource>(
+  public func tearDownUserPart<TLB: TranslationCache, Frames: FrameSource>(
     _ tlb: TLB, frames: inout Frames, leaf: (Mapping) -> Bool
   ) {
     for slot in 0..<PageMap.firstKernelSlot {

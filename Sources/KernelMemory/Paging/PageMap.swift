@@ -5,17 +5,22 @@
 /// the same tree. Frames for new tables come from a `FrameSource` passed to each call that may
 /// need one, which keeps ownership explicit and lets tests inject allocation failures.
 ///
-/// The lower half (PML4 slots 0–255) belongs to a process and its tables are reclaimed when they
-/// empty; the upper half (slots 256–511) is the kernel's, shared by every address space, and its
-/// tables are never freed here.
+/// PML4 slots below `UserLayout.firstKernelSlot` belong to a process and their tables are
+/// reclaimed when they empty; the slots from there on are the kernel's, shared by every address
+/// space, and their tables are never freed here.
 public struct PageMap<Memory: PhysicalMemoryAccess> {
   /// The PML4's frame: the value to load into CR3 (the seed's `pml4Phys`).
   public let root: PhysicalFrame
   /// How page tables are reached.
   public let memory: Memory
 
-  /// The first PML4 slot of the kernel's half.
-  public static var firstKernelSlot: Int { pageTableEntryCount / 2 }
+  /// The first PML4 slot of the kernel's part (see `UserLayout`).
+  public static var firstKernelSlot: Int { UserLayout.firstKernelSlot }
+
+  /// Whether `address` lies in the process's part, whose tables are private and reclaimable.
+  @inlinable public static func isUserPart(_ address: VirtualAddress) -> Bool {
+    address.value < UserLayout.end
+  }
 
   /// Adopts an existing tree rooted at `root`.
   public init(root: PhysicalFrame, memory: Memory) {
@@ -30,12 +35,12 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     self.init(root: frame, memory: memory)
   }
 
-  /// Creates a tree for a new address space whose kernel half shares `kernel`'s tables.
+  /// Creates a tree for a new address space whose kernel part shares `kernel`'s tables.
   ///
   /// Sharing works because the kernel's PDPTs are created once at boot and never replaced, so
-  /// copying the 256 upper PML4 entries now stays correct forever.
+  /// copying the kernel's PML4 entries now stays correct forever.
   public init<Frames: FrameSource>(
-    sharingKernelHalfOf kernel: PageMap<Memory>, frames: inout Frames
+    sharingKernelPartOf kernel: PageMap<Memory>, frames: inout Frames
   ) throws(PageMapError) {
     try self.init(memory: kernel.memory, frames: &frames)
     for slot in PageMap.firstKernelSlot..<pageTableEntryCount {

@@ -59,7 +59,7 @@ extension AddressSpace {
   ) {
     var owned: UInt64 = 0
     let zeroPage = zeroPage
-    pageMap.tearDownLowerHalf(tlb, frames: &frames) { mapping in
+    pageMap.tearDownUserPart(tlb, frames: &frames) { mapping in
       guard mapping.frameAddress.frame != zeroPage else { return false }
       owned += 1
       return true

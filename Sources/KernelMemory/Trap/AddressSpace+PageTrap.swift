@@ -21,7 +21,7 @@ extension AddressSpace {
       .kill(KillReason(kind: kind, address: fault.address, access: access))
     }
     guard let address = VirtualAddress(fault.address) else { return kill(.nonCanonical) }
-    guard address.isInLowerHalf else { return kill(.kernelAddress) }
+    guard PageMap<Memory>.isUserPart(address) else { return kill(.kernelAddress) }
     guard let region = region(containing: fault.address) else { return kill(.notMapped) }
     guard region.kind != .guardPage else { return kill(.stackGuard) }
     guard region.protection.permits(access) else { return kill(.accessViolation) }
