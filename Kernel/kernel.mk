@@ -8,8 +8,8 @@
 #   make system-test   the QEMU-based system tests (tests/system, pytest)
 
 # Where the kernel image runs: virtual = physical + KERNEL_VIRTUAL_BASE. The default is PML4
-# slot 254, the top of the lower half, reserved for the kernel (supervisor-only) and left unused
-# by the core's UserLayout (mmap ceiling 0x7f00_0000_0000, stack in slot 255). Not the classic
+# slot 254, the first of the two lower-half slots reserved for the kernel (supervisor-only;
+# the heap is in slot 255; UserLayout.firstKernelSlot = 254 keeps processes below). Not the classic
 # 0xffffffff80000000 because Swift's x86_64 ABI keeps flags in the top bits of object and string
 # pointers (String's discriminator nibble, bits 60-63; heap-object spare bits 0x7F00000000000006):
 # a string literal in a higher-half .rodata decodes as a "foreign" string and traps. Build with

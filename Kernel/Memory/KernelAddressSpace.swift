@@ -7,13 +7,14 @@ import KernelSupport
 /// | 0xffff_8000_0000_0000 + RAM size        | direct map of all RAM    | RW NX G, 1G/2M   |
 /// | 0xffff_a000_0000_0000 …                 | demo / self-test scratch | per test         |
 /// | 0x0000_7f00_0010_0000 + image           | .text / .rodata / .data+.bss | RX / R NX / RW NX, G |
-/// | 0x0000_7f40_0000_0000 …                 | kernel heap (grows)      | RW NX G, 4K      |
+/// | 0x0000_7f80_0000_0000 …                 | kernel heap (grows)      | RW NX G, 4K      |
 ///
-/// The image and heap sit in PML4 slot 254, the kernel's reserved slot at the top of the lower
-/// half (see `KERNEL_VIRTUAL_BASE` in Kernel/kernel.mk for why not the top 2 GiB); nothing else
-/// of the lower half is mapped (the boot identity map is gone), nor the guard page below the
-/// kernel stack. Every upper-half PML4 slot and slot 254 get their PDPT now, so address spaces
-/// created later can share the kernel's part by copying those 257 entries once.
+/// The image (PML4 slot 254) and the heap (slot 255) sit in the kernel's two reserved slots at
+/// the top of the lower half (`UserLayout.firstKernelSlot`; see `KERNEL_VIRTUAL_BASE` in
+/// Kernel/kernel.mk for why not the top 2 GiB); nothing else of the lower half is mapped (the
+/// boot identity map is gone), nor the guard page below the kernel stack. Every kernel slot
+/// gets its PDPT now, so address spaces created later share the kernel's part by copying those
+/// 258 PML4 entries once.
 enum KernelAddressSpace {
   /// Text: read + execute.
   static let textFlags: PageTableFlags = [.global]

@@ -3,9 +3,9 @@
 /// One CPU, interrupts off: plain globals are enough.
 enum MemoryManager {
   /// The kernel heap's virtual region: grows upward, mapped on demand. It must be in the lower
-  /// half (Swift keeps flags in the top bits of object pointers), so it shares the kernel's
-  /// reserved lower-half PML4 slot (254) with the image, 256 GiB above it.
-  static let heapBase: UInt64 = 0x0000_7f40_0000_0000
+  /// half (Swift keeps flags in the top bits of object pointers): PML4 slot 255, the second of
+  /// the kernel's two reserved lower-half slots (the image is in slot 254).
+  static let heapBase: UInt64 = 0x0000_7f80_0000_0000
   /// Where the demonstration and self-tests map their scratch pages (PML4 slot 320).
   static let scratchBase: UInt64 = 0xffff_a000_0000_0000
 

@@ -17,7 +17,7 @@ enum QMPIdle {
     printRange("rodata", layout.text_end, layout.rodata_end)
     printRange("data", layout.rodata_end, layout.image_end)
     printRange(
-      "kernel-slot", layout.virtual_base, layout.virtual_base + PageTableLevel.pml4.entryCoverage)
+      "kernel-lower-slots", layout.virtual_base, VirtualAddress.lowerHalfEnd)
     printRange("stack-guard", layout.stack_guard, layout.stack_bottom)
     let samples: [UInt64] = [
       layout.image_start, layout.image_start + 0x123, layout.text_end + 0x10,

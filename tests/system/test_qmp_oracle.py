@@ -112,7 +112,7 @@ def test_no_page_is_both_writable_and_executable(idle_kernel):
 
 def test_no_kernel_page_is_user_accessible(idle_kernel):
     serial, monitor = idle_kernel
-    slot = layout(serial)["kernel-slot"]
+    slot = layout(serial)["kernel-lower-slots"]
     for virtual, _, flags in tlb_entries(monitor):
         address = sign_extend(virtual)
         if address >= 0xFFFF_8000_0000_0000 or slot[0] <= address < slot[1]:
