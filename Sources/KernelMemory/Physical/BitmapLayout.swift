@@ -1,9 +1,9 @@
 /// Where the frame bitmap's parts live inside the caller's storage, in 64-bit words.
 ///
-/// In order: a small header (the counters, kept in storage so that copies of a `FrameBitmap` handle
-/// all see one state), level 0 (one bit per frame, 1 = free), the usable map (one bit per frame,
-/// 1 = the allocator manages it: what tells a double free from freeing a reserved frame), and the
-/// summary levels 1…top, where bit i of level k is set exactly when word i of level k-1 is nonzero.
+/// In order: a small header (the counters and this geometry, kept in storage so that copies of a
+/// `FrameBitmap` handle all see one state), level 0 (one bit per frame, 1 = free) interleaved word
+/// by word with the usable map (one bit per frame, 1 = the allocator manages it: what tells a
+/// double free from freeing a reserved frame), and the summary levels 1…top, where bit i of level k is set exactly when word i of level k-1 is nonzero.
 /// Levels are added until one fits in a single word, so a search starts from one load and descends
 /// one word per level: 5 levels at 1 TiB, 3 at 128 MiB.
 @usableFromInline struct BitmapLayout {
@@ -43,7 +43,7 @@
   let frameCount: UInt64
   /// The index of the top summary level (at least 1); it is a single word.
   let topLevel: Int
-  /// The word offset of each level (0 = the free bitmap, 1…`topLevel` = summaries).
+  /// The word offset of each level (0 = the free bitmap's first word, 1…`topLevel` = summaries).
   let levelOffsets: PerLevel<Int>
   /// The number of words in each level.
   let levelWords: PerLevel<Int>
@@ -62,8 +62,9 @@
     var words = PerLevel<Int>(repeating: 0)
     offsets[0] = BitmapLayout.headerWords
     words[0] = baseWords
-    usableOffset = BitmapLayout.headerWords + baseWords
-    var next = usableOffset + baseWords
+    // Level 0 and the usable map are interleaved word by word (see `InterleavedWords`).
+    usableOffset = BitmapLayout.headerWords + 1
+    var next = BitmapLayout.headerWords + 2 * baseWords
     var level = 0
     repeat {
       level += 1

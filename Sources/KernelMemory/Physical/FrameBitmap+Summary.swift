@@ -102,7 +102,7 @@ extension FrameBitmap {
       let word = BitmapWord.word(of: position)
       guard word < wordCount(ofLevel: level) else { return nil }
       let masked =
-        words(atLevel: level)[word]
+        self.word(atLevel: level, word)
         & (BitmapWord.allOnes &<< (position & BitmapWord.bitIndexMask))
       if masked != 0 {
         position = UInt64(word &<< BitmapWord.indexShift | masked.trailingZeroBitCount)
@@ -114,7 +114,7 @@ extension FrameBitmap {
     }
     while level > 0 {
       level &-= 1
-      let word = words(atLevel: level)[Int(truncatingIfNeeded: position)]
+      let word = self.word(atLevel: level, Int(truncatingIfNeeded: position))
       position = position &<< BitmapWord.indexShift | UInt64(word.trailingZeroBitCount)
     }
     return position
@@ -126,12 +126,11 @@ extension FrameBitmap {
     var low = changed.lowerBound
     var high = changed.upperBound - 1
     for level in 1...topLevel {
-      let below = words(atLevel: level - 1)
       let here = words(atLevel: level)
       for index in low...high {
         let bit: UInt64 = 1 &<< (index & Int(BitmapWord.bitIndexMask))
         let slot = index &>> BitmapWord.indexShift
-        if below[index] != 0 { here[slot] |= bit } else { here[slot] &= ~bit }
+        if word(atLevel: level - 1, index) != 0 { here[slot] |= bit } else { here[slot] &= ~bit }
       }
       low = low &>> BitmapWord.indexShift
       high = high &>> BitmapWord.indexShift
@@ -159,11 +158,10 @@ extension FrameBitmap {
   /// Whether every summary bit matches the word below it, and bits past each level's end are zero.
   private var summariesAreExact: Bool {
     for level in 1...topLevel {
-      let below = words(atLevel: level - 1)
       let here = words(atLevel: level)
       let bits = wordCount(ofLevel: level - 1)
       for index in 0..<(wordCount(ofLevel: level) * BitmapWord.bitCount) {
-        let expected = index < bits && below[index] != 0
+        let expected = index < bits && word(atLevel: level - 1, index) != 0
         let actual = here[index >> 6] & (1 << UInt64(index & 63)) != 0
         guard expected == actual else { return false }
       }
@@ -172,7 +170,7 @@ extension FrameBitmap {
   }
 
   /// The set bits of `words` among the first `bits` bit positions.
-  private func countBitsBelow(_ bits: UInt64, _ words: UnsafeMutablePointer<UInt64>) -> UInt64 {
+  private func countBitsBelow(_ bits: UInt64, _ words: InterleavedWords) -> UInt64 {
     var total: UInt64 = 0
     for (word, mask) in BitmapRunWords(0..<bits) {
       total &+= UInt64((words[word] & mask).nonzeroBitCount)

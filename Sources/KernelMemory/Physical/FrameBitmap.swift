@@ -19,9 +19,9 @@ public struct FrameBitmap {
   /// `BitmapLayout.HeaderSlot`).
   @usableFromInline let header: UnsafeMutablePointer<UInt64>
   /// Level 0: one bit per frame, 1 = free.
-  @usableFromInline let freeWords: UnsafeMutablePointer<UInt64>
+  @usableFromInline let freeWords: InterleavedWords
   /// One bit per frame, 1 = the allocator manages the frame (free or allocated).
-  @usableFromInline let usableWords: UnsafeMutablePointer<UInt64>
+  @usableFromInline let usableWords: InterleavedWords
   /// The frames covered: `0 ..< frameCount`.
   public let frameCount: UInt64
 
@@ -60,7 +60,7 @@ public struct FrameBitmap {
     layout.write(into: base)
     self.init(base: base, layout: layout)
     markUsable(memoryMap, reserved)
-    freeWords.update(from: usableWords, count: baseWordCount)
+    for index in 0..<baseWordCount { freeWords[index] = usableWords[index] }
     let usable = countBits(usableWords, words: baseWordCount)
     header[BitmapLayout.HeaderSlot.usableCount] = usable
     refreshSummaries(words: 0..<baseWordCount)
@@ -69,8 +69,8 @@ public struct FrameBitmap {
   /// Points the handle's parts into `base` according to `layout`.
   private init(base: UnsafeMutablePointer<UInt64>, layout: BitmapLayout) {
     header = base
-    freeWords = base + layout.levelOffsets[0]
-    usableWords = base + layout.usableOffset
+    freeWords = InterleavedWords(base + layout.levelOffsets[0])
+    usableWords = InterleavedWords(base + layout.usableOffset)
     frameCount = layout.frameCount
   }
 
@@ -104,10 +104,15 @@ public struct FrameBitmap {
     @inline(__always) get { Int(truncatingIfNeeded: header[BitmapLayout.HeaderSlot.topLevel]) }
   }
 
-  /// The words of level `level` (0 = the free bitmap, 1…`topLevel` = summaries).
+  /// The words of summary level `level` (1…`topLevel`); level 0 is `freeWords`, which is strided.
   @inline(__always)
   func words(atLevel level: Int) -> UnsafeMutablePointer<UInt64> {
     header + Int(truncatingIfNeeded: header[BitmapLayout.HeaderSlot.levelOffsets &+ level])
+  }
+
+  /// Word `index` of level `level`, 0 (the free bitmap) included.
+  func word(atLevel level: Int, _ index: Int) -> UInt64 {
+    level == 0 ? freeWords[index] : words(atLevel: level)[index]
   }
 
   /// How many words level `level` has.
@@ -138,17 +143,17 @@ public struct FrameBitmap {
   }
 
   /// Sets every bit of `run` in `words`.
-  func setBits(_ words: UnsafeMutablePointer<UInt64>, _ run: Range<UInt64>) {
+  func setBits(_ words: InterleavedWords, _ run: Range<UInt64>) {
     for (word, mask) in BitmapRunWords(run) { words[word] |= mask }
   }
 
   /// Clears every bit of `run` in `words`.
-  func clearBits(_ words: UnsafeMutablePointer<UInt64>, _ run: Range<UInt64>) {
+  func clearBits(_ words: InterleavedWords, _ run: Range<UInt64>) {
     for (word, mask) in BitmapRunWords(run) { words[word] &= ~mask }
   }
 
   /// The number of set bits in the first `count` words of `words`.
-  func countBits(_ words: UnsafeMutablePointer<UInt64>, words count: Int) -> UInt64 {
+  func countBits(_ words: InterleavedWords, words count: Int) -> UInt64 {
     var total: UInt64 = 0
     for index in 0..<count { total &+= UInt64(words[index].nonzeroBitCount) }
     return total
