@@ -1,0 +1,125 @@
+/*
+ * PID 1 of the initramfs that tools/run-linux builds (static, musl).
+ *
+ * Boot contract with tools/run-linux:
+ *   /program      the static binary under test
+ *   /args         its argv, each argument terminated by a NUL byte (argv[0] first)
+ *   /proc         present only when run-linux was asked to mount procfs there
+ *   /dev/console  the serial console (the kernel opens it as fd 0, 1 and 2 before /init runs)
+ *
+ * Output on the console, in order:
+ *   START_MARKER            written first thing, so the host can time "QEMU start -> first
+ *                           user instruction"
+ *   the program's output    bytes exactly as written (output post-processing is switched off)
+ *   EXIT_MARKER status how  status = exit code, or 128 + signal number when killed
+ * then the machine powers off (QEMU runs with -no-reboot and exits).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define START_MARKER "\n@@RUN-LINUX-START@@\n"
+#define EXIT_MARKER "@@RUN-LINUX-EXIT@@"
+
+static void put(const char *s) {
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(1, s, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void power_off(void) {
+    tcdrain(1); /* let the UART send everything before the machine goes away */
+    sync();
+    reboot(RB_POWER_OFF);
+    for (;;) pause();
+}
+
+/* Reads /args into a NULL-terminated argv. */
+static char **read_args(void) {
+    static char buf[64 * 1024];
+    static char *argv[1024];
+    size_t len = 0;
+    int fd = open("/args", O_RDONLY);
+    if (fd >= 0) {
+        ssize_t r;
+        while (len < sizeof buf && (r = read(fd, buf + len, sizeof buf - len)) > 0) len += (size_t)r;
+        close(fd);
+    }
+    size_t argc = 0;
+    for (size_t i = 0; i < len && argc + 1 < sizeof argv / sizeof argv[0];) {
+        argv[argc++] = buf + i;
+        while (i < len && buf[i] != '\0') i++;
+        i++;
+    }
+    if (argc == 0) argv[argc++] = "program";
+    argv[argc] = NULL;
+    return argv;
+}
+
+int main(int argc, char **argv, char **envp) {
+    (void)argc;
+    (void)argv;
+    put(START_MARKER);
+
+    /* Raw output: no "\n" -> "\r\n" translation, so the host sees the program's bytes. */
+    struct termios t;
+    if (tcgetattr(1, &t) == 0) {
+        t.c_oflag &= ~(tcflag_t)OPOST;
+        tcsetattr(1, TCSANOW, &t);
+    }
+
+    struct stat st;
+    if (stat("/proc", &st) == 0 && S_ISDIR(st.st_mode)) mount("proc", "/proc", "proc", 0, NULL);
+
+    char **child_argv = read_args();
+    pid_t pid = fork();
+    if (pid < 0) {
+        put("run-linux-init: fork failed\n");
+        put(EXIT_MARKER " 125 init-error\n");
+        power_off();
+    }
+    if (pid == 0) {
+        execve("/program", child_argv, envp);
+        put("run-linux-init: execve /program failed\n");
+        _exit(127);
+    }
+
+    /* As PID 1 we also reap anything the program leaves behind; stop at the program itself. */
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(-1, &status, 0);
+        if (w == pid) break;
+        if (w < 0 && errno != EINTR) {
+            put("run-linux-init: waitpid failed\n");
+            status = 125 << 8;
+            break;
+        }
+    }
+
+    char line[96];
+    if (WIFSIGNALED(status))
+        snprintf(line, sizeof line, EXIT_MARKER " %d signal-%d\n", 128 + WTERMSIG(status),
+                 WTERMSIG(status));
+    else
+        snprintf(line, sizeof line, EXIT_MARKER " %d exit\n", WEXITSTATUS(status));
+    put(line);
+    power_off();
+    return 0;
+}
