@@ -279,6 +279,29 @@ let pcLikeMap = [
     #expect(bitmap.isConsistent)
   }
 
+  @Test func sparseTerabyteMapUsesEveryLevel() throws {
+    // RAM only at both ends of 1 TiB: 2^28 frames, four summary levels, almost all reserved.
+    let terabyte: UInt64 = 1 << 40
+    let fixture = try BitmapFixture([
+      MemoryMapEntry(start: 0, length: 64 * frameBytes, kind: .usable),
+      MemoryMapEntry(start: terabyte - 64 * frameBytes, length: 64 * frameBytes, kind: .usable),
+    ])
+    let bitmap = fixture.bitmap
+    #expect(bitmap.frameCount == terabyte / frameBytes)
+    #expect(bitmap.usableFrameCount == 128)
+    var frames: [UInt64] = []
+    while let frame = bitmap.allocate() { frames.append(frame.number) }
+    #expect(frames == Array(0..<64) + Array((bitmap.frameCount - 64)..<bitmap.frameCount))
+    try bitmap.free(PhysicalFrame(number: bitmap.frameCount - 1))
+    try bitmap.free(PhysicalFrame(number: 5))
+    #expect(bitmap.allocate() == PhysicalFrame(number: 5))
+    #expect(bitmap.allocate() == PhysicalFrame(number: bitmap.frameCount - 1))
+    #expect(throws: FrameAllocatorError.reservedFrame(PhysicalFrame(number: 1 << 20))) {
+      try bitmap.free(PhysicalFrame(number: 1 << 20))
+    }
+    #expect(bitmap.isConsistent)
+  }
+
   @Test func framesSourceConformance() throws {
     let fixture = try BitmapFixture(usableBytes: 8 * frameBytes)
     var source = fixture.bitmap
