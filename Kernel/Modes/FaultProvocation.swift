@@ -33,4 +33,19 @@ enum FaultProvocation {
     stack_overflow_provoke(0)
     Panic.halt("the recursion returned")
   }
+
+  /// Keeps allocating 1 MiB blocks: the heap grows until the frame bitmap is empty, then panics.
+  static func heapExhaustion() -> Never {
+    print("test=heap-exhaustion: allocating 1 MiB blocks until physical memory runs out")
+    var blocks: [UnsafeMutableRawPointer] = []
+    blocks.reserveCapacity(1024)
+    while true {
+      blocks.append(UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16))
+      if blocks.count % 64 == 0 {
+        print(
+          "  " + String(blocks.count) + " MiB allocated, "
+            + String(MemoryManager.bitmap!.freeFrameCount) + " frames free")
+      }
+    }
+  }
 }

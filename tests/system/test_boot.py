@@ -28,3 +28,12 @@ def test_unknown_mode_panics():
     run = boot("test=no-such-mode")
     assert run.status == 35, run
     assert "KERNEL PANIC: unknown mode test=no-such-mode" in run.output
+
+
+def test_multiboot_modules_and_command_line_are_read_and_reserved(tmp_path):
+    module = tmp_path / "module.bin"
+    module.write_bytes(b"x" * 10000)
+    run = boot("test=demo extra=1", extra=["-initrd", f"{module} first-argument"])
+    assert run.status == EXIT_SUCCESS, run
+    assert 'command line: "' in run.output and "test=demo extra=1" in run.output
+    assert f"module {module} first-argument" in run.output, run

@@ -45,3 +45,10 @@ def test_stack_overflow_is_caught_by_guard_page_and_double_fault_handler():
     assert "IST1 double-fault stack" in out
     assert "<stack_overflow_provoke" in out
     assert "not present at PT" in out
+
+
+def test_kernel_heap_exhaustion_panics():
+    run = boot("test=heap-exhaustion", timeout=60)
+    assert run.status == EXIT_PANIC, run
+    assert "MiB allocated" in run.output
+    assert "KERNEL PANIC: kernel heap: out of physical memory" in run.output, run
