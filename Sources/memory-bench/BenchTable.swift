@@ -1,7 +1,7 @@
 /// The benchmark's output: one aligned row per measurement.
 struct BenchTable {
   /// Column widths: benchmark name, memory size, occupancy, ns/op, ops/s.
-  private let widths = [34, 9, 10, 10, 12]
+  private let widths = [34, 9, 10, 13, 12]
 
   func printHeader() {
     printRow(["benchmark", "memory", "occupied", "ns/op", "ops/s"])
@@ -31,7 +31,8 @@ struct BenchTable {
     let perSecond = 1e9 / nanoseconds
     if perSecond >= 1e9 { return fixed(perSecond / 1e9, decimals: 2) + " G" }
     if perSecond >= 1e6 { return fixed(perSecond / 1e6, decimals: 1) + " M" }
-    return fixed(perSecond / 1e3, decimals: 1) + " k"
+    if perSecond >= 1e3 { return fixed(perSecond / 1e3, decimals: 1) + " k" }
+    return fixed(perSecond, decimals: 1) + "  "
   }
 
   /// `value` with `decimals` digits after the point (no Foundation).

@@ -41,6 +41,7 @@ struct CallgrindMode {
     case .pair: runPairs(bench.bitmap)
     case .batch: runBatches(bench.bitmap, order: order)
     }
+    withExtendedLifetime(bench) {}
     print("callgrind: \(pairs) \(pattern == .pair ? "pairs" : "batched pairs") done, sink \(sink)")
   }
 

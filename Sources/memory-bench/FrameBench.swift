@@ -4,40 +4,56 @@ import KernelMemory
   import Glibc
 #endif
 
-/// The frame allocator's rows: single frames at every size × occupancy, random-order frees, and
-/// 2 MiB contiguous runs.
+/// The frame allocator's rows: single frames at every size × occupancy, random-order frees, 2 MiB
+/// contiguous runs, and the cost of building the bitmap.
 func runFrameBenchmarks(into table: inout BenchTable) {
   // Untimed warm-up, so the first row does not pay for the CPU leaving a low-power state.
-  _ = pairNanoseconds(
-    BenchBitmap(bytes: FrameBenchConfig.memorySizes[0], occupiedPercent: 0).bitmap)
+  _ = pairNanoseconds(BenchBitmap(bytes: FrameBenchConfig.memorySizes[0], occupiedPercent: 0))
   for bytes in FrameBenchConfig.memorySizes {
     for percent in FrameBenchConfig.occupancies {
-      let bench = BenchBitmap(bytes: bytes, occupiedPercent: percent)
-      let memory = sizeLabel(bytes)
-      let detail = String(percent) + "%"
-      table.add(
-        "frame alloc+free pair", memory: memory, detail: detail,
-        nanoseconds: pairNanoseconds(bench.bitmap))
-      table.add(
-        "frame batch alloc, shuffled free", memory: memory, detail: detail,
-        nanoseconds: batchNanoseconds(bench.bitmap))
-      if percent > 0 {
-        let (free, allocate) = randomFreeNanoseconds(bench)
-        table.add("frame free, random order", memory: memory, detail: detail, nanoseconds: free)
-        table.add(
-          "frame alloc after random frees", memory: memory, detail: detail, nanoseconds: allocate)
-      }
+      addSingleFrameRows(bytes: bytes, occupiedPercent: percent, to: &table)
     }
-    let empty = BenchBitmap(bytes: bytes, occupiedPercent: 0)
+    addContiguousRows(bytes: bytes, to: &table)
     table.add(
-      "2 MiB contiguous alloc+free", memory: sizeLabel(bytes), detail: "0%",
-      nanoseconds: hugePairNanoseconds(empty.bitmap))
-    let pinned = BenchBitmap(bytes: bytes, occupiedPercent: 0)
-    pinned.pinHalfOfTheHugeBlocks()
-    table.add(
-      "2 MiB contiguous alloc+free", memory: sizeLabel(bytes), detail: "1/2 blk",
-      nanoseconds: hugePairNanoseconds(pinned.bitmap))
+      "bitmap build from memory map", memory: sizeLabel(bytes), detail: "-",
+      nanoseconds: buildNanoseconds(bytes: bytes))
   }
+}
+
+/// Single frames in memory of `bytes` with `occupiedPercent` of it allocated at random.
+func addSingleFrameRows(bytes: UInt64, occupiedPercent percent: Int, to table: inout BenchTable) {
+  let bench = BenchBitmap(bytes: bytes, occupiedPercent: percent)
+  let memory = sizeLabel(bytes)
+  let detail = String(percent) + "%"
+  table.add(
+    "frame alloc+free pair", memory: memory, detail: detail,
+    nanoseconds: pairNanoseconds(bench))
+  table.add(
+    "frame batch alloc, shuffled free", memory: memory, detail: detail,
+    nanoseconds: batchNanoseconds(bench))
+  guard percent > 0 else { return }
+  let (free, allocate) = randomFreeNanoseconds(bench)
+  table.add("frame free, random order", memory: memory, detail: detail, nanoseconds: free)
+  table.add(
+    "frame alloc after random frees", memory: memory, detail: detail, nanoseconds: allocate)
+}
+
+/// 2 MiB pages: in empty memory, with half the blocks pinned, and a search that must fail.
+func addContiguousRows(bytes: UInt64, to table: inout BenchTable) {
+  let memory = sizeLabel(bytes)
+  let empty = BenchBitmap(bytes: bytes, occupiedPercent: 0)
+  table.add(
+    "2 MiB contiguous alloc+free", memory: memory, detail: "0%",
+    nanoseconds: hugePairNanoseconds(empty))
+  let pinned = BenchBitmap(bytes: bytes, occupiedPercent: 0)
+  pinned.pinHalfOfTheHugeBlocks()
+  table.add(
+    "2 MiB contiguous alloc+free", memory: memory, detail: "1/2 blk",
+    nanoseconds: hugePairNanoseconds(pinned))
+  let fragmented = BenchBitmap(bytes: bytes, occupiedPercent: 50)
+  table.add(
+    "2 MiB contiguous, no fit (fails)", memory: memory, detail: "50%",
+    nanoseconds: failedHugeNanoseconds(fragmented))
 }
 
 /// The sizes and fill levels the table covers, and how much work each row does.
@@ -58,6 +74,10 @@ enum FrameBenchConfig {
   static let randomFrees = 100_000
   /// Pairs per trial of the 2 MiB rows.
   static let hugePairs = 100_000
+  /// Failing 2 MiB searches per trial (each scans the whole bitmap).
+  static let failedHugeSearches = 3
+  /// Trials of the build row (each rewrites up to 64 MiB).
+  static let buildTrials = 3
   /// The firmware's and BIOS's first MiB, reserved as the kernel will.
   static let lowMemory = PhysicalRange(start: 0, end: mebibyte)
   static let seed: UInt64 = 0x0b17_ba5e_f4a3_e5b1
@@ -65,6 +85,9 @@ enum FrameBenchConfig {
 
 /// A bitmap over `bytes` of RAM in host memory, with `occupiedPercent` of its frames allocated at
 /// random (so the free ones are scattered, the worst case for locality).
+///
+/// The `FrameBitmap` handle does not own its storage: keep the `BenchBitmap` itself (not just its
+/// `bitmap`) alive while measuring, which is why the measuring functions take it whole.
 final class BenchBitmap {
   let storage: UnsafeMutableBufferPointer<UInt64>
   let bitmap: FrameBitmap
@@ -140,7 +163,8 @@ func hugePageBackedWords(_ count: Int) -> UnsafeMutableBufferPointer<UInt64> {
 }
 
 /// Allocate one frame and free it at once: the O(1) fast path through the hint.
-func pairNanoseconds(_ bitmap: FrameBitmap) -> Double {
+func pairNanoseconds(_ bench: BenchBitmap) -> Double {
+  let bitmap = bench.bitmap
   let pairs = FrameBenchConfig.pairs
   return nanosecondsPerOperation(operations: pairs) {
     var total: UInt64 = 0
@@ -155,7 +179,8 @@ func pairNanoseconds(_ bitmap: FrameBitmap) -> Double {
 
 /// Allocate a batch of frames, then free them in a shuffled order: walks the scattered free
 /// frames and the summary tree. Reported per allocate+free pair.
-func batchNanoseconds(_ bitmap: FrameBitmap) -> Double {
+func batchNanoseconds(_ bench: BenchBitmap) -> Double {
+  let bitmap = bench.bitmap
   let batch = min(FrameBenchConfig.batchFrames, Int(bitmap.freeFrameCount / 2))
   let rounds = max(1, FrameBenchConfig.batchOperations / batch)
   var random = SplitMix64(seed: FrameBenchConfig.seed)
@@ -194,7 +219,8 @@ func randomFreeNanoseconds(_ bench: BenchBitmap) -> (Double, Double) {
 }
 
 /// Allocate a 2 MiB page (512 frames aligned to 512) and free it.
-func hugePairNanoseconds(_ bitmap: FrameBitmap) -> Double {
+func hugePairNanoseconds(_ bench: BenchBitmap) -> Double {
+  let bitmap = bench.bitmap
   let pairs = FrameBenchConfig.hugePairs
   return nanosecondsPerOperation(operations: pairs) {
     var total: UInt64 = 0
@@ -204,5 +230,28 @@ func hugePairNanoseconds(_ bitmap: FrameBitmap) -> Double {
       try! bitmap.free(frame, size: .size2MiB)
     }
     consume(total)
+  }
+}
+
+/// A 2 MiB request in memory where no aligned 512-frame run is free: the whole-bitmap search a
+/// failure costs (first-fit visits each aligned block once).
+func failedHugeNanoseconds(_ bench: BenchBitmap) -> Double {
+  let bitmap = bench.bitmap
+  return nanosecondsPerOperation(operations: FrameBenchConfig.failedHugeSearches) {
+    for _ in 0..<FrameBenchConfig.failedHugeSearches {
+      precondition((try? bitmap.allocate(.size2MiB)) == nil, "a 2 MiB run was free")
+    }
+  }
+}
+
+/// Building the allocator from a one-entry map of `bytes` (the whole storage is rewritten).
+func buildNanoseconds(bytes: UInt64) -> Double {
+  let map = MemoryMap([MemoryMapEntry(start: 0, length: bytes, kind: .usable)])
+  let storage = hugePageBackedWords(FrameBitmap.requiredStorageWords(frameCount: map.frameLimit))
+  defer { Glibc.free(storage.baseAddress) }
+  return nanosecondsPerOperation(operations: 1, trials: FrameBenchConfig.buildTrials) {
+    let bitmap = try! FrameBitmap(
+      memoryMap: map, reserving: [FrameBenchConfig.lowMemory], storage: storage)
+    consume(bitmap.freeFrameCount)
   }
 }
