@@ -25,6 +25,7 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
     memoryEnd: physical.frameLimit << PageSize.size4KiB.shift, features: features)
   KernelAddressSpace.activate(map)
   MemoryManager.kernelMap = map
+  MemoryManager.currentAddressSpace = AddressSpace(pageMap: map, tlb: HardwareTLB(), zeroPage: nil)
   let protection = enableMemoryProtection(features)
   KernelHeap.enableGrowth(at: MemoryManager.heapBase)
   BootSummary.print(boot: boot, physical: physical, protection: protection)

@@ -11,6 +11,9 @@ enum MemoryManager {
 
   nonisolated(unsafe) static var bitmap: FrameBitmap? = nil
   nonisolated(unsafe) static var kernelMap: PageMap<DirectMap>? = nil
+  /// The address space whose policy answers page faults: the kernel's own (no regions, so every
+  /// kernel fault is a panic) until processes exist.
+  nonisolated(unsafe) static var currentAddressSpace: AddressSpace<DirectMap, HardwareTLB>? = nil
 
   /// The frame source over the bitmap.
   static var frames: BitmapFrameSource { BitmapFrameSource(bitmap: bitmap!) }

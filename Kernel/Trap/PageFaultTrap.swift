@@ -4,9 +4,11 @@ import KernelSupport
 ///
 /// A fault at a memory probe's access instruction resumes at the probe's recovery label (the
 /// deliberate "does this address fault?" checks of the demo and self-tests). Every other fault
-/// is described with the core's `PageFault`; with no user process in this kernel yet, each one
-/// comes from the kernel, which the core's policy answers with `PanicReason.kernelFault` (the
-/// seed: "If we are kernel we panic the whole system").
+/// becomes the core's `PageFault` and goes to the core's policy, `AddressSpace.handlePageFault`,
+/// of the running address space; the kernel only carries out the answer: `.resolved` returns
+/// (the instruction is retried), `.panic` stops the machine with the report below (the seed:
+/// "If we are kernel we panic the whole system"). `.kill` needs a process to kill; this kernel
+/// runs none yet, so it is reported as a panic too.
 enum PageFaultTrap {
   /// The last fault a probe absorbed: what the demo and self-tests check.
   nonisolated(unsafe) static var lastProbeFault = (address: UInt64(0), errorCode: UInt64(0))
@@ -26,13 +28,28 @@ enum PageFaultTrap {
     let fault = PageFault(
       address: address, errorCode: PageFaultErrorCode(rawValue: frame.pointee.error_code),
       origin: origin)
-    panicForFault(fault, frame)
+    guard var space = MemoryManager.currentAddressSpace else {
+      panicForFault(fault, .kernelFault(fault), frame)  // before the kernel's tables exist
+    }
+    var frames = MemoryManager.frames
+    let resolution = space.handlePageFault(fault, frames: &frames)
+    MemoryManager.currentAddressSpace = space
+    switch resolution {
+    case .resolved: return
+    case .panic(let reason): panicForFault(fault, reason, frame)
+    case .kill(let reason):
+      Panic.report("process fault with no process to kill: " + reason.description) {
+        Panic.printState(frame)
+        PageTableWalk.print(fault.address)
+      }
+    }
   }
 
-  /// The panic report: address, decoded error code, where, registers, page-table walk.
-  static func panicForFault(_ fault: PageFault, _ frame: UnsafeMutablePointer<TrapFrame>) -> Never {
-    let reason: PanicReason =
-      fault.errorCode.contains(.reservedBit) ? .corruptPageTable(fault) : .kernelFault(fault)
+  /// The panic report: the core's reason, address, decoded error code, where, registers,
+  /// page-table walk.
+  static func panicForFault(
+    _ fault: PageFault, _ reason: PanicReason, _ frame: UnsafeMutablePointer<TrapFrame>
+  ) -> Never {
     Panic.report(reason.description) {
       print("  fault address (CR2): " + hexPadded(fault.address))
       print(
