@@ -2,11 +2,12 @@
 ///
 /// Bit i of summary level 1 says "word i of the bitmap has a free frame"; each higher level
 /// summarises the one below the same way, up to a single top word. Allocating one frame therefore
-/// never scans: it tries the hint word (the last word that had a free frame, an O(1) fast path) and
-/// otherwise descends from the top word, one load and one `trailingZeroBitCount` per level — the
-/// same cost at 128 MiB and at 1 TiB, empty or 99% full. A second bitmap records which frames are
-/// managed at all, so freeing a reserved frame, a free frame or a frame beyond memory is reported
-/// as a `FrameAllocatorError` instead of corrupting the accounting.
+/// never scans: it tries the hint word (the last word that had a free frame, an O(1) fast path),
+/// then the hint's 63 neighbours through one level-1 word, and only then descends from the top
+/// word, one load and one `trailingZeroBitCount` per level — about the same cost at 128 MiB and at
+/// 1 TiB, empty or 99% full. A second bitmap, interleaved word by word with the first, records
+/// which frames are managed at all, so freeing a reserved frame, a free frame or a frame beyond
+/// memory is reported as a `FrameAllocatorError` instead of corrupting the accounting.
 ///
 /// The kernel has no heap when it builds the allocator, so all of it lives in caller-provided
 /// storage (`requiredStorageWords(frameCount:)`, usually found with
