@@ -43,3 +43,55 @@ memory_probe_recovery_for:
 2:
   xorl %eax, %eax
   ret
+
+// User accesses on a process's behalf (the `copy_from_user` family, one byte at a time): SMAP
+// is lifted with STAC for the one instruction. A fault there is the process's, not the
+// kernel's: the page trap hands it to the core's policy as `.kernelAccessingUser`, and either
+// retries the instruction (the page was backed) or resumes at the recovery label (EFAULT).
+
+  // int user_memory_write(uint64_t address, uint8_t value)
+  .global user_memory_write
+user_memory_write:
+  movl $1, %eax
+  stac
+user_write_access:
+  movb %sil, (%rdi)
+  clac
+  ret
+user_write_recovery:
+  clac
+  xorl %eax, %eax
+  ret
+
+  // int user_memory_read(uint64_t address, uint8_t *value)
+  .global user_memory_read
+user_memory_read:
+  movl $1, %eax
+  stac
+user_read_access:
+  movb (%rdi), %cl
+  clac
+  movb %cl, (%rsi)
+  ret
+user_read_recovery:
+  clac
+  xorl %eax, %eax
+  ret
+
+  // uint64_t user_memory_recovery_for(uint64_t rip)
+  .global user_memory_recovery_for
+user_memory_recovery_for:
+  leaq user_write_access(%rip), %rax
+  cmpq %rax, %rdi
+  jne 1f
+  leaq user_write_recovery(%rip), %rax
+  ret
+1:
+  leaq user_read_access(%rip), %rax
+  cmpq %rax, %rdi
+  jne 2f
+  leaq user_read_recovery(%rip), %rax
+  ret
+2:
+  xorl %eax, %eax
+  ret

@@ -79,6 +79,8 @@ enum MemoryDemo {
       "7. returned " + released.description + " to the bitmap: free frames "
         + String(MemoryManager.bitmap!.freeFrameCount) + " (baseline " + String(baseline)
         + "; the new PD and PT stay: kernel-half tables are shared and never reclaimed)")
+    print("8. the seed's page trap on the real MMU (a process address space, lazy backing):")
+    if let failure = SelfTests.demandPagingThroughPolicy() { print("   FAILED: " + failure) }
     printFigures(map, &frames, tlb)
   }
 

@@ -39,6 +39,7 @@ enum SelfTests {
     check("direct-map-translates", directMapTranslates())
     check("smap-blocks-user-page", smapBlocksUserPage())
     check("heap-grows-on-demand", heapGrows())
+    check("demand-paging-through-core-policy", demandPagingThroughPolicy())
     print("SELFTEST RESULT: " + String(passed) + " passed, " + String(failed) + " failed")
     return failed == 0
   }
@@ -234,6 +235,58 @@ enum SelfTests {
     guard sum == (0..<64).reduce(0, +) else { return "heap memory lost writes" }
     guard KernelHeap.regionEnd > before else { return "the heap did not grow" }
     return nil
+  }
+
+  /// The seed's page trap end to end on the real MMU: a process address space (sharing the
+  /// kernel's part) reserves memory that nothing backs; a user access on its behalf faults,
+  /// the core's policy backs the page with a zeroed frame and the access is retried; an access
+  /// outside every region is refused (EFAULT). Tearing the space down returns every frame.
+  static func demandPagingThroughPolicy() -> String? {
+    let bitmap = MemoryManager.bitmap!
+    var frames = MemoryManager.frames
+    let kernelMap = MemoryManager.kernelMap!
+    let baseline = bitmap.freeFrameCount
+    let processMap: PageMap<DirectMap>
+    do {
+      processMap = try PageMap(sharingKernelPartOf: kernelMap, frames: &frames)
+    } catch { return "new page map: " + describe(error) }
+    var space = AddressSpace(pageMap: processMap, tlb: tlb, zeroPage: nil)
+    var commit = CommitLedger(limit: 16)
+    let range: VirtualRange
+    do {
+      range = try space.reserve(
+        length: 3 * PageSize.size4KiB.bytes, protection: [.read, .write], commit: &commit,
+        frames: &frames)
+    } catch { return "reserve failed" }
+    let residentBefore = space.residentFrames
+
+    let kernelSpace = MemoryManager.currentAddressSpace
+    page_table_root_write(processMap.root.address.value)
+    MemoryManager.currentAddressSpace = space
+    let wrote = user_memory_write(range.start + 5, 0x77)
+    var value: UInt8 = 0
+    let read = user_memory_read(range.start + 5, &value)
+    let outside = user_memory_write(range.end + PageSize.size2MiB.bytes, 1)
+    var finished = MemoryManager.currentAddressSpace!
+    page_table_root_write(kernelMap.root.address.value)
+    MemoryManager.currentAddressSpace = kernelSpace
+
+    let resolved = finished.resolvedFaults
+    let resident = finished.residentFrames
+    let backing = processMap.translate(VirtualAddress(canonical: range.start))
+    finished.tearDown(commit: &commit, frames: &frames)
+    print(
+      "  reserved " + range.description + "; first write: " + String(resolved)
+        + " fault resolved by the core (frame " + (backing?.description ?? "none")
+        + "), read back " + hex(UInt64(value)) + "; access outside the region: "
+        + (outside == 0 ? "EFAULT" : "allowed!"))
+    guard wrote == 1, read == 1, value == 0x77 else { return "access to reserved memory failed" }
+    guard residentBefore == 0, resident == 1, resolved == 1 else {
+      return "resident " + String(resident) + ", resolved " + String(resolved)
+    }
+    guard outside == 0 else { return "access outside every region was not refused" }
+    let after = bitmap.freeFrameCount
+    return after == baseline ? nil : "free frames " + String(baseline) + " -> " + String(after)
   }
 
   // MARK: Helpers

@@ -7,8 +7,9 @@ import KernelSupport
 /// becomes the core's `PageFault` and goes to the core's policy, `AddressSpace.handlePageFault`,
 /// of the running address space; the kernel only carries out the answer: `.resolved` returns
 /// (the instruction is retried), `.panic` stops the machine with the report below (the seed:
-/// "If we are kernel we panic the whole system"). `.kill` needs a process to kill; this kernel
-/// runs none yet, so it is reported as a panic too.
+/// "If we are kernel we panic the whole system"). `.kill` for a fault in a user-access routine
+/// (`user_memory_read`/`write`) resumes at its recovery label (EFAULT); from ring 3 it needs a
+/// process to kill, and this kernel runs none yet, so it is reported as a panic.
 enum PageFaultTrap {
   /// The last fault a probe absorbed: what the demo and self-tests check.
   nonisolated(unsafe) static var lastProbeFault = (address: UInt64(0), errorCode: UInt64(0))
@@ -24,7 +25,9 @@ enum PageFaultTrap {
       frame.pointee.rip = recovery
       return
     }
-    let origin: FaultOrigin = frame.pointee.cs & 3 == 0 ? .kernel : .user
+    let userAccessRecovery = user_memory_recovery_for(frame.pointee.rip)
+    let origin: FaultOrigin =
+      frame.pointee.cs & 3 != 0 ? .user : (userAccessRecovery != 0 ? .kernelAccessingUser : .kernel)
     let fault = PageFault(
       address: address, errorCode: PageFaultErrorCode(rawValue: frame.pointee.error_code),
       origin: origin)
@@ -37,6 +40,8 @@ enum PageFaultTrap {
     switch resolution {
     case .resolved: return
     case .panic(let reason): panicForFault(fault, reason, frame)
+    case .kill where origin == .kernelAccessingUser:
+      frame.pointee.rip = userAccessRecovery  // the system call fails with EFAULT
     case .kill(let reason):
       Panic.report("process fault with no process to kill: " + reason.description) {
         Panic.printState(frame)

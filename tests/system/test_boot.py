@@ -19,6 +19,8 @@ def test_default_boot_shows_summary_and_demo_and_exits_cleanly():
     # The demonstration: write through, translate back, fault after unmap, figures.
     assert ": match" in out
     assert "after unmap faults as it must" in out
+    assert "fault resolved by the core" in out and "EFAULT" in out
+    assert "FAILED" not in out
     assert "Figures (mean TSC cycles" in out
     assert "Shutting down cleanly" in out
     print(f"boot + demo wall time: {run.seconds:.2f} s")

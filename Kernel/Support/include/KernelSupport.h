@@ -177,6 +177,13 @@ int memory_probe_write(uint64_t address, uint8_t value);
 /// Whether `rip` is a probe's faulting instruction; if so, its recovery address, else 0.
 uint64_t memory_probe_recovery_for(uint64_t rip);
 
+/// Single-byte accesses to user memory on a process's behalf (STAC/CLAC around them): 1 on
+/// success, 0 when the page trap's policy refused the access (EFAULT). See memory_probe.S.
+int user_memory_write(uint64_t address, uint8_t value);
+int user_memory_read(uint64_t address, uint8_t *value);
+/// Whether `rip` is a user access's instruction; if so, its recovery address, else 0.
+uint64_t user_memory_recovery_for(uint64_t rip);
+
 /// Recurses without bound: the stack-overflow test (stack_overflow.c).
 void stack_overflow_provoke(uint64_t depth);
 
