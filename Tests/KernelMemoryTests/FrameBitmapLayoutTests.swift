@@ -1,0 +1,63 @@
+import Testing
+
+@testable import KernelMemory
+
+/// The internal pieces of the bitmap: word arithmetic, runs of words, and the storage layout.
+@Suite struct FrameBitmapLayoutTests {
+  @Test func runWordsSplitAtWordBoundaries() {
+    let words = Array(BitmapRunWords(60..<200))
+    #expect(words.map(\.word) == [0, 1, 2, 3])
+    #expect(words[0].mask == 0xf000_0000_0000_0000)
+    #expect(words[1].mask == UInt64.max)
+    #expect(words[2].mask == UInt64.max)
+    #expect(words[3].mask == 0xff)
+    #expect(Array(BitmapRunWords(5..<5)).isEmpty)
+    let single = Array(BitmapRunWords(64..<128))
+    #expect(single.count == 1 && single[0].word == 1 && single[0].mask == UInt64.max)
+  }
+
+  @Test func wordArithmetic() {
+    #expect(BitmapWord.word(of: 130) == 2)
+    #expect(BitmapWord.bit(of: 130) == 4)
+    #expect(BitmapWord.wordsNeeded(forBits: 0) == 0)
+    #expect(BitmapWord.wordsNeeded(forBits: 65) == 2)
+    #expect(BitmapWord.mask(from: 0, width: 64) == UInt64.max)
+    #expect(BitmapWord.mask(from: 4, width: 3) == 0x70)
+  }
+
+  @Test func summaryLevelsGrowWithTheLogarithmOfMemory() {
+    // 128 MiB: 512 words, 8, 1. 1 TiB: 2^22 words, 2^16, 2^10, 16, 1. The 52-bit limit: 6 levels.
+    #expect(BitmapLayout(frameCount: 1 << 15).topLevel == 2)
+    #expect(BitmapLayout(frameCount: 1 << 28).topLevel == 4)
+    #expect(BitmapLayout(frameCount: BitmapLayout.maximumFrameCount).topLevel == 6)
+    #expect(BitmapLayout(frameCount: 1).topLevel == 1)
+    let terabyte = BitmapLayout(frameCount: 1 << 28)
+    #expect(terabyte.levelWords[1] == 1 << 16)
+    #expect(terabyte.levelWords[4] == 1)
+  }
+
+  @Test func layoutPartsDoNotOverlap() {
+    for frames: UInt64 in [1, 63, 64, 65, 4096, 4097, 1 << 20, (1 << 20) + 3] {
+      let layout = BitmapLayout(frameCount: frames)
+      // Level 0 and the usable map interleave: words [header, header + 2 * words0).
+      var next = BitmapLayout.headerWords + 2 * layout.levelWords[0]
+      #expect(layout.levelOffsets[0] == BitmapLayout.headerWords)
+      #expect(layout.usableOffset == BitmapLayout.headerWords + 1)
+      for level in 1...layout.topLevel {
+        #expect(layout.levelOffsets[level] == next)
+        next += layout.levelWords[level]
+      }
+      #expect(layout.totalWords == next)
+      #expect(layout.levelWords[layout.topLevel] == 1)
+    }
+  }
+
+  @Test func releasingAFrameThatWasNotAllocatedTraps() async {
+    await #expect(processExitsWith: .failure) {
+      let storage = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 64)
+      let map = MemoryMap([MemoryMapEntry(start: 0, length: 16 * 4096, kind: .usable)])
+      var bitmap = try FrameBitmap(memoryMap: map, reserving: [PhysicalRange](), storage: storage)
+      bitmap.releaseFrame(PhysicalFrame(number: 3))
+    }
+  }
+}
