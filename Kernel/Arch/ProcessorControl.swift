@@ -61,6 +61,7 @@ func enableMemoryProtection(_ features: CPUFeatures) -> ProtectionState {
     state.supervisorModeAccessPrevention = true
   }
   control_register_4_write(cr4)
+  smap_is_enabled = state.supervisorModeAccessPrevention ? 1 : 0
   return state
 }
 

@@ -49,32 +49,47 @@ memory_probe_recovery_for:
 // kernel's: the page trap hands it to the core's policy as `.kernelAccessingUser`, and either
 // retries the instruction (the page was backed) or resumes at the recovery label (EFAULT).
 
+// STAC/CLAC exist only on CPUs with SMAP (#UD elsewhere): skipped unless SMAP is on.
+.macro USER_ACCESS_BEGIN
+  cmpb $0, smap_is_enabled(%rip)
+  je .Lno_stac\@
+  stac
+.Lno_stac\@:
+.endm
+
+.macro USER_ACCESS_END
+  cmpb $0, smap_is_enabled(%rip)
+  je .Lno_clac\@
+  clac
+.Lno_clac\@:
+.endm
+
   // int user_memory_write(uint64_t address, uint8_t value)
   .global user_memory_write
 user_memory_write:
+  USER_ACCESS_BEGIN
   movl $1, %eax
-  stac
 user_write_access:
   movb %sil, (%rdi)
-  clac
+  USER_ACCESS_END
   ret
 user_write_recovery:
-  clac
+  USER_ACCESS_END
   xorl %eax, %eax
   ret
 
   // int user_memory_read(uint64_t address, uint8_t *value)
   .global user_memory_read
 user_memory_read:
+  USER_ACCESS_BEGIN
   movl $1, %eax
-  stac
 user_read_access:
   movb (%rdi), %cl
-  clac
+  USER_ACCESS_END
   movb %cl, (%rsi)
   ret
 user_read_recovery:
-  clac
+  USER_ACCESS_END
   xorl %eax, %eax
   ret
 
@@ -95,3 +110,9 @@ user_memory_recovery_for:
 2:
   xorl %eax, %eax
   ret
+
+  // Set by the kernel once CR4.SMAP is on (KernelSupport.h).
+  .data
+  .global smap_is_enabled
+smap_is_enabled:
+  .byte 0

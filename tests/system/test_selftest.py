@@ -17,3 +17,10 @@ def test_selftests_pass_on_the_real_mmu():
                  "kernel-text-read-only", "identity-map-removed", "stack-guard-unmapped",
                  "demand-paging-through-core-policy"]:
         assert f"SELFTEST {name}: PASS" in run.output, run
+
+
+def test_selftests_pass_on_a_cpu_without_smep_and_smap():
+    run = boot("test=selftest", extra=["-cpu", "qemu64"])
+    assert "SMEP=off(not supported) SMAP=off(not supported)" in run.output, run
+    assert "SELFTEST RESULT: " in run.output and " 0 failed" in run.output, run
+    assert run.status == EXIT_SUCCESS, run

@@ -142,7 +142,7 @@ static inline void task_register_load(uint16_t selector) {
   __asm__ volatile("ltr %0" : : "r"(selector) : "memory");
 }
 
-// ---- Interrupt flag, halting, SMAP -------------------------------------------------------------
+// ---- Interrupt flag, halting --------------------------------------------------------------------
 
 /// CLI: masks maskable interrupts.
 static inline void interrupts_disable(void) { __asm__ volatile("cli" : : : "memory"); }
@@ -150,10 +150,6 @@ static inline void interrupts_disable(void) { __asm__ volatile("cli" : : : "memo
 /// HLT: waits for the next interrupt.
 static inline void processor_halt(void) { __asm__ volatile("hlt" : : : "memory"); }
 
-/// STAC: lets supervisor code touch user pages while SMAP is on.
-static inline void user_access_begin(void) { __asm__ volatile("stac" : : : "memory"); }
-/// CLAC: forbids supervisor access to user pages again.
-static inline void user_access_end(void) { __asm__ volatile("clac" : : : "memory"); }
 
 // ---- Assembly-provided symbols -----------------------------------------------------------------
 
@@ -183,6 +179,8 @@ int user_memory_write(uint64_t address, uint8_t value);
 int user_memory_read(uint64_t address, uint8_t *value);
 /// Whether `rip` is a user access's instruction; if so, its recovery address, else 0.
 uint64_t user_memory_recovery_for(uint64_t rip);
+/// Nonzero once CR4.SMAP is on: the user-access routines then bracket with STAC/CLAC.
+extern uint8_t smap_is_enabled;
 
 /// Recurses without bound: the stack-overflow test (stack_overflow.c).
 void stack_overflow_provoke(uint64_t depth);
