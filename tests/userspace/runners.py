@@ -1,0 +1,162 @@
+"""Runners: the ways a static test program can be run. A runner takes (program path, args) and
+returns a Result (exit status, stdout). Tests are written once against this interface and run with
+every available runner, so each expectation is checked on the host's Linux (proving it is Linux's
+behaviour) and on our kernel.
+
+* `native` runs the binary directly on this host with a timeout. A death by signal N is reported
+  as 128 + N, the way a shell reports it: SIGSEGV gives 139.
+
+* `kernel` is the hook for our kernel. It calls
+
+      tools/run-elf PROGRAM ARGS...
+
+  whose contract (issue 4, item 3) is: build the kernel if needed, boot it under QEMU (TCG, hard
+  timeout) with that one program, stream the program's stdout and stderr, and exit with the
+  program's exit status 0-255, or 139 when the kernel killed the program for a memory fault, or a
+  distinct documented status for a kernel panic or a timeout (any status the test does not expect
+  fails the test, with the output shown). Whole kernel lines about the process (start, exit, kill)
+  may be mixed into the output; the tests look for the program's key lines, never for an exact
+  transcript. The runner is enabled only when tools/run-elf exists and is executable; nothing is
+  ever faked in its absence.
+
+Selecting runners: the environment variable USERSPACE_RUNNERS is a comma-separated list
+("native", "kernel", or both); unset or "auto" means native, plus kernel when tools/run-elf is
+there. Asking for "kernel" when tools/run-elf is missing is an error, not a silent skip.
+"""
+
+import os
+import resource
+import signal
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PROGRAMS = os.path.join(ROOT, "build", "programs")
+# USERSPACE_RUN_ELF names another executable with the same contract (e.g. a run-elf variant, or
+# a wrapper used to test this harness); by default it is the repository's tools/run-elf.
+RUN_ELF = os.environ.get("USERSPACE_RUN_ELF") or os.path.join(ROOT, "tools", "run-elf")
+
+# How long one program may take. Natively every program finishes in well under a second; under
+# QEMU TCG a boot plus the 64 MiB demand-paging run takes seconds, so the kernel gets more room.
+NATIVE_TIMEOUT = 30
+KERNEL_TIMEOUT = 240
+
+
+class Result:
+    """What one run produced: the exit status (0-255, 128+signal for a signal death) and stdout."""
+
+    def __init__(self, status, stdout, runner, command):
+        self.status = status
+        self.stdout = stdout
+        self.runner = runner
+        self.command = command
+
+    @property
+    def lines(self):
+        return self.stdout.splitlines()
+
+    def __repr__(self):
+        return (f"Result(runner={self.runner}, status={self.status}, command={self.command})\n"
+                f"--- stdout ---\n{self.stdout}--- end ---")
+
+
+class Runner:
+    """The interface. `name` appears in test ids; `run` runs one program to completion."""
+
+    name = "abstract"
+    # True when this system may grant a writable private mapping far beyond RAM + swap
+    # (Linux with vm.overcommit_memory = 1): errno_contract then skips its 1 TiB check.
+    overcommit_always = False
+
+    def run(self, program, args=(), timeout=None):
+        raise NotImplementedError
+
+    def run_sequence(self, runs, timeout=None):
+        """Runs [(program, args), ...] one after another and returns their Results. A runner that
+        can run several programs in one system lifetime (one boot) should override this: the
+        secret_write / secret_check pair means most when the second program runs on the same
+        memory the first one just gave back."""
+        return [self.run(program, args, timeout) for program, args in runs]
+
+
+def _native_limits():
+    # No core files from the hostile programs; a bounded stack so unbounded recursion ends in the
+    # guard quickly whatever the caller's `ulimit -s` says.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    want = 8 * 1024 * 1024
+    if hard != resource.RLIM_INFINITY and hard < want:
+        want = hard
+    resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
+
+
+class NativeRunner(Runner):
+    """Runs the static binary directly on the host Linux."""
+
+    name = "native"
+
+    def __init__(self):
+        try:
+            with open("/proc/sys/vm/overcommit_memory") as f:
+                self.overcommit_always = f.read().strip() == "1"
+        except OSError:
+            self.overcommit_always = False
+
+    def run(self, program, args=(), timeout=None):
+        command = [program, *args]
+        completed = subprocess.run(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            timeout=timeout or NATIVE_TIMEOUT, preexec_fn=_native_limits, check=False)
+        status = completed.returncode
+        if status < 0:
+            status = 128 + (-status)
+        return Result(status, completed.stdout.decode("utf-8", "replace"), self.name, command)
+
+
+class KernelRunner(Runner):
+    """Runs the program on our kernel through tools/run-elf (see the module docstring)."""
+
+    name = "kernel"
+
+    def run(self, program, args=(), timeout=None):
+        command = [RUN_ELF, program, *args]
+        # run-elf has its own hard QEMU timeout; this one only guards against run-elf itself
+        # hanging. stderr (build and QEMU chatter) is kept apart from the program's stdout.
+        completed = subprocess.run(
+            command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, timeout=(timeout or KERNEL_TIMEOUT) + 60, check=False)
+        stdout = completed.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+        return Result(completed.returncode, stdout, self.name, command)
+
+
+def run_elf_available():
+    return os.path.isfile(RUN_ELF) and os.access(RUN_ELF, os.X_OK)
+
+
+def selected_runners():
+    """The runners to use, from USERSPACE_RUNNERS (see the module docstring)."""
+    wanted = os.environ.get("USERSPACE_RUNNERS", "auto").strip() or "auto"
+    if wanted == "auto":
+        names = ["native"] + (["kernel"] if run_elf_available() else [])
+    else:
+        names = [n.strip() for n in wanted.split(",") if n.strip()]
+    runners = []
+    for n in names:
+        if n == "native":
+            runners.append(NativeRunner())
+        elif n == "kernel":
+            if not run_elf_available():
+                raise RuntimeError("USERSPACE_RUNNERS asks for 'kernel' but tools/run-elf is "
+                                   "missing or not executable")
+            runners.append(KernelRunner())
+        else:
+            raise RuntimeError(f"unknown runner {n!r} in USERSPACE_RUNNERS")
+    return runners
+
+
+def status_name(status):
+    if status > 128:
+        try:
+            return f"{status} ({signal.Signals(status - 128).name})"
+        except ValueError:
+            pass
+    return str(status)
