@@ -16,6 +16,7 @@ EMBEDDED_SWIFTFLAGS := -enable-experimental-feature Embedded -target x86_64-unkn
 all: embedded-check
 
 include Kernel/kernel.mk
+include tests/programs/programs.mk
 
 ## Compile the core library alone in Embedded mode with the kernel's flags: code that would not
 ## build into the kernel fails here.
@@ -30,7 +31,7 @@ host-test:
 	swift build --build-tests
 	swift test
 
-test: embedded-check host-test system-test
+test: embedded-check host-test system-test userspace-test-native
 
 bench:
 	swift run -c release memory-bench
