@@ -16,6 +16,7 @@ EMBEDDED_SWIFTFLAGS := -enable-experimental-feature Embedded -target x86_64-unkn
 all: embedded-check
 
 include Kernel/kernel.mk
+include bench/bench.mk tests/conformance/conformance.mk
 include tests/programs/programs.mk
 
 ## Compile the core library alone in Embedded mode with the kernel's flags: code that would not
