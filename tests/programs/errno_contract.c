@@ -55,6 +55,33 @@ int main(int argc, char **argv)
     expect(sys_mprotect(-PAGE, 2 * PAGE, PROT_READ), -ENOMEM, "mprotect with a wrapping range -> ENOMEM");
     expect(sys_madvise(page, PAGE, MADV_DONTNEED), -ENOMEM, "madvise of an unmapped range -> ENOMEM");
 
+    /* Linux's lenient answers, which a compatible kernel must copy (no error in these cases). */
+    long r = sys_mmap(0, PAGE, RW, ANON | 0x800000);
+    check(!is_err(r), "mmap ignores an unknown flag bit with MAP_PRIVATE");
+    if (!is_err(r)) sys_munmap((unsigned long)r, PAGE);
+    expect(sys_mmap(0, PAGE, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS | 0x800000), -EINVAL,
+           "an unknown flag bit with MAP_SHARED_VALIDATE -> EINVAL");
+    r = sys_mmap(0, PAGE, 0x100, ANON);
+    check(!is_err(r), "mmap ignores an unknown prot bit (only mprotect rejects it)");
+    if (!is_err(r)) sys_munmap((unsigned long)r, PAGE);
+    r = sys_mmap(0, 1, RW, ANON);
+    check(!is_err(r) && (r & (long)(PAGE - 1)) == 0, "mmap of 1 byte maps a whole page");
+    if (!is_err(r)) {
+        ((volatile char *)r)[PAGE - 1] = 1;
+        expect(sys_munmap((unsigned long)r, 1), 0, "munmap of 1 byte unmaps the whole page");
+        expect(sys_munmap((unsigned long)r, PAGE), 0, "munmap of an already unmapped page -> 0");
+    }
+    r = sys_mmap(KERNEL_TEXT, PAGE, RW, ANON);
+    check(!is_err(r) && (unsigned long)r < USER_TOP_PAGE, "a kernel address as a mere hint is ignored");
+    if (!is_err(r)) sys_munmap((unsigned long)r, PAGE);
+    long probe = map_anon(2 * PAGE, RW);
+    if (!is_err(probe)) {
+        sys_munmap((unsigned long)probe, 2 * PAGE);
+        expect(sys_mmap(probe + 123, PAGE, RW, ANON), probe,
+               "an unaligned free hint (no MAP_FIXED) is rounded down to its page");
+        sys_munmap((unsigned long)probe, PAGE);
+    }
+
     /* ENOSYS */
     expect(sys0(999), -ENOSYS, "system call 999 -> ENOSYS");
     expect(sys0(1000), -ENOSYS, "system call 1000 -> ENOSYS");
