@@ -41,6 +41,11 @@ KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -ffreestanding -fno-builtin -n
 KERNEL_LDFLAGS := -T $(KERNEL_LDS) --defsym=KERNEL_VIRTUAL_BASE=$(KERNEL_VIRTUAL_BASE) \
   -nostdlib -static --no-pie --gc-sections -z max-page-size=4096
 
+# Everything is rebuilt when KERNEL_VIRTUAL_BASE changes: the stamp holds the value last built.
+KERNEL_BASE_STAMP := $(KERNEL_BUILD)/virtual-base
+$(shell mkdir -p $(KERNEL_BUILD) && [ "$$(cat $(KERNEL_BASE_STAMP) 2>/dev/null)" = "$(KERNEL_VIRTUAL_BASE)" ] \
+  || echo "$(KERNEL_VIRTUAL_BASE)" > $(KERNEL_BASE_STAMP))
+
 KERNEL_OBJS := $(KERNEL_BUILD)/kernel-swift.o \
   $(patsubst Kernel/%.S,$(KERNEL_BUILD)/%.o,$(KERNEL_ASM)) \
   $(patsubst Kernel/%.c,$(KERNEL_BUILD)/%.o,$(KERNEL_C))
@@ -55,15 +60,16 @@ all: kernel
 
 # The core's sources and the kernel's compile as ONE whole-module Swift module: the core is
 # part of the kernel, no import needed.
-$(KERNEL_BUILD)/kernel-swift.o: $(CORE_SOURCES) $(KERNEL_SWIFT) $(KERNEL_HEADERS) Kernel/kernel.mk
+$(KERNEL_BUILD)/kernel-swift.o: $(CORE_SOURCES) $(KERNEL_SWIFT) $(KERNEL_HEADERS) Kernel/kernel.mk \
+  $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
 	$(SWIFTC) $(KERNEL_SWIFTFLAGS) -emit-object $(CORE_SOURCES) $(KERNEL_SWIFT) -o $@
 
-$(KERNEL_BUILD)/%.o: Kernel/%.S $(KERNEL_HEADERS) Kernel/kernel.mk
+$(KERNEL_BUILD)/%.o: Kernel/%.S $(KERNEL_HEADERS) Kernel/kernel.mk $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
 	$(KERNEL_CLANG) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(KERNEL_BUILD)/%.o: Kernel/%.c $(KERNEL_HEADERS) Kernel/kernel.mk
+$(KERNEL_BUILD)/%.o: Kernel/%.c $(KERNEL_HEADERS) Kernel/kernel.mk $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
 	$(KERNEL_CLANG) $(KERNEL_CFLAGS) -c $< -o $@
 
