@@ -4,6 +4,7 @@
 SWIFTC  ?= swiftc
 BUILD   := build
 CORE_SOURCES := $(shell find Sources/KernelMemory -name '*.swift' | sort)
+ABI_SOURCES  := $(shell find Sources/LinuxABI -name '*.swift' | sort)
 
 # The kernel's Swift flags (see ../shared/notes/embedded-swift-x86_64.md): Embedded mode for the
 # bare-metal triple, no red zone, no SSE/MMX, no stack protector.
@@ -21,12 +22,19 @@ include tests/programs/programs.mk
 
 ## Compile the core library alone in Embedded mode with the kernel's flags: code that would not
 ## build into the kernel fails here.
-embedded-check: $(BUILD)/core-embedded.o
+embedded-check: $(BUILD)/core-embedded.o $(BUILD)/linuxabi-embedded.o
 
 $(BUILD)/core-embedded.o: $(CORE_SOURCES)
 	@mkdir -p $(BUILD)
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name KernelMemory -emit-object $(CORE_SOURCES) -o $@
 	@echo "embedded-check: core compiles in Embedded mode"
+
+# The Linux ABI layer (ELF loading, initial stack, system-call decoding) with the core, as the
+# kernel compiles them: one whole module.
+$(BUILD)/linuxabi-embedded.o: $(CORE_SOURCES) $(ABI_SOURCES)
+	@mkdir -p $(BUILD)
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name LinuxABICheck -emit-object $(CORE_SOURCES) $(ABI_SOURCES) -o $@
+	@echo "embedded-check: LinuxABI compiles in Embedded mode"
 
 host-test:
 	swift build --build-tests

@@ -14,6 +14,7 @@ let package = Package(
   targets: [
     .target(name: "KernelMemory"),
     .target(name: "KernelMemoryEmulation", dependencies: ["KernelMemory"]),
+    .target(name: "LinuxABI", dependencies: ["KernelMemory"]),
     .executableTarget(
       name: "memory-bench",
       dependencies: ["KernelMemory", "KernelMemoryEmulation"]
@@ -22,5 +23,6 @@ let package = Package(
       name: "KernelMemoryTests",
       dependencies: ["KernelMemory", "KernelMemoryEmulation"]
     ),
+    .testTarget(name: "LinuxABITests", dependencies: ["LinuxABI", "KernelMemory"]),
   ]
 )

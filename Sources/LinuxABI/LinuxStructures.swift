@@ -1,0 +1,55 @@
+/// Byte images of the Linux x86-64 structures the system calls fill in, ready to copy out.
+public enum LinuxStructures {
+  /// `sizeof(struct utsname)` field length (`__NEW_UTS_LEN + 1`).
+  public static let utsFieldLength = 65
+  /// `struct utsname` has six fields.
+  public static let utsFieldCount = 6
+  /// `sizeof(struct rusage)` and the offset of `ru_minflt` (after two `timeval`s and four
+  /// longs).
+  public static let rusageSize = 144
+  public static let rusageMinorFaultsOffset = 64
+  /// `ru_maxrss` (in KiB) offset.
+  public static let rusageMaxResidentOffset = 32
+  /// Nanoseconds per second.
+  public static let nanosecondsPerSecond: UInt64 = 1_000_000_000
+
+  /// `struct utsname`: sysname, nodename, release, version, machine, domainname.
+  public static func utsname(
+    system: String, node: String, release: String, version: String, machine: String
+  ) -> [UInt8] {
+    var image = [UInt8](repeating: 0, count: utsFieldLength * utsFieldCount)
+    for (index, text) in [system, node, release, version, machine, "(none)"].enumerated() {
+      for (offset, byte) in text.utf8.prefix(utsFieldLength - 1).enumerated() {
+        image[index * utsFieldLength + offset] = byte
+      }
+    }
+    return image
+  }
+
+  /// `struct timespec` for `nanoseconds`.
+  public static func timespec(nanoseconds: UInt64) -> [UInt8] {
+    littleEndian(nanoseconds / nanosecondsPerSecond)
+      + littleEndian(nanoseconds % nanosecondsPerSecond)
+  }
+
+  /// `struct rusage` with only the minor-fault count and the peak resident size filled in.
+  public static func rusage(minorFaults: UInt64, maximumResidentKiB: UInt64) -> [UInt8] {
+    var image = [UInt8](repeating: 0, count: rusageSize)
+    store(maximumResidentKiB, at: rusageMaxResidentOffset, in: &image)
+    store(minorFaults, at: rusageMinorFaultsOffset, in: &image)
+    return image
+  }
+
+  /// The eight little-endian bytes of `value`.
+  public static func littleEndian(_ value: UInt64) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: 8)
+    store(value, at: 0, in: &bytes)
+    return bytes
+  }
+
+  static func store(_ value: UInt64, at offset: Int, in image: inout [UInt8]) {
+    for byte in 0..<8 {
+      image[offset + byte] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(byte)))
+    }
+  }
+}

@@ -1,0 +1,181 @@
+#if canImport(KernelMemory)
+  import KernelMemory
+#endif
+
+/// The flag and protection bits of the memory calls (asm-generic/mman-common.h, mman.h).
+public enum MemoryFlags {
+  public static let protRead: UInt64 = 0x1
+  public static let protWrite: UInt64 = 0x2
+  public static let protExec: UInt64 = 0x4
+  public static let protSem: UInt64 = 0x8
+  public static let protGrowsDown: UInt64 = 0x0100_0000
+  public static let protGrowsUp: UInt64 = 0x0200_0000
+
+  public static let mapShared: UInt64 = 0x01
+  public static let mapPrivate: UInt64 = 0x02
+  public static let mapSharedValidate: UInt64 = 0x03
+  public static let mapType: UInt64 = 0x0f
+  public static let mapFixed: UInt64 = 0x10
+  public static let mapAnonymous: UInt64 = 0x20
+  public static let mapGrowsDown: UInt64 = 0x100
+  public static let mapDenyWrite: UInt64 = 0x800
+  public static let mapExecutable: UInt64 = 0x1000
+  public static let mapLocked: UInt64 = 0x2000
+  public static let mapNoReserve: UInt64 = 0x4000
+  public static let mapPopulate: UInt64 = 0x8000
+  public static let mapNonBlock: UInt64 = 0x10000
+  public static let mapStack: UInt64 = 0x20000
+  public static let mapHugeTLB: UInt64 = 0x40000
+  public static let mapSync: UInt64 = 0x80000
+  public static let mapFixedNoReplace: UInt64 = 0x10_0000
+  /// Every flag `MAP_SHARED_VALIDATE` accepts (Linux's `LEGACY_MAP_MASK` plus the newer ones).
+  public static let knownMapFlags: UInt64 =
+    mapType | mapFixed | mapAnonymous | mapGrowsDown | mapDenyWrite | mapExecutable | mapLocked
+    | mapNoReserve | mapPopulate | mapNonBlock | mapStack | mapHugeTLB | mapSync
+    | mapFixedNoReplace
+
+  /// `madvise` advice values (MADV_*).
+  public static let adviseDontNeed: UInt64 = 4
+  public static let adviseFree: UInt64 = 8
+  /// The highest advice value Linux 6.1 knows (MADV_COLLAPSE).
+  public static let adviseHighest: UInt64 = 25
+  /// Values between 0 and `adviseHighest` that are not advice (holes in the numbering).
+  public static let adviseUnassigned: [UInt64] = [5, 6, 7, 24]
+}
+
+/// A decoded `mmap`: what to ask `AddressSpace.reserve` for.
+public struct MapRequest: Equatable, Sendable {
+  public var length: UInt64
+  public var protection: Protection
+  public var placement: Placement
+}
+
+/// A decoded `madvise`.
+public enum AdviceRequest: Equatable, Sendable {
+  /// Length 0: nothing to do, success.
+  case nothing
+  /// `MADV_DONTNEED` / `MADV_FREE`: drop the pages; they read back as zero.
+  case discard(VirtualRange)
+  /// Any other known advice: accepted, no effect, but the range must be mapped.
+  case accept(VirtualRange)
+}
+
+/// Decoding of the memory system calls' arguments, with Linux's order of checks and errno
+/// values, into the core's requests. The address-space operation itself reports the rest
+/// (`EEXIST`, `ENOMEM`, `EPERM`) through `AddressSpaceError.errno`.
+public enum MemoryCalls {
+  static let pageMask = PageSize.size4KiB.offsetMask
+
+  /// `mmap(address, length, prot, flags, fd, offset)`. Only anonymous memory is supported; file
+  /// mappings fail as they would for a descriptor that cannot be mapped.
+  public static func decodeMap(
+    address: UInt64, length: UInt64, protection: UInt64, flags: UInt64, fileDescriptor: UInt64,
+    offset: UInt64
+  ) throws(LinuxErrno) -> MapRequest {
+    guard offset & pageMask == 0 else { throw .EINVAL }
+    let type = flags & MemoryFlags.mapType
+    guard flags & MemoryFlags.mapAnonymous != 0 else {
+      throw Int32(truncatingIfNeeded: fileDescriptor) >= 0
+        && Int32(truncatingIfNeeded: fileDescriptor) <= 2 ? .ENODEV : .EBADF
+    }
+    guard length != 0 else { throw .EINVAL }
+    switch type {
+    case MemoryFlags.mapShared, MemoryFlags.mapPrivate: break
+    case MemoryFlags.mapSharedValidate:
+      guard flags & ~MemoryFlags.knownMapFlags == 0 else { throw .EOPNOTSUPP }
+    default: throw .EINVAL
+    }
+    let (rounded, overflow) = length.addingReportingOverflow(pageMask)
+    guard !overflow, rounded & ~pageMask <= UserLayout.end else { throw .ENOMEM }
+    let size = rounded & ~pageMask
+    guard flags & MemoryFlags.mapHugeTLB == 0 else { throw .ENOMEM }
+    return MapRequest(
+      length: size, protection: decodeProtection(protection),
+      placement: try placement(address: address, size: size, flags: flags))
+  }
+
+  /// The placement `mmap`'s address and flags ask for.
+  static func placement(address: UInt64, size: UInt64, flags: UInt64) throws(LinuxErrno)
+    -> Placement
+  {
+    let noReplace = flags & MemoryFlags.mapFixedNoReplace != 0
+    guard noReplace || flags & MemoryFlags.mapFixed != 0 else {
+      guard address != 0 else { return .anywhere }
+      let (hint, overflow) = address.addingReportingOverflow(pageMask)
+      return overflow ? .anywhere : .hint(hint & ~pageMask)
+    }
+    guard address & pageMask == 0 else { throw .EINVAL }
+    let (end, overflow) = address.addingReportingOverflow(size)
+    guard !overflow, end <= UserLayout.end else { throw .ENOMEM }
+    return noReplace ? .fixedNoReplace(address) : .fixed(address)
+  }
+
+  /// The core's protection for `PROT_*` bits (unknown bits ignored, as `mmap` does).
+  public static func decodeProtection(_ bits: UInt64) -> Protection {
+    var protection: Protection = []
+    if bits & MemoryFlags.protRead != 0 { protection.insert(.read) }
+    if bits & MemoryFlags.protWrite != 0 { protection.insert(.write) }
+    if bits & MemoryFlags.protExec != 0 { protection.insert(.execute) }
+    return protection
+  }
+
+  /// `munmap(address, length)`: the page-rounded range to release.
+  public static func decodeUnmap(address: UInt64, length: UInt64) throws(LinuxErrno)
+    -> VirtualRange
+  {
+    guard address & pageMask == 0, length != 0 else { throw .EINVAL }
+    let (rounded, overflow) = length.addingReportingOverflow(pageMask)
+    guard !overflow else { throw .EINVAL }
+    let (end, endOverflow) = address.addingReportingOverflow(rounded & ~pageMask)
+    guard !endOverflow, end <= UserLayout.end else { throw .EINVAL }
+    return VirtualRange(uncheckedStart: address, end: end)
+  }
+
+  /// `mprotect(address, length, prot)`: nil for a zero length (success, nothing changes).
+  public static func decodeProtect(address: UInt64, length: UInt64, protection: UInt64)
+    throws(LinuxErrno) -> (range: VirtualRange, protection: Protection)?
+  {
+    guard address & pageMask == 0 else { throw .EINVAL }
+    let grows = MemoryFlags.protGrowsDown | MemoryFlags.protGrowsUp
+    let known =
+      MemoryFlags.protRead | MemoryFlags.protWrite | MemoryFlags.protExec
+      | MemoryFlags.protSem | grows
+    guard protection & ~known == 0, protection & grows != grows else { throw .EINVAL }
+    guard length != 0 else { return nil }
+    let (rounded, overflow) = length.addingReportingOverflow(pageMask)
+    guard !overflow else { throw .ENOMEM }
+    let (end, endOverflow) = address.addingReportingOverflow(rounded & ~pageMask)
+    guard !endOverflow, end > address, end <= UserLayout.end else { throw .ENOMEM }
+    guard address >= UserLayout.minimumAddress else { throw .ENOMEM }
+    return (VirtualRange(uncheckedStart: address, end: end), decodeProtection(protection))
+  }
+
+  /// `madvise(address, length, advice)`.
+  public static func decodeAdvice(address: UInt64, length: UInt64, advice: UInt64)
+    throws(LinuxErrno) -> AdviceRequest
+  {
+    guard address & pageMask == 0 else { throw .EINVAL }
+    guard advice <= MemoryFlags.adviseHighest, !MemoryFlags.adviseUnassigned.contains(advice)
+    else { throw .EINVAL }
+    let (rounded, overflow) = length.addingReportingOverflow(pageMask)
+    guard !overflow else { throw .EINVAL }
+    let (end, endOverflow) = address.addingReportingOverflow(rounded & ~pageMask)
+    guard !endOverflow else { throw .EINVAL }
+    guard end != address else { return .nothing }
+    guard end <= UserLayout.end, address >= UserLayout.minimumAddress else { throw .ENOMEM }
+    let range = VirtualRange(uncheckedStart: address, end: end)
+    let discards = advice == MemoryFlags.adviseDontNeed || advice == MemoryFlags.adviseFree
+    return discards ? .discard(range) : .accept(range)
+  }
+}
+
+/// Checks on user pointers before any copy: the whole buffer inside the process's part.
+public enum UserPointer {
+  /// Whether `[address, address + length)` lies inside user space without overflow. A zero
+  /// length is always acceptable (nothing will be touched).
+  public static func isValid(_ address: UInt64, length: UInt64) -> Bool {
+    guard length != 0 else { return true }
+    let (end, overflow) = address.addingReportingOverflow(length)
+    return !overflow && end <= UserLayout.end
+  }
+}

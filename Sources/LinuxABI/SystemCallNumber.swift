@@ -1,0 +1,141 @@
+#if canImport(KernelMemory)
+  import KernelMemory
+#endif
+
+/// Linux x86-64 system-call numbers (arch/x86/entry/syscalls/syscall_64.tbl) for the calls this
+/// kernel answers, plus `name(of:)` for the log line of an unsupported one.
+public enum SystemCallNumber {
+  public static let read: UInt64 = 0
+  public static let write: UInt64 = 1
+  public static let close: UInt64 = 3
+  public static let fstat: UInt64 = 5
+  public static let mmap: UInt64 = 9
+  public static let mprotect: UInt64 = 10
+  public static let munmap: UInt64 = 11
+  public static let brk: UInt64 = 12
+  public static let rt_sigaction: UInt64 = 13
+  public static let rt_sigprocmask: UInt64 = 14
+  public static let ioctl: UInt64 = 16
+  public static let readv: UInt64 = 19
+  public static let writev: UInt64 = 20
+  public static let sched_yield: UInt64 = 24
+  public static let mremap: UInt64 = 25
+  public static let madvise: UInt64 = 28
+  public static let nanosleep: UInt64 = 35
+  public static let getpid: UInt64 = 39
+  public static let exit: UInt64 = 60
+  public static let kill: UInt64 = 62
+  public static let uname: UInt64 = 63
+  public static let fcntl: UInt64 = 72
+  public static let readlink: UInt64 = 89
+  public static let getrusage: UInt64 = 98
+  public static let getuid: UInt64 = 102
+  public static let getgid: UInt64 = 104
+  public static let geteuid: UInt64 = 107
+  public static let getegid: UInt64 = 108
+  public static let getppid: UInt64 = 110
+  public static let sigaltstack: UInt64 = 131
+  public static let prctl: UInt64 = 157
+  public static let arch_prctl: UInt64 = 158
+  public static let gettid: UInt64 = 186
+  public static let tkill: UInt64 = 200
+  public static let set_tid_address: UInt64 = 218
+  public static let clock_gettime: UInt64 = 228
+  public static let clock_getres: UInt64 = 229
+  public static let exit_group: UInt64 = 231
+  public static let tgkill: UInt64 = 234
+  public static let openat: UInt64 = 257
+  public static let newfstatat: UInt64 = 262
+  public static let readlinkat: UInt64 = 267
+  public static let set_robust_list: UInt64 = 273
+  public static let prlimit64: UInt64 = 302
+  public static let getrandom: UInt64 = 318
+  public static let rseq: UInt64 = 334
+
+  /// The call's name for log lines, or nil when this table does not know it.
+  public static func name(of number: UInt64) -> String? {
+    switch number {
+    case read: return "read"
+    case write: return "write"
+    case 2: return "open"
+    case close: return "close"
+    case 4: return "stat"
+    case fstat: return "fstat"
+    case 7: return "poll"
+    case 8: return "lseek"
+    case mmap: return "mmap"
+    case mprotect: return "mprotect"
+    case munmap: return "munmap"
+    case brk: return "brk"
+    case rt_sigaction: return "rt_sigaction"
+    case rt_sigprocmask: return "rt_sigprocmask"
+    case ioctl: return "ioctl"
+    case readv: return "readv"
+    case writev: return "writev"
+    case sched_yield: return "sched_yield"
+    case mremap: return "mremap"
+    case madvise: return "madvise"
+    case nanosleep: return "nanosleep"
+    case getpid: return "getpid"
+    case 56: return "clone"
+    case 57: return "fork"
+    case 59: return "execve"
+    case exit: return "exit"
+    case 61: return "wait4"
+    case kill: return "kill"
+    case uname: return "uname"
+    case fcntl: return "fcntl"
+    case readlink: return "readlink"
+    case getrusage: return "getrusage"
+    case getuid: return "getuid"
+    case getgid: return "getgid"
+    case geteuid: return "geteuid"
+    case getegid: return "getegid"
+    case getppid: return "getppid"
+    case sigaltstack: return "sigaltstack"
+    case prctl: return "prctl"
+    case arch_prctl: return "arch_prctl"
+    case gettid: return "gettid"
+    case 202: return "futex"
+    case set_tid_address: return "set_tid_address"
+    case clock_gettime: return "clock_gettime"
+    case clock_getres: return "clock_getres"
+    case exit_group: return "exit_group"
+    case tgkill: return "tgkill"
+    case openat: return "openat"
+    case newfstatat: return "newfstatat"
+    case readlinkat: return "readlinkat"
+    case set_robust_list: return "set_robust_list"
+    case prlimit64: return "prlimit64"
+    case getrandom: return "getrandom"
+    case rseq: return "rseq"
+    default: return nil
+    }
+  }
+}
+
+/// Linux errno values (asm-generic/errno-base.h, errno.h) the system calls return, negated in
+/// `%rax`.
+public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
+  public let rawValue: Int64
+  public init(rawValue: Int64) { self.rawValue = rawValue }
+
+  public static let EPERM = LinuxErrno(rawValue: 1)
+  public static let ENOENT = LinuxErrno(rawValue: 2)
+  public static let ESRCH = LinuxErrno(rawValue: 3)
+  public static let EBADF = LinuxErrno(rawValue: 9)
+  public static let ENOMEM = LinuxErrno(rawValue: 12)
+  public static let EFAULT = LinuxErrno(rawValue: 14)
+  public static let EEXIST = LinuxErrno(rawValue: 17)
+  public static let ENODEV = LinuxErrno(rawValue: 19)
+  public static let EINVAL = LinuxErrno(rawValue: 22)
+  public static let ENOTTY = LinuxErrno(rawValue: 25)
+  public static let ENOSYS = LinuxErrno(rawValue: 38)
+  public static let EOPNOTSUPP = LinuxErrno(rawValue: 95)
+
+  /// The core's errno for an address-space error.
+  public init(_ errno: Errno) { self.init(rawValue: Int64(errno.rawValue)) }
+
+  /// The value returned in `%rax`: `-errno` as an unsigned word.
+  public var returnValue: UInt64 { UInt64(bitPattern: -rawValue) }
+}

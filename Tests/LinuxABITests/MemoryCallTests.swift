@@ -1,0 +1,115 @@
+import KernelMemory
+import LinuxABI
+import Testing
+
+@Suite struct MemoryCallTests {
+  let anonymousPrivate = MemoryFlags.mapAnonymous | MemoryFlags.mapPrivate
+
+  func map(
+    _ address: UInt64, _ length: UInt64, _ flags: UInt64, offset: UInt64 = 0, fd: UInt64 = ~0
+  )
+    -> Result<MapRequest, LinuxErrno>
+  {
+    do {
+      return .success(
+        try MemoryCalls.decodeMap(
+          address: address, length: length, protection: 3, flags: flags, fileDescriptor: fd,
+          offset: offset))
+    } catch { return .failure(error) }
+  }
+
+  func error(_ result: Result<MapRequest, LinuxErrno>) -> LinuxErrno? {
+    if case .failure(let error) = result { return error }
+    return nil
+  }
+
+  @Test func decodesAnonymousMaps() throws {
+    let request = try map(0, 5000, anonymousPrivate).get()
+    #expect(request.length == 8192)
+    #expect(request.placement == .anywhere)
+    #expect(request.protection == [.read, .write])
+    #expect(try map(0x1234_5001, 1, anonymousPrivate).get().placement == .hint(0x1234_6000))
+    #expect(
+      try map(0x10_0000, 1, anonymousPrivate | MemoryFlags.mapFixed).get().placement
+        == .fixed(0x10_0000))
+    #expect(
+      try map(0x10_0000, 1, anonymousPrivate | MemoryFlags.mapFixedNoReplace).get().placement
+        == .fixedNoReplace(0x10_0000))
+  }
+
+  @Test func errnoFollowsLinux() {
+    #expect(error(map(0, 0, anonymousPrivate)) == .EINVAL)
+    #expect(error(map(0, 4096, MemoryFlags.mapAnonymous)) == .EINVAL)
+    #expect(error(map(0, 4096, MemoryFlags.mapAnonymous | 0x0f)) == .EINVAL)
+    #expect(error(map(0, 4096, anonymousPrivate, offset: 1)) == .EINVAL)
+    #expect(error(map(0x1001, 4096, anonymousPrivate | MemoryFlags.mapFixed)) == .EINVAL)
+    #expect(error(map(0, ~0, anonymousPrivate)) == .ENOMEM)
+    #expect(error(map(0, 1 << 47, anonymousPrivate)) == .ENOMEM)
+    #expect(
+      error(map(0x7eff_ffff_f000, 0x2000, anonymousPrivate | MemoryFlags.mapFixed)) == .ENOMEM)
+    #expect(error(map(0, 4096, MemoryFlags.mapPrivate)) == .EBADF)
+    #expect(error(map(0, 4096, MemoryFlags.mapPrivate, fd: 1)) == .ENODEV)
+    #expect(
+      error(map(0, 4096, MemoryFlags.mapAnonymous | MemoryFlags.mapSharedValidate | 1 << 30))
+        == .EOPNOTSUPP)
+  }
+
+  @Test func decodesUnmap() throws {
+    #expect(try MemoryCalls.decodeUnmap(address: 0x1000, length: 1).end == 0x2000)
+    #expect(throws: LinuxErrno.EINVAL) { try MemoryCalls.decodeUnmap(address: 0x1001, length: 1) }
+    #expect(throws: LinuxErrno.EINVAL) { try MemoryCalls.decodeUnmap(address: 0x1000, length: 0) }
+    #expect(throws: LinuxErrno.EINVAL) { try MemoryCalls.decodeUnmap(address: ~0xfff, length: 1) }
+    #expect(throws: LinuxErrno.EINVAL) { try MemoryCalls.decodeUnmap(address: 0x1000, length: ~0) }
+  }
+
+  @Test func decodesProtect() throws {
+    #expect(try MemoryCalls.decodeProtect(address: 0x10000, length: 0, protection: 1) == nil)
+    #expect(
+      try MemoryCalls.decodeProtect(address: 0x10000, length: 1, protection: 5)?.protection == [
+        .read, .execute,
+      ])
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeProtect(address: 0x10001, length: 1, protection: 1)
+    }
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeProtect(address: 0x10000, length: 1, protection: 0x10)
+    }
+    #expect(throws: LinuxErrno.ENOMEM) {
+      try MemoryCalls.decodeProtect(address: 0x10000, length: ~0, protection: 1)
+    }
+  }
+
+  @Test func decodesAdvice() throws {
+    #expect(try MemoryCalls.decodeAdvice(address: 0x10000, length: 0, advice: 4) == .nothing)
+    #expect(
+      try MemoryCalls.decodeAdvice(address: 0x10000, length: 1, advice: 4)
+        == .discard(VirtualRange(uncheckedStart: 0x10000, end: 0x11000)))
+    #expect(
+      try MemoryCalls.decodeAdvice(address: 0x10000, length: 1, advice: 15)
+        == .accept(VirtualRange(uncheckedStart: 0x10000, end: 0x11000)))
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeAdvice(address: 0x10000, length: 1, advice: 999)
+    }
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeAdvice(address: 0x10001, length: 1, advice: 4)
+    }
+  }
+
+  @Test func userPointers() {
+    #expect(UserPointer.isValid(0x1000, length: 10))
+    #expect(UserPointer.isValid(0, length: 0))
+    #expect(!UserPointer.isValid(UserLayout.end - 1, length: 2))
+    #expect(!UserPointer.isValid(~0, length: 2))
+    #expect(!UserPointer.isValid(0xffff_8000_0000_0000, length: 1))
+  }
+
+  @Test func structures() {
+    let uts = LinuxStructures.utsname(
+      system: "Linux", node: "n", release: "6.1.0", version: "#1", machine: "x86_64")
+    #expect(uts.count == 390)
+    #expect(uts[4 * 65] == UInt8(ascii: "x"))
+    #expect(LinuxStructures.timespec(nanoseconds: 1_500_000_000)[0] == 1)
+    #expect(LinuxStructures.rusage(minorFaults: 7, maximumResidentKiB: 0)[64] == 7)
+    #expect(LinuxErrno.EFAULT.returnValue == UInt64(bitPattern: -14))
+  }
+}
