@@ -15,7 +15,7 @@ PROG_RT := $(sort $(basename $(notdir $(shell grep -l '^\#include "\(rt\|hostile
 PROG_MUSL_ONLY := malloc_stress hello
 
 PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw/%) \
-  $(PROG_MUSL_ONLY:%=$(PROG_BUILD)/musl/%) $(PROG_BUILD)/glibc/hello
+  $(PROG_MUSL_ONLY:%=$(PROG_BUILD)/musl/%) $(PROG_BUILD)/glibc/hello $(PROG_BUILD)/glibc/hello_pie
 
 MUSL_CC   ?= musl-gcc
 GLIBC_CC  ?= gcc
@@ -39,6 +39,12 @@ $(PROG_BUILD)/raw/%: $(PROG_SRC)/%.c $(PROG_HEADERS) $(PROG_SRC)/programs.mk
 $(PROG_BUILD)/glibc/%: $(PROG_SRC)/%.c $(PROG_SRC)/programs.mk
 	@mkdir -p $(@D)
 	$(GLIBC_CC) -static -O2 $(PROG_WARN) -o $@ $<
+
+# A static-PIE (ET_DYN, no interpreter) for the ELF loader's relocatable path. glibc only: Debian's
+# musl-gcc -static-pie still asks for /lib/ld-musl-x86_64.so.1.
+$(PROG_BUILD)/glibc/hello_pie: $(PROG_SRC)/hello.c $(PROG_SRC)/programs.mk
+	@mkdir -p $(@D)
+	$(GLIBC_CC) -static-pie -fPIE -O2 $(PROG_WARN) -o $@ $<
 
 userspace-test: userspace-programs
 	python3 -m pytest -q tests/userspace

@@ -143,9 +143,9 @@ def test_malloc_stress(runner):
     assert_status(result, 0)
 
 
-@pytest.mark.parametrize("libc", ["musl", "glibc"])
-def test_hello(runner, libc):
-    result = runner.run(binary(libc, "hello"), ["alpha", "beta"])
+@pytest.mark.parametrize("libc,name", [("musl", "hello"), ("glibc", "hello"), ("glibc", "hello_pie")])
+def test_hello(runner, libc, name):
+    result = runner.run(binary(libc, name), ["alpha", "beta"])
     assert_no_fail(result)
     assert_lines(result, [rf"hello from {libc}", r"argv\[1\] = alpha", r"argv\[2\] = beta",
                           r"heap works"])
