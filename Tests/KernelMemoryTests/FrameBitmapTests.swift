@@ -181,6 +181,27 @@ let pcLikeMap = [
     #expect(bitmap.isConsistent)
   }
 
+  @Test func largeSearchesSkipFragmentedMemoryButSeeNewlyFreedWords() throws {
+    let fixture = try BitmapFixture(usableBytes: 4096 * frameBytes)
+    let bitmap = fixture.bitmap
+    _ = try bitmap.allocateContiguous(count: 4096)
+    // Free every other frame: no whole word is free anywhere.
+    for number in stride(from: UInt64(0), to: 4096, by: 2) {
+      try bitmap.free(PhysicalFrame(number: number))
+    }
+    #expect(throws: FrameAllocatorError.outOfMemory) { try bitmap.allocateContiguous(count: 128) }
+    #expect(throws: FrameAllocatorError.outOfMemory) { try bitmap.allocateContiguous(count: 128) }
+    // Make frames 64..<256 whole again, below where the failed searches stopped.
+    for number in stride(from: UInt64(65), to: 256, by: 2) {
+      try bitmap.free(PhysicalFrame(number: number))
+    }
+    #expect(try bitmap.allocateContiguous(count: 128) == PhysicalFrame(number: 64))
+    #expect(try bitmap.allocateContiguous(count: 64, alignment: 64) == PhysicalFrame(number: 192))
+    #expect(bitmap.isConsistent)
+    // Small runs never rely on whole words.
+    #expect(try bitmap.allocateContiguous(count: 1) == PhysicalFrame(number: 0))
+  }
+
   @Test func allocationBelowALimit() throws {
     let fixture = try BitmapFixture([
       MemoryMapEntry(start: 0, length: 6 * gibibyte, kind: .usable),

@@ -3,9 +3,10 @@
 /// In order: a small header (the counters and this geometry, kept in storage so that copies of a
 /// `FrameBitmap` handle all see one state), level 0 (one bit per frame, 1 = free) interleaved word
 /// by word with the usable map (one bit per frame, 1 = the allocator manages it: what tells a
-/// double free from freeing a reserved frame), and the summary levels 1…top, where bit i of level k is set exactly when word i of level k-1 is nonzero.
-/// Levels are added until one fits in a single word, so a search starts from one load and descends
-/// one word per level: 5 levels at 1 TiB, 3 at 128 MiB.
+/// double free from freeing a reserved frame), and the summary levels 1…top, where bit i of level
+/// k is set exactly when word i of level k-1 is nonzero. Levels are added until one fits in a
+/// single word, so a search starts from one load and descends one word per level: 5 levels in all
+/// at 1 TiB, 3 at 128 MiB.
 @usableFromInline struct BitmapLayout {
   /// Room for level 0 and its summaries. 2^40 frames (the 52-bit physical limit) need 6 summary
   /// levels; one spare keeps the bound obviously safe.
@@ -31,8 +32,11 @@
     static var usableCount: Int { 3 }
     /// The index of the top summary level.
     static var topLevel: Int { 4 }
+    /// A level-0 word index below which no word is entirely free (all 64 frames): where a search
+    /// for 64 or more contiguous frames may start.
+    @inlinable static var fullWordFloor: Int { 5 }
     /// `levelCapacity` slots: the word offset of each level from the start of the storage.
-    @inlinable static var levelOffsets: Int { 5 }
+    @inlinable static var levelOffsets: Int { 6 }
     /// `levelCapacity` slots: the number of words in each level.
     static var levelWords: Int { levelOffsets + levelCapacity }
   }

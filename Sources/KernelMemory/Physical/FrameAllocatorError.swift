@@ -1,8 +1,9 @@
 /// Why the frame allocator refused a request.
 ///
-/// Every misuse is reported with the frame that caused it, so a double free names its victim instead
-/// of silently corrupting the free count. Exhaustion is an error like any other: the caller decides
-/// whether it is fatal (the kernel's own allocations panic; a process's request fails with ENOMEM).
+/// Every misuse is reported with the frame that caused it, so a double free names its victim
+/// instead of silently corrupting the free count. Exhaustion is an error like any other: the caller
+/// decides whether it is fatal (the kernel's own allocations panic; a process's request fails with
+/// ENOMEM).
 public enum FrameAllocatorError: Error, Equatable, Sendable {
   /// No free frame, or no free run of the requested size, alignment and limit.
   case outOfMemory

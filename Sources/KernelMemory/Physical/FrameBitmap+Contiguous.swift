@@ -18,7 +18,8 @@ extension FrameBitmap {
   /// - Parameters:
   ///   - count: frames wanted (at least 1).
   ///   - alignment: a power of two, in frames (512 for a 2 MiB page).
-  ///   - limit: every frame must lie wholly below this address (4 GiB for 32-bit DMA); nil for none.
+  ///   - limit: every frame must lie wholly below this address (4 GiB for 32-bit DMA); nil for
+  ///     no limit.
   /// - Throws: `.invalidRequest` for a zero count or a bad alignment, `.outOfMemory` when no
   ///   such run exists.
   public func allocateContiguous(
@@ -57,6 +58,7 @@ extension FrameBitmap {
     setBits(freeWords, run)
     countReleased(count)
     refreshSummaries(words: wordSpan(of: run))
+    noteFullWords(in: run)
   }
 
   /// The error for the lowest frame of `run` (inside the bitmap) that cannot be freed, or nil.
@@ -100,7 +102,7 @@ extension FrameBitmap {
   /// The first frame of a free run as `allocateContiguous` describes, below frame `end`, or nil.
   func findFreeRun(count: UInt64, alignment: UInt64, end: UInt64) -> UInt64? {
     let alignmentMask = alignment &- 1
-    var candidate: UInt64 = 0
+    var candidate = searchStart(count: count, alignment: alignment)
     while let free = nextFreeFrame(from: candidate) {
       // An absurd alignment from the caller (up to 2^63) could overflow the rounding: check it.
       let (rounded, overflow) = free.addingReportingOverflow(alignmentMask)
@@ -111,6 +113,39 @@ extension FrameBitmap {
       candidate = blocked + 1
     }
     return nil
+  }
+
+  /// Where a first-fit search for `count` frames at `alignment` may start without missing a fit.
+  ///
+  /// A run of 128 or more frames, or of 64 or more starting on a word boundary, contains a whole
+  /// free word, so it cannot start more than 63 frames before the first such word. Skipping to
+  /// there turns repeated 2 MiB requests in memory fragmented at low addresses — or a failing
+  /// request — from a scan of the whole bitmap each time into one scan, amortised.
+  func searchStart(count: UInt64, alignment: UInt64) -> UInt64 {
+    let wordBits = UInt64(BitmapWord.bitCount)
+    let containsWholeWord = count >= 2 * wordBits || (count >= wordBits && alignment >= wordBits)
+    guard containsWholeWord else { return 0 }
+    let firstFull = UInt64(raiseFullWordFloor()) << BitmapWord.indexShift
+    return firstFull > BitmapWord.bitIndexMask ? firstFull - BitmapWord.bitIndexMask : 0
+  }
+
+  /// Moves the full-word floor up to the first entirely free word at or above it (or to the end)
+  /// and returns it. Linear in the words skipped; they are not skipped again until a free makes
+  /// one of them whole.
+  func raiseFullWordFloor() -> Int {
+    let slot = header + BitmapLayout.HeaderSlot.fullWordFloor
+    var index = Int(truncatingIfNeeded: slot.pointee)
+    while index < baseWordCount, freeWords[index] != BitmapWord.allOnes { index += 1 }
+    slot.pointee = UInt64(index)
+    return index
+  }
+
+  /// Lowers the full-word floor for any word of `run` that is now entirely free.
+  func noteFullWords(in run: Range<UInt64>) {
+    for (word, _) in BitmapRunWords(run) where freeWords[word] == BitmapWord.allOnes {
+      noteWordFull(word)
+      return
+    }
   }
 
   /// The lowest frame in `run` that is not free, or nil when the whole run is free.

@@ -53,8 +53,10 @@ extension FrameBitmap {
     let word = freeWords[index]
     // One test for both "managed" and "not free yet"; the cold path works out which one failed.
     guard usableWords[index] & ~word & bit != 0 else { throw freeingError(frame) }
-    freeWords[index] = word | bit
+    let updated = word | bit
+    freeWords[index] = updated
     if word == 0 { noteWordRefilled(index) }
+    if updated == BitmapWord.allOnes { noteWordFull(index) }
     header[BitmapLayout.HeaderSlot.releases] &+= 1
     // Storing only on change keeps the next allocation's hint load off the store-forwarding chain.
     if hintWord != index { hintWord = index }
@@ -79,6 +81,16 @@ extension FrameBitmap {
     }
     hintWord = found
     return found
+  }
+
+  /// Records that level-0 word `index` is entirely free, lowering the floor where contiguous
+  /// searches start if it lies below it.
+  @inlinable @inline(__always)
+  func noteWordFull(_ index: Int) {
+    let floor = header + BitmapLayout.HeaderSlot.fullWordFloor
+    if UInt64(truncatingIfNeeded: index) < floor.pointee {
+      floor.pointee = UInt64(truncatingIfNeeded: index)
+    }
   }
 
   /// Why `free(frame)` was refused (the cold half of `free`).

@@ -1,7 +1,7 @@
 /// The summary tree: keeping it exact, and searching through it.
 ///
-/// Invariant: bit i of level k (k ≥ 1) is set exactly when word i of level k-1 is nonzero, and every
-/// bit past the end of a level is zero. Single-frame operations keep it by walking up only while a
+/// Invariant: bit i of level k (k ≥ 1) is set exactly when word i of level k-1 is nonzero, and
+/// every bit past the end of a level is zero. Single-frame operations keep it by walking up only while a
 /// word changes between zero and nonzero; range operations recompute the affected bits level by
 /// level.
 ///
@@ -138,8 +138,8 @@ extension FrameBitmap {
   }
 
   /// Checks every invariant the allocator relies on, in O(size): summaries exact, free frames all
-  /// managed, no bit past the end, counters equal to the bits, hint in range. For tests and for a
-  /// kernel self-check in debug builds.
+  /// managed, no bit past the end, counters equal to the bits, hint and full-word floor valid.
+  /// For tests and for a kernel self-check in debug builds.
   public var isConsistent: Bool {
     let baseWords = wordCount(ofLevel: 0)
     var free: UInt64 = 0
@@ -150,9 +150,16 @@ extension FrameBitmap {
     guard free == freeFrameCount,
       countBits(usableWords, words: baseWords) == usableFrameCount,
       countBits(usableWords, words: baseWords) == countBitsBelow(frameCount, usableWords),
-      hintWord < baseWords
+      hintWord < baseWords, noFullWordBelowTheFloor
     else { return false }
     return summariesAreExact
+  }
+
+  /// Whether every word below the full-word floor has an allocated or reserved frame.
+  private var noFullWordBelowTheFloor: Bool {
+    let floor = Int(truncatingIfNeeded: header[BitmapLayout.HeaderSlot.fullWordFloor])
+    guard floor <= baseWordCount else { return false }
+    return (0..<floor).allSatisfy { freeWords[$0] != BitmapWord.allOnes }
   }
 
   /// Whether every summary bit matches the word below it, and bits past each level's end are zero.

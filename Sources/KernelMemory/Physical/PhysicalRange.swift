@@ -1,8 +1,8 @@
 /// A half-open range of physical byte addresses `[start, end)`.
 ///
-/// Firmware ranges are neither sorted nor frame-aligned, and `start + length` of a corrupt entry can
-/// overflow, so construction clamps to the architectural address limit instead of trapping: a bad
-/// entry becomes a smaller (possibly empty) range, never a crash at boot.
+/// Firmware ranges are neither sorted nor frame-aligned, and `start + length` of a corrupt entry
+/// can overflow, so construction clamps to the architectural address limit instead of trapping: a
+/// bad entry becomes a smaller (possibly empty) range, never a crash at boot.
 public struct PhysicalRange: Hashable, Sendable, CustomStringConvertible {
   /// The first address.
   public let start: UInt64
