@@ -18,11 +18,17 @@ enum MemoryManager {
   /// The frame source over the bitmap.
   static var frames: BitmapFrameSource { BitmapFrameSource(bitmap: bitmap!) }
 
+  /// Frames the heap has taken for good (pages and their page tables): process frame
+  /// accounting subtracts growth that happened while a process ran.
+  nonisolated(unsafe) static var heapFramesTaken: UInt64 = 0
+
   /// Maps `pages` fresh frames at `address` (read-write, no-execute, global) for the heap;
   /// false when memory ran out (the heap then panics, so nothing is rolled back).
   static func growHeap(at address: UInt64, pages: Int) -> Bool {
     guard let map = kernelMap else { return false }
     var source = frames
+    let freeBefore = source.bitmap.freeFrameCount
+    defer { heapFramesTaken += freeBefore - source.bitmap.freeFrameCount }
     for index in 0..<pages {
       let page = VirtualAddress(canonical: address + UInt64(index) * PageSize.size4KiB.bytes)
       guard let frame = source.allocateFrame() else { return false }
