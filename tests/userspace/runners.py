@@ -70,6 +70,11 @@ class Runner:
     def run(self, program, args=(), timeout=None):
         raise NotImplementedError
 
+    def kernel_targets(self):
+        """[(label, address), ...]: where this system's kernel really lives, for the hostile
+        programs that read, write and execute kernel memory (each must be killed with 139)."""
+        return []
+
     def run_sequence(self, runs, timeout=None):
         """Runs [(program, args), ...] one after another and returns their Results. A runner that
         can run several programs in one system lifetime (one boot) should override this: the
@@ -101,6 +106,12 @@ class NativeRunner(Runner):
         except OSError:
             self.overcommit_always = False
 
+    def kernel_targets(self):
+        # Linux x86_64 with 4-level paging and without KASLR (with KASLR these may be unmapped,
+        # which a user access cannot tell apart: it is killed either way).
+        return [("kernel text", 0xffffffff81000000), ("direct map", 0xffff888000000000),
+                ("vmalloc", 0xffffc90000000000), ("vmemmap", 0xffffea0000000000)]
+
     def run(self, program, args=(), timeout=None):
         command = [program, *args]
         completed = subprocess.run(
@@ -116,6 +127,32 @@ class KernelRunner(Runner):
     """Runs the program on our kernel through tools/run-elf (see the module docstring)."""
 
     name = "kernel"
+
+    def kernel_targets(self):
+        """USERSPACE_KERNEL_TARGETS (comma-separated addresses) when set; otherwise read from
+        the kernel's symbols in build/kernel.elf (image start, bss, kernel_main), plus the
+        kernel image seen through the direct map. Empty when neither is available."""
+        env = os.environ.get("USERSPACE_KERNEL_TARGETS", "").strip()
+        if env:
+            return [(f"target {a.strip()}", int(a.strip(), 0)) for a in env.split(",") if a.strip()]
+        try:
+            out = subprocess.run(["nm", os.path.join(ROOT, "build", "kernel.elf")],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                 timeout=30, check=False).stdout.decode()
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        symbols = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                symbols[parts[2]] = int(parts[0], 16)
+        targets = []
+        for label, symbol in [("kernel image", "__kernel_image_start"),
+                              ("kernel bss", "__bss_start"), ("kernel_main", "kernel_main")]:
+            if symbol in symbols:
+                targets.append((label, symbols[symbol]))
+        targets.append(("direct map of the kernel image", 0xffff800000100000))
+        return targets
 
     def run(self, program, args=(), timeout=None):
         command = [RUN_ELF, program, *args]

@@ -114,6 +114,21 @@ def test_hostile_address_argument(runner):
     assert_status(result, SIGSEGV_STATUS)
 
 
+@pytest.mark.parametrize("name", ["hostile_kernel_read", "hostile_kernel_write", "hostile_kernel_exec"])
+def test_hostile_at_the_kernel_targets(runner, name):
+    # Aimed at where this system's kernel really is (runner.kernel_targets()).
+    targets = runner.kernel_targets()
+    if not targets:
+        pytest.skip(f"the {runner.name} runner names no kernel targets")
+    verb = {"hostile_kernel_read": "reading", "hostile_kernel_write": "writing",
+            "hostile_kernel_exec": "calling"}[name]
+    for label, address in targets:
+        result = runner.run(binary("raw", name), [hex(address)])
+        assert_lines(result, [rf"{name}: {verb} {address:#x}"])
+        assert result.status == SIGSEGV_STATUS, (
+            f"{label} {address:#x}: status {status_name(result.status)}\n{result!r}")
+
+
 # ---- the secret pair: one program's memory never reaches the next ----
 
 @pytest.mark.parametrize("variant", ["musl", "raw"])
