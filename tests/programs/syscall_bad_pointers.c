@@ -32,21 +32,33 @@ static const char *named(const char *call, const char *name)
     return what;
 }
 
-int main(void)
+/* Every call that takes a user buffer, handed `bad`: each must answer EFAULT. */
+static void all_calls(unsigned long bad, const char *name)
+{
+    expect(sys_write(1, (void *)bad, 8), -EFAULT, named("write", name));
+    expect(sys_read(0, (void *)bad, 8), -EFAULT, named("read", name));
+    expect(sys2(NR_clock_gettime, CLOCK_MONOTONIC, bad), -EFAULT, named("clock_gettime", name));
+    expect(sys2(NR_getrusage, RUSAGE_SELF, bad), -EFAULT, named("getrusage", name));
+    expect(sys1(NR_uname, bad), -EFAULT, named("uname", name));
+    expect(sys3(NR_getrandom, bad, 16, 0), -EFAULT, named("getrandom", name));
+    struct rt_iovec iov = { (const void *)bad, 8 };
+    expect(sys3(NR_writev, 1, &iov, 1), -EFAULT, named("writev of an iovec", name));
+    expect(sys3(NR_writev, 1, bad, 1), -EFAULT, named("writev with the iovec array at", name));
+}
+
+/* Usage: syscall_bad_pointers [ADDR...] — each ADDR (decimal or 0x-hex) is tested like the
+ * built-in wild pointers: give it where the kernel under test really keeps its memory. */
+int main(int argc, char **argv)
 {
     static const char line[] = "syscall_bad_pointers: unaligned buffer ok\n";
     char scratch[64];
 
-    for (unsigned long i = 0; i < NWILD; i++) {
-        expect(sys_write(1, (void *)wild[i], 8), -EFAULT, named("write", wild_name[i]));
-        expect(sys_read(0, (void *)wild[i], 8), -EFAULT, named("read", wild_name[i]));
-        expect(sys2(NR_clock_gettime, CLOCK_MONOTONIC, wild[i]), -EFAULT, named("clock_gettime", wild_name[i]));
-        expect(sys2(NR_getrusage, RUSAGE_SELF, wild[i]), -EFAULT, named("getrusage", wild_name[i]));
-        expect(sys1(NR_uname, wild[i]), -EFAULT, named("uname", wild_name[i]));
-        expect(sys3(NR_getrandom, wild[i], 16, 0), -EFAULT, named("getrandom", wild_name[i]));
-        struct rt_iovec iov = { (const void *)wild[i], 8 };
-        expect(sys3(NR_writev, 1, &iov, 1), -EFAULT, named("writev of an iovec", wild_name[i]));
-        expect(sys3(NR_writev, 1, wild[i], 1), -EFAULT, named("writev with the iovec array at", wild_name[i]));
+    for (unsigned long i = 0; i < NWILD; i++) all_calls(wild[i], wild_name[i]);
+    for (int i = 1; i < argc; i++) {
+        unsigned long a = rt_parse(argv[i], 0);
+        if (!check(a != 0, "an ADDR argument parses")) continue;
+        say("syscall_bad_pointers: also trying %p", (void *)a);
+        all_calls(a, argv[i]);
     }
 
     /* NULL and unmapped user pointers: access_ok passes, the copy faults. */

@@ -63,6 +63,8 @@ def test_self_checking(runner, variant, name):
     args = list(args)
     if name == "errno_contract" and runner.overcommit_always:
         args.append("overcommit-always")
+    if name == "syscall_bad_pointers":
+        args += [hex(address) for _, address in runner.kernel_targets()]
     result = runner.run(binary(variant, name), args)
     assert_no_fail(result)
     assert_lines(result, lines + [rf"{name}: all \d+ checks passed"])
