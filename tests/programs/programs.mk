@@ -22,6 +22,7 @@ GLIBC_CC  ?= gcc
 PROG_WARN := -Wall -Wextra -Wno-infinite-recursion
 MUSL_CFLAGS := -static -O2 $(PROG_WARN)
 RAW_CFLAGS  := -static -nostdlib -ffreestanding -fno-stack-protector -fno-pic -no-pie -O2 \
+  -mgeneral-regs-only \
   -DRT_RAW $(PROG_WARN)
 
 .PHONY: userspace-programs userspace-test userspace-test-native
