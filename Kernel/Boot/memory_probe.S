@@ -116,3 +116,41 @@ user_memory_recovery_for:
   .global smap_is_enabled
 smap_is_enabled:
   .byte 0
+
+// The execute probe: calls `address`, which should hold a RET. If the instruction fetch faults
+// (NX, SMEP, not present), the faulting RIP is the target itself, so the page trap recognises
+// it through execute_probe_target, drops the return address CALL pushed and resumes at the
+// recovery label.
+
+  .text
+  // int memory_probe_execute(uint64_t address)
+  .global memory_probe_execute
+memory_probe_execute:
+  movq %rdi, execute_probe_target(%rip)
+  call *%rdi
+  movq $0, execute_probe_target(%rip)
+  movl $1, %eax
+  ret
+execute_probe_recovery:
+  movq $0, execute_probe_target(%rip)
+  xorl %eax, %eax
+  ret
+
+  // uint64_t memory_probe_execute_recovery_for(uint64_t rip)
+  .global memory_probe_execute_recovery_for
+memory_probe_execute_recovery_for:
+  movq execute_probe_target(%rip), %rax
+  testq %rax, %rax
+  jz 1f
+  cmpq %rax, %rdi
+  jne 1f
+  leaq execute_probe_recovery(%rip), %rax
+  ret
+1:
+  xorl %eax, %eax
+  ret
+
+  .bss
+  .balign 8
+execute_probe_target:
+  .quad 0

@@ -33,6 +33,8 @@ enum SelfTests {
     check("protect-after-invalidation", protectionChangeTakesEffect())
     check("kernel-text-read-only", faultsOnWrite(kernel_image_layout_get().image_start, "text"))
     check("kernel-rodata-read-only", faultsOnWrite(kernel_image_layout_get().text_end, "rodata"))
+    check("no-execute-enforced", noExecuteEnforced())
+    check("smep-blocks-user-code", smepBlocksUserCode())
     check(
       "stack-guard-unmapped", faultsOnRead(kernel_image_layout_get().stack_guard, present: false))
     check("identity-map-removed", identityMapRemoved())
@@ -154,6 +156,59 @@ enum SelfTests {
       return "write after re-enabling faulted"
     }
     return unmapPage(map, protectPage, expecting: frame, &frames)
+  }
+
+  /// The x86 RET instruction: what the execute probe calls.
+  static let returnInstruction: UInt8 = 0xc3
+
+  /// A kernel page without NX runs code; after protect() adds NX and the TLB entry is
+  /// invalidated, the same call faults as an instruction fetch on a present page.
+  static func noExecuteEnforced() -> String? {
+    var frames = MemoryManager.frames
+    let map = MemoryManager.kernelMap!
+    guard let frame = frames.allocateFrame() else { return "no frame" }
+    defer { frames.releaseFrame(frame) }
+    DirectMap.pointer(frame.address).storeBytes(of: returnInstruction, as: UInt8.self)
+    if let error = mapPage(map, protectPage, frame, [.global], &frames) { return error }
+    guard memory_probe_execute(protectPage.value) == 1 else { return "executable page did not run" }
+    do {
+      try map.protect(protectPage, flags: KernelAddressSpace.readOnlyFlags).flush(tlb)
+    } catch { return "protect: " + describe(error) }
+    let ran = memory_probe_execute(protectPage.value) == 1
+    let fault = checkLastFetchFault(protectPage.value)
+    if let error = unmapPage(map, protectPage, expecting: frame, &frames) { return error }
+    return ran ? "a no-execute page ran (EFER.NXE off?)" : fault
+  }
+
+  /// With SMEP on, the kernel cannot run code in a user page (present, executable for ring 3).
+  static func smepBlocksUserCode() -> String? {
+    guard control_register_4_read() & ControlBits.supervisorModeExecutionPrevention != 0 else {
+      print("  (SMEP not available: skipped)")
+      return nil
+    }
+    var frames = MemoryManager.frames
+    let map = MemoryManager.kernelMap!
+    guard let frame = frames.allocateFrame() else { return "no frame" }
+    defer { frames.releaseFrame(frame) }
+    DirectMap.pointer(frame.address).storeBytes(of: returnInstruction, as: UInt8.self)
+    if let error = mapPage(map, userPage, frame, [.user], &frames) { return error }
+    let ran = memory_probe_execute(userPage.value) == 1
+    let fault = checkLastFetchFault(userPage.value)
+    if let error = unmapPage(map, userPage, expecting: frame, &frames) { return error }
+    return ran ? "the kernel ran code in a user page" : fault
+  }
+
+  /// The last probe fault was an instruction fetch at `address` on a present page.
+  static func checkLastFetchFault(_ address: UInt64) -> String? {
+    let fault = PageFaultTrap.lastProbeFault
+    let code = PageFaultErrorCode(rawValue: fault.errorCode)
+    guard fault.address == address else {
+      return "CR2 " + hex(fault.address) + " != " + hex(address)
+    }
+    guard code.contains([.present, .instructionFetch]), !code.contains(.user) else {
+      return "unexpected error code " + code.description
+    }
+    return nil
   }
 
   /// A write to a present read-only kernel page faults (CR0.WP); the byte is written back

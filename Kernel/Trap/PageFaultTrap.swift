@@ -25,6 +25,14 @@ enum PageFaultTrap {
       frame.pointee.rip = recovery
       return
     }
+    let executeRecovery = memory_probe_execute_recovery_for(frame.pointee.rip)
+    if executeRecovery != 0 {
+      lastProbeFault = (address, frame.pointee.error_code)
+      probeFaultCount &+= 1
+      frame.pointee.rip = executeRecovery
+      frame.pointee.rsp += UInt64(MemoryLayout<UInt64>.size)  // the probe's CALL return address
+      return
+    }
     let userAccessRecovery = user_memory_recovery_for(frame.pointee.rip)
     let origin: FaultOrigin =
       frame.pointee.cs & 3 != 0 ? .user : (userAccessRecovery != 0 ? .kernelAccessingUser : .kernel)

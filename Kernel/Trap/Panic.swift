@@ -69,6 +69,7 @@ enum Panic {
   static func printState(_ frame: UnsafeMutablePointer<TrapFrame>) {
     let f = frame.pointee
     print("  RIP " + hexPadded(f.rip) + " " + KernelSymbols.describe(f.rip))
+    print("  handler stack: " + stackName(UInt64(UInt(bitPattern: frame))))
     print(
       "  RSP " + hexPadded(f.rsp) + "  RFLAGS " + hexPadded(f.rflags)
         + "  CS " + hex(f.cs) + "  SS " + hex(f.ss))
@@ -81,6 +82,27 @@ enum Panic {
       "  CR0 " + hexPadded(control_register_0_read()) + "  CR2 "
         + hexPadded(page_fault_address_read()) + "  CR3 " + hexPadded(page_table_root_read())
         + "  CR4 " + hexPadded(control_register_4_read()))
+  }
+
+  /// The size of each IST stack (Kernel/Boot/trap_entry.S).
+  static let interruptStackSize: UInt64 = 16384
+
+  /// Which stack `address` (the saved frame) is on: the kernel stack or an IST stack.
+  static func stackName(_ address: UInt64) -> String {
+    let layout = kernel_image_layout_get()
+    let where_ = hexPadded(address)
+    if (layout.stack_bottom..<layout.stack_top).contains(address) {
+      return where_ + " (kernel stack)"
+    }
+    if (layout.double_fault_stack_top - interruptStackSize..<layout.double_fault_stack_top)
+      .contains(address)
+    {
+      return where_ + " (IST1, the double-fault stack)"
+    }
+    if (layout.nmi_stack_top - interruptStackSize..<layout.nmi_stack_top).contains(address) {
+      return where_ + " (IST2, the NMI stack)"
+    }
+    return where_ + " (unknown stack)"
   }
 
   /// "kernel mode (ring 0)" or "user mode (ring 3)" from a saved CS.

@@ -16,6 +16,7 @@ def test_kernel_page_fault_panics_with_full_report():
     assert "<FaultProvocation" in out or "<KernelMode" in out
     for register in ["RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP", "R8 ", "R15", "CR3"]:
         assert register in out, register
+    assert "(kernel stack)" in out
     assert "page-table walk of 0xffffa000deadb000" in out
     assert "PML4[320]" in out
     assert "not present at" in out
@@ -43,6 +44,7 @@ def test_stack_overflow_is_caught_by_guard_page_and_double_fault_handler():
     assert run.status == EXIT_PANIC, run
     assert "KERNEL PANIC: kernel stack overflow: double fault after touching the stack guard page" in out, run
     assert "IST1 double-fault stack" in out
+    assert "handler stack: 0x" in out and "(IST1, the double-fault stack)" in out
     assert "<stack_overflow_provoke" in out
     assert "not present at PT" in out
 

@@ -167,3 +167,32 @@ def test_protection_bits_are_on_in_control_registers(idle_kernel):
     assert cr0 & (1 << 16), "CR0.WP off"
     assert cr4 & (1 << 20) and cr4 & (1 << 21), "SMEP/SMAP off (QEMU -cpu max has both)"
     assert efer & (1 << 11), "EFER.NXE off"
+
+
+def test_nmi_is_reported_from_its_own_ist_stack():
+    """An NMI injected through QMP reaches the IDT's vector 2 on the IST2 stack and panics."""
+    directory = tempfile.mkdtemp(prefix="qmp-nmi-")
+    path = os.path.join(directory, "qmp.sock")
+    process = subprocess.Popen(
+        [os.path.join(ROOT, "tools", "qemu-run"), "--timeout", str(TIMEOUT), "--",
+         "-append", "test=qmp-idle", "-qmp", f"unix:{path},server=on,wait=off"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        serial = b""
+        deadline = time.monotonic() + TIMEOUT
+        while READY.encode() not in serial:
+            assert time.monotonic() < deadline, serial
+            ready, _, _ = select.select([process.stdout], [], [], 1)
+            if ready:
+                serial += os.read(process.stdout.fileno(), 65536)
+        monitor = Monitor(path)
+        monitor.execute("inject-nmi")
+        rest, _ = process.communicate(timeout=TIMEOUT)
+        output = (serial + rest).decode("utf-8", "replace")
+        assert process.returncode == 35, output
+        assert "KERNEL PANIC: unhandled CPU exception NMI non-maskable interrupt (vector 2)" in output
+        assert "(IST2, the NMI stack)" in output, output
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

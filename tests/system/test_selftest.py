@@ -15,7 +15,8 @@ def test_selftests_pass_on_the_real_mmu():
     assert run.status == EXIT_SUCCESS, run
     for name in ["map-access-unmap-faults", "huge-page-2m", "protect-after-invalidation",
                  "kernel-text-read-only", "identity-map-removed", "stack-guard-unmapped",
-                 "demand-paging-through-core-policy"]:
+                 "demand-paging-through-core-policy", "no-execute-enforced",
+                 "smep-blocks-user-code"]:
         assert f"SELFTEST {name}: PASS" in run.output, run
 
 

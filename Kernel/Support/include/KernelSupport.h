@@ -173,6 +173,12 @@ int memory_probe_write(uint64_t address, uint8_t value);
 /// Whether `rip` is a probe's faulting instruction; if so, its recovery address, else 0.
 uint64_t memory_probe_recovery_for(uint64_t rip);
 
+/// Calls `address` (which should hold a RET): 1 when it ran, 0 when the fetch faulted.
+int memory_probe_execute(uint64_t address);
+/// When `rip` is the target of a running execute probe, its recovery address (the handler must
+/// also pop the return address CALL pushed), else 0.
+uint64_t memory_probe_execute_recovery_for(uint64_t rip);
+
 /// Single-byte accesses to user memory on a process's behalf (STAC/CLAC around them): 1 on
 /// success, 0 when the page trap's policy refused the access (EFAULT). See memory_probe.S.
 int user_memory_write(uint64_t address, uint8_t value);

@@ -12,6 +12,8 @@ uint64_t user_mode_enter(uint64_t entry, uint64_t stack_pointer);
 _Noreturn void user_mode_leave(uint64_t status);
 /// The LSTAR target.
 void syscall_entry(void);
+/// The address LSTAR must hold.
+static inline uint64_t syscall_entry_address(void) { return (uint64_t)(uintptr_t)&syscall_entry; }
 /// Copies `length` bytes with STAC/CLAC: 0 when done, 1 when an unresolvable fault stopped it.
 uint64_t user_copy(void *destination, const void *source, uint64_t length);
 /// When `rip` is user_copy's access instruction, its recovery address, else 0.

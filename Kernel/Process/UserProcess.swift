@@ -1,0 +1,57 @@
+/// One running program: its identity, and what the kernel keeps for it besides its address
+/// space (which lives in `MemoryManager.currentAddressSpace` while it runs, where the page trap
+/// finds it).
+final class UserProcess {
+  /// The process ID (1, 2, … in the order programs run).
+  let id: UInt64
+  /// The program's name (argv[0]).
+  let name: String
+  /// The FS base set by `arch_prctl(ARCH_SET_FS)` (the C library's thread pointer).
+  var fsBase: UInt64 = 0
+  /// The address `set_tid_address` registered (kept, never written: there are no threads).
+  var clearChildTID: UInt64 = 0
+  /// The most frames the process had backed at once (`ru_maxrss`).
+  var peakResidentFrames: UInt64 = 0
+
+  init(id: UInt64, name: String) {
+    self.id = id
+    self.name = name
+  }
+
+  /// "pid 3 (name)": how kernel lines name the process.
+  var label: String { "pid " + String(id) + " (" + name + ")" }
+}
+
+/// How a process ended: the value user_mode_enter returns.
+enum ProcessEnd: Equatable {
+  /// `exit`/`exit_group` with this status (0–255).
+  case exited(UInt8)
+  /// Killed by the kernel for a memory fault (reported like SIGSEGV: 128 + 11).
+  case killed
+
+  /// The signal number Linux would report for a kill (SIGSEGV).
+  static let segmentationViolation: UInt64 = 11
+  /// The status a shell reports for a signal: 128 + signal.
+  static let signalStatusBase: UInt64 = 128
+  /// user_mode_enter's encoding: the status, or this marker plus the signal.
+  static let killedMarker: UInt64 = 0x100
+
+  init(encoded: UInt64) {
+    self = encoded & ProcessEnd.killedMarker != 0 ? .killed : .exited(UInt8(truncatingIfNeeded: encoded))
+  }
+
+  var encoded: UInt64 {
+    switch self {
+    case .exited(let status): return UInt64(status)
+    case .killed: return ProcessEnd.killedMarker | ProcessEnd.segmentationViolation
+    }
+  }
+
+  /// The exit status a shell would see: the status, or 128 + SIGSEGV = 139.
+  var shellStatus: UInt64 {
+    switch self {
+    case .exited(let status): return UInt64(status)
+    case .killed: return ProcessEnd.signalStatusBase + ProcessEnd.segmentationViolation
+    }
+  }
+}
