@@ -44,19 +44,23 @@ KERNEL_TIMEOUT = 240
 class Result:
     """What one run produced: the exit status (0-255, 128+signal for a signal death) and stdout."""
 
-    def __init__(self, status, stdout, runner, command):
+    def __init__(self, status, stdout, runner, command, stderr=""):
         self.status = status
         self.stdout = stdout
         self.runner = runner
         self.command = command
+        self.stderr = stderr  # diagnostics only (run-elf's and QEMU's messages); never asserted
 
     @property
     def lines(self):
         return self.stdout.splitlines()
 
     def __repr__(self):
-        return (f"Result(runner={self.runner}, status={self.status}, command={self.command})\n"
+        text = (f"Result(runner={self.runner}, status={self.status}, command={self.command})\n"
                 f"--- stdout ---\n{self.stdout}--- end ---")
+        if self.stderr.strip():
+            text += f"\n--- stderr (last 2000 characters) ---\n{self.stderr[-2000:]}--- end ---"
+        return text
 
 
 class Runner:
@@ -120,7 +124,8 @@ class NativeRunner(Runner):
         status = completed.returncode
         if status < 0:
             status = 128 + (-status)
-        return Result(status, completed.stdout.decode("utf-8", "replace"), self.name, command)
+        return Result(status, completed.stdout.decode("utf-8", "replace"), self.name, command,
+                      completed.stderr.decode("utf-8", "replace"))
 
 
 class KernelRunner(Runner):
@@ -162,7 +167,8 @@ class KernelRunner(Runner):
             command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, timeout=(timeout or KERNEL_TIMEOUT) + 60, check=False)
         stdout = completed.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
-        return Result(completed.returncode, stdout, self.name, command)
+        return Result(completed.returncode, stdout, self.name, command,
+                      completed.stderr.decode("utf-8", "replace"))
 
 
 def run_elf_available():
