@@ -34,8 +34,9 @@ final class BitmapFixture {
   deinit { storage.deallocate() }
 }
 
-/// SplitMix64: a tiny, fast, well-mixed generator, so random tests replay exactly from a seed.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64 (Steele, Lea and Flood), written here: tiny and well mixed, so random tests replay
+/// exactly from a seed.
+struct BitmapTestRandom: RandomNumberGenerator {
   private var state: UInt64
 
   init(seed: UInt64) { state = seed }
@@ -49,17 +50,17 @@ struct SplitMix64: RandomNumberGenerator {
   }
 }
 
-let mebibyte: UInt64 = 1 << 20
-let gibibyte: UInt64 = 1 << 30
-let frameBytes: UInt64 = 4096
+let testMiB: UInt64 = 1 << 20
+let testGiB: UInt64 = 1 << 30
+let testFrameBytes: UInt64 = 4096
 
 @Suite struct FrameBitmapFixtureTests {
   @Test func splitMixIsReproducible() {
-    var first = SplitMix64(seed: 42)
-    var second = SplitMix64(seed: 42)
+    var first = BitmapTestRandom(seed: 42)
+    var second = BitmapTestRandom(seed: 42)
     for _ in 0..<100 { #expect(first.next() == second.next()) }
-    var one = SplitMix64(seed: 1)
-    var two = SplitMix64(seed: 2)
+    var one = BitmapTestRandom(seed: 1)
+    var two = BitmapTestRandom(seed: 2)
     #expect(one.next() != two.next())
   }
 }

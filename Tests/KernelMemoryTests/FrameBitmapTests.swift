@@ -3,23 +3,23 @@ import Testing
 
 /// A PC-like map: low RAM ending unaligned, the EBDA/BIOS hole, RAM above 1 MiB with an ACPI table
 /// and a bad frame inside it, an MMIO window, and RAM again above it.
-let pcLikeMap = [
-  MemoryMapEntry(start: 0x10_0000, length: 15 * mebibyte, kind: .usable),
+let bitmapTestPCMap = [
+  MemoryMapEntry(start: 0x10_0000, length: 15 * testMiB, kind: .usable),
   MemoryMapEntry(start: 0, length: 0x9_fc00, kind: .usable),
   MemoryMapEntry(start: 0x9_fc00, length: 0x6_0400, kind: .reserved),
   MemoryMapEntry(start: 0x80_0800, length: 0x2000, kind: .acpiReclaimable),
   MemoryMapEntry(start: 0xa0_0000, length: 0x1000, kind: .badMemory),
   MemoryMapEntry(start: 0xb0_0000, length: 0x1_0000, kind: .acpiNonVolatile),
-  MemoryMapEntry(start: 16 * mebibyte, length: 16 * mebibyte + 0x234, kind: .usable),
-  MemoryMapEntry(start: 20 * mebibyte, length: 4 * mebibyte, kind: .reserved),
+  MemoryMapEntry(start: 16 * testMiB, length: 16 * testMiB + 0x234, kind: .usable),
+  MemoryMapEntry(start: 20 * testMiB, length: 4 * testMiB, kind: .reserved),
 ]
 
 @Suite struct FrameBitmapTests {
   @Test func buildsFromAMessyMap() throws {
     let kernelImage = PhysicalRange(start: 0x20_0000, length: 0x12_3456)
-    let fixture = try BitmapFixture(pcLikeMap, reserving: [kernelImage])
+    let fixture = try BitmapFixture(bitmapTestPCMap, reserving: [kernelImage])
     let bitmap = fixture.bitmap
-    #expect(bitmap.frameCount == 32 * mebibyte / frameBytes)
+    #expect(bitmap.frameCount == 32 * testMiB / testFrameBytes)
     for frame in 0..<bitmap.frameCount {
       let usable = fixture.expectedUsable(frame)
       #expect(bitmap.isUsable(PhysicalFrame(number: frame)) == usable)
@@ -37,7 +37,8 @@ let pcLikeMap = [
   }
 
   @Test func statisticsAddUp() throws {
-    let fixture = try BitmapFixture(pcLikeMap, reserving: [PhysicalRange(start: 0, end: mebibyte)])
+    let fixture = try BitmapFixture(
+      bitmapTestPCMap, reserving: [PhysicalRange(start: 0, end: testMiB)])
     let bitmap = fixture.bitmap
     let expectedUsable = (0..<bitmap.frameCount).filter(fixture.expectedUsable).count
     var stats = bitmap.statistics
@@ -48,7 +49,7 @@ let pcLikeMap = [
     #expect(stats.allocatedFrames == 0)
     // The longest run: from the end of the ACPI NVS block (11 MiB + 64 KiB) to the reserved
     // block at 20 MiB, across the boundary between two usable entries at 16 MiB.
-    #expect(stats.largestFreeRun == (20 * mebibyte - 0xb1_0000) / frameBytes)
+    #expect(stats.largestFreeRun == (20 * testMiB - 0xb1_0000) / testFrameBytes)
     let frame = try #require(bitmap.allocate())
     stats = bitmap.statistics
     #expect(stats.allocatedFrames == 1)
@@ -57,7 +58,7 @@ let pcLikeMap = [
   }
 
   @Test func largestRunAcrossMixedWords() throws {
-    let fixture = try BitmapFixture(usableBytes: 1024 * frameBytes)
+    let fixture = try BitmapFixture(usableBytes: 1024 * testFrameBytes)
     let bitmap = fixture.bitmap
     _ = try bitmap.allocateContiguous(count: 1024)
     try bitmap.free(PhysicalFrame(number: 3), count: 2)
@@ -71,7 +72,7 @@ let pcLikeMap = [
   }
 
   @Test func singleFramesComeOutOnceAndGoBack() throws {
-    let fixture = try BitmapFixture(usableBytes: 1000 * frameBytes)
+    let fixture = try BitmapFixture(usableBytes: 1000 * testFrameBytes)
     let bitmap = fixture.bitmap
     var seen = Set<UInt64>()
     while let frame = bitmap.allocate() {
@@ -87,7 +88,7 @@ let pcLikeMap = [
   }
 
   @Test func exhaustionThenFreeThenAllocateAgain() throws {
-    let fixture = try BitmapFixture(usableBytes: 130 * frameBytes)
+    let fixture = try BitmapFixture(usableBytes: 130 * testFrameBytes)
     let bitmap = fixture.bitmap
     var frames: [PhysicalFrame] = []
     while let frame = bitmap.allocate() { frames.append(frame) }
@@ -106,7 +107,8 @@ let pcLikeMap = [
   }
 
   @Test func freeingMistakesAreTypedErrors() throws {
-    let fixture = try BitmapFixture(pcLikeMap, reserving: [PhysicalRange(start: 0, end: mebibyte)])
+    let fixture = try BitmapFixture(
+      bitmapTestPCMap, reserving: [PhysicalRange(start: 0, end: testMiB)])
     let bitmap = fixture.bitmap
     let frame = try #require(bitmap.allocate())
     try bitmap.free(frame)
@@ -126,7 +128,7 @@ let pcLikeMap = [
   }
 
   @Test func rangeFreeChecksEveryFrameBeforeWriting() throws {
-    let fixture = try BitmapFixture(pcLikeMap)
+    let fixture = try BitmapFixture(bitmapTestPCMap)
     let bitmap = fixture.bitmap
     let first = try bitmap.allocateContiguous(count: 100, alignment: 64)
     #expect(first == PhysicalFrame(number: 0))
@@ -155,7 +157,8 @@ let pcLikeMap = [
   }
 
   @Test func contiguousAlignedAllocation() throws {
-    let fixture = try BitmapFixture(pcLikeMap, reserving: [PhysicalRange(start: 0, end: mebibyte)])
+    let fixture = try BitmapFixture(
+      bitmapTestPCMap, reserving: [PhysicalRange(start: 0, end: testMiB)])
     let bitmap = fixture.bitmap
     let huge = try bitmap.allocate(.size2MiB)
     #expect(huge == PhysicalFrame(number: 512))
@@ -182,7 +185,7 @@ let pcLikeMap = [
   }
 
   @Test func largeSearchesSkipFragmentedMemoryButSeeNewlyFreedWords() throws {
-    let fixture = try BitmapFixture(usableBytes: 4096 * frameBytes)
+    let fixture = try BitmapFixture(usableBytes: 4096 * testFrameBytes)
     let bitmap = fixture.bitmap
     _ = try bitmap.allocateContiguous(count: 4096)
     // Free every other frame: no whole word is free anywhere.
@@ -204,12 +207,12 @@ let pcLikeMap = [
 
   @Test func allocationBelowALimit() throws {
     let fixture = try BitmapFixture([
-      MemoryMapEntry(start: 0, length: 6 * gibibyte, kind: .usable),
-      MemoryMapEntry(start: 3 * gibibyte, length: gibibyte, kind: .reserved),
+      MemoryMapEntry(start: 0, length: 6 * testGiB, kind: .usable),
+      MemoryMapEntry(start: 3 * testGiB, length: testGiB, kind: .reserved),
     ])
     let bitmap = fixture.bitmap
-    let dmaLimit = try #require(PhysicalAddress(4 * gibibyte))
-    let threeGiB = 3 * gibibyte / frameBytes
+    let dmaLimit = try #require(PhysicalAddress(4 * testGiB))
+    let threeGiB = 3 * testGiB / testFrameBytes
     _ = try bitmap.allocateContiguous(count: threeGiB - 3)
     let low = try bitmap.allocateContiguous(count: 2, below: dmaLimit)
     #expect(low.number == threeGiB - 3)
@@ -222,10 +225,10 @@ let pcLikeMap = [
       try bitmap.allocateContiguous(count: 1, below: dmaLimit)
     }
     let high = try bitmap.allocateContiguous(count: 2)
-    #expect(high.number == 4 * gibibyte / frameBytes)
+    #expect(high.number == 4 * testGiB / testFrameBytes)
     // A limit inside a frame excludes that frame: it does not lie wholly below the limit.
     try bitmap.free(high, count: 2)
-    let unaligned = try #require(PhysicalAddress(4 * gibibyte + 0x1800))
+    let unaligned = try #require(PhysicalAddress(4 * testGiB + 0x1800))
     #expect(try bitmap.allocateContiguous(count: 1, alignment: 2, below: unaligned) == high)
     #expect(throws: FrameAllocatorError.outOfMemory) {
       try bitmap.allocateContiguous(count: 1, below: unaligned)
@@ -233,21 +236,21 @@ let pcLikeMap = [
   }
 
   @Test func reserveAfterBuildWithdrawsFreeFramesOnly() throws {
-    let fixture = try BitmapFixture(usableBytes: 256 * frameBytes)
+    let fixture = try BitmapFixture(usableBytes: 256 * testFrameBytes)
     let bitmap = fixture.bitmap
     let taken = try bitmap.allocateContiguous(count: 10)
-    let overlapping = PhysicalRange(start: 5 * frameBytes, length: 20 * frameBytes)
+    let overlapping = PhysicalRange(start: 5 * testFrameBytes, length: 20 * testFrameBytes)
     #expect(throws: FrameAllocatorError.frameInUse(PhysicalFrame(number: 5))) {
       try bitmap.reserve(overlapping)
     }
     #expect(bitmap.usableFrameCount == 256)
-    try bitmap.reserve(PhysicalRange(start: 100 * frameBytes + 1, length: 100 * frameBytes))
+    try bitmap.reserve(PhysicalRange(start: 100 * testFrameBytes + 1, length: 100 * testFrameBytes))
     #expect(bitmap.usableFrameCount == 155)
     #expect(bitmap.freeFrameCount == 145)
     #expect(!bitmap.isUsable(PhysicalFrame(number: 200)))
     #expect(bitmap.isUsable(PhysicalFrame(number: 201)))
-    try bitmap.reserve(PhysicalRange(start: 100 * frameBytes, length: 50 * frameBytes))
-    try bitmap.reserve(PhysicalRange(start: 300 * frameBytes, length: 50 * frameBytes))
+    try bitmap.reserve(PhysicalRange(start: 100 * testFrameBytes, length: 50 * testFrameBytes))
+    try bitmap.reserve(PhysicalRange(start: 300 * testFrameBytes, length: 50 * testFrameBytes))
     #expect(bitmap.usableFrameCount == 155)
     #expect(throws: FrameAllocatorError.reservedFrame(PhysicalFrame(number: 150))) {
       try bitmap.free(PhysicalFrame(number: 150))
@@ -257,7 +260,7 @@ let pcLikeMap = [
   }
 
   @Test func rejectsBadStorageAndEmptyMaps() throws {
-    let map = MemoryMap([MemoryMapEntry(start: 0, length: 64 * mebibyte, kind: .usable)])
+    let map = MemoryMap([MemoryMapEntry(start: 0, length: 64 * testMiB, kind: .usable)])
     let words = FrameBitmap.requiredStorageWords(frameCount: map.frameLimit)
     let small = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: words - 1)
     defer { small.deallocate() }
@@ -283,7 +286,7 @@ let pcLikeMap = [
 
   @Test func summariesFindTheLastFreeFrameInALargeMap() throws {
     // 64 GiB: 2^24 frames, three summary levels.
-    let fixture = try BitmapFixture(usableBytes: 64 * gibibyte)
+    let fixture = try BitmapFixture(usableBytes: 64 * testGiB)
     let bitmap = fixture.bitmap
     let total = bitmap.frameCount
     let all = try bitmap.allocateContiguous(count: total)
@@ -304,11 +307,12 @@ let pcLikeMap = [
     // RAM only at both ends of 1 TiB: 2^28 frames, four summary levels, almost all reserved.
     let terabyte: UInt64 = 1 << 40
     let fixture = try BitmapFixture([
-      MemoryMapEntry(start: 0, length: 64 * frameBytes, kind: .usable),
-      MemoryMapEntry(start: terabyte - 64 * frameBytes, length: 64 * frameBytes, kind: .usable),
+      MemoryMapEntry(start: 0, length: 64 * testFrameBytes, kind: .usable),
+      MemoryMapEntry(
+        start: terabyte - 64 * testFrameBytes, length: 64 * testFrameBytes, kind: .usable),
     ])
     let bitmap = fixture.bitmap
-    #expect(bitmap.frameCount == terabyte / frameBytes)
+    #expect(bitmap.frameCount == terabyte / testFrameBytes)
     #expect(bitmap.usableFrameCount == 128)
     var frames: [UInt64] = []
     while let frame = bitmap.allocate() { frames.append(frame.number) }
@@ -324,7 +328,7 @@ let pcLikeMap = [
   }
 
   @Test func framesSourceConformance() throws {
-    let fixture = try BitmapFixture(usableBytes: 8 * frameBytes)
+    let fixture = try BitmapFixture(usableBytes: 8 * testFrameBytes)
     var source = fixture.bitmap
     let allocated = source.allocateFrame()
     let frame = try #require(allocated)

@@ -84,10 +84,10 @@ import Testing
   @Test func bitmapPlacedByFindFreeFramesCoversItself() throws {
     let entries = [
       MemoryMapEntry(start: 0, length: 0x9_fc00, kind: .usable),
-      MemoryMapEntry(start: 0x10_0000, length: 64 * mebibyte, kind: .usable),
+      MemoryMapEntry(start: 0x10_0000, length: 64 * testMiB, kind: .usable),
     ]
     let map = MemoryMap(entries)
-    let lowMemory = PhysicalRange(start: 0, end: mebibyte)
+    let lowMemory = PhysicalRange(start: 0, end: testMiB)
     let frames = FrameBitmap.requiredStorageFrames(frameCount: map.frameLimit)
     let place = try #require(map.findFreeFrames(count: frames, avoiding: [lowMemory]))
     let storageRange = PhysicalRange(first: place, count: frames)
