@@ -14,6 +14,13 @@ struct CPUFeatures {
   /// CPUID.80000001H:EDX.Page1GB[bit 26]: 1 GiB pages.
   var gibibytePages = false
 
+  /// Feature bits, by register and leaf.
+  private static let edx1GlobalPages: UInt32 = 1 << 13
+  private static let ebx7SupervisorModeExecutionPrevention: UInt32 = 1 << 7
+  private static let ebx7SupervisorModeAccessPrevention: UInt32 = 1 << 20
+  private static let edx80000001NoExecute: UInt32 = 1 << 20
+  private static let edx80000001GibibytePages: UInt32 = 1 << 26
+
   private static let basicLeaf: UInt32 = 0x1
   private static let structuredExtendedLeaf: UInt32 = 0x7
   private static let extendedMaximumLeaf: UInt32 = 0x8000_0000
@@ -23,16 +30,17 @@ struct CPUFeatures {
   static func detect() -> CPUFeatures {
     var features = CPUFeatures()
     let maximumBasic = cpu_identify(0, 0).eax
-    features.globalPages = cpu_identify(basicLeaf, 0).edx & (1 << 13) != 0
+    features.globalPages = cpu_identify(basicLeaf, 0).edx & edx1GlobalPages != 0
     if maximumBasic >= structuredExtendedLeaf {
       let structured = cpu_identify(structuredExtendedLeaf, 0).ebx
-      features.supervisorModeExecutionPrevention = structured & (1 << 7) != 0
-      features.supervisorModeAccessPrevention = structured & (1 << 20) != 0
+      features.supervisorModeExecutionPrevention =
+        structured & ebx7SupervisorModeExecutionPrevention != 0
+      features.supervisorModeAccessPrevention = structured & ebx7SupervisorModeAccessPrevention != 0
     }
     if cpu_identify(extendedMaximumLeaf, 0).eax >= extendedFeatureLeaf {
       let extended = cpu_identify(extendedFeatureLeaf, 0).edx
-      features.noExecute = extended & (1 << 20) != 0
-      features.gibibytePages = extended & (1 << 26) != 0
+      features.noExecute = extended & edx80000001NoExecute != 0
+      features.gibibytePages = extended & edx80000001GibibytePages != 0
     }
     return features
   }
