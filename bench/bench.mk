@@ -2,11 +2,14 @@
 #   make bench-native    pagefault-bench on the host
 #   make bench-linux     pagefault-bench once on Linux 6.1 under QEMU (transparent_hugepage=never)
 #   make bench-compare   several runs on Linux and on our kernel (tools/run-elf), side-by-side table
-# Sizes: BENCH_MIB (default 64), BENCH_REPS (3), BENCH_RUNS (3); BENCH_ICOUNT=1 adds -icount.
+# Sizes: BENCH_MIB (default 64), BENCH_REPS (3), BENCH_RUNS (3) wall-clock runs per kernel;
+# BENCH_ICOUNT_RUNS (1) runs under -icount shift=0 (instructions per page) at BENCH_ICOUNT_MIB (16).
 
 BENCH_MIB  ?= 64
 BENCH_REPS ?= 3
 BENCH_RUNS ?= 3
+BENCH_ICOUNT_RUNS ?= 1
+BENCH_ICOUNT_MIB ?= 16
 BENCH_BIN  := $(BUILD)/bench/pagefault-bench
 
 .PHONY: bench-native bench-linux bench-compare
@@ -23,4 +26,4 @@ bench-linux: $(BENCH_BIN)
 
 bench-compare: $(BENCH_BIN)
 	python3 bench/compare.py --runs $(BENCH_RUNS) --mib $(BENCH_MIB) --reps $(BENCH_REPS) \
-	  $(if $(filter 1,$(BENCH_ICOUNT)),--icount) --binary $(BENCH_BIN)
+	  --icount-runs $(BENCH_ICOUNT_RUNS) --icount-mib $(BENCH_ICOUNT_MIB) --binary $(BENCH_BIN)

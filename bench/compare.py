@@ -2,22 +2,26 @@
 """Run pagefault-bench on Linux (tools/run-linux, transparent_hugepage=never) and on our kernel
 (tools/run-elf, when it exists) several times, interleaved, and print a side-by-side table.
 
-    bench/compare.py [--runs N] [--mib M] [--reps R] [--icount] [--binary PATH]
-                     [--linux-runner CMD] [--ours-runner CMD] [--cases a,b,...]
+    bench/compare.py [--runs N] [--mib M] [--reps R] [--icount-runs K] [--icount-mib M]
+                     [--binary PATH] [--linux-runner CMD] [--ours-runner CMD] [--cases a,b,...]
 
 Per case the figure is the median over runs of each run's RESULT (itself the median repetition).
-Ratio = Linux ns/page / ours ns/page: above 1 means our kernel is faster.
+Ratio = Linux / ours: above 1 means our kernel is faster (ran in less time / fewer instructions).
+
+Wall-clock runs: QEMU TCG as is; guest CLOCK_MONOTONIC follows host time, so the figures move
+with the host's load (rerun the baseline beside any comparison; runs are interleaved).
+
+Instruction runs (--icount-runs, default 1, at --icount-mib MiB, default 16): both QEMUs run with
+`-icount shift=0`, where the guest clock advances one nanosecond per guest instruction, so
+"ns/page" reads as guest instructions per page (every instruction executed meanwhile: fault
+entry/exit, handler, zeroing, the mmap/munmap share, interrupts). Deterministic to ~1%.
+Ours gets RUN_ELF_ICOUNT=1 and must add `-icount shift=0` for the column to mean instructions.
 
 Boot time ("QEMU start to first user instruction") comes from the runner's own report on stderr
-(`boot-to-init X s` from tools/run-linux, or `boot-to-user X s` / `boot-to-init X s` from
-tools/run-elf if it prints one under RUN_ELF_TIMING=1). Independently of the runner, the script
-also measures "spawn to first output": host wall time from starting the runner to the first byte
-of the program's output, which includes the runner's own setup.
-
-With --icount both QEMUs run with `-icount shift=0`: the guest clock then advances one
-nanosecond per guest instruction, so "ns/page" reads as guest instructions per page (interrupts
-and everything else the CPU executed in that time included). Ours gets RUN_ELF_ICOUNT=1; if
-run-elf ignores it the figures are not comparable and the script says so.
+(`boot-to-init X s` from tools/run-linux --timing, or `boot-to-user X s` / `boot-to-init X s`
+from tools/run-elf under RUN_ELF_TIMING=1, if it prints one). The script also measures, the same
+way for both, "runner spawn to first output": host wall time from starting the runner to the
+first byte of the program's output, which includes the runner's own setup.
 """
 
 import argparse
@@ -90,74 +94,84 @@ def fmt(v, digits=0):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=3, help="wall-clock runs per kernel")
     ap.add_argument("--mib", type=int, default=64)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--icount-runs", type=int, default=1, help="-icount runs per kernel (0: none)")
+    ap.add_argument("--icount-mib", type=int, default=16)
     ap.add_argument("--cases", default="")
-    ap.add_argument("--icount", action="store_true")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "bench", "pagefault-bench"))
     ap.add_argument("--linux-runner", default="tools/run-linux --thp never --timing")
     ap.add_argument("--ours-runner", default="tools/run-elf")
-    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--timeout", type=float, default=900)
     o = ap.parse_args()
 
     cases = [c for c in o.cases.split(",") if c] or CASES
-    args = [str(o.mib), str(o.reps)] + ([] if cases == CASES else cases)
+    extra = [] if cases == CASES else cases
     linux = o.linux_runner.split()
     ours = o.ours_runner.split()
     have_ours = os.access(os.path.join(ROOT, ours[0]), os.X_OK)
-    linux_env = {"RUN_LINUX_TIMING": "1"}
-    ours_env = {"RUN_ELF_TIMING": "1"}
-    if o.icount:
-        linux_env["RUN_LINUX_ICOUNT"] = "1"
-        ours_env["RUN_ELF_ICOUNT"] = "1"
+    sides = [("linux", linux, {"RUN_LINUX_TIMING": "1"})]
+    if have_ours:
+        sides.append(("ours", ours, {"RUN_ELF_TIMING": "1"}))
+    icount_env = {"linux": {"RUN_LINUX_ICOUNT": "1"}, "ours": {"RUN_ELF_ICOUNT": "1"}}
 
-    runs = {"linux": [], "ours": []}
+    wall = {"linux": [], "ours": []}
+    instr = {"linux": [], "ours": []}
     for i in range(o.runs):
-        sys.stderr.write("compare: run %d/%d on Linux\n" % (i + 1, o.runs))
-        runs["linux"].append(run_once(linux, linux_env, o.binary, args, o.timeout))
-        if have_ours:
-            sys.stderr.write("compare: run %d/%d on ours\n" % (i + 1, o.runs))
-            runs["ours"].append(run_once(ours, ours_env, o.binary, args, o.timeout))
+        for side, runner, env in sides:
+            sys.stderr.write("compare: wall-clock run %d/%d on %s\n" % (i + 1, o.runs, side))
+            wall[side].append(run_once(runner, env, o.binary,
+                                       [str(o.mib), str(o.reps)] + extra, o.timeout))
+    for i in range(o.icount_runs):
+        for side, runner, env in sides:
+            sys.stderr.write("compare: -icount run %d/%d on %s\n" % (i + 1, o.icount_runs, side))
+            instr[side].append(run_once(runner, dict(env, **icount_env[side]), o.binary,
+                                        [str(o.icount_mib), str(o.reps)] + extra, o.timeout))
 
-    def per_case(side, case, k):
+    def per_case(runs, side, case, k):
         return med([r[0][case][k] for r in runs[side] if case in r[0]])
 
-    def spread(side, case):
-        v = [r[0][case][0] for r in runs[side] if case in r[0]]
-        return "%s-%s" % (fmt(min(v)), fmt(max(v))) if v else "n/a"
+    def ratio(a, b):
+        return a / b if a and b else None
 
-    unit = "instr/page (icount)" if o.icount else "ns/page"
     print()
-    print("pagefault-bench, %d MiB x %d reps per run, %d run(s) per kernel, QEMU TCG "
-          "-cpu max,-la57; Linux 6.1 with transparent_hugepage=never%s"
-          % (o.mib, o.reps, o.runs, ", -icount shift=0" if o.icount else ""))
-    print("figures: median over runs of %s; ratio = Linux / ours (>1: ours faster)" % unit)
+    print("pagefault-bench on QEMU TCG -cpu max,-la57 -m 1G; Linux 6.1 with transparent_hugepage=never")
+    print("wall: %d run(s) per kernel of %d MiB x %d reps, median ns per 4 KiB page"
+          % (o.runs, o.mib, o.reps))
+    if o.icount_runs:
+        print("instr: %d run(s) per kernel under -icount shift=0 of %d MiB x %d reps, "
+              "guest instructions per page" % (o.icount_runs, o.icount_mib, o.reps))
+    print("ratio = Linux / ours (>1: ours faster); flt/pg = ru_minflt per page (wall runs)")
     print()
-    hdr = "%-12s %12s %12s %8s %14s %13s %13s" % (
-        "case", "Linux", "ours", "ratio", "Linux range", "Linux flt/pg", "ours flt/pg")
+    hdr = "%-11s %9s %9s %6s  %9s %9s %6s  %7s %7s  %s" % (
+        "case", "Linux ns", "ours ns", "ratio", "Linux in", "ours in", "ratio",
+        "L flt", "O flt", "Linux ns range")
     print(hdr)
     print("-" * len(hdr))
     for c in cases:
-        lx, ou = per_case("linux", c, 0), per_case("ours", c, 0)
-        ratio = lx / ou if lx and ou else None
-        print("%-12s %12s %12s %8s %14s %13s %13s" % (
-            c, fmt(lx), fmt(ou), fmt(ratio, 2), spread("linux", c),
-            fmt(per_case("linux", c, 1), 3), fmt(per_case("ours", c, 1), 3)))
-    lb = med([r[1] for r in runs["linux"]])
-    ob = med([r[1] for r in runs["ours"]])
-    lf = med([r[2] for r in runs["linux"]])
-    of = med([r[2] for r in runs["ours"]])
+        lx, ou = per_case(wall, "linux", c, 0), per_case(wall, "ours", c, 0)
+        li, oi = per_case(instr, "linux", c, 0), per_case(instr, "ours", c, 0)
+        v = [r[0][c][0] for r in wall["linux"] if c in r[0]]
+        rng = "%s-%s" % (fmt(min(v)), fmt(max(v))) if v else "n/a"
+        print("%-11s %9s %9s %6s  %9s %9s %6s  %7s %7s  %s" % (
+            c, fmt(lx), fmt(ou), fmt(ratio(lx, ou), 2), fmt(li), fmt(oi), fmt(ratio(li, oi), 2),
+            fmt(per_case(wall, "linux", c, 1), 3), fmt(per_case(wall, "ours", c, 1), 3), rng))
     print("-" * len(hdr))
-    print("%-34s %9s %12s %8s" % ("QEMU start -> first user insn (s)", fmt(lb, 3), fmt(ob, 3),
-                                  fmt(lb / ob if lb and ob else None, 1)))
-    print("%-34s %9s %12s %8s" % ("runner spawn -> first output (s)", fmt(lf, 3), fmt(of, 3),
-                                  fmt(lf / of if lf and of else None, 1)))
+    lb, ob = med([r[1] for r in wall["linux"]]), med([r[1] for r in wall["ours"]])
+    lf, of = med([r[2] for r in wall["linux"]]), med([r[2] for r in wall["ours"]])
+    print("%-33s %9s %9s %6s" % ("QEMU start -> 1st user insn (s)", fmt(lb, 3), fmt(ob, 3),
+                                 fmt(ratio(lb, ob), 1)))
+    print("%-33s %9s %9s %6s" % ("runner spawn -> 1st output (s)", fmt(lf, 3), fmt(of, 3),
+                                 fmt(ratio(lf, of), 1)))
     if not have_ours:
-        print("\nours: n/a — %s does not exist yet (no process support in our kernel)" % ours[0])
-    bad = [s for s in runs for r in runs[s] if r[3] != 0]
+        print("\nours: n/a - %s does not exist yet (no process support in our kernel)" % ours[0])
+    elif o.icount_runs:
+        print("\nnote: the ours instruction column assumes %s honours RUN_ELF_ICOUNT=1 "
+              "(-icount shift=0)" % ours[0])
+    bad = sorted({s for runs in (wall, instr) for s in runs for r in runs[s] if r[3] != 0})
     if bad:
-        print("\nWARNING: some runs exited non-zero: %s" % ", ".join(sorted(set(bad))))
+        print("\nWARNING: some runs exited non-zero: %s" % ", ".join(bad))
         sys.exit(1)
 
 
