@@ -1,6 +1,6 @@
 import KernelMemory
 
-/// `memory-bench --callgrind-pair N [MiB] [occupied%]` and `--callgrind-batch N [MiB] [occupied%]`:
+/// `memory-bench --callgrind-pair|--callgrind-batch|--callgrind-huge N [MiB] [occupied%]`:
 /// a fixed amount of allocator work for instruction counting (tools/callgrind-frames.sh).
 ///
 /// The set-up (building and filling the bitmap, shuffling) does not depend on N, so running with N
@@ -11,6 +11,8 @@ struct CallgrindMode {
     case pair = "--callgrind-pair"
     /// Allocate `batchFrames` frames, then free them in a fixed shuffled order.
     case batch = "--callgrind-batch"
+    /// Allocate a 2 MiB page (512 frames aligned to 512) and free it.
+    case huge = "--callgrind-huge"
   }
 
   static let defaultMebibytes: UInt64 = 1024
@@ -40,9 +42,10 @@ struct CallgrindMode {
     switch pattern {
     case .pair: runPairs(bench.bitmap)
     case .batch: runBatches(bench.bitmap, order: order)
+    case .huge: runHugePairs(bench.bitmap)
     }
     withExtendedLifetime(bench) {}
-    print("callgrind: \(pairs) \(pattern == .pair ? "pairs" : "batched pairs") done, sink \(sink)")
+    print("callgrind: \(pairs) \(pattern.rawValue) pairs done, sink \(sink)")
   }
 
   private func runPairs(_ bitmap: FrameBitmap) {
@@ -51,6 +54,16 @@ struct CallgrindMode {
       let frame = bitmap.allocate()!
       total &+= frame.number
       try! bitmap.free(frame)
+    }
+    consume(total)
+  }
+
+  private func runHugePairs(_ bitmap: FrameBitmap) {
+    var total: UInt64 = 0
+    for _ in 0..<pairs {
+      let frame = try! bitmap.allocate(.size2MiB)
+      total &+= frame.number
+      try! bitmap.free(frame, size: .size2MiB)
     }
     consume(total)
   }
