@@ -15,6 +15,18 @@
 /// handle: every piece of state, counters and hint included, lives in that storage, so copies of
 /// the handle share one allocator just as copies of a pointer share one object. It does no locking;
 /// the kernel serialises calls.
+///
+/// At boot, before any heap exists:
+///
+///     let map = MemoryMap(firmwareEntries)
+///     let frames = FrameBitmap.requiredStorageFrames(frameCount: map.frameLimit)
+///     let place = map.findFreeFrames(count: frames, avoiding: kernelReservations)!
+///     let storage = UnsafeMutableBufferPointer(
+///       start: directMapPointer(to: place),
+///       count: FrameBitmap.requiredStorageWords(frameCount: map.frameLimit))
+///     let bitmap = try FrameBitmap(
+///       memoryMap: map, reserving: kernelReservations + [PhysicalRange(first: place, count: frames)],
+///       storage: storage)
 public struct FrameBitmap {
   /// The start of the storage: the header with the counters and the geometry (see
   /// `BitmapLayout.HeaderSlot`).
