@@ -60,10 +60,10 @@ all: kernel
 
 # The core's sources and the kernel's compile as ONE whole-module Swift module: the core is
 # part of the kernel, no import needed.
-$(KERNEL_BUILD)/kernel-swift.o: $(CORE_SOURCES) $(KERNEL_SWIFT) $(KERNEL_HEADERS) Kernel/kernel.mk \
+$(KERNEL_BUILD)/kernel-swift.o: $(CORE_SOURCES) $(ABI_SOURCES) $(KERNEL_SWIFT) $(KERNEL_HEADERS) Kernel/kernel.mk \
   $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
-	$(SWIFTC) $(KERNEL_SWIFTFLAGS) -emit-object $(CORE_SOURCES) $(KERNEL_SWIFT) -o $@
+	$(SWIFTC) $(KERNEL_SWIFTFLAGS) -emit-object $(CORE_SOURCES) $(ABI_SOURCES) $(KERNEL_SWIFT) -o $@
 
 $(KERNEL_BUILD)/%.o: Kernel/%.S $(KERNEL_HEADERS) Kernel/kernel.mk $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
@@ -97,8 +97,10 @@ $(KERNEL_IMAGE): $(KERNEL_ELF)
 
 ## Rejects SSE/x87 instructions anywhere in the image: the kernel never enables the FPU, so one
 ## would fault (#UD/#NM), and under a real KVM they would corrupt a process's FPU state.
+## The embedded symbol table must describe the final image (tools/check-symbol-table).
 kernel-check: $(KERNEL_ELF)
 	@tools/check-kernel-instructions $(KERNEL_OBJDUMP) $(KERNEL_ELF)
+	@tools/check-symbol-table $(KERNEL_BUILD)/kernel-pass1.elf $(KERNEL_ELF)
 
 # QEMU's status follows the isa-debug-exit contract: 33 is the kernel's clean shutdown.
 run: kernel
