@@ -115,7 +115,7 @@ run: kernel
 
 debug: kernel
 	@echo "QEMU is waiting for gdb. In another terminal:"
-	@echo "  gdb $(KERNEL_ELF) -ex 'target remote :1234' -ex 'break kernel_main' -ex continue"
+	@echo "  gdb $(KERNEL_ELF) -ex 'target remote :1234' -ex 'hbreak kernel_main' -ex continue"
 	$(QEMU_RUN) --timeout 3600 -- -s -S $(if $(APPEND),-append "$(APPEND)")
 
 system-test: kernel
