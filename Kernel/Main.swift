@@ -29,6 +29,7 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
   let protection = enableMemoryProtection(features)
   KernelHeap.enableGrowth(at: MemoryManager.heapBase)
   BootSummary.print(boot: boot, physical: physical, protection: protection)
+  if !boot.modules.isEmpty { ProgramMode.run(boot.modules) }
   mode.run()
 }
 

@@ -37,7 +37,8 @@ enum UserMode {
     guard !installed else { return }
     installed = true
     let efer = model_specific_register_read(ControlBits.extendedFeatureEnableRegister)
-    model_specific_register_write(ControlBits.extendedFeatureEnableRegister, efer | systemCallEnable)
+    model_specific_register_write(
+      ControlBits.extendedFeatureEnableRegister, efer | systemCallEnable)
     // SYSRET loads SS = base + 8 and CS = base + 16 (RPL 3): base = the kernel data selector,
     // so SS = user data (0x18) and CS = user code (0x20), the order SegmentSelector keeps.
     let sysretBase = UInt64(SegmentSelector.kernelData) | 3

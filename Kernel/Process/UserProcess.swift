@@ -22,36 +22,42 @@ final class UserProcess {
   var label: String { "pid " + String(id) + " (" + name + ")" }
 }
 
-/// How a process ended: the value user_mode_enter returns.
+/// How a process ended: what user_mode_enter returns, decoded.
 enum ProcessEnd: Equatable {
   /// `exit`/`exit_group` with this status (0–255).
   case exited(UInt8)
-  /// Killed by the kernel for a memory fault (reported like SIGSEGV: 128 + 11).
-  case killed
+  /// Killed by the kernel, with the signal Linux would have delivered (SIGSEGV for a memory
+  /// fault).
+  case killed(signal: UInt64)
 
-  /// The signal number Linux would report for a kill (SIGSEGV).
-  static let segmentationViolation: UInt64 = 11
+  /// Signal numbers (asm-generic/signal.h) for the exceptions that kill.
+  static let signalIllegalInstruction: UInt64 = 4
+  static let signalTrap: UInt64 = 5
+  static let signalFloatingPoint: UInt64 = 8
+  static let signalSegmentationViolation: UInt64 = 11
   /// The status a shell reports for a signal: 128 + signal.
   static let signalStatusBase: UInt64 = 128
-  /// user_mode_enter's encoding: the status, or this marker plus the signal.
+  /// user_mode_enter's encoding of a kill: this marker plus the signal.
   static let killedMarker: UInt64 = 0x100
 
   init(encoded: UInt64) {
-    self = encoded & ProcessEnd.killedMarker != 0 ? .killed : .exited(UInt8(truncatingIfNeeded: encoded))
+    self =
+      encoded & ProcessEnd.killedMarker != 0
+      ? .killed(signal: encoded & 0xff) : .exited(UInt8(truncatingIfNeeded: encoded))
   }
 
   var encoded: UInt64 {
     switch self {
     case .exited(let status): return UInt64(status)
-    case .killed: return ProcessEnd.killedMarker | ProcessEnd.segmentationViolation
+    case .killed(let signal): return ProcessEnd.killedMarker | signal
     }
   }
 
-  /// The exit status a shell would see: the status, or 128 + SIGSEGV = 139.
+  /// The exit status a shell would see: the status, or 128 + signal (139 for SIGSEGV).
   var shellStatus: UInt64 {
     switch self {
     case .exited(let status): return UInt64(status)
-    case .killed: return ProcessEnd.signalStatusBase + ProcessEnd.segmentationViolation
+    case .killed(let signal): return ProcessEnd.signalStatusBase + signal
     }
   }
 }

@@ -33,7 +33,7 @@ enum PageFaultTrap {
       frame.pointee.rsp += UInt64(MemoryLayout<UInt64>.size)  // the probe's CALL return address
       return
     }
-    let userAccessRecovery = user_memory_recovery_for(frame.pointee.rip)
+    let userAccessRecovery = UserMemory.recovery(for: frame.pointee.rip)
     let origin: FaultOrigin =
       frame.pointee.cs & 3 != 0 ? .user : (userAccessRecovery != 0 ? .kernelAccessingUser : .kernel)
     let fault = PageFault(
@@ -50,6 +50,8 @@ enum PageFaultTrap {
     case .panic(let reason): panicForFault(fault, reason, frame)
     case .kill where origin == .kernelAccessingUser:
       frame.pointee.rip = userAccessRecovery  // the system call fails with EFAULT
+    case .kill(let reason) where ProcessRunner.current != nil:
+      ProcessFaults.kill(reason, frame)
     case .kill(let reason):
       Panic.report("process fault with no process to kill: " + reason.description) {
         Panic.printState(frame)

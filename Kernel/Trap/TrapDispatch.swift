@@ -8,6 +8,7 @@ typealias TrapFrame = trap_frame
 @_cdecl("kernel_trap_dispatch")
 func kernelTrapDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
   if Panic.inProgress { Panic.nestedTrap(frame) }
+  if ProcessFaults.isUserException(frame) { ProcessFaults.userException(frame) }
   switch ExceptionVector(rawValue: Int(frame.pointee.vector)) {
   case .pageFault: PageFaultTrap.handle(frame)
   case .doubleFault: DoubleFaultTrap.handle(frame)

@@ -1,0 +1,136 @@
+import KernelSupport
+
+/// Runs the programs handed to the kernel as Multiboot modules, one after another, each in a
+/// clean address space, and checks after each that every frame came back.
+///
+/// A module's string is its command line: `-initrd "prog a b,prog2"` runs `prog` with
+/// argv = [prog, a, b], then `prog2`. For each process the kernel prints whole lines only:
+///
+/// ```
+/// [kernel] pid 1 (prog) started: prog a b
+/// [kernel] pid 1 (prog) exited with status 0; 12 demand faults, 9 frames resident at exit
+/// [kernel] pid 1 (prog) frames back to baseline: 61234 free
+/// [kernel] exit-status 0
+/// ```
+///
+/// `exit-status N` is the machine-readable line tools/run-elf reads: the program's status,
+/// 128 + signal when killed (139 for a memory fault), 126 when it could not be loaded.
+enum ProcessRunner {
+  /// Frames kept out of the commit ledger for the kernel's own needs (heap growth, tables).
+  static let kernelReserveFrames: UInt64 = 4096
+  /// `exit-status` for a program the loader refused (as a shell's "cannot execute").
+  static let notExecutableStatus: UInt64 = 126
+
+  /// The process running now, or nil.
+  nonisolated(unsafe) static var current: UserProcess? = nil
+  /// Commit accounting for every process's reservations.
+  nonisolated(unsafe) static var commit = CommitLedger(limit: 0)
+  /// Where processes' frames and page tables come from.
+  nonisolated(unsafe) static var frames = MemoryManager.frames
+  /// The shared frame of zeros first reads map.
+  nonisolated(unsafe) static var zeroPage: PhysicalFrame? = nil
+  nonisolated(unsafe) static var nextID: UInt64 = 1
+  /// Whether every process so far gave back every frame.
+  nonisolated(unsafe) static var accountingClean = true
+
+  /// One-time set-up: SYSCALL, SSE for ring 3, TSS.RSP0, the zero page, the commit limit, the
+  /// clock.
+  static func prepare() {
+    UserMode.install()
+    MonotonicClock.calibrate()
+    frames = MemoryManager.frames
+    if zeroPage == nil {
+      zeroPage = frames.allocateFrame()
+      DirectMap().zero(zeroPage!)
+      let free = MemoryManager.bitmap!.freeFrameCount
+      commit = CommitLedger(limit: free > kernelReserveFrames ? free - kernelReserveFrames : 0)
+    }
+  }
+
+  /// Runs every module in order. Returns whether frame accounting was clean after each.
+  static func runAll(_ modules: [MultibootInformation.Module]) -> Bool {
+    prepare()
+    for module in modules { run(module) }
+    return accountingClean
+  }
+
+  /// Runs one program to its end.
+  static func run(_ module: MultibootInformation.Module) {
+    let arguments = module.name.split(separator: " ").map { String($0) }
+    let process = UserProcess(id: nextID, name: arguments.first ?? "?")
+    nextID += 1
+    let freeBefore = MemoryManager.bitmap!.freeFrameCount
+    let heapBefore = MemoryManager.heapFramesTaken
+    let kernelSpace = MemoryManager.currentAddressSpace
+    ProcessConsole.line(process.label + " started: " + module.name)
+    let status = start(process, module: module, arguments: arguments)
+    finish(process, kernelSpace: kernelSpace)
+    let heapGrowth = MemoryManager.heapFramesTaken - heapBefore
+    checkFrames(process, expected: freeBefore - heapGrowth)
+    ProcessConsole.line("exit-status " + String(status))
+  }
+
+  /// Loads and enters the program; returns its shell status.
+  static func start(
+    _ process: UserProcess, module: MultibootInformation.Module, arguments: [String]
+  ) -> UInt64 {
+    let bytes = UnsafeRawBufferPointer(
+      start: DirectMap.pointer(PhysicalAddress(module.range.start)!),
+      count: Int(module.range.length))
+    let start: (entry: UInt64, stackPointer: UInt64)
+    do {
+      start = try ProgramLoader.load(ELFBytes(bytes), arguments: arguments)
+    } catch {
+      ProcessConsole.line(process.label + " not started: " + error.description)
+      return notExecutableStatus
+    }
+    current = process
+    UserMode.setFSBase(0)
+    let end = ProcessEnd(encoded: user_mode_enter(start.entry, start.stackPointer))
+    current = nil
+    report(process, end)
+    return end.shellStatus
+  }
+
+  /// The exit line with the process's memory figures.
+  static func report(_ process: UserProcess, _ end: ProcessEnd) {
+    let space = MemoryManager.currentAddressSpace!
+    let figures =
+      String(space.resolvedFaults) + " demand faults, " + String(space.residentFrames)
+      + " frames resident at exit"
+    switch end {
+    case .exited(let status):
+      ProcessConsole.line(
+        process.label + " exited with status " + String(status) + "; " + figures)
+    case .killed:
+      ProcessConsole.line(process.label + " was killed; " + figures)
+    }
+  }
+
+  /// Back to the kernel's tables; the process's address space returns everything.
+  static func finish(_ process: UserProcess, kernelSpace: AddressSpace<DirectMap, HardwareTLB>?) {
+    KernelAddressSpace.activate(MemoryManager.kernelMap!)
+    if var space = MemoryManager.currentAddressSpace,
+      space.pageMap.root != MemoryManager.kernelMap!.root
+    {
+      space.tearDown(commit: &commit, frames: &frames)
+    }
+    MemoryManager.currentAddressSpace = kernelSpace
+    UserMode.setFSBase(0)
+  }
+
+  /// The per-process accounting line; a mismatch is printed distinctly and fails the run.
+  static func checkFrames(_ process: UserProcess, expected: UInt64) {
+    let free = MemoryManager.bitmap!.freeFrameCount
+    if free == expected && commit.committed == 0 {
+      ProcessConsole.line(
+        process.label + " frames back to baseline: " + String(free) + " free")
+    } else {
+      accountingClean = false
+      ProcessConsole.line(
+        "FRAME ACCOUNTING MISMATCH after " + process.label + ": " + String(free)
+          + " free, expected " + String(expected) + "; commit still charged "
+          + String(commit.committed))
+    }
+  }
+}

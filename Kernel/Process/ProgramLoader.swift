@@ -1,0 +1,90 @@
+import KernelSupport
+
+/// Why a program could not be started; the kernel reports it in one line and goes on.
+enum LoadFailure: Error {
+  case invalidProgram(ELFError)
+  case addressSpace(AddressSpaceError)
+  case pageTables(PageMapError)
+  case copyFaulted
+
+  var description: String {
+    switch self {
+    case .invalidProgram(let error): return error.description
+    case .addressSpace(let error):
+      return "cannot reserve memory (" + String(error.errno.rawValue) + ")"
+    case .pageTables: return "out of frames for page tables"
+    case .copyFaulted: return "copying the program into memory faulted"
+    }
+  }
+}
+
+/// Loads a static ELF64 program into a fresh address space (LinuxABI's `LoadPlan` says what;
+/// this carries it out on the real MMU).
+///
+/// Each `PT_LOAD` segment is reserved read-write, filled through the user-copy routine (so its
+/// pages are demand-faulted like any other — only pages with file bytes get frames; the bss
+/// stays unbacked until touched), then given its real protection. The stack is reserved with a
+/// guard page below it, the heap starts at the page after the highest segment, and the initial
+/// stack (argv, envp, auxv) is copied to the top of the stack.
+enum ProgramLoader {
+  /// The environment every program gets.
+  static let environment = ["PATH=/bin", "HOME=/"]
+
+  /// Creates the address space (it becomes `MemoryManager.currentAddressSpace` and CR3) and
+  /// loads the program; returns the entry point and initial stack pointer.
+  static func load(_ file: ELFBytes, arguments: [String]) throws(LoadFailure) -> (
+    entry: UInt64, stackPointer: UInt64
+  ) {
+    let plan: LoadPlan
+    do { plan = try LoadPlan(file: file) } catch { throw .invalidProgram(error) }
+    try createAddressSpace()
+    do throws(AddressSpaceError) {
+      for segment in plan.segments { try map(segment, from: file) }
+      _ = try MemoryManager.currentAddressSpace!.reserveStack(
+        commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
+      try MemoryManager.currentAddressSpace!.setUpHeap(at: plan.heapStart)
+    } catch .outOfMemory {
+      throw .addressSpace(.outOfMemory)
+    } catch {
+      throw .addressSpace(error)
+    }
+    let stack = InitialStack(
+      top: UserLayout.stackTop, arguments: arguments, environment: environment, plan: plan,
+      identity: ProcessIdentity(
+        hardwareCapabilities: UInt64(cpu_identify(1, 0).edx),
+        random: (RandomSource.next(), RandomSource.next())))
+    do { try UserMemory.copyOut(stack.bytes, to: stack.stackPointer) } catch {
+      throw .copyFaulted
+    }
+    return (plan.entry, stack.stackPointer)
+  }
+
+  /// A new address space sharing the kernel's part, loaded into CR3.
+  static func createAddressSpace() throws(LoadFailure) {
+    let pageMap: PageMap<DirectMap>
+    do {
+      pageMap = try PageMap(
+        sharingKernelPartOf: MemoryManager.kernelMap!, frames: &ProcessRunner.frames)
+    } catch { throw .pageTables(error) }
+    MemoryManager.currentAddressSpace = AddressSpace(
+      pageMap: pageMap, tlb: HardwareTLB(), zeroPage: ProcessRunner.zeroPage)
+    page_table_root_write(pageMap.root.address.value)
+  }
+
+  /// Reserves one segment, copies its file bytes in, and sets its protection.
+  static func map(_ segment: LoadSegment, from file: ELFBytes) throws(AddressSpaceError) {
+    _ = try MemoryManager.currentAddressSpace!.reserve(
+      length: segment.pages.length, protection: [.read, .write], kind: .anonymous,
+      at: .fixed(segment.pages.start), commit: &ProcessRunner.commit,
+      frames: &ProcessRunner.frames)
+    if segment.fileLength > 0 {
+      let source = file.bytes.baseAddress! + Int(segment.fileOffset)
+      do {
+        try UserMemory.copyOut(source, count: Int(segment.fileLength), to: segment.pages.start)
+      } catch { throw .notReserved }
+    }
+    try MemoryManager.currentAddressSpace!.protect(
+      start: segment.pages.start, length: segment.pages.length, protection: segment.protection,
+      commit: &ProcessRunner.commit)
+  }
+}

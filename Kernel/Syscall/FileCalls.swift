@@ -1,0 +1,116 @@
+/// The file calls: the only files are descriptors 0, 1, 2 — an empty stdin and the serial
+/// console for stdout and stderr.
+enum FileCalls {
+  static let standardInput: UInt64 = 0
+  static let standardOutput: UInt64 = 1
+  static let standardError: UInt64 = 2
+  /// `IOV_MAX`.
+  static let maximumVectors: UInt64 = 1024
+  /// `sizeof(struct iovec)`.
+  static let vectorSize = 16
+  /// `sizeof(struct stat)` on x86-64, and where `st_mode` and `st_blksize` are.
+  static let statSize = 144
+  static let statModeOffset = 24
+  static let statBlockSizeOffset = 56
+  /// `S_IFCHR | 0620`: a character device, as a terminal's descriptors are.
+  static let characterDeviceMode: UInt32 = 0o020620
+  /// `AT_EMPTY_PATH`.
+  static let emptyPathFlag: UInt64 = 0x1000
+
+  static func isStandard(_ descriptor: UInt64) -> Bool { descriptor <= standardError }
+
+  /// `read`: stdin is empty (end of file at once).
+  static func read(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard isStandard(call.a0) else { throw .EBADF }
+    guard UserPointer.isValid(call.a1, length: call.a2) else { throw .EFAULT }
+    return 0
+  }
+
+  /// `write` to stdout or stderr: the console.
+  static func write(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard call.a0 == standardOutput || call.a0 == standardError else { throw .EBADF }
+    return try writeConsole(from: call.a1, count: call.a2)
+  }
+
+  /// Copies `count` user bytes to the console through the bounce buffer. A fault after some
+  /// bytes went out returns the count written, as Linux does.
+  static func writeConsole(from address: UInt64, count: UInt64) throws(LinuxErrno) -> UInt64 {
+    guard UserPointer.isValid(address, length: count) else { throw .EFAULT }
+    var written: UInt64 = 0
+    while written < count {
+      let chunk = Int(min(count - written, UInt64(UserMemory.bounceSize)))
+      do {
+        try UserMemory.copyIn(from: address + written, count: chunk, to: UserMemory.bounce)
+      } catch {
+        if written == 0 { throw error }
+        return written
+      }
+      ProcessConsole.writeProgramOutput(
+        UnsafeRawBufferPointer(start: UserMemory.bounce, count: chunk))
+      written += UInt64(chunk)
+    }
+    return written
+  }
+
+  /// `writev`: each `struct iovec { base, length }` in turn.
+  static func writev(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard call.a0 == standardOutput || call.a0 == standardError else { throw .EBADF }
+    guard call.a2 <= maximumVectors else { throw .EINVAL }
+    var vectors: [(UInt64, UInt64)] = []
+    for index in 0..<call.a2 {
+      let entry = call.a1 &+ index * UInt64(vectorSize)
+      guard UserPointer.isValid(call.a1, length: (index + 1) * UInt64(vectorSize)) else {
+        throw .EFAULT
+      }
+      vectors.append((try UserMemory.readWord(at: entry), try UserMemory.readWord(at: entry + 8)))
+    }
+    var total: UInt64 = 0
+    for (base, length) in vectors {
+      guard !total.addingReportingOverflow(length).overflow, Int64(bitPattern: total + length) >= 0
+      else { throw .EINVAL }
+      total += length
+    }
+    var written: UInt64 = 0
+    for (base, length) in vectors where length > 0 {
+      do { written += try writeConsole(from: base, count: length) } catch {
+        if written == 0 { throw error }
+        return written
+      }
+    }
+    return written
+  }
+
+  static func close(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard isStandard(call.a0) else { throw .EBADF }
+    return 0
+  }
+
+  /// `ioctl`: no descriptor is a terminal (`TCGETS`, `TIOCGWINSZ` → ENOTTY).
+  static func ioctl(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard isStandard(call.a0) else { throw .EBADF }
+    throw .ENOTTY
+  }
+
+  static func fstat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard isStandard(call.a0) else { throw .EBADF }
+    try writeCharacterDeviceStat(to: call.a1)
+    return 0
+  }
+
+  /// `newfstatat(fd, "", buf, AT_EMPTY_PATH)` is glibc's fstat; there are no paths.
+  static func newfstatat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard call.a3 & emptyPathFlag != 0 else { throw .ENOENT }
+    guard isStandard(call.a0) else { throw .EBADF }
+    try writeCharacterDeviceStat(to: call.a2)
+    return 0
+  }
+
+  static func writeCharacterDeviceStat(to address: UInt64) throws(LinuxErrno) {
+    var image = [UInt8](repeating: 0, count: statSize)
+    for byte in 0..<4 {
+      image[statModeOffset + byte] = UInt8(truncatingIfNeeded: characterDeviceMode >> (8 * byte))
+    }
+    image[statBlockSizeOffset + 1] = 0x10  // 4096
+    try UserMemory.copyOut(image, to: address)
+  }
+}

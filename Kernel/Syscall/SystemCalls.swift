@@ -1,0 +1,91 @@
+import KernelSupport
+
+/// The arguments of one system call, in the x86-64 Linux convention: number in RAX, arguments
+/// in RDI, RSI, RDX, R10, R8, R9; the result (or -errno) goes back in RAX.
+struct SystemCallArguments {
+  let number: UInt64
+  let a0: UInt64
+  let a1: UInt64
+  let a2: UInt64
+  let a3: UInt64
+  let a4: UInt64
+  let a5: UInt64
+}
+
+/// The system-call entry's Swift side: called by process_entry.S with the saved user state.
+@_cdecl("kernel_syscall_dispatch")
+func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
+  let saved = frame.pointee
+  let arguments = SystemCallArguments(
+    number: saved.rax, a0: saved.rdi, a1: saved.rsi, a2: saved.rdx, a3: saved.r10, a4: saved.r8,
+    a5: saved.r9)
+  frame.pointee.rax = SystemCalls.dispatch(arguments)
+}
+
+/// Which handler answers which call. Handlers return the result or throw the errno; anything
+/// not listed answers ENOSYS with one kernel line naming the call.
+enum SystemCalls {
+  typealias Number = SystemCallNumber
+
+  static func dispatch(_ call: SystemCallArguments) -> UInt64 {
+    do throws(LinuxErrno) {
+      return try handle(call)
+    } catch {
+      return error.returnValue
+    }
+  }
+
+  static func handle(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    switch call.number {
+    case Number.read: return try FileCalls.read(call)
+    case Number.write: return try FileCalls.write(call)
+    case Number.writev: return try FileCalls.writev(call)
+    case Number.close: return try FileCalls.close(call)
+    case Number.ioctl: return try FileCalls.ioctl(call)
+    case Number.fstat: return try FileCalls.fstat(call)
+    case Number.newfstatat: return try FileCalls.newfstatat(call)
+    case Number.readlink, Number.readlinkat: throw .ENOENT
+    case Number.exit, Number.exit_group: ProcessCalls.exit(call)
+    case Number.mmap: return try MemorySystemCalls.mmap(call)
+    case Number.munmap: return try MemorySystemCalls.munmap(call)
+    case Number.mprotect: return try MemorySystemCalls.mprotect(call)
+    case Number.brk: return MemorySystemCalls.brk(call)
+    case Number.madvise: return try MemorySystemCalls.madvise(call)
+    default: return try handleProcessCall(call)
+    }
+  }
+
+  static func handleProcessCall(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let process = ProcessRunner.current!
+    switch call.number {
+    case Number.arch_prctl: return try ProcessCalls.archPrctl(call)
+    case Number.set_tid_address:
+      process.clearChildTID = call.a0
+      return process.id
+    case Number.getpid, Number.gettid: return process.id
+    case Number.getppid: return 0
+    case Number.getuid, Number.geteuid, Number.getgid, Number.getegid: return 0
+    case Number.clock_gettime: return try ProcessCalls.clockGettime(call)
+    case Number.clock_getres: return try ProcessCalls.clockGetres(call)
+    case Number.getrusage: return try ProcessCalls.getrusage(call)
+    case Number.uname: return try ProcessCalls.uname(call)
+    case Number.getrandom: return try ProcessCalls.getrandom(call)
+    case Number.prlimit64: return try ProcessCalls.prlimit64(call)
+    case Number.kill, Number.tkill, Number.tgkill: return try ProcessCalls.kill(call)
+    case Number.set_robust_list: return 0
+    case Number.rseq: throw .ENOSYS
+    case Number.rt_sigaction, Number.rt_sigprocmask, Number.sigaltstack: return 0
+    case Number.sched_yield: return 0
+    default: return try unsupported(call)
+    }
+  }
+
+  /// ENOSYS, with one kernel line naming the call.
+  static func unsupported(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let name = SystemCallNumber.name(of: call.number).map { " (" + $0 + ")" } ?? ""
+    ProcessConsole.line(
+      ProcessRunner.current!.label + " system call " + String(call.number) + name
+        + " not supported: ENOSYS")
+    throw .ENOSYS
+  }
+}
