@@ -19,8 +19,11 @@ behaviour) and on our kernel.
   transcript. The runner is enabled only when tools/run-elf exists and is executable; nothing is
   ever faked in its absence.
 
+* `linux` (opt-in) runs the program on Debian's Linux 6.1 under QEMU through tools/run-linux,
+  the same QEMU machine as run-elf: the yardstick kernel, for when the host's Linux differs.
+
 Selecting runners: the environment variable USERSPACE_RUNNERS is a comma-separated list
-("native", "kernel", or both); unset or "auto" means native, plus kernel when tools/run-elf is
+("native", "kernel", "linux"); unset or "auto" means native, plus kernel when tools/run-elf is
 there. Asking for "kernel" when tools/run-elf is missing is an error, not a silent skip.
 """
 
@@ -171,6 +174,30 @@ class KernelRunner(Runner):
                       completed.stderr.decode("utf-8", "replace"))
 
 
+RUN_LINUX = os.path.join(ROOT, "tools", "run-linux")
+
+
+class LinuxQemuRunner(NativeRunner):
+    """Runs the program as the only process on Debian's Linux 6.1 under QEMU TCG, the same
+    machine tools/run-elf uses (tools/run-linux, same status contract: 128+N for signal N,
+    124 timeout, 125 setup failure). The yardstick twin of the kernel runner; opt-in only
+    (USERSPACE_RUNNERS=linux), as each run boots Linux (about 5 s)."""
+
+    name = "linux"
+
+    def __init__(self):
+        self.overcommit_always = False  # the guest runs with Linux's default heuristic
+
+    def run(self, program, args=(), timeout=None):
+        command = [RUN_LINUX, "--timeout", str(timeout or KERNEL_TIMEOUT), program, *args]
+        completed = subprocess.run(
+            command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, timeout=(timeout or KERNEL_TIMEOUT) + 60, check=False)
+        stdout = completed.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+        return Result(completed.returncode, stdout, self.name, command,
+                      completed.stderr.decode("utf-8", "replace"))
+
+
 def run_elf_available():
     return os.path.isfile(RUN_ELF) and os.access(RUN_ELF, os.X_OK)
 
@@ -186,6 +213,10 @@ def selected_runners():
     for n in names:
         if n == "native":
             runners.append(NativeRunner())
+        elif n == "linux":
+            if not os.access(RUN_LINUX, os.X_OK):
+                raise RuntimeError("USERSPACE_RUNNERS asks for 'linux' but tools/run-linux is missing")
+            runners.append(LinuxQemuRunner())
         elif n == "kernel":
             if not run_elf_available():
                 raise RuntimeError("USERSPACE_RUNNERS asks for 'kernel' but tools/run-elf is "
