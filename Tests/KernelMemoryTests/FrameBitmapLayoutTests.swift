@@ -14,6 +14,10 @@ import Testing
     #expect(Array(BitmapRunWords(5..<5)).isEmpty)
     let single = Array(BitmapRunWords(64..<128))
     #expect(single.count == 1 && single[0].word == 1 && single[0].mask == UInt64.max)
+    let inside = Array(BitmapRunWords(68..<71))
+    #expect(inside.count == 1 && inside[0].word == 1 && inside[0].mask == 0x70)
+    let last = Array(BitmapRunWords(127..<129))
+    #expect(last.map(\.word) == [1, 2] && last.map(\.mask) == [1 << 63, 1])
   }
 
   @Test func wordArithmetic() {
@@ -21,8 +25,6 @@ import Testing
     #expect(BitmapWord.bit(of: 130) == 4)
     #expect(BitmapWord.wordsNeeded(forBits: 0) == 0)
     #expect(BitmapWord.wordsNeeded(forBits: 65) == 2)
-    #expect(BitmapWord.mask(from: 0, width: 64) == UInt64.max)
-    #expect(BitmapWord.mask(from: 4, width: 3) == 0x70)
   }
 
   @Test func summaryLevelsGrowWithTheLogarithmOfMemory() {

@@ -29,38 +29,44 @@
   static func wordsNeeded(forBits bits: UInt64) -> Int {
     Int(truncatingIfNeeded: (bits + bitIndexMask) >> indexShift)
   }
-
-  /// The mask of bits `from ..< from + width` inside one word (`from + width <= 64`).
-  static func mask(from: UInt64, width: UInt64) -> UInt64 {
-    let low = width == UInt64(bitCount) ? allOnes : (1 &<< width) &- 1
-    return low &<< from
-  }
 }
 
 /// The words a run of bit indices covers, each with the mask of the run's bits inside it.
 ///
 /// Range operations (claim, free, reserve a run of frames) work a word at a time through this, so
-/// a 2 MiB run costs 8 word operations, not 512 bit operations.
+/// a 2 MiB run costs 8 word operations, not 512 bit operations. Only the first and last words have
+/// partial masks, computed once; every word between is all ones.
 struct BitmapRunWords: Sequence, IteratorProtocol {
-  /// The next bit index to cover.
-  private var position: UInt64
-  /// One past the last bit index.
-  private let end: UInt64
+  /// The next word to yield.
+  private var word: Int
+  /// The first and last words of the run (`lastWord < firstWord` for an empty run).
+  private let firstWord: Int
+  private let lastWord: Int
+  /// The run's bits in its first and last words.
+  private let firstMask: UInt64
+  private let lastMask: UInt64
 
   /// The words of bit indices `run`.
   init(_ run: Range<UInt64>) {
-    position = run.lowerBound
-    end = run.upperBound
+    guard !run.isEmpty else {
+      (word, firstWord, lastWord, firstMask, lastMask) = (1, 1, 0, 0, 0)
+      return
+    }
+    let last = run.upperBound - 1
+    firstWord = BitmapWord.word(of: run.lowerBound)
+    lastWord = BitmapWord.word(of: last)
+    firstMask = BitmapWord.allOnes &<< (run.lowerBound & BitmapWord.bitIndexMask)
+    lastMask = BitmapWord.allOnes &>> (BitmapWord.bitIndexMask &- (last & BitmapWord.bitIndexMask))
+    word = firstWord
   }
 
   /// The next word index and the mask of the run's bits in it.
   mutating func next() -> (word: Int, mask: UInt64)? {
-    guard position < end else { return nil }
-    let offset = position & BitmapWord.bitIndexMask
-    let wordEnd = Swift.min(position - offset + UInt64(BitmapWord.bitCount), end)
-    let mask = BitmapWord.mask(from: offset, width: wordEnd - position)
-    let word = BitmapWord.word(of: position)
-    position = wordEnd
+    guard word <= lastWord else { return nil }
+    var mask = BitmapWord.allOnes
+    if word == firstWord { mask &= firstMask }
+    if word == lastWord { mask &= lastMask }
+    defer { word &+= 1 }
     return (word, mask)
   }
 }

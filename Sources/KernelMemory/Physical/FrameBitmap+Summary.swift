@@ -125,16 +125,24 @@ extension FrameBitmap {
     guard !changed.isEmpty else { return }
     var low = changed.lowerBound
     var high = changed.upperBound - 1
-    for level in 1...topLevel {
-      let here = words(atLevel: level)
-      for index in low...high {
-        let bit: UInt64 = 1 &<< (index & Int(BitmapWord.bitIndexMask))
-        let slot = index &>> BitmapWord.indexShift
-        if word(atLevel: level - 1, index) != 0 { here[slot] |= bit } else { here[slot] &= ~bit }
-      }
+    for index in low...high { setSummaryBit(index, atLevel: 1, to: freeWords[index] != 0) }
+    var level = 1
+    while level < topLevel {
+      let below = words(atLevel: level)
       low = low &>> BitmapWord.indexShift
       high = high &>> BitmapWord.indexShift
+      level &+= 1
+      for index in low...high { setSummaryBit(index, atLevel: level, to: below[index] != 0) }
     }
+  }
+
+  /// Sets or clears bit `index` of summary level `level`.
+  @inline(__always)
+  private func setSummaryBit(_ index: Int, atLevel level: Int, to value: Bool) {
+    let here = words(atLevel: level)
+    let bit: UInt64 = 1 &<< (index & Int(BitmapWord.bitIndexMask))
+    let slot = index &>> BitmapWord.indexShift
+    if value { here[slot] |= bit } else { here[slot] &= ~bit }
   }
 
   /// Checks every invariant the allocator relies on, in O(size): summaries exact, free frames all
