@@ -41,7 +41,7 @@ int main(void)
     h[regrown - heap - 1] = 0x42;
     check(h[regrown - heap - 1] == 0x42, "the last byte below the regrown break is writable");
 
-    expect(sys_brk(start - 64 * MiB), (long)regrown, "brk below the start fails: break unchanged");
+    expect(sys_brk(start - PAGE), (long)regrown, "brk below the start fails: break unchanged");
     expect(sys_brk(0x7fff00000000UL), (long)regrown,
            "brk into the stack area fails: break unchanged");
     expect(sys_brk(KERNEL_TEXT), (long)regrown, "brk to a kernel address fails: break unchanged");
