@@ -13,8 +13,10 @@ behaviour) and on our kernel.
   whose contract (issue 4, item 3) is: build the kernel if needed, boot it under QEMU (TCG, hard
   timeout) with that one program, stream the program's stdout and stderr, and exit with the
   program's exit status 0-255, or 139 when the kernel killed the program for a memory fault, or a
-  distinct documented status for a kernel panic or a timeout (any status the test does not expect
-  fails the test, with the output shown). Whole kernel lines about the process (start, exit, kill)
+  distinct documented status (tools/run-elf: 124 timeout, 125 kernel failure — panic or a
+  frame-accounting mismatch after the process —, 126 not loadable, 127 not found). Any status a
+  test does not expect fails it, with the output shown, so every test also checks that the
+  kernel survived and that its frame accounting returned to baseline. Whole kernel lines about the process (start, exit, kill)
   may be mixed into the output; the tests look for the program's key lines, never for an exact
   transcript. The runner is enabled only when tools/run-elf exists and is executable; nothing is
   ever faked in its absence.
