@@ -56,7 +56,7 @@ def idle_kernel():
     directory = tempfile.mkdtemp(prefix="qmp-")
     path = os.path.join(directory, "qmp.sock")
     process = subprocess.Popen(
-        [os.path.join(ROOT, "tools", "qemu-run"), "--timeout", str(TIMEOUT), "--",
+        [os.path.join(ROOT, "tools", "qemu-run"), "--timeout", str(TIMEOUT), "--image", IMAGE, "--",
          "-append", "test=qmp-idle", "-qmp", f"unix:{path},server=on,wait=off"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     serial = b""
@@ -174,7 +174,7 @@ def test_nmi_is_reported_from_its_own_ist_stack():
     directory = tempfile.mkdtemp(prefix="qmp-nmi-")
     path = os.path.join(directory, "qmp.sock")
     process = subprocess.Popen(
-        [os.path.join(ROOT, "tools", "qemu-run"), "--timeout", str(TIMEOUT), "--",
+        [os.path.join(ROOT, "tools", "qemu-run"), "--timeout", str(TIMEOUT), "--image", IMAGE, "--",
          "-append", "test=qmp-idle", "-qmp", f"unix:{path},server=on,wait=off"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
