@@ -3,7 +3,8 @@ import KernelSupport
 /// Fault-safe access to the running process's memory on its behalf (system-call arguments).
 ///
 /// Every pointer and length is checked first (`UserPointer.isValid`: inside the user part, no
-/// overflow); the copy itself runs in `user_copy` (STAC/CLAC around `rep movsb`), whose faults
+/// overflow; `AddressSpace.permits`: reserved with a protection that allows the access, which
+/// also keeps the kernel off `PROT_NONE` pages it could otherwise reach); the copy itself runs in `user_copy` (STAC/CLAC around `rep movsb`), whose faults
 /// the page trap gives to the core's policy as `.kernelAccessingUser`: a reserved page is backed
 /// and the copy goes on, anything else resumes at the routine's recovery label and the call
 /// fails with `EFAULT` instead of panicking.
@@ -24,7 +25,9 @@ enum UserMemory {
     throws(LinuxErrno)
   {
     guard count > 0 else { return }
-    guard UserPointer.isValid(address, length: UInt64(count)) else { throw .EFAULT }
+    guard UserPointer.isValid(address, length: UInt64(count)),
+      MemoryManager.currentAddressSpace!.permits(.write, start: address, length: UInt64(count))
+    else { throw .EFAULT }
     let destination = UnsafeMutableRawPointer(bitPattern: UInt(address))
     guard let destination,
       user_copy(destination, source, UInt64(count)) == 0
@@ -48,6 +51,7 @@ enum UserMemory {
   {
     guard count > 0 else { return }
     guard UserPointer.isValid(address, length: UInt64(count)),
+      MemoryManager.currentAddressSpace!.permits(.read, start: address, length: UInt64(count)),
       let source = UnsafeRawPointer(bitPattern: UInt(address)),
       user_copy(destination, source, UInt64(count)) == 0
     else { throw .EFAULT }

@@ -28,11 +28,6 @@ public enum MemoryFlags {
   public static let mapHugeTLB: UInt64 = 0x40000
   public static let mapSync: UInt64 = 0x80000
   public static let mapFixedNoReplace: UInt64 = 0x10_0000
-  /// Every flag `MAP_SHARED_VALIDATE` accepts (Linux's `LEGACY_MAP_MASK` plus the newer ones).
-  public static let knownMapFlags: UInt64 =
-    mapType | mapFixed | mapAnonymous | mapGrowsDown | mapDenyWrite | mapExecutable | mapLocked
-    | mapNoReserve | mapPopulate | mapNonBlock | mapStack | mapHugeTLB | mapSync
-    | mapFixedNoReplace
 
   /// `madvise` advice values (MADV_*).
   public static let adviseDontNeed: UInt64 = 4
@@ -79,12 +74,9 @@ public enum MemoryCalls {
         && Int32(truncatingIfNeeded: fileDescriptor) <= 2 ? .ENODEV : .EBADF
     }
     guard length != 0 else { throw .EINVAL }
-    switch type {
-    case MemoryFlags.mapShared, MemoryFlags.mapPrivate: break
-    case MemoryFlags.mapSharedValidate:
-      guard flags & ~MemoryFlags.knownMapFlags == 0 else { throw .EOPNOTSUPP }
-    default: throw .EINVAL
-    }
+    // Anonymous memory knows only MAP_SHARED and MAP_PRIVATE (MAP_SHARED_VALIDATE is checked
+    // only for file mappings): anything else is EINVAL, as Linux's do_mmap answers.
+    guard type == MemoryFlags.mapShared || type == MemoryFlags.mapPrivate else { throw .EINVAL }
     let (rounded, overflow) = length.addingReportingOverflow(pageMask)
     guard !overflow, rounded & ~pageMask <= UserLayout.end else { throw .ENOMEM }
     let size = rounded & ~pageMask
@@ -100,9 +92,9 @@ public enum MemoryCalls {
   {
     let noReplace = flags & MemoryFlags.mapFixedNoReplace != 0
     guard noReplace || flags & MemoryFlags.mapFixed != 0 else {
-      guard address != 0 else { return .anywhere }
-      let (hint, overflow) = address.addingReportingOverflow(pageMask)
-      return overflow ? .anywhere : .hint(hint & ~pageMask)
+      // x86's arch_get_unmapped_area_topdown rounds a hint down to its page.
+      let hint = address & ~pageMask
+      return hint == 0 ? .anywhere : .hint(hint)
     }
     guard address & pageMask == 0 else { throw .EINVAL }
     let (end, overflow) = address.addingReportingOverflow(size)

@@ -41,3 +41,26 @@ import Testing
     #expect(machine.tearDownIsClean())
   }
 }
+
+/// `permits`: what the kernel checks before copying to or from user memory.
+@Suite struct AddressSpaceAccessTests {
+  let page = PageSize.size4KiB.bytes
+
+  @Test func permitsFollowsRegionsAndProtection() throws {
+    let machine = TestMachine()
+    let base: UInt64 = 0x40_0000
+    _ = try machine.space.reserve(
+      length: 2 * page, protection: [.read, .write], at: .fixed(base), commit: &machine.commit,
+      frames: &machine.frames)
+    _ = try machine.space.reserve(
+      length: page, protection: .none, at: .fixed(base + 2 * page), commit: &machine.commit,
+      frames: &machine.frames)
+    #expect(machine.space.permits(.write, start: base + 10, length: 2 * page - 10))
+    #expect(!machine.space.permits(.read, start: base + page, length: 2 * page))
+    #expect(!machine.space.permits(.execute, start: base, length: 1))
+    #expect(!machine.space.permits(.read, start: base - 1, length: 2))
+    #expect(!machine.space.permits(.read, start: ~0, length: 2))
+    #expect(machine.space.permits(.read, start: 0, length: 0))
+    #expect(machine.tearDownIsClean())
+  }
+}
