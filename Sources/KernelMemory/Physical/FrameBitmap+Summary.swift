@@ -93,8 +93,8 @@ extension FrameBitmap {
   var hasFreeFrame: Bool { words(atLevel: topLevel)[0] != 0 }
 
   /// The lowest free frame at or after `start`, or nil: climbs until a level has a set bit at or
-  /// after the position, then descends to the leftmost free frame under it — O(levels), whatever
-  /// the number of full words skipped.
+  /// after the position, then descends to the leftmost free frame under it — O(levels), however
+  /// many words without a free frame it skips.
   func nextFreeFrame(from start: UInt64) -> UInt64? {
     var level = 0
     var position = start
