@@ -1,0 +1,171 @@
+"""Processes (issue 4): static Linux binaries in ring 3, the tools/run-elf contract, several
+programs in one boot with frame accounting back to baseline, glibc and musl, hostile ELF files.
+
+The C programs are compiled here (musl-gcc and gcc -static) into a temporary directory; every
+QEMU run has a hard timeout (tools/qemu-run, plus the subprocess timeout)."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import EXIT_SUCCESS, IMAGE, ROOT, boot
+
+RUN_ELF = os.path.join(ROOT, "tools", "run-elf")
+RUN_TIMEOUT = 120
+
+SOURCES = {
+    "args": r"""
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+    for (int i = 0; i < argc; i++) printf("argv[%d]=%s\n", i, argv[i]);
+    return argc > 1 ? atoi(argv[1]) : 0;
+}""",
+    "crash": r"""
+#include <stdio.h>
+int main(void) {
+    printf("partial line");
+    fflush(stdout);
+    *(volatile int *)0x10 = 1;
+    return 0;
+}""",
+    "spin": r"""
+int main(void) { for (;;) { __asm__ volatile(""); } }""",
+    "undefined": r"""
+#include <stdio.h>
+int main(void) { puts("before ud2"); fflush(stdout); __asm__ volatile("ud2"); return 0; }""",
+    "enosys": r"""
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <errno.h>
+int main(void) {
+    long r = syscall(SYS_fork);
+    printf("fork: %ld errno %d\n", r, errno);
+    return r == -1 && errno == ENOSYS ? 0 : 1;
+}""",
+    "faults": r"""
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+int main(void) {
+    unsigned long size = 16UL << 20;
+    volatile char *p = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    for (unsigned long i = 0; i < size; i += 4096) p[i] = 1;
+    getrusage(RUSAGE_SELF, &after);
+    printf("faults %ld\n", after.ru_minflt - before.ru_minflt);
+    return after.ru_minflt - before.ru_minflt >= 4096 ? 0 : 1;
+}""",
+}
+
+
+def compile_program(directory, name, compiler, flags=("-static",), suffix=None):
+    source = os.path.join(directory, name + ".c")
+    with open(source, "w") as handle:
+        handle.write(SOURCES[name])
+    output = os.path.join(directory, name + "-" + (suffix or os.path.basename(compiler)))
+    subprocess.run([compiler, "-O2", *flags, "-o", output, source], check=True)
+    return output
+
+
+@pytest.fixture(scope="module")
+def programs(tmp_path_factory):
+    if shutil.which("musl-gcc") is None:
+        pytest.fail("musl-gcc is missing: apt-get install -y --no-install-recommends musl-tools")
+    directory = str(tmp_path_factory.mktemp("programs"))
+    built = {name: compile_program(directory, name, "musl-gcc") for name in SOURCES}
+    built["args-glibc"] = compile_program(directory, "args", "gcc")
+    built["args-pie"] = compile_program(directory, "args", "gcc", ["-static-pie", "-fPIE"], "pie")
+    return built
+
+
+def run_elf(program, *arguments, timeout=None):
+    environment = dict(os.environ, RUN_ELF_KERNEL=IMAGE)
+    if timeout is not None:
+        environment["RUN_ELF_TIMEOUT"] = str(timeout)
+    completed = subprocess.run(
+        [RUN_ELF, program, *arguments], cwd=ROOT, env=environment, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, timeout=RUN_TIMEOUT, check=False)
+    return completed.returncode, completed.stdout.decode(), completed.stderr.decode()
+
+
+def test_run_elf_passes_arguments_and_returns_the_exit_status(programs):
+    status, stdout, _ = run_elf(programs["args"], "42", "two")
+    assert status == 42
+    assert stdout == f"argv[0]={programs['args']}\nargv[1]=42\nargv[2]=two\n"
+
+
+def test_glibc_static_program(programs):
+    status, stdout, stderr = run_elf(programs["args-glibc"], "7")
+    assert status == 7, stderr
+    assert "argv[1]=7\n" in stdout
+
+
+def test_glibc_static_pie_is_relocated(programs):
+    status, stdout, stderr = run_elf(programs["args-pie"], "5")
+    assert status == 5, stderr
+    assert "argv[1]=5\n" in stdout
+
+
+def test_memory_fault_kill_is_139_and_output_stays_exact(programs):
+    status, stdout, stderr = run_elf(programs["crash"])
+    assert status == 139
+    assert stdout == "partial line"  # the kernel's line feed before its kill line is not output
+    assert re.search(r"killed: write at 0x10: address not mapped, RIP 0x[0-9a-f]+", stderr)
+
+
+def test_invalid_opcode_kills_with_sigill(programs):
+    status, stdout, _ = run_elf(programs["undefined"])
+    assert status == 128 + 4
+    assert stdout == "before ud2\n"
+
+
+def test_unsupported_call_is_enosys(programs):
+    status, stdout, _ = run_elf(programs["enosys"])
+    assert status == 0, stdout
+
+
+def test_demand_faults_counted_by_getrusage(programs):
+    status, stdout, _ = run_elf(programs["faults"])
+    assert status == 0, stdout
+
+
+def test_timeout_status(programs):
+    status, _, stderr = run_elf(programs["spin"], timeout=3)
+    assert status == 124, stderr
+
+
+def test_missing_program_is_127():
+    status, _, _ = run_elf("/nonexistent/program")
+    assert status == 127
+
+
+@pytest.mark.parametrize("content", [b"not an elf at all\n", b"\x7fELF\x02\x01\x01" + b"\0" * 9,
+                                     b"\x7fELF\x01\x01\x01" + b"\0" * 100])
+def test_malformed_files_are_refused_with_126(tmp_path, content):
+    path = tmp_path / "bad"
+    path.write_bytes(content)
+    status, _, stderr = run_elf(str(path))
+    assert status == 126
+    assert "not started" in stderr
+
+
+def test_several_programs_in_one_boot_return_every_frame(programs):
+    modules = ",".join([programs["args"] + " 1", programs["crash"], programs["args-glibc"] + " 2",
+                        programs["enosys"], programs["faults"]])
+    run = boot(extra=["-initrd", modules], timeout=90)
+    assert run.status == EXIT_SUCCESS, run
+    assert run.output.count("frames back to baseline") == 5, run
+    assert "FRAME ACCOUNTING" not in run.output, run
+    assert "[kernel] frame accounting clean after every process" in run.output
+    statuses = re.findall(r"\[kernel\] exit-status (\d+)", run.output)
+    assert statuses == ["1", "139", "2", "0", "0"], run
+    assert re.search(r"system call 57 \(fork\) not supported: ENOSYS", run.output), run
+    # The same free-frame count after each process: nothing leaked between programs.
+    counts = set(re.findall(r"frames back to baseline: (\d+) free", run.output))
+    assert len(counts) == 1, run
