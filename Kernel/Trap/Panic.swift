@@ -82,6 +82,59 @@ enum Panic {
       "  CR0 " + hexPadded(control_register_0_read()) + "  CR2 "
         + hexPadded(page_fault_address_read()) + "  CR3 " + hexPadded(page_table_root_read())
         + "  CR4 " + hexPadded(control_register_4_read()))
+    printBacktrace(framePointer: f.rbp)
+  }
+
+  /// The most backtrace lines printed (runs of one repeated frame count once).
+  static let backtraceLimit = 16
+
+  /// The callers of the interrupted function, from the frame-pointer chain: each frame holds
+  /// the caller's RBP at [RBP] and the return address at [RBP + 8]. Swift and C code here keep
+  /// frame pointers; the walk stops at RBP 0 (set by the boot code), at a pointer outside the
+  /// kernel's stacks, or when the chain does not go up the stack. Runs of the same return
+  /// address (recursion) are folded into one line.
+  static func printBacktrace(framePointer: UInt64) {
+    print("  backtrace (frame pointers; the function at RIP itself is above):")
+    var rbp = framePointer
+    var lines = 0
+    var depth = 0
+    var previous: UInt64 = 0
+    var repeats = 0
+    while lines < backtraceLimit, rbp != 0, rbp & 7 == 0, isOnKernelStack(rbp),
+      isOnKernelStack(rbp + 8)
+    {
+      let words = UnsafePointer<UInt64>(bitPattern: UInt(rbp))!
+      let returnAddress = words[1]
+      depth += 1
+      if returnAddress == previous {
+        repeats += 1
+      } else {
+        printRepeats(repeats)
+        repeats = 0
+        lines += 1
+        print(
+          "    #" + String(depth) + " " + hexPadded(returnAddress) + " "
+            + KernelSymbols.describe(returnAddress))
+      }
+      previous = returnAddress
+      guard words[0] > rbp else { break }
+      rbp = words[0]
+    }
+    printRepeats(repeats)
+    if depth == 0 { print("    (no frame-pointer chain on a kernel stack)") }
+  }
+
+  private static func printRepeats(_ count: Int) {
+    if count > 0 { print("    ... the same frame " + String(count) + " more times") }
+  }
+
+  /// Whether `address` lies in the kernel stack or one of the IST stacks.
+  static func isOnKernelStack(_ address: UInt64) -> Bool {
+    let layout = kernel_image_layout_get()
+    return (layout.stack_bottom..<layout.stack_top).contains(address)
+      || (layout.double_fault_stack_top - interruptStackSize..<layout.double_fault_stack_top)
+        .contains(address)
+      || (layout.nmi_stack_top - interruptStackSize..<layout.nmi_stack_top).contains(address)
   }
 
   /// The size of each IST stack (Kernel/Boot/trap_entry.S).

@@ -17,6 +17,7 @@ def test_kernel_page_fault_panics_with_full_report():
     for register in ["RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP", "R8 ", "R15", "CR3"]:
         assert register in out, register
     assert "(kernel stack)" in out
+    assert "backtrace (frame pointers" in out and "<kernelMain" in out
     assert "page-table walk of 0xffffa000deadb000" in out
     assert "PML4[320]" in out
     assert "not present at" in out
@@ -46,6 +47,7 @@ def test_stack_overflow_is_caught_by_guard_page_and_double_fault_handler():
     assert "IST1 double-fault stack" in out
     assert "handler stack: 0x" in out and "(IST1, the double-fault stack)" in out
     assert "<stack_overflow_provoke" in out
+    assert "... the same frame" in out and "<kernel_virtual_entry" in out
     assert "not present at PT" in out
 
 
