@@ -35,8 +35,8 @@ final class BitmapFixture {
 }
 
 /// SplitMix64 (Steele, Lea and Flood), written here: tiny and well mixed, so random tests replay
-/// exactly from a seed.
-struct BitmapTestRandom: RandomNumberGenerator {
+/// exactly from a seed. Other suites of this target use it too: keep the name.
+struct SplitMix64: RandomNumberGenerator {
   private var state: UInt64
 
   init(seed: UInt64) { state = seed }
@@ -56,11 +56,11 @@ let testFrameBytes: UInt64 = 4096
 
 @Suite struct FrameBitmapFixtureTests {
   @Test func splitMixIsReproducible() {
-    var first = BitmapTestRandom(seed: 42)
-    var second = BitmapTestRandom(seed: 42)
+    var first = SplitMix64(seed: 42)
+    var second = SplitMix64(seed: 42)
     for _ in 0..<100 { #expect(first.next() == second.next()) }
-    var one = BitmapTestRandom(seed: 1)
-    var two = BitmapTestRandom(seed: 2)
+    var one = SplitMix64(seed: 1)
+    var two = SplitMix64(seed: 2)
     #expect(one.next() != two.next())
   }
 }

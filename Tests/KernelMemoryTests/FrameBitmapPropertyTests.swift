@@ -97,7 +97,7 @@ struct ReferenceFrameModel {
     let bitmap = fixture.bitmap
     var model = ReferenceFrameModel(
       usable: (0..<bitmap.frameCount).map(fixture.expectedUsable))
-    var random = BitmapTestRandom(seed: 0x5eed_f4a3_e5b1_7a90)
+    var random = SplitMix64(seed: 0x5eed_f4a3_e5b1_7a90)
     try compareEverything(bitmap, model)
     for step in 0..<Self.operations {
       let filling = (step / 8_000) % 2 == 0
@@ -131,7 +131,7 @@ struct ReferenceFrameModel {
 
   /// Picks an operation, weighted towards allocating or freeing by phase so that the run visits
   /// exhaustion and a nearly empty bitmap many times.
-  func randomOperation(_ random: inout BitmapTestRandom, filling: Bool) -> Operation {
+  func randomOperation(_ random: inout SplitMix64, filling: Bool) -> Operation {
     let roll = random.next() % 1000
     switch roll {
     case 0..<2: return .reserve
@@ -144,7 +144,7 @@ struct ReferenceFrameModel {
 
   func perform(
     _ operation: Operation, _ bitmap: FrameBitmap, _ model: inout ReferenceFrameModel,
-    _ random: inout BitmapTestRandom
+    _ random: inout SplitMix64
   ) throws {
     switch operation {
     case .allocate: try allocate(bitmap, &model)
@@ -180,7 +180,7 @@ struct ReferenceFrameModel {
   }
 
   func allocateContiguous(
-    _ bitmap: FrameBitmap, _ model: inout ReferenceFrameModel, _ random: inout BitmapTestRandom
+    _ bitmap: FrameBitmap, _ model: inout ReferenceFrameModel, _ random: inout SplitMix64
   ) throws {
     let counts: [UInt64] = [1, 2, 3, 7, 16, 64, 100, 512]
     let alignments: [UInt64] = [1, 2, 8, 64, 512]

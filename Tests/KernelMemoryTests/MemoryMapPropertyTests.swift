@@ -9,7 +9,7 @@ import Testing
   static let kinds = MemoryRegionKind.allCases
 
   @Test func bitmapAgreesWithTheRulesInBytes() throws {
-    var random = BitmapTestRandom(seed: 0x3e3_0a9f)
+    var random = SplitMix64(seed: 0x3e3_0a9f)
     for _ in 0..<Self.maps {
       let entries = randomEntries(&random)
       let reserved = randomRanges(&random, count: Int(random.next() % 4))
@@ -48,7 +48,7 @@ import Testing
   /// `findFreeFrames` returns only runs whose every frame is usable by the same rules.
   func checkPlacement(
     _ map: MemoryMap<[MemoryMapEntry]>, _ entries: [MemoryMapEntry], _ reserved: [PhysicalRange],
-    _ random: inout BitmapTestRandom
+    _ random: inout SplitMix64
   ) throws {
     let count = 1 + random.next() % 64
     guard let first = map.findFreeFrames(count: count, avoiding: reserved) else { return }
@@ -57,7 +57,7 @@ import Testing
     }
   }
 
-  func randomEntries(_ random: inout BitmapTestRandom) -> [MemoryMapEntry] {
+  func randomEntries(_ random: inout SplitMix64) -> [MemoryMapEntry] {
     let count = 1 + Int(random.next() % 10)
     return (0..<count).map { _ in
       let usableBias = random.next() % 2 == 0
@@ -68,7 +68,7 @@ import Testing
     }
   }
 
-  func randomRanges(_ random: inout BitmapTestRandom, count: Int) -> [PhysicalRange] {
+  func randomRanges(_ random: inout SplitMix64, count: Int) -> [PhysicalRange] {
     (0..<count).map { _ in
       PhysicalRange(start: random.next() % Self.space, length: random.next() % (Self.space / 8))
     }
