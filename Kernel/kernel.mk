@@ -52,7 +52,7 @@ KERNEL_OBJS := $(KERNEL_BUILD)/kernel-swift.o \
 
 QEMU_RUN := tools/qemu-run
 
-.PHONY: kernel run debug system-test kernel-check
+.PHONY: kernel run run-programs debug system-test kernel-check
 
 kernel: $(KERNEL_IMAGE) kernel-check
 
@@ -110,6 +110,21 @@ run: kernel
 	  35) echo "make run: kernel panic (QEMU exit status 35)"; exit 1 ;; \
 	  37) echo "make run: self-tests failed (QEMU exit status 37)"; exit 1 ;; \
 	  124|137) echo "make run: QEMU timed out (status $$status)"; exit 1 ;; \
+	  *) echo "make run: unexpected QEMU exit status $$status"; exit 1 ;; \
+	esac
+	$(if $(APPEND),,@$(MAKE) --no-print-directory run-programs)
+
+# The process demonstration (Kernel/PROCESSES.md): static musl programs in ring 3 — one that
+# demand-pages 64 MiB (fault counts, memory in use), one killed for touching memory it never
+# had — then the kernel's final memory summary. QEMU exits 33 only if every frame came back.
+DEMO_PROGRAMS := $(BUILD)/programs/musl/hello $(BUILD)/programs/musl/demand_paging \
+  $(BUILD)/programs/musl/hostile_null_deref
+run-programs: kernel $(DEMO_PROGRAMS)
+	@status=0; $(QEMU_RUN) --timeout 120 -- -initrd "$(word 1,$(DEMO_PROGRAMS)),$(word 2,$(DEMO_PROGRAMS)) 64,$(word 3,$(DEMO_PROGRAMS))" || status=$$?; \
+	case $$status in \
+	  33) echo "make run: programs ran, every frame came back (QEMU exit status 33)" ;; \
+	  35) echo "make run: kernel panic (QEMU exit status 35)"; exit 1 ;; \
+	  37) echo "make run: frame accounting failed (QEMU exit status 37)"; exit 1 ;; \
 	  *) echo "make run: unexpected QEMU exit status $$status"; exit 1 ;; \
 	esac
 

@@ -10,8 +10,8 @@ final class UserProcess {
   var fsBase: UInt64 = 0
   /// The address `set_tid_address` registered (kept, never written: there are no threads).
   var clearChildTID: UInt64 = 0
-  /// The most frames the process had backed at once (`ru_maxrss`).
-  var peakResidentFrames: UInt64 = 0
+  /// The TSC when the process first entered ring 3.
+  var enteredAt: UInt64 = 0
 
   init(id: UInt64, name: String) {
     self.id = id
