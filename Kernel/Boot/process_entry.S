@@ -155,6 +155,12 @@ process_kernel_stack_top_address:
   leaq process_kernel_stack_top(%rip), %rax
   ret
 
+  // uint64_t process_kernel_stack_guard_address(void)
+  .global process_kernel_stack_guard_address
+process_kernel_stack_guard_address:
+  leaq process_kernel_stack_guard(%rip), %rax
+  ret
+
   .bss
   .balign 8
 kernel_resume_stack:
@@ -163,7 +169,12 @@ syscall_user_stack:
   .quad 0
   // The process kernel stack: SYSCALL switches to it, and TSS.RSP0 points at its top for
   // exceptions from ring 3. One process runs at a time, so one stack serves each in turn.
+  // The page below it is a guard: UserMode.install unmaps it, so an overflow faults (and the
+  // double-fault handler reports it on its own IST stack) instead of corrupting .bss.
   .section .bss.process_kernel_stack, "aw", @nobits
   .balign 4096
+  .global process_kernel_stack_guard
+process_kernel_stack_guard:
+  .skip 4096
   .skip PROCESS_KERNEL_STACK_SIZE
 process_kernel_stack_top:

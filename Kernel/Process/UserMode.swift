@@ -55,6 +55,17 @@ enum UserMode {
     control_register_4_write(
       control_register_4_read() | osSupportsFXSave | osSupportsSIMDExceptions)
     GlobalDescriptorTable.setKernelStack(process_kernel_stack_top_address())
+    unmapKernelStackGuard()
+  }
+
+  /// Unmaps the page below the process kernel stack in the kernel's tables, which every
+  /// address space shares: an overflow faults instead of overwriting .bss. The page's frame
+  /// stays part of the kernel image.
+  static func unmapKernelStackGuard() {
+    let guardPage = VirtualAddress(canonical: process_kernel_stack_guard_address())
+    guard let unmapped = try? MemoryManager.kernelMap!.unmap(guardPage) else { return }
+    var frames = MemoryManager.frames
+    _ = unmapped.flush(HardwareTLB(), returningTablesTo: &frames)
   }
 
   /// Sets the FS base the running process sees.

@@ -20,6 +20,8 @@ uint64_t user_copy(void *destination, const void *source, uint64_t length);
 uint64_t user_copy_recovery_for(uint64_t rip);
 /// The top of the process kernel stack (TSS.RSP0 and the system-call stack).
 uint64_t process_kernel_stack_top_address(void);
+/// The guard page below the process kernel stack (unmapped at run time).
+uint64_t process_kernel_stack_guard_address(void);
 
 /// RDRAND: 1 and a random word when the CPU delivered one, 0 otherwise.
 static inline int random_word_read(uint64_t *value) {
