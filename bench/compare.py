@@ -28,6 +28,7 @@ import argparse
 import os
 import re
 import select
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +37,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULT = re.compile(r"^RESULT (\S+) ([0-9.]+) ([0-9.]+) (-?[0-9.]+)\s*$")
 BOOT = re.compile(r"boot-to-(?:init|user)[^0-9]*([0-9.]+) s")
+QEMU_CLEAN_EXIT = 33
 CASES = ["anon-write", "anon-read", "brk-write", "malloc64k", "malloc1k", "mmap-churn"]
 
 
@@ -67,6 +69,8 @@ def run_once(runner, env_extra, binary, args, timeout):
             else:
                 err += chunk
     status = p.wait()
+    if runner and runner[0].endswith("qemu-run") and status == QEMU_CLEAN_EXIT:
+        status = 0  # the kernel's clean shutdown through isa-debug-exit (2*16+1)
     text = out.decode(errors="replace")
     results = {}
     for line in text.splitlines():
@@ -110,10 +114,27 @@ def main():
     extra = [] if cases == CASES else cases
     linux = o.linux_runner.split()
     ours = o.ours_runner.split()
-    have_ours = os.access(os.path.join(ROOT, ours[0]), os.X_OK)
+    ours_path = os.path.join(ROOT, ours[0])
+    have_ours = os.access(ours_path, os.X_OK)
     sides = [("linux", linux, {"RUN_LINUX_TIMING": "1"})]
+    ours_icount = False
+    ours_icount_via = None
     if have_ours:
-        sides.append(("ours", ours, {"RUN_ELF_TIMING": "1"}))
+        ours_env = {"RUN_ELF_TIMING": "1", "RUN_ELF_TIMEOUT": str(int(o.timeout))}
+        if "RUN_ELF_KERNEL" not in os.environ and os.path.basename(ours[0]) == "run-elf":
+            # Build the kernel once and boot the same copy every time: no make in the timed
+            # path, and a concurrent rebuild cannot change the kernel between runs.
+            subprocess.run(["make", "-s", "-C", ROOT, "build/kernel32.elf"], check=True,
+                           stdout=subprocess.DEVNULL)
+            pinned = os.path.join(ROOT, "build", "bench", "kernel-under-test.elf")
+            os.makedirs(os.path.dirname(pinned), exist_ok=True)
+            shutil.copyfile(os.path.join(ROOT, "build", "kernel32.elf"), pinned)
+            ours_env["RUN_ELF_KERNEL"] = pinned
+        sides.append(("ours", ours, ours_env))
+        # Only a runner that knows RUN_ELF_ICOUNT turns -icount on; otherwise its "ns" would be
+        # wall-clock nanoseconds, not instructions.
+        with open(ours_path, errors="replace") as f:
+            ours_icount = "RUN_ELF_ICOUNT" in f.read()
     icount_env = {"linux": {"RUN_LINUX_ICOUNT": "1"}, "ours": {"RUN_ELF_ICOUNT": "1"}}
 
     wall = {"linux": [], "ours": []}
@@ -125,9 +146,23 @@ def main():
                                        [str(o.mib), str(o.reps)] + extra, o.timeout))
     for i in range(o.icount_runs):
         for side, runner, env in sides:
+            args = [str(o.icount_mib), str(o.reps)] + extra
             sys.stderr.write("compare: -icount run %d/%d on %s\n" % (i + 1, o.icount_runs, side))
+            if side == "ours" and not ours_icount:
+                # run-elf cannot add -icount: boot the same pinned kernel through tools/qemu-run
+                # (run-elf's own QEMU wrapper) with -icount and the program as the Multiboot
+                # module, as run-elf does; only the RESULT lines are needed from the output.
+                if "RUN_ELF_KERNEL" not in env or any(" " in a or "," in a for a in args):
+                    continue
+                qemu_run = [os.path.join(ROOT, "tools", "qemu-run"), "--timeout",
+                            str(int(o.timeout)), "--image", env["RUN_ELF_KERNEL"], "--",
+                            "-icount", "shift=0", "-initrd"]
+                instr[side].append(run_once(qemu_run, {}, " ".join([o.binary] + args), [],
+                                            o.timeout))
+                ours_icount_via = "tools/qemu-run -icount shift=0 (run-elf's QEMU setup)"
+                continue
             instr[side].append(run_once(runner, dict(env, **icount_env[side]), o.binary,
-                                        [str(o.icount_mib), str(o.reps)] + extra, o.timeout))
+                                        args, o.timeout))
 
     def per_case(runs, side, case, k):
         return med([r[0][case][k] for r in runs[side] if case in r[0]])
@@ -166,9 +201,15 @@ def main():
                                  fmt(ratio(lf, of), 1)))
     if not have_ours:
         print("\nours: n/a - %s does not exist yet (no process support in our kernel)" % ours[0])
-    elif o.icount_runs:
-        print("\nnote: the ours instruction column assumes %s honours RUN_ELF_ICOUNT=1 "
-              "(-icount shift=0)" % ours[0])
+    else:
+        if o.icount_runs and ours_icount_via:
+            print("\nours instructions: measured through %s" % ours_icount_via)
+        elif o.icount_runs and not ours_icount:
+            print("\nours instructions: n/a - %s has no RUN_ELF_ICOUNT=1 (-icount shift=0) "
+                  "support" % ours[0])
+        if ob is None:
+            print("ours boot: n/a - %s prints no 'boot-to-user X s' under RUN_ELF_TIMING=1; "
+                  "compare the spawn -> 1st output row" % ours[0])
     bad = sorted({s for runs in (wall, instr) for s in runs for r in runs[s] if r[3] != 0})
     if bad:
         print("\nWARNING: some runs exited non-zero: %s" % ", ".join(bad))
