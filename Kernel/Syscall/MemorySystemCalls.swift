@@ -72,3 +72,82 @@ enum MemorySystemCalls {
     return 0
   }
 }
+
+/// `mremap`: shrink in place, grow in place when the pages after the mapping are free, else move
+/// (with `MREMAP_MAYMOVE`) by reserving the new range, copying the backed pages through the
+/// direct map, and releasing the old range.
+enum RemapCall {
+  static func mremap(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let request = try MemoryCalls.decodeRemap(
+      address: call.a0, oldLength: call.a1, newLength: call.a2, flags: call.a3,
+      newAddress: call.a4)
+    guard let region = MemoryManager.currentAddressSpace!.region(containing: request.address),
+      region.kind != .guardPage, region.range.end - request.address >= request.oldLength
+    else { throw .EFAULT }
+    if request.fixedAddress == nil {
+      if request.newLength <= request.oldLength {
+        try shrink(request)
+        return request.address
+      }
+      if try growInPlace(request, region: region) { return request.address }
+      guard request.mayMove else { throw .ENOMEM }
+    }
+    return try move(request, region: region)
+  }
+
+  static func shrink(_ request: RemapRequest) throws(LinuxErrno) {
+    guard request.newLength < request.oldLength else { return }
+    try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
+      try space.release(
+        start: request.address + request.newLength,
+        length: request.oldLength - request.newLength, commit: &ProcessRunner.commit,
+        frames: &ProcessRunner.frames)
+    }
+  }
+
+  /// Extends the mapping when it ends its region and the pages after it are free.
+  static func growInPlace(_ request: RemapRequest, region: Region) throws(LinuxErrno) -> Bool {
+    let oldEnd = request.address + request.oldLength
+    guard oldEnd == region.range.end else { return false }
+    let grown = try? MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
+      try space.reserve(
+        length: request.newLength - request.oldLength, protection: region.protection,
+        kind: region.kind == .stack ? .anonymous : region.kind, at: .fixedNoReplace(oldEnd),
+        commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
+    }
+    return grown != nil
+  }
+
+  static func move(_ request: RemapRequest, region: Region) throws(LinuxErrno) -> UInt64 {
+    let placement: Placement = request.fixedAddress.map { .fixed($0) } ?? .anywhere
+    let target = try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
+      try space.reserve(
+        length: request.newLength, protection: [.read, .write], kind: .anonymous,
+        at: placement, commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
+    }
+    let kept = min(request.oldLength, request.newLength)
+    var backed: [(offset: UInt64, frame: PhysicalAddress)] = []
+    let zeroPage = ProcessRunner.zeroPage
+    MemoryManager.currentAddressSpace!.pageMap.forEachMapping(
+      in: VirtualRange(uncheckedStart: request.address, end: request.address + kept)
+    ) { mapping in
+      if mapping.frameAddress.frame != zeroPage {
+        backed.append((mapping.page.value - request.address, mapping.frameAddress))
+      }
+    }
+    for page in backed {
+      try UserMemory.copyOut(
+        DirectMap.pointer(page.frame), count: Int(PageSize.size4KiB.bytes),
+        to: target.start + page.offset)
+    }
+    try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
+      try space.protect(
+        start: target.start, length: target.length, protection: region.protection,
+        commit: &ProcessRunner.commit)
+      try space.release(
+        start: request.address, length: request.oldLength, commit: &ProcessRunner.commit,
+        frames: &ProcessRunner.frames)
+    }
+    return target.start
+  }
+}

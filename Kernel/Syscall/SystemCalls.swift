@@ -51,6 +51,7 @@ enum SystemCalls {
     case Number.mprotect: return try MemorySystemCalls.mprotect(call)
     case Number.brk: return MemorySystemCalls.brk(call)
     case Number.madvise: return try MemorySystemCalls.madvise(call)
+    case Number.mremap: return try RemapCall.mremap(call)
     default: return try handleProcessCall(call)
     }
   }

@@ -29,6 +29,11 @@ public enum MemoryFlags {
   public static let mapSync: UInt64 = 0x80000
   public static let mapFixedNoReplace: UInt64 = 0x10_0000
 
+  /// `mremap` flags.
+  public static let remapMayMove: UInt64 = 1
+  public static let remapFixed: UInt64 = 2
+  public static let remapDontUnmap: UInt64 = 4
+
   /// `madvise` advice values (MADV_*).
   public static let adviseDontNeed: UInt64 = 4
   public static let adviseFree: UInt64 = 8
@@ -43,6 +48,17 @@ public struct MapRequest: Equatable, Sendable {
   public var length: UInt64
   public var protection: Protection
   public var placement: Placement
+}
+
+/// A decoded `mremap`: page-rounded lengths, and where the mapping may go.
+public struct RemapRequest: Equatable, Sendable {
+  public var address: UInt64
+  public var oldLength: UInt64
+  public var newLength: UInt64
+  /// Whether the mapping may move (`MREMAP_MAYMOVE`).
+  public var mayMove: Bool
+  /// The exact new address (`MREMAP_FIXED`).
+  public var fixedAddress: UInt64?
 }
 
 /// A decoded `madvise`.
@@ -140,6 +156,37 @@ public enum MemoryCalls {
     guard !endOverflow, end > address, end <= UserLayout.end else { throw .ENOMEM }
     guard address >= UserLayout.minimumAddress else { throw .ENOMEM }
     return (VirtualRange(uncheckedStart: address, end: end), decodeProtection(protection))
+  }
+
+  /// `mremap(address, old_length, new_length, flags, new_address)`, with Linux's EINVAL
+  /// checks (`MREMAP_DONTUNMAP` is not supported: EINVAL). Whether the old range is one mapping
+  /// (EFAULT otherwise) is the address space's to say.
+  public static func decodeRemap(
+    address: UInt64, oldLength: UInt64, newLength: UInt64, flags: UInt64, newAddress: UInt64
+  ) throws(LinuxErrno) -> RemapRequest {
+    let known = MemoryFlags.remapMayMove | MemoryFlags.remapFixed
+    guard flags & ~known == 0 else { throw .EINVAL }
+    let mayMove = flags & MemoryFlags.remapMayMove != 0
+    let fixed = flags & MemoryFlags.remapFixed != 0
+    guard !fixed || mayMove else { throw .EINVAL }
+    guard address & pageMask == 0 else { throw .EINVAL }
+    let (oldRounded, oldOverflow) = oldLength.addingReportingOverflow(pageMask)
+    let (newRounded, newOverflow) = newLength.addingReportingOverflow(pageMask)
+    guard !oldOverflow, !newOverflow, newLength != 0, oldLength != 0 else { throw .EINVAL }
+    let old = oldRounded & ~pageMask
+    let new = newRounded & ~pageMask
+    let (oldEnd, oldEndOverflow) = address.addingReportingOverflow(old)
+    guard !oldEndOverflow, oldEnd <= UserLayout.end else { throw .EFAULT }
+    var target: UInt64? = nil
+    if fixed {
+      guard newAddress & pageMask == 0 else { throw .EINVAL }
+      let (newEnd, newEndOverflow) = newAddress.addingReportingOverflow(new)
+      guard !newEndOverflow, newEnd <= UserLayout.end else { throw .EINVAL }
+      guard newEnd <= address || newAddress >= oldEnd else { throw .EINVAL }
+      target = newAddress
+    }
+    return RemapRequest(
+      address: address, oldLength: old, newLength: new, mayMove: mayMove, fixedAddress: target)
   }
 
   /// `madvise(address, length, advice)`.

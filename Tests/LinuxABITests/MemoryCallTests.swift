@@ -95,6 +95,33 @@ import Testing
     }
   }
 
+  @Test func decodesRemap() throws {
+    let grow = try MemoryCalls.decodeRemap(
+      address: 0x10000, oldLength: 1, newLength: 5000, flags: 1, newAddress: 0)
+    #expect(grow.oldLength == 4096 && grow.newLength == 8192 && grow.mayMove)
+    #expect(grow.fixedAddress == nil)
+    #expect(
+      try MemoryCalls.decodeRemap(
+        address: 0x10000, oldLength: 4096, newLength: 4096, flags: 3, newAddress: 0x20000
+      ).fixedAddress == 0x20000)
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeRemap(
+        address: 0x10000, oldLength: 4096, newLength: 4096, flags: 2, newAddress: 0x20000)
+    }
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeRemap(
+        address: 0x10000, oldLength: 4096, newLength: 0, flags: 1, newAddress: 0)
+    }
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeRemap(
+        address: 0x10000, oldLength: 8192, newLength: 8192, flags: 3, newAddress: 0x11000)
+    }
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeRemap(
+        address: 0x10001, oldLength: 1, newLength: 1, flags: 0, newAddress: 0)
+    }
+  }
+
   @Test func userPointers() {
     #expect(UserPointer.isValid(0x1000, length: 10))
     #expect(UserPointer.isValid(0, length: 0))

@@ -47,6 +47,32 @@ int main(void) {
     printf("fork: %ld errno %d\n", r, errno);
     return r == -1 && errno == ENOSYS ? 0 : 1;
 }""",
+    "remap": r"""
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/mman.h>
+int main(void) {
+    int bad = 0;
+    char *a = mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int i = 0; i < 3 * 4096; i += 4096) a[i] = 'a' + i / 4096;
+    char *b = mremap(a, 3 * 4096, 64 * 4096, MREMAP_MAYMOVE);
+    if (b == MAP_FAILED) { printf("FAIL grow\n"); return 1; }
+    for (int i = 0; i < 3; i++) if (b[i * 4096] != 'a' + i) { printf("FAIL content %d\n", i); bad = 1; }
+    if (b[10 * 4096] != 0) { printf("FAIL fresh not zero\n"); bad = 1; }
+    b[63 * 4096] = 'z';
+    char *c = mremap(b, 64 * 4096, 4096, 0);
+    if (c != b || c[0] != 'a') { printf("FAIL shrink\n"); bad = 1; }
+    if (mremap(c, 4096, 8192, 0) == MAP_FAILED && errno != ENOMEM) { printf("FAIL errno %d\n", errno); bad = 1; }
+    if (mremap((void *)0x10000, 4096, 8192, MREMAP_MAYMOVE) != MAP_FAILED || errno != EFAULT) { printf("FAIL efault %d\n", errno); bad = 1; }
+    if (mremap(c, 4096, 8192, MREMAP_FIXED) != MAP_FAILED || errno != EINVAL) { printf("FAIL einval\n"); bad = 1; }
+    char *d = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *e = mremap(c, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED, d);
+    if (e != d || e[0] != 'a') { printf("FAIL fixed move\n"); bad = 1; }
+    printf(bad ? "remap: failed\n" : "remap: ok\n");
+    return bad;
+}""",
     "faults": r"""
 #include <stdio.h>
 #include <sys/mman.h>
@@ -133,6 +159,14 @@ def test_unsupported_call_is_enosys(programs):
 def test_demand_faults_counted_by_getrusage(programs):
     status, stdout, _ = run_elf(programs["faults"])
     assert status == 0, stdout
+
+
+def test_mremap_grows_moves_and_shrinks_like_linux(programs):
+    native = subprocess.run([programs["remap"]], stdout=subprocess.PIPE, timeout=30)
+    assert native.returncode == 0, native.stdout
+    status, stdout, _ = run_elf(programs["remap"])
+    assert status == 0, stdout
+    assert stdout == "remap: ok\n"
 
 
 def test_timeout_status(programs):
