@@ -40,7 +40,7 @@ host-test:
 	swift build --build-tests
 	swift test
 
-test: embedded-check host-test system-test userspace-test-native
+test: embedded-check host-test system-test userspace-test
 
 bench:
 	swift run -c release memory-bench
