@@ -8,8 +8,8 @@ import KernelSupport
 /// of the running address space; the kernel only carries out the answer: `.resolved` returns
 /// (the instruction is retried), `.panic` stops the machine with the report below (the seed:
 /// "If we are kernel we panic the whole system"). `.kill` for a fault in a user-access routine
-/// (`user_memory_read`/`write`) resumes at its recovery label (EFAULT); from ring 3 it needs a
-/// process to kill, and this kernel runs none yet, so it is reported as a panic.
+/// (`user_memory_read`/`write`) resumes at its recovery label (EFAULT); from ring 3 it kills the
+/// running process (`ProcessFaults`), and with no process running it is reported as a panic.
 enum PageFaultTrap {
   /// The last fault a probe absorbed: what the demo and self-tests check.
   nonisolated(unsafe) static var lastProbeFault = (address: UInt64(0), errorCode: UInt64(0))
