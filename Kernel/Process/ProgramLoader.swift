@@ -28,7 +28,7 @@ enum LoadFailure: Error {
 /// stack (argv, envp, auxv) is copied to the top of the stack.
 enum ProgramLoader {
   /// The environment every program gets.
-  static let environment = ["PATH=/bin", "HOME=/"]
+  static let environment = ["PATH=/bin", "HOME=/", "TERM=linux"]
 
   /// Creates the address space (it becomes `MemoryManager.currentAddressSpace` and CR3) and
   /// loads the program; returns the entry point and initial stack pointer.

@@ -80,6 +80,12 @@ enum FileCalls {
     return written
   }
 
+  /// `lseek`: the console and the empty stdin are not seekable.
+  static func lseek(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard isStandard(call.a0) else { throw .EBADF }
+    throw .ESPIPE
+  }
+
   static func close(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard isStandard(call.a0) else { throw .EBADF }
     return 0
@@ -99,10 +105,17 @@ enum FileCalls {
 
   /// `newfstatat(fd, "", buf, AT_EMPTY_PATH)` is glibc's fstat; there are no paths.
   static func newfstatat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a3 & emptyPathFlag != 0 else { throw .ENOENT }
+    guard call.a3 & emptyPathFlag != 0 else { throw try missingPath(call.a1) }
     guard isStandard(call.a0) else { throw .EBADF }
     try writeCharacterDeviceStat(to: call.a2)
     return 0
+  }
+
+  /// The answer for a path in a kernel without a file system: EFAULT when the path cannot be
+  /// read (Linux reads it first), else ENOENT.
+  static func missingPath(_ address: UInt64) throws(LinuxErrno) -> LinuxErrno {
+    try UserMemory.copyIn(from: address, count: 1, to: UserMemory.bounce)
+    return .ENOENT
   }
 
   static func writeCharacterDeviceStat(to address: UInt64) throws(LinuxErrno) {

@@ -60,6 +60,19 @@ enum ProcessCalls {
     return 0
   }
 
+  /// `gettimeofday(tv, tz)`: the monotonic clock as a `timeval`; a timezone is all zeros.
+  static func gettimeofday(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let timezoneSize = 8
+    if call.a0 != 0 {
+      try UserMemory.copyOut(
+        LinuxStructures.timeval(nanoseconds: MonotonicClock.nanoseconds()), to: call.a0)
+    }
+    if call.a1 != 0 {
+      try UserMemory.copyOut([UInt8](repeating: 0, count: timezoneSize), to: call.a1)
+    }
+    return 0
+  }
+
   static func clockGetres(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard call.a0 <= highestClock else { throw .EINVAL }
     if call.a1 != 0 {

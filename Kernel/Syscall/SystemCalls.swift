@@ -41,10 +41,12 @@ enum SystemCalls {
     case Number.write: return try FileCalls.write(call)
     case Number.writev: return try FileCalls.writev(call)
     case Number.close: return try FileCalls.close(call)
+    case Number.lseek: return try FileCalls.lseek(call)
     case Number.ioctl: return try FileCalls.ioctl(call)
     case Number.fstat: return try FileCalls.fstat(call)
     case Number.newfstatat: return try FileCalls.newfstatat(call)
-    case Number.readlink, Number.readlinkat: throw .ENOENT
+    case Number.readlink: throw try FileCalls.missingPath(call.a0)
+    case Number.readlinkat: throw try FileCalls.missingPath(call.a1)
     case Number.exit, Number.exit_group: ProcessCalls.exit(call)
     case Number.mmap: return try MemorySystemCalls.mmap(call)
     case Number.munmap: return try MemorySystemCalls.munmap(call)
@@ -65,6 +67,12 @@ enum SystemCalls {
       return process.id
     case Number.getpid, Number.gettid: return process.id
     case Number.getppid: return 0
+    case Number.getpgrp: return process.id
+    case Number.getpgid, Number.getsid:
+      guard call.a0 == 0 || call.a0 == process.id else { throw .ESRCH }
+      return process.id
+    case Number.wait4: throw .ECHILD
+    case Number.gettimeofday: return try ProcessCalls.gettimeofday(call)
     case Number.getuid, Number.geteuid, Number.getgid, Number.getegid: return 0
     case Number.clock_gettime: return try ProcessCalls.clockGettime(call)
     case Number.clock_getres: return try ProcessCalls.clockGetres(call)

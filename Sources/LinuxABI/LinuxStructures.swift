@@ -32,6 +32,13 @@ public enum LinuxStructures {
       + littleEndian(nanoseconds % nanosecondsPerSecond)
   }
 
+  /// `struct timeval` for `nanoseconds`.
+  public static func timeval(nanoseconds: UInt64) -> [UInt8] {
+    let nanosecondsPerMicrosecond: UInt64 = 1000
+    return littleEndian(nanoseconds / nanosecondsPerSecond)
+      + littleEndian(nanoseconds % nanosecondsPerSecond / nanosecondsPerMicrosecond)
+  }
+
   /// `struct rusage` with only the minor-fault count and the peak resident size filled in.
   public static func rusage(minorFaults: UInt64, maximumResidentKiB: UInt64) -> [UInt8] {
     var image = [UInt8](repeating: 0, count: rusageSize)

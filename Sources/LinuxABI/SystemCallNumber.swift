@@ -9,6 +9,7 @@ public enum SystemCallNumber {
   public static let write: UInt64 = 1
   public static let close: UInt64 = 3
   public static let fstat: UInt64 = 5
+  public static let lseek: UInt64 = 8
   public static let mmap: UInt64 = 9
   public static let mprotect: UInt64 = 10
   public static let munmap: UInt64 = 11
@@ -24,16 +25,21 @@ public enum SystemCallNumber {
   public static let nanosleep: UInt64 = 35
   public static let getpid: UInt64 = 39
   public static let exit: UInt64 = 60
+  public static let wait4: UInt64 = 61
   public static let kill: UInt64 = 62
   public static let uname: UInt64 = 63
   public static let fcntl: UInt64 = 72
   public static let readlink: UInt64 = 89
+  public static let gettimeofday: UInt64 = 96
   public static let getrusage: UInt64 = 98
   public static let getuid: UInt64 = 102
   public static let getgid: UInt64 = 104
   public static let geteuid: UInt64 = 107
   public static let getegid: UInt64 = 108
   public static let getppid: UInt64 = 110
+  public static let getpgrp: UInt64 = 111
+  public static let getpgid: UInt64 = 121
+  public static let getsid: UInt64 = 124
   public static let sigaltstack: UInt64 = 131
   public static let prctl: UInt64 = 157
   public static let arch_prctl: UInt64 = 158
@@ -62,7 +68,7 @@ public enum SystemCallNumber {
     case 4: return "stat"
     case fstat: return "fstat"
     case 7: return "poll"
-    case 8: return "lseek"
+    case lseek: return "lseek"
     case mmap: return "mmap"
     case mprotect: return "mprotect"
     case munmap: return "munmap"
@@ -81,17 +87,21 @@ public enum SystemCallNumber {
     case 57: return "fork"
     case 59: return "execve"
     case exit: return "exit"
-    case 61: return "wait4"
+    case wait4: return "wait4"
     case kill: return "kill"
     case uname: return "uname"
     case fcntl: return "fcntl"
     case readlink: return "readlink"
+    case gettimeofday: return "gettimeofday"
     case getrusage: return "getrusage"
     case getuid: return "getuid"
     case getgid: return "getgid"
     case geteuid: return "geteuid"
     case getegid: return "getegid"
     case getppid: return "getppid"
+    case getpgrp: return "getpgrp"
+    case getpgid: return "getpgid"
+    case getsid: return "getsid"
     case sigaltstack: return "sigaltstack"
     case prctl: return "prctl"
     case arch_prctl: return "arch_prctl"
@@ -126,10 +136,12 @@ public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
   public static let EBADF = LinuxErrno(rawValue: 9)
   public static let ENOMEM = LinuxErrno(rawValue: 12)
   public static let EFAULT = LinuxErrno(rawValue: 14)
+  public static let ECHILD = LinuxErrno(rawValue: 10)
   public static let EEXIST = LinuxErrno(rawValue: 17)
   public static let ENODEV = LinuxErrno(rawValue: 19)
   public static let EINVAL = LinuxErrno(rawValue: 22)
   public static let ENOTTY = LinuxErrno(rawValue: 25)
+  public static let ESPIPE = LinuxErrno(rawValue: 29)
   public static let ENOSYS = LinuxErrno(rawValue: 38)
   public static let EOPNOTSUPP = LinuxErrno(rawValue: 95)
 
