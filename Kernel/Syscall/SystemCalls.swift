@@ -71,7 +71,9 @@ enum SystemCalls {
     case Number.getpgid, Number.getsid:
       guard call.a0 == 0 || call.a0 == process.id else { throw .ESRCH }
       return process.id
-    case Number.wait4: throw .ECHILD
+    case Number.wait4:
+      // pid < -1 names the process group -pid; INT_MIN has none (Linux: ESRCH).
+      throw Int32(truncatingIfNeeded: call.a0) == Int32.min ? .ESRCH : .ECHILD
     case Number.gettimeofday: return try ProcessCalls.gettimeofday(call)
     case Number.getuid, Number.geteuid, Number.getgid, Number.getegid: return 0
     case Number.clock_gettime: return try ProcessCalls.clockGettime(call)
