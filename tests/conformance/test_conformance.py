@@ -81,7 +81,9 @@ def test_suite_matches_linux(suite):
         status, out = run.run_suite([runner], path, args,
                                     os.path.join(BUILD, "%s.%s.pytest.out" % (suite, side)))
         results[side] = (status, parse(out))
-        assert results[side][1], "%s printed no cases on %s" % (suite, side)
+        assert results[side][1], "%s printed no cases on %s (status %d):\n%s" % (
+            suite, side, status, out)
     _, problems = run.compare(suite, results["linux"], results.get("ours"),
                               run.load_known_differences())
-    assert not problems
+    assert not problems, "statuses %s; see build/conformance/%s.*.pytest.out" % (
+        {k: v[0] for k, v in results.items()}, suite)
