@@ -236,6 +236,7 @@ def main():
         ours_runner = None
     known = load_known_differences()
     failed, broken = [], False
+    stale = set()
     for suite in o.suite or ["map_fixed_noreplace", "nolibc-test"]:
         binary, args, parse = SUITES[suite]
         path = os.path.join(o.build, binary)
@@ -256,12 +257,18 @@ def main():
                 broken = True
                 failed.append("%s produced no cases on %s (status %d)" % (suite, side, status))
         rows, problems = compare(suite, results["linux"], results["ours"], known)
+        if results["linux"] and results["ours"]:
+            differing = {"%s %s" % (suite, r[0]) for r in rows if r[3]}
+            stale |= {k for k in known if k.startswith(suite + " ") and k not in differing}
         statuses = tuple(str(results[s][0]) if results[s] else "n/a" for s in ("linux", "ours"))
         print_table(suite, rows, statuses, o.markdown)
         for side in ("linux", "ours"):
             if results[side]:
                 print("%s on %s: %s" % (suite, side, summary(results[side][1])))
         failed += problems
+    if ours_runner is not None and stale:
+        print("\nknown-differences.txt entries whose case now matches Linux (can go):\n  "
+              + "\n  ".join(sorted(stale)))
     if ours_runner is None:
         print("\nours: n/a — tools/run-elf does not exist yet (no process support in our kernel)")
     if failed:
