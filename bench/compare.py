@@ -126,8 +126,9 @@ def main():
         if "RUN_ELF_KERNEL" not in os.environ and os.path.basename(ours[0]) == "run-elf":
             # Build the kernel once and boot the same copy every time: no make in the timed
             # path, and a concurrent rebuild cannot change the kernel between runs.
-            subprocess.run(["make", "-s", "-C", ROOT, "build/kernel32.elf"], check=True,
-                           stdout=subprocess.DEVNULL)
+            if subprocess.run(["make", "-s", "-C", ROOT, "build/kernel32.elf"],
+                              stdout=subprocess.DEVNULL).returncode != 0:
+                sys.exit("compare: building our kernel (make build/kernel32.elf) failed")
             pinned = os.path.join(ROOT, "build", "bench", "kernel-under-test.elf")
             os.makedirs(os.path.dirname(pinned), exist_ok=True)
             shutil.copyfile(os.path.join(ROOT, "build", "kernel32.elf"), pinned)
