@@ -11,5 +11,6 @@ if let mode = CallgrindMode(arguments: arguments) {
   var table = BenchTable()
   table.printHeader()
   runFrameBenchmarks(into: &table)
+  runPageMapBenchmarks(into: &table)
   table.printFooter()
 }

@@ -146,6 +146,7 @@ import Testing
       #expect(mapping.flags.intersection([.present, .user, .writable, .noExecute]) == expected)
     }
     #expect(privateFrames == space.residentFrames)
+    #expect(space.pageMap.occupancyCountsAreConsistent())
     #expect(machine.mmu.staleEntries().isEmpty)
     #expect(space.regions.reduce(0) { $0 + $1.range.pageCount } == UInt64(model.pages.count))
   }
@@ -190,6 +191,7 @@ import Testing
           #expect(error == .notMapped && model[slot] == nil)
         }
       default:
+        #expect(random.next() % 64 != 0 || map.occupancyCountsAreConsistent())
         let writes = mmu.write(1, at: page, mode: .user).fault == nil
         #expect(writes == (model[slot]?.writable ?? false))
         #expect(map.translate(page)?.frame.number == model[slot]?.frame)

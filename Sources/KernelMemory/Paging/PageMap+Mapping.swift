@@ -28,11 +28,13 @@ extension PageMap {
     flags: PageTableFlags, frames: inout Frames
   ) throws(PageMapError) {
     guard page.isAligned(to: size), frame.isAligned(to: size) else { throw .misaligned }
-    let location = try locate(page, at: size.leafLevel, frames: &frames)
-    guard !entry(at: location).isPresent else { throw .alreadyMapped }
+    let path = try path(to: page, at: size.leafLevel, frames: &frames)
+    let location = path[size.leafLevel]!
+    guard entry(at: location).isUnused else { throw .alreadyMapped }
     var leafFlags = flags.union(.present)
     if size != .size4KiB { leafFlags.insert(.huge) }
     write(PageTableEntry(frame: frame, flags: leafFlags), at: location)
+    countEntryAdded(at: size.leafLevel, along: path)
   }
 
   /// Removes the mapping that starts at `page` (of whatever size), and every table it leaves
@@ -41,12 +43,13 @@ extension PageMap {
   /// - Returns: the removed mapping, which must be flushed before its frame or the emptied
   ///   tables are reused.
   public func unmap(_ page: VirtualAddress) throws(PageMapError) -> UnmappedPage {
-    let (location, size) = try leaf(for: page)
+    let (path, size) = try leafPath(for: page)
     guard page.isAligned(to: size) else { throw .misaligned }
+    let location = path[size.leafLevel]!
     let old = entry(at: location)
     write(.empty, at: location)
     var emptied = EmptiedTables()
-    if PageMap.isUserPart(page) { reclaimEmptyTables(above: location, for: page, into: &emptied) }
+    reclaimEmptyTables(from: size.leafLevel, along: path, into: &emptied)
     return UnmappedPage(
       address: page, size: size, leaf: old.hugePageAddress(size).frame, emptiedTables: emptied)
   }
@@ -98,41 +101,49 @@ extension PageMap {
 
   /// The present leaf entry covering `address` and the size of the page it maps.
   func leaf(for address: VirtualAddress) throws(PageMapError) -> (EntryLocation, PageSize) {
-    var table = root
+    let (path, size) = try leafPath(for: address)
+    return (path[size.leafLevel]!, size)
+  }
+
+  /// The walk to the present leaf covering `address`, and the size of the page it maps.
+  func leafPath(for address: VirtualAddress) throws(PageMapError) -> (WalkPath, PageSize) {
+    guard let found = presentLeafPath(for: address) else { throw .notMapped }
+    return found
+  }
+
+  /// The walk to the present leaf covering `address`, or nil (see `ExistingPath` for why the
+  /// walk itself does not throw).
+  private func presentLeafPath(for address: VirtualAddress) -> (WalkPath, PageSize)? {
+    var path = WalkPath(root: root, address: address)
     var level = PageTableLevel.pml4
     while true {
-      let location = EntryLocation(table: table, index: address.index(at: level), level: level)
-      let current = entry(at: location)
-      guard current.isPresent else { throw .notMapped }
-      if level == .pageTable { return (location, .size4KiB) }
-      if current.isHuge, let size = level.hugePageSize { return (location, size) }
-      table = current.frame
-      level = level.next!
+      let current = entry(at: path[level]!)
+      guard current.isPresent else { return nil }
+      if level == .pageTable { return (path, .size4KiB) }
+      if current.isHuge, let size = level.hugePageSize { return (path, size) }
+      let below = level.next!
+      path.record(
+        EntryLocation(table: current.frame, index: address.index(at: below), level: below))
+      level = below
     }
   }
 
-  /// After a leaf was cleared, unlinks each table on the path that is now empty, bottom up.
+  /// After an entry at `level` was cleared, counts it gone and unlinks each table on the path
+  /// that is now empty, bottom up — O(1) per level thanks to the occupancy counts. Tables of the
+  /// kernel's part are shared by every address space and are never unlinked.
   private func reclaimEmptyTables(
-    above leafLocation: EntryLocation, for address: VirtualAddress,
-    into emptied: inout EmptiedTables
+    from level: PageTableLevel, along path: WalkPath, into emptied: inout EmptiedTables
   ) {
-    var child = leafLocation
-    while child.level != .pml4, isEmpty(child.table) {
-      let parentLevel = PageTableLevel(rawValue: child.level.rawValue + 1)!
-      let parent = (try? locate(address, at: parentLevel))!
-      write(.empty, at: parent)
-      emptied.append(child.table)
-      child = parent
+    let reclaimable = PageMap.isUserPart(
+      VirtualAddress(
+        truncatingToCanonical: UInt64(path[.pml4]!.index) << PageTableLevel.pml4.indexShift))
+    var current = level
+    while countEntryRemoved(at: current, along: path), reclaimable {
+      let parentLevel = PageTableLevel(rawValue: current.rawValue + 1)!
+      write(.empty, at: path[parentLevel]!)
+      emptied.append(path[current]!.table)
+      current = parentLevel
     }
   }
 
-  /// Whether every entry of the table is unused.
-  func isEmpty(_ table: PhysicalFrame) -> Bool {
-    let base = table.address
-    for slot in 0..<UInt64(pageTableEntryCount) where memory.load(base.advanced(by: slot &* 8)) != 0
-    {
-      return false
-    }
-    return true
-  }
 }

@@ -92,4 +92,30 @@ extension PageMap {
     let first = mapping.frameAddress.frame
     for offset in 0..<mapping.size.frameCount { frames.releaseFrame(first.advanced(by: offset)) }
   }
+
+  /// Checks every table of the process's part: each pointer entry's occupancy count equals the
+  /// number of used entries in the table it points to. For tests and kernel self-checks.
+  public func occupancyCountsAreConsistent() -> Bool {
+    for slot in 0..<PageMap.firstKernelSlot {
+      let top = entry(at: EntryLocation(table: root, index: slot, level: .pml4))
+      guard top.isPresent else { continue }
+      guard countsAreConsistent(below: top, level: .pageDirectoryPointerTable) else { return false }
+    }
+    return true
+  }
+
+  private func countsAreConsistent(below pointer: PageTableEntry, level: PageTableLevel) -> Bool {
+    var used = 0
+    for slot in 0..<pageTableEntryCount {
+      let current = entry(at: EntryLocation(table: pointer.frame, index: slot, level: level))
+      guard !current.isUnused else { continue }
+      used += 1
+      if current.isPresent, leafSize(of: current, at: level) == nil,
+        !countsAreConsistent(below: current, level: level.next!)
+      {
+        return false
+      }
+    }
+    return used == pointer.occupancy
+  }
 }

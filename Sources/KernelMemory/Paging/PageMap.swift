@@ -56,9 +56,9 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     PageTableEntry(rawValue: memory.load(location.address))
   }
 
-  /// Writes the entry at `location`. Changing a present entry owes a TLB invalidation: prefer
-  /// `map`, `unmap` and `protect`, which account for it.
-  @inlinable public func write(_ entry: PageTableEntry, at location: EntryLocation) {
+  /// Writes the entry at `location`. Internal: entries are added and removed through `map`,
+  /// `unmap`, `protect` and `remap`, which keep tables' occupancy counts and owe invalidations.
+  @inlinable func write(_ entry: PageTableEntry, at location: EntryLocation) {
     memory.store(entry.rawValue, at: location.address)
   }
 
@@ -71,19 +71,11 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
   public func locate(_ address: VirtualAddress, at level: PageTableLevel = .pageTable)
     throws(PageMapError) -> EntryLocation
   {
-    var table = root
-    var current = PageTableLevel.pml4
-    while current != level {
-      let location = EntryLocation(table: table, index: address.index(at: current), level: current)
-      let entry = entry(at: location)
-      guard entry.isPresent else { throw .notMapped }
-      guard !(entry.isHuge && current.hugePageSize != nil) else {
-        throw .hugePageInTheWay(current)
-      }
-      table = entry.frame
-      current = current.next!
+    switch existingPath(to: address, at: level) {
+    case .reached(let path): return path[level]!
+    case .missing: throw .notMapped
+    case .hugePage(let level): throw .hugePageInTheWay(level)
     }
-    return EntryLocation(table: table, index: address.index(at: level), level: level)
   }
 
   /// Finds the entry for `address` at `level`, creating the missing tables on the way with
@@ -95,40 +87,87 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     _ address: VirtualAddress, at level: PageTableLevel = .pageTable,
     creatingWith flags: PageTableFlags = .intermediate, frames: inout Frames
   ) throws(PageMapError) -> EntryLocation {
-    let (deepest, missing) = try deepestExistingTable(for: address, above: level)
-    var newTables = try takeZeroedFrames(count: missing, from: &frames)
-    var table = deepest.table
-    var current = deepest.level
-    while current != level {
-      let frame = newTables.take()
-      let location = EntryLocation(table: table, index: address.index(at: current), level: current)
-      write(PageTableEntry(frame: frame, flags: flags.union(.present)), at: location)
-      table = frame
-      current = current.next!
-    }
-    return EntryLocation(table: table, index: address.index(at: level), level: level)
+    try path(to: address, at: level, creatingWith: flags, frames: &frames)[level]!
   }
 
-  /// Walks down as far as tables exist; returns the deepest table reached and how many levels
-  /// below it are missing before `level`.
-  private func deepestExistingTable(for address: VirtualAddress, above level: PageTableLevel)
-    throws(PageMapError) -> (table: (table: PhysicalFrame, level: PageTableLevel), missing: Int)
-  {
-    var table = root
+  /// The walk to `address` at `level`, with missing tables created and counted.
+  func path<Frames: FrameSource>(
+    to address: VirtualAddress, at level: PageTableLevel,
+    creatingWith flags: PageTableFlags = .intermediate, frames: inout Frames
+  ) throws(PageMapError) -> WalkPath {
+    var path: WalkPath
+    let missing: Int
+    switch existingPath(to: address, at: level) {
+    case .reached(let reached): (path, missing) = (reached, 0)
+    case .missing(let partial, let levels): (path, missing) = (partial, levels)
+    case .hugePage(let level): throw .hugePageInTheWay(level)
+    }
+    var newTables = try takeZeroedFrames(count: missing, from: &frames)
+    var current = PageTableLevel(rawValue: level.rawValue + missing)!
+    while current != level {
+      let frame = newTables.take()
+      write(PageTableEntry(frame: frame, flags: flags.union(.present)), at: path[current]!)
+      countEntryAdded(at: current, along: path)
+      let below = current.next!
+      path.record(EntryLocation(table: frame, index: address.index(at: below), level: below))
+      current = below
+    }
+    return path
+  }
+
+  /// How far a walk down existing tables got.
+  ///
+  /// The walkers return this instead of throwing: a typed-throwing loop that returned its path
+  /// lost stores under Swift 6.3's release optimiser; errors are thrown only at the public API.
+  enum ExistingPath {
+    /// Every table down to the requested level exists.
+    case reached(WalkPath)
+    /// The entry at the path's deepest level is not present; `levels` tables are missing.
+    case missing(WalkPath, levels: Int)
+    /// A huge page at this level covers the address.
+    case hugePage(PageTableLevel)
+  }
+
+  /// Walks down as far as tables exist towards `address` at `level`.
+  func existingPath(to address: VirtualAddress, at level: PageTableLevel) -> ExistingPath {
+    var path = WalkPath(root: root, address: address)
     var current = PageTableLevel.pml4
     while current != level {
-      let entry = entry(
-        at: EntryLocation(table: table, index: address.index(at: current), level: current))
+      let entry = entry(at: path[current]!)
       guard entry.isPresent else {
-        return ((table, current), current.rawValue - level.rawValue)
+        return .missing(path, levels: current.rawValue - level.rawValue)
       }
-      guard !(entry.isHuge && current.hugePageSize != nil) else {
-        throw .hugePageInTheWay(current)
-      }
-      table = entry.frame
-      current = current.next!
+      guard !(entry.isHuge && current.hugePageSize != nil) else { return .hugePage(current) }
+      let below = current.next!
+      path.record(EntryLocation(table: entry.frame, index: address.index(at: below), level: below))
+      current = below
     }
-    return ((table, current), 0)
+    return .reached(path)
+  }
+
+  // MARK: Occupancy
+
+  /// Counts one more used entry in the table at `level` of `path` (the root is not counted).
+  func countEntryAdded(at level: PageTableLevel, along path: WalkPath) {
+    guard level != .pml4, let parent = path[PageTableLevel(rawValue: level.rawValue + 1)!] else {
+      return
+    }
+    var pointer = entry(at: parent)
+    pointer.occupancy += 1
+    write(pointer, at: parent)
+  }
+
+  /// Counts one used entry fewer in the table at `level` of `path`; returns whether the table
+  /// is now empty (never true for the root).
+  func countEntryRemoved(at level: PageTableLevel, along path: WalkPath) -> Bool {
+    guard level != .pml4, let parent = path[PageTableLevel(rawValue: level.rawValue + 1)!] else {
+      return false
+    }
+    var pointer = entry(at: parent)
+    precondition(pointer.occupancy > 0, "page-table occupancy count underflow")
+    pointer.occupancy -= 1
+    write(pointer, at: parent)
+    return pointer.occupancy == 0
   }
 
   private func takeZeroedFrames<Frames: FrameSource>(count: Int, from frames: inout Frames)

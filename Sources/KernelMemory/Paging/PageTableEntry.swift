@@ -46,6 +46,30 @@ public struct PageTableEntry: Hashable, Sendable, CustomStringConvertible {
   /// The frame in the entry (table or 4 KiB page).
   @inlinable public var frame: PhysicalFrame { address.frame }
 
+  /// The lowest of bits 52–61, which the CPU ignores in an entry that points to a table.
+  public static let occupancyShift: UInt64 = 52
+  /// Bits 52–61: room for 0…512.
+  public static let occupancyMask: UInt64 = 0x3ff << occupancyShift
+
+  /// In an entry that points to a table: how many entries of that table are in use.
+  ///
+  /// `PageMap` keeps this count so that an unmap knows in O(1) whether a table became empty,
+  /// instead of scanning 512 entries. The CPU ignores these bits in non-leaf entries (Intel SDM
+  /// Vol. 3A, tables 4-15 to 4-18), and sets only Accessed there, so the count is never disturbed.
+  @inlinable public var occupancy: Int {
+    get {
+      Int(
+        truncatingIfNeeded: (rawValue & PageTableEntry.occupancyMask)
+          >> PageTableEntry.occupancyShift)
+    }
+    set {
+      precondition(newValue >= 0 && newValue <= pageTableEntryCount, "table occupancy out of range")
+      rawValue =
+        rawValue & ~PageTableEntry.occupancyMask
+        | UInt64(truncatingIfNeeded: newValue) << PageTableEntry.occupancyShift
+    }
+  }
+
   public var description: String {
     isUnused ? "empty" : hex(rawValue) + " (" + address.description + " " + flags.description + ")"
   }

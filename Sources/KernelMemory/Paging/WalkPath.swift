@@ -1,0 +1,50 @@
+/// The entries one walk passed through, one per level from the PML4 down.
+///
+/// A table's occupancy count lives in the entry one level up that points to it, so changes that
+/// add or remove entries need the whole path, not just the final location.
+///
+/// Stored as plain integers rather than four optional `EntryLocation`s, the shape in which
+/// Swift 6.3's release optimiser was seen to lose stores made in a walking loop (a path came
+/// back holding only its first entries; debug builds were right). `swift test -c release`
+/// guards against a recurrence.
+struct WalkPath {
+  /// The table frame numbers, indexed by `level.rawValue - 1`.
+  private var tables: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+  /// The slot indices, indexed the same way.
+  private var slots: (Int, Int, Int, Int) = (0, 0, 0, 0)
+  /// The lowest level recorded so far (4 = only the PML4).
+  private var deepest: Int
+
+  /// A path that so far holds only the root's entry for `address`.
+  init(root: PhysicalFrame, address: VirtualAddress) {
+    deepest = PageTableLevel.pml4.rawValue
+    tables.3 = root.number
+    slots.3 = address.index(at: .pml4)
+  }
+
+  /// The entry the walk used at `level`, nil when it stopped above.
+  subscript(level: PageTableLevel) -> EntryLocation? {
+    guard level.rawValue >= deepest else { return nil }
+    let table: UInt64
+    let slot: Int
+    switch level {
+    case .pageTable: (table, slot) = (tables.0, slots.0)
+    case .pageDirectory: (table, slot) = (tables.1, slots.1)
+    case .pageDirectoryPointerTable: (table, slot) = (tables.2, slots.2)
+    case .pml4: (table, slot) = (tables.3, slots.3)
+    }
+    return EntryLocation(table: PhysicalFrame(number: table), index: slot, level: level)
+  }
+
+  /// Records the entry the walk uses one level below the deepest so far.
+  mutating func record(_ location: EntryLocation) {
+    precondition(location.level.rawValue == deepest - 1, "walk paths grow one level at a time")
+    switch location.level {
+    case .pageTable: (tables.0, slots.0) = (location.table.number, location.index)
+    case .pageDirectory: (tables.1, slots.1) = (location.table.number, location.index)
+    case .pageDirectoryPointerTable: (tables.2, slots.2) = (location.table.number, location.index)
+    case .pml4: (tables.3, slots.3) = (location.table.number, location.index)
+    }
+    deepest = location.level.rawValue
+  }
+}
