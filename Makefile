@@ -12,7 +12,7 @@ EMBEDDED_SWIFTFLAGS := -enable-experimental-feature Embedded -target x86_64-unkn
   -wmo -parse-as-library -Osize -Xcc -mno-red-zone -Xcc -mno-sse -Xcc -mno-sse2 -Xcc -mno-mmx \
   -Xfrontend -disable-stack-protector -Xfrontend -function-sections
 
-.PHONY: all test host-test embedded-check bench format clean
+.PHONY: all deps test host-test embedded-check bench format clean
 
 all: embedded-check
 
@@ -43,7 +43,12 @@ host-test:
 	swift test
 	swift test -c release
 
-test: embedded-check host-test system-test userspace-test
+## Installs missing system packages (as root) or says exactly which to install.
+deps:
+	tools/install-deps
+
+test: deps
+	$(MAKE) embedded-check host-test system-test userspace-test
 
 bench:
 	swift run -c release memory-bench
