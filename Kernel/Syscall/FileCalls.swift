@@ -111,6 +111,14 @@ enum FileCalls {
     return 0
   }
 
+  /// `getcwd`: the only directory is "/".
+  static func getcwd(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let root: [UInt8] = [UInt8(ascii: "/"), 0]
+    guard call.a1 >= UInt64(root.count) else { throw .ERANGE }
+    try UserMemory.copyOut(root, to: call.a0)
+    return UInt64(root.count)
+  }
+
   /// The answer for a path in a kernel without a file system: EFAULT when the path cannot be
   /// read (Linux reads it first), else ENOENT.
   static func missingPath(_ address: UInt64) throws(LinuxErrno) -> LinuxErrno {

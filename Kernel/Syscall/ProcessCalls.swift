@@ -73,6 +73,22 @@ enum ProcessCalls {
     return 0
   }
 
+  /// `time(tloc)`: seconds of the monotonic clock.
+  static func time(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let seconds = MonotonicClock.nanoseconds() / LinuxStructures.nanosecondsPerSecond
+    if call.a0 != 0 { try UserMemory.copyOut(LinuxStructures.littleEndian(seconds), to: call.a0) }
+    return seconds
+  }
+
+  /// `sched_getaffinity(pid, size, mask)`: one CPU. Returns the bytes written (one word).
+  static func schedGetaffinity(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let maskBytes: UInt64 = 8
+    guard call.a0 == 0 || call.a0 == ProcessRunner.current!.id else { throw .ESRCH }
+    guard call.a1 >= maskBytes, call.a1 % maskBytes == 0 else { throw .EINVAL }
+    try UserMemory.copyOut(LinuxStructures.littleEndian(1), to: call.a2)
+    return maskBytes
+  }
+
   static func clockGetres(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard call.a0 <= highestClock else { throw .EINVAL }
     if call.a1 != 0 {

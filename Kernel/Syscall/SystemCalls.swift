@@ -45,7 +45,9 @@ enum SystemCalls {
     case Number.ioctl: return try FileCalls.ioctl(call)
     case Number.fstat: return try FileCalls.fstat(call)
     case Number.newfstatat: return try FileCalls.newfstatat(call)
-    case Number.readlink: throw try FileCalls.missingPath(call.a0)
+    case Number.readlink, Number.open: throw try FileCalls.missingPath(call.a0)
+    case Number.openat: throw try FileCalls.missingPath(call.a1)
+    case Number.getcwd: return try FileCalls.getcwd(call)
     case Number.readlinkat: throw try FileCalls.missingPath(call.a1)
     case Number.exit, Number.exit_group: ProcessCalls.exit(call)
     case Number.mmap: return try MemorySystemCalls.mmap(call)
@@ -75,6 +77,10 @@ enum SystemCalls {
       // pid < -1 names the process group -pid; INT_MIN has none (Linux: ESRCH).
       throw Int32(truncatingIfNeeded: call.a0) == Int32.min ? .ESRCH : .ECHILD
     case Number.gettimeofday: return try ProcessCalls.gettimeofday(call)
+    case Number.time: return try ProcessCalls.time(call)
+    case Number.nanosleep: return try SleepCalls.nanosleep(call)
+    case Number.clock_nanosleep: return try SleepCalls.clockNanosleep(call)
+    case Number.sched_getaffinity: return try ProcessCalls.schedGetaffinity(call)
     case Number.getuid, Number.geteuid, Number.getgid, Number.getegid: return 0
     case Number.clock_gettime: return try ProcessCalls.clockGettime(call)
     case Number.clock_getres: return try ProcessCalls.clockGetres(call)

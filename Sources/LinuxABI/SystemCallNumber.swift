@@ -24,6 +24,8 @@ public enum SystemCallNumber {
   public static let madvise: UInt64 = 28
   public static let nanosleep: UInt64 = 35
   public static let getpid: UInt64 = 39
+  public static let open: UInt64 = 2
+  public static let getcwd: UInt64 = 79
   public static let exit: UInt64 = 60
   public static let wait4: UInt64 = 61
   public static let kill: UInt64 = 62
@@ -45,9 +47,12 @@ public enum SystemCallNumber {
   public static let arch_prctl: UInt64 = 158
   public static let gettid: UInt64 = 186
   public static let tkill: UInt64 = 200
+  public static let time: UInt64 = 201
+  public static let sched_getaffinity: UInt64 = 204
   public static let set_tid_address: UInt64 = 218
   public static let clock_gettime: UInt64 = 228
   public static let clock_getres: UInt64 = 229
+  public static let clock_nanosleep: UInt64 = 230
   public static let exit_group: UInt64 = 231
   public static let tgkill: UInt64 = 234
   public static let openat: UInt64 = 257
@@ -63,7 +68,7 @@ public enum SystemCallNumber {
     switch number {
     case read: return "read"
     case write: return "write"
-    case 2: return "open"
+    case open: return "open"
     case close: return "close"
     case 4: return "stat"
     case fstat: return "fstat"
@@ -91,6 +96,7 @@ public enum SystemCallNumber {
     case kill: return "kill"
     case uname: return "uname"
     case fcntl: return "fcntl"
+    case getcwd: return "getcwd"
     case readlink: return "readlink"
     case gettimeofday: return "gettimeofday"
     case getrusage: return "getrusage"
@@ -106,10 +112,13 @@ public enum SystemCallNumber {
     case prctl: return "prctl"
     case arch_prctl: return "arch_prctl"
     case gettid: return "gettid"
+    case time: return "time"
     case 202: return "futex"
+    case sched_getaffinity: return "sched_getaffinity"
     case set_tid_address: return "set_tid_address"
     case clock_gettime: return "clock_gettime"
     case clock_getres: return "clock_getres"
+    case clock_nanosleep: return "clock_nanosleep"
     case exit_group: return "exit_group"
     case tgkill: return "tgkill"
     case openat: return "openat"
@@ -142,6 +151,7 @@ public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
   public static let EINVAL = LinuxErrno(rawValue: 22)
   public static let ENOTTY = LinuxErrno(rawValue: 25)
   public static let ESPIPE = LinuxErrno(rawValue: 29)
+  public static let ERANGE = LinuxErrno(rawValue: 34)
   public static let ENOSYS = LinuxErrno(rawValue: 38)
   public static let EOPNOTSUPP = LinuxErrno(rawValue: 95)
 

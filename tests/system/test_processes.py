@@ -73,6 +73,35 @@ int main(void) {
     printf(bad ? "remap: failed\n" : "remap: ok\n");
     return bad;
 }""",
+    "libc": r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <math.h>
+#include <errno.h>
+#include <sys/utsname.h>
+static int cmp(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+int main(void) {
+    int v[100]; for (int i = 0; i < 100; i++) v[i] = (i * 7919) % 100;
+    qsort(v, 100, sizeof v[0], cmp);
+    printf("sorted %d %d\n", v[0], v[99]);
+    printf("float %.3f %g\n", 3.14159 * 2, sqrt(2.0));
+    printf("strtod %f\n", strtod("1e3", 0));
+    struct timespec a, b; clock_gettime(CLOCK_MONOTONIC, &a);
+    usleep(1000);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("slept %s\n", (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) >= 1000000 ? "yes" : "no");
+    printf("time %s\n", time(0) >= 0 ? "ok" : "bad");
+    struct utsname u; uname(&u); printf("uname %s %s\n", u.sysname, u.machine);
+    char *p = malloc(10 << 20); memset(p, 1, 10 << 20); free(p);
+    char cwd[256]; printf("cwd %s\n", getcwd(cwd, sizeof cwd) ? cwd : "(none)");
+    printf("pid %d env TERM=%s\n", getpid(), getenv("TERM"));
+    printf("sysconf pagesize %ld nprocs %ld\n", sysconf(_SC_PAGESIZE), sysconf(_SC_NPROCESSORS_ONLN));
+    fprintf(stderr, "to stderr\n");
+    return 0;
+}""",
     "faults": r"""
 #include <stdio.h>
 #include <sys/mman.h>
@@ -106,6 +135,7 @@ def programs(tmp_path_factory):
     directory = str(tmp_path_factory.mktemp("programs"))
     built = {name: compile_program(directory, name, "musl-gcc") for name in SOURCES}
     built["args-glibc"] = compile_program(directory, "args", "gcc")
+    built["libc-glibc"] = compile_program(directory, "libc", "gcc", ["-static", "-lm"])
     built["args-pie"] = compile_program(directory, "args", "gcc", ["-static-pie", "-fPIE"], "pie")
     return built
 
@@ -167,6 +197,17 @@ def test_mremap_grows_moves_and_shrinks_like_linux(programs):
     status, stdout, _ = run_elf(programs["remap"])
     assert status == 0, stdout
     assert stdout == "remap: ok\n"
+
+
+@pytest.mark.parametrize("variant", ["libc", "libc-glibc"])
+def test_libc_basics_sleep_time_cwd_and_floating_point(programs, variant):
+    status, stdout, stderr = run_elf(programs[variant])
+    assert status == 0, stderr
+    for line in ["sorted 0 99", "float 6.283 1.41421", "strtod 1000.000000", "slept yes",
+                 "time ok", "uname Linux x86_64", "cwd /", "env TERM=linux",
+                 "sysconf pagesize 4096"]:
+        assert line in stdout, stdout
+    assert "to stderr" in stdout  # stderr goes to the same console
 
 
 def test_timeout_status(programs):
