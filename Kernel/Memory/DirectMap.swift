@@ -1,3 +1,5 @@
+import KernelSupport
+
 /// The direct map: all physical RAM mapped at one fixed higher-half base, so physical address p
 /// is always reachable at `directMapBase + p` (README "Address space").
 ///
@@ -25,9 +27,11 @@ struct DirectMap: PhysicalMemoryAccess {
     DirectMap.pointer(address).storeBytes(of: value, as: UInt64.self)
   }
 
+  /// One REP STOSQ over the frame (`memory_zero_quadwords`): the hot part of every write fault.
   func zero(_ frame: PhysicalFrame) {
-    let words = DirectMap.pointer(frame.address).assumingMemoryBound(to: UInt64.self)
-    words.update(repeating: 0, count: Int(PageSize.size4KiB.bytes) / MemoryLayout<UInt64>.size)
+    memory_zero_quadwords(
+      DirectMap.pointer(frame.address),
+      Int(PageSize.size4KiB.bytes) / MemoryLayout<UInt64>.size)
   }
 
   func copy(_ source: PhysicalFrame, to destination: PhysicalFrame) {

@@ -82,6 +82,22 @@ static inline void tlb_invalidate_page(uint64_t address) {
   __asm__ volatile("invlpg (%0)" : : "r"(address) : "memory");
 }
 
+// ---- Bulk stores ------------------------------------------------------------------------------
+
+/// REP STOSQ: stores `quadwords` zero quadwords from `destination` (8-byte aligned) upwards,
+/// with DF clear (every kernel entry clears it: `cld` in the trap stubs, FMASK for SYSCALL).
+///
+/// Why not `memset`: the kernel's C `memset` stores one byte per iteration, and a Swift loop is
+/// turned back into a `memset` call by LLVM. One REP STOSQ clears a 4 KiB frame in 512 iterations
+/// (under QEMU's TCG about 8x cheaper than byte stores; on hardware the fast-string microcode
+/// makes it one of the fastest ways); no SSE, which the kernel must not use.
+static inline void memory_zero_quadwords(void *destination, size_t quadwords) {
+  __asm__ volatile("rep stosq"
+                   : "+D"(destination), "+c"(quadwords)
+                   : "a"((uint64_t)0)
+                   : "memory");
+}
+
 // ---- CPU identification and time ----------------------------------------------------------------
 
 /// The four registers CPUID returns.
