@@ -149,6 +149,15 @@ user_copy_recovery_for:
   xorl %eax, %eax
   ret
 
+  // void user_fpu_state_reset(void)
+  // FXRSTOR of the power-on FPU/SSE state (FCW 0x37f, MXCSR 0x1f80, every register zero), so
+  // no x87 or XMM value of one process is visible to the next. The kernel itself never uses
+  // the FPU: tools/check-kernel-instructions allows this one function.
+  .global user_fpu_state_reset
+user_fpu_state_reset:
+  fxrstor64 initial_fpu_state(%rip)
+  ret
+
   // uint64_t process_kernel_stack_top_address(void)
   .global process_kernel_stack_top_address
 process_kernel_stack_top_address:
@@ -160,6 +169,17 @@ process_kernel_stack_top_address:
 process_kernel_stack_guard_address:
   leaq process_kernel_stack_guard(%rip), %rax
   ret
+
+  // The FXSAVE image (SDM Vol. 1 §10.5.1, table 10-2) user_fpu_state_reset loads.
+#define FXSAVE_AREA_SIZE 512
+#define FXSAVE_MXCSR_OFFSET 24
+  .section .rodata
+  .balign 16
+initial_fpu_state:
+  .word 0x037f                         // FCW: every exception masked, extended precision
+  .skip FXSAVE_MXCSR_OFFSET - 2
+  .long 0x1f80                         // MXCSR: every exception masked, round to nearest
+  .skip FXSAVE_AREA_SIZE - FXSAVE_MXCSR_OFFSET - 4
 
   .bss
   .balign 8

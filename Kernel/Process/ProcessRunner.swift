@@ -87,6 +87,7 @@ enum ProcessRunner {
     }
     current = process
     UserMode.setFSBase(0)
+    user_fpu_state_reset()
     process.enteredAt = timestamp_counter_read()
     let end = ProcessEnd(encoded: user_mode_enter(start.entry, start.stackPointer))
     let ranFor = timestamp_counter_read() &- process.enteredAt

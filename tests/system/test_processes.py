@@ -210,6 +210,56 @@ def test_libc_basics_sleep_time_cwd_and_floating_point(programs, variant):
     assert "to stderr" in stdout  # stderr goes to the same console
 
 
+FPU_LEAVE = r"""
+  .globl _start
+_start:
+  movabsq $0x5345435245545345, %rax
+  movq %rax, %xmm0
+  movq %rax, %xmm7
+  movq %rax, %xmm15
+  fldpi
+  movl $60, %eax
+  xorl %edi, %edi
+  syscall
+"""
+
+FPU_CHECK = r"""
+  .globl _start
+_start:
+  movq %xmm0, %rax
+  movq %xmm7, %rbx
+  orq %rbx, %rax
+  movq %xmm15, %rbx
+  orq %rbx, %rax
+  fnstsw %ax       # x87 status: TOP must be 0 (empty stack)
+  movzwl %ax, %edi
+  andl $0x3800, %edi
+  movq %xmm0, %rax
+  orq %rax, %rdi
+  movq %xmm15, %rax
+  orq %rax, %rdi
+  setnz %dil
+  movzbl %dil, %edi
+  movl $60, %eax
+  syscall
+"""
+
+
+def test_fpu_and_sse_registers_do_not_leak_between_processes(tmp_path):
+    """The first program leaves a secret in XMM0/7/15 and pushes the x87 stack; the second
+    must start with them zero and an empty x87 stack (it exits 1 otherwise)."""
+    built = []
+    for name, source in [("fpu-leave", FPU_LEAVE), ("fpu-check", FPU_CHECK)]:
+        path = tmp_path / (name + ".S")
+        path.write_text(source)
+        subprocess.run(["gcc", "-nostdlib", "-static", "-o", str(tmp_path / name), str(path)],
+                       check=True)
+        built.append(str(tmp_path / name))
+    run = boot(extra=["-initrd", ",".join(built)], timeout=60)
+    assert run.status == EXIT_SUCCESS, run
+    assert re.findall(r"\[kernel\] exit-status (\d+)", run.output) == ["0", "0"], run
+
+
 def test_timeout_status(programs):
     status, _, stderr = run_elf(programs["spin"], timeout=3)
     assert status == 124, stderr

@@ -18,6 +18,8 @@ static inline uint64_t syscall_entry_address(void) { return (uint64_t)(uintptr_t
 uint64_t user_copy(void *destination, const void *source, uint64_t length);
 /// When `rip` is user_copy's access instruction, its recovery address, else 0.
 uint64_t user_copy_recovery_for(uint64_t rip);
+/// Loads the power-on FPU/SSE state (FXRSTOR) before a new process starts.
+void user_fpu_state_reset(void);
 /// The top of the process kernel stack (TSS.RSP0 and the system-call stack).
 uint64_t process_kernel_stack_top_address(void);
 /// The guard page below the process kernel stack (unmapped at run time).
