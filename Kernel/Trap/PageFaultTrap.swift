@@ -18,6 +18,12 @@ enum PageFaultTrap {
 
   static func handle(_ frame: UnsafeMutablePointer<TrapFrame>) {
     let address = page_fault_address_read()
+    // A fault from ring 3 (the demand fault every first touch takes) cannot be at a probe or a
+    // user-access routine, which are kernel code: skip straight to the policy.
+    if frame.pointee.cs & privilegeLevelMask != 0 {
+      handleWithPolicy(address, .user, userAccessRecovery: 0, frame)
+      return
+    }
     let recovery = memory_probe_recovery_for(frame.pointee.rip)
     if recovery != 0 {
       lastProbeFault = (address, frame.pointee.error_code)
@@ -34,17 +40,31 @@ enum PageFaultTrap {
       return
     }
     let userAccessRecovery = UserMemory.recovery(for: frame.pointee.rip)
-    let origin: FaultOrigin =
-      frame.pointee.cs & 3 != 0 ? .user : (userAccessRecovery != 0 ? .kernelAccessingUser : .kernel)
+    handleWithPolicy(
+      address, userAccessRecovery != 0 ? .kernelAccessingUser : .kernel,
+      userAccessRecovery: userAccessRecovery, frame)
+  }
+
+  /// The CPL bits of a saved CS: non-zero when the fault came from ring 3.
+  static let privilegeLevelMask: UInt64 = 3
+
+  /// Asks the running address space's policy about the fault and carries out the answer.
+  ///
+  /// The address space is mutated in place (`currentAddressSpace!.handlePageFault`): copying
+  /// the optional struct out and back, as a `guard var` would, retains and releases its region
+  /// array on every fault.
+  static func handleWithPolicy(
+    _ address: UInt64, _ origin: FaultOrigin, userAccessRecovery: UInt64,
+    _ frame: UnsafeMutablePointer<TrapFrame>
+  ) {
     let fault = PageFault(
       address: address, errorCode: PageFaultErrorCode(rawValue: frame.pointee.error_code),
       origin: origin)
-    guard var space = MemoryManager.currentAddressSpace else {
+    guard MemoryManager.currentAddressSpace != nil else {
       panicForFault(fault, .kernelFault(fault), frame)  // before the kernel's tables exist
     }
     var frames = MemoryManager.frames
-    let resolution = space.handlePageFault(fault, frames: &frames)
-    MemoryManager.currentAddressSpace = space
+    let resolution = MemoryManager.currentAddressSpace!.handlePageFault(fault, frames: &frames)
     switch resolution {
     case .resolved: return
     case .panic(let reason): panicForFault(fault, reason, frame)

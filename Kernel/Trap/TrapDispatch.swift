@@ -8,6 +8,11 @@ typealias TrapFrame = trap_frame
 @_cdecl("kernel_trap_dispatch")
 func kernelTrapDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
   if Panic.inProgress { Panic.nestedTrap(frame) }
+  // Page faults first, with one comparison: they are nearly every trap a process takes.
+  if frame.pointee.vector == UInt64(ExceptionVector.pageFault.rawValue) {
+    PageFaultTrap.handle(frame)
+    return
+  }
   if ProcessFaults.isUserException(frame) { ProcessFaults.userException(frame) }
   switch ExceptionVector(rawValue: Int(frame.pointee.vector)) {
   case .pageFault: PageFaultTrap.handle(frame)
