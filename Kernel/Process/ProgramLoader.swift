@@ -11,7 +11,7 @@ enum LoadFailure: Error {
     switch self {
     case .invalidProgram(let error): return error.description
     case .addressSpace(let error):
-      return "cannot reserve memory (" + String(error.errno.rawValue) + ")"
+      return "cannot reserve its memory (errno " + String(error.errno.rawValue) + ")"
     case .pageTables: return "out of frames for page tables"
     case .copyFaulted: return "copying the program into memory faulted"
     }
@@ -38,13 +38,11 @@ enum ProgramLoader {
     let plan: LoadPlan
     do { plan = try LoadPlan(file: file) } catch { throw .invalidProgram(error) }
     try createAddressSpace()
+    for segment in plan.segments { try map(segment, from: file) }
     do throws(AddressSpaceError) {
-      for segment in plan.segments { try map(segment, from: file) }
       _ = try MemoryManager.currentAddressSpace!.reserveStack(
         commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
       try MemoryManager.currentAddressSpace!.setUpHeap(at: plan.heapStart)
-    } catch .outOfMemory {
-      throw .addressSpace(.outOfMemory)
     } catch {
       throw .addressSpace(error)
     }
@@ -72,19 +70,23 @@ enum ProgramLoader {
   }
 
   /// Reserves one segment, copies its file bytes in, and sets its protection.
-  static func map(_ segment: LoadSegment, from file: ELFBytes) throws(AddressSpaceError) {
-    _ = try MemoryManager.currentAddressSpace!.reserve(
-      length: segment.pages.length, protection: [.read, .write], kind: .anonymous,
-      at: .fixed(segment.pages.start), commit: &ProcessRunner.commit,
-      frames: &ProcessRunner.frames)
+  static func map(_ segment: LoadSegment, from file: ELFBytes) throws(LoadFailure) {
+    do throws(AddressSpaceError) {
+      _ = try MemoryManager.currentAddressSpace!.reserve(
+        length: segment.pages.length, protection: [.read, .write], kind: .anonymous,
+        at: .fixed(segment.pages.start), commit: &ProcessRunner.commit,
+        frames: &ProcessRunner.frames)
+    } catch { throw .addressSpace(error) }
     if segment.fileLength > 0 {
       let source = file.bytes.baseAddress! + Int(segment.fileOffset)
       do {
         try UserMemory.copyOut(source, count: Int(segment.fileLength), to: segment.pages.start)
-      } catch { throw .notReserved }
+      } catch { throw .copyFaulted }
     }
-    try MemoryManager.currentAddressSpace!.protect(
-      start: segment.pages.start, length: segment.pages.length, protection: segment.protection,
-      commit: &ProcessRunner.commit)
+    do throws(AddressSpaceError) {
+      try MemoryManager.currentAddressSpace!.protect(
+        start: segment.pages.start, length: segment.pages.length,
+        protection: segment.protection, commit: &ProcessRunner.commit)
+    } catch { throw .addressSpace(error) }
   }
 }

@@ -280,6 +280,21 @@ def test_malformed_files_are_refused_with_126(tmp_path, content):
     assert "not started" in stderr
 
 
+def test_a_bss_larger_than_memory_is_refused_not_a_panic(programs, tmp_path):
+    """A valid ELF whose last PT_LOAD asks for 64 GiB of bss: the commit cannot be promised."""
+    import struct
+    image = bytearray(open(programs["args"], "rb").read())
+    phoff, = struct.unpack_from("<Q", image, 32)
+    phnum, = struct.unpack_from("<H", image, 56)
+    loads = [phoff + 56 * i for i in range(phnum) if struct.unpack_from("<I", image, phoff + 56 * i)[0] == 1]
+    struct.pack_into("<Q", image, loads[-1] + 40, 64 << 30)
+    path = tmp_path / "huge-bss"
+    path.write_bytes(bytes(image))
+    status, _, stderr = run_elf(str(path))
+    assert status == 126
+    assert "cannot reserve its memory (errno 12)" in stderr
+
+
 def test_several_programs_in_one_boot_return_every_frame(programs):
     modules = ",".join([programs["args"] + " 1", programs["crash"], programs["args-glibc"] + " 2",
                         programs["enosys"], programs["faults"]])
