@@ -145,6 +145,13 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     return .reached(path)
   }
 
+  /// Writes `entry` into the empty 4 KiB leaf slot `slot` reached by `path` and counts it in
+  /// its table: the second half of `map`, for callers that walked once already (the page trap).
+  func fillLeaf(_ slot: EntryLocation, along path: WalkPath, with entry: PageTableEntry) {
+    write(entry, at: slot)
+    countEntryAdded(at: .pageTable, along: path)
+  }
+
   // MARK: Occupancy
 
   /// Counts one more used entry in the table at `level` of `path` (the root is not counted).

@@ -26,35 +26,54 @@ extension AddressSpace {
     guard region.kind != .guardPage else { return kill(.stackGuard) }
     guard region.protection.permits(access) else { return kill(.accessViolation) }
     let page = address.alignedDown(to: .size4KiB)
-    if let mapping = pageMap.mapping(containing: page) {
+    // One walk: down to the 4 KiB leaf slot, creating the tables a first touch needs (a present
+    // leaf implies its tables exist, so nothing is created needlessly). Then the slot is read
+    // and either filled or handed to `resolvePresent` — not a lookup walk and a second mapping
+    // walk, as `mapping(containing:)` followed by `map` would do.
+    let path: WalkPath
+    do throws(PageMapError) {
+      path = try pageMap.path(to: page, at: .pageTable, frames: &frames)
+    } catch .hugePageInTheWay {
+      // A huge page covers the address (never for demand-paged memory): the general route.
+      guard let mapping = pageMap.mapping(containing: page) else {
+        return .panic(.commitViolated(fault))
+      }
+      return resolvePresent(mapping, region: region, access: access, fault: fault, frames: &frames)
+    } catch {
+      return .panic(.commitViolated(fault))  // no frame for a table: the commit was broken
+    }
+    let slot = path[.pageTable]!
+    let leaf = pageMap.entry(at: slot)
+    if leaf.isPresent {
+      let mapping = Mapping(page: page, frameAddress: leaf.address, size: .size4KiB, flags: leaf.flags)
       return resolvePresent(mapping, region: region, access: access, fault: fault, frames: &frames)
     }
-    return back(page, region: region, access: access, fault: fault, frames: &frames)
+    // A non-present entry that is not empty is not this policy's (map would refuse it too).
+    guard leaf.isUnused else { return .panic(.commitViolated(fault)) }
+    return fill(slot, along: path, region: region, access: access, fault: fault, frames: &frames)
   }
 
-  /// Backs a page that has no mapping yet.
-  mutating func back<Frames: FrameSource>(
-    _ page: VirtualAddress, region: Region, access: AccessKind, fault: PageFault,
-    frames: inout Frames
+  /// Fills the empty leaf slot of a page that has no mapping yet: the shared zero page
+  /// (read-only) for a first read, else a zeroed frame with the region's protection.
+  ///
+  /// No invalidation: the entry was not present, and the CPU does not cache non-present
+  /// translations (Intel SDM Vol. 3A §4.10.2.3).
+  mutating func fill<Frames: FrameSource>(
+    _ slot: EntryLocation, along path: WalkPath, region: Region,
+    access: AccessKind, fault: PageFault, frames: inout Frames
   ) -> FaultResolution {
     if access == .read, let zeroPage {
       var flags = region.protection.leafFlags
       flags.remove(.writable)
-      guard (try? pageMap.map(page, to: zeroPage, flags: flags, frames: &frames)) != nil else {
-        return .panic(.commitViolated(fault))
-      }
+      pageMap.fillLeaf(slot, along: path, with: PageTableEntry(frame: zeroPage, flags: flags.union(.present)))
       resolvedFaults += 1
       return .resolved(.zeroPage)
     }
     guard let frame = frames.allocateFrame() else { return .panic(.commitViolated(fault)) }
     pageMap.memory.zero(frame)
-    guard
-      (try? pageMap.map(page, to: frame, flags: region.protection.leafFlags, frames: &frames))
-        != nil
-    else {
-      frames.releaseFrame(frame)
-      return .panic(.commitViolated(fault))
-    }
+    pageMap.fillLeaf(
+      slot, along: path,
+      with: PageTableEntry(frame: frame, flags: region.protection.leafFlags.union(.present)))
     residentFrames += 1
     resolvedFaults += 1
     return .resolved(.zeroedFrame)
