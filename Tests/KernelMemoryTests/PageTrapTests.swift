@@ -72,6 +72,24 @@ import Testing
     #expect(machine.frames.allocations == before)
   }
 
+  /// The fault path walks once, creating tables on the way: the first touch takes the page
+  /// table's ancestors and the frame, a neighbour in the same page table only its frame, a read
+  /// nothing at all (the zero page) — and the occupancy counts stay exact.
+  @Test func demandFaultsCreateOnlyTheTablesTheyNeed() throws {
+    let (machine, range) = try machineWithRegion([.read, .write])
+    let before = machine.frames.allocations
+    #expect(machine.touch(range.start, .write) == .completed)
+    let first = machine.frames.allocations - before
+    #expect(first >= 2 && first <= 4)  // the frame, a page table, maybe a PD and a PDPT
+    #expect(machine.touch(range.start + page, .write) == .completed)
+    #expect(machine.frames.allocations - before == first + 1)
+    #expect(machine.touch(range.start + 2 * page, .read) == .completed)
+    #expect(machine.frames.allocations - before == first + 1)
+    #expect(machine.space.pageMap.occupancyCountsAreConsistent())
+    #expect(machine.space.residentFrames == 2 && machine.space.resolvedFaults == 3)
+    #expect(machine.tearDownIsClean())
+  }
+
   @Test func accessesTheRegionForbidsKill() throws {
     let (machine, range) = try machineWithRegion(.read)
     #expect(
