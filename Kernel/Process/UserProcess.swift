@@ -10,6 +10,8 @@ final class UserProcess {
   var fsBase: UInt64 = 0
   /// The address `set_tid_address` registered (kept, never written: there are no threads).
   var clearChildTID: UInt64 = 0
+  /// Its file descriptors.
+  var descriptors = DescriptorTable()
   /// The TSC when the process first entered ring 3.
   var enteredAt: UInt64 = 0
 

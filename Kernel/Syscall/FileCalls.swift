@@ -1,9 +1,6 @@
-/// The file calls: the only files are descriptors 0, 1, 2 — an empty stdin and the serial
-/// console for stdout and stderr.
+/// The file calls over the process's `DescriptorTable`: an empty stdin and the serial console
+/// (fds 0, 1, 2 at start, and their duplicates).
 enum FileCalls {
-  static let standardInput: UInt64 = 0
-  static let standardOutput: UInt64 = 1
-  static let standardError: UInt64 = 2
   /// `IOV_MAX`.
   static let maximumVectors: UInt64 = 1024
   /// `sizeof(struct iovec)`.
@@ -17,18 +14,37 @@ enum FileCalls {
   /// `AT_EMPTY_PATH`.
   static let emptyPathFlag: UInt64 = 0x1000
 
-  static func isStandard(_ descriptor: UInt64) -> Bool { descriptor <= standardError }
+  /// `fcntl` commands.
+  static let duplicateCommand: UInt64 = 0  // F_DUPFD
+  static let getDescriptorFlags: UInt64 = 1  // F_GETFD
+  static let setDescriptorFlags: UInt64 = 2  // F_SETFD
+  static let getStatusFlags: UInt64 = 3  // F_GETFL
+  static let setStatusFlags: UInt64 = 4  // F_SETFL
+  static let duplicateCloseOnExecCommand: UInt64 = 1030  // F_DUPFD_CLOEXEC
+  /// `O_RDONLY`, `O_WRONLY` (what F_GETFL reports for stdin and the console).
+  static let readOnly: UInt64 = 0
+  static let writeOnly: UInt64 = 1
+
+  static var descriptors: DescriptorTable {
+    get { ProcessRunner.current!.descriptors }
+    set { ProcessRunner.current!.descriptors = newValue }
+  }
+
+  /// The console behind a descriptor that may be written, else EBADF.
+  static func writable(_ descriptor: UInt64) throws(LinuxErrno) {
+    guard try descriptors.file(descriptor) == .console else { throw .EBADF }
+  }
 
   /// `read`: stdin is empty (end of file at once).
   static func read(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard isStandard(call.a0) else { throw .EBADF }
+    _ = try descriptors.file(call.a0)
     guard UserPointer.isValid(call.a1, length: call.a2) else { throw .EFAULT }
     return 0
   }
 
   /// `write` to stdout or stderr: the console.
   static func write(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a0 == standardOutput || call.a0 == standardError else { throw .EBADF }
+    try writable(call.a0)
     return try writeConsole(from: call.a1, count: call.a2)
   }
 
@@ -54,7 +70,7 @@ enum FileCalls {
 
   /// `writev`: each `struct iovec { base, length }` in turn.
   static func writev(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a0 == standardOutput || call.a0 == standardError else { throw .EBADF }
+    try writable(call.a0)
     guard call.a2 <= maximumVectors else { throw .EINVAL }
     var vectors: [(UInt64, UInt64)] = []
     for index in 0..<call.a2 {
@@ -82,23 +98,63 @@ enum FileCalls {
 
   /// `lseek`: the console and the empty stdin are not seekable.
   static func lseek(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard isStandard(call.a0) else { throw .EBADF }
+    _ = try descriptors.file(call.a0)
     throw .ESPIPE
   }
 
   static func close(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard isStandard(call.a0) else { throw .EBADF }
+    try descriptors.close(call.a0)
     return 0
+  }
+
+  static func dup(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    try descriptors.duplicate(call.a0)
+  }
+
+  /// `dup2(old, new)`: `new` when `old == new` and it is open.
+  static func dup2(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    if call.a0 == call.a1 {
+      _ = try descriptors.file(call.a0)
+      return call.a1
+    }
+    return try descriptors.duplicate(call.a0, to: call.a1)
+  }
+
+  /// `dup3(old, new, flags)`: only `O_CLOEXEC`; `old == new` is EINVAL.
+  static func dup3(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    guard call.a2 & ~DescriptorTable.closeOnExecFlag == 0, call.a0 != call.a1 else {
+      throw .EINVAL
+    }
+    return try descriptors.duplicate(
+      call.a0, to: call.a1, closeOnExec: call.a2 != 0)
+  }
+
+  static func fcntl(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let file = try descriptors.file(call.a0)
+    switch call.a1 {
+    case duplicateCommand, duplicateCloseOnExecCommand:
+      return try descriptors.duplicate(
+        call.a0, lowest: call.a2, closeOnExec: call.a1 == duplicateCloseOnExecCommand)
+    case getDescriptorFlags:
+      return try descriptors.closeOnExec(call.a0) ? DescriptorTable.descriptorCloseOnExec : 0
+    case setDescriptorFlags:
+      try descriptors.setCloseOnExec(
+        call.a0, call.a2 & DescriptorTable.descriptorCloseOnExec != 0)
+      return 0
+    case getStatusFlags: return file == .console ? writeOnly : readOnly
+    case setStatusFlags: return 0
+    default: throw .EINVAL
+    }
   }
 
   /// `ioctl`: no descriptor is a terminal (`TCGETS`, `TIOCGWINSZ` → ENOTTY).
   static func ioctl(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard isStandard(call.a0) else { throw .EBADF }
+    _ = try descriptors.file(call.a0)
     throw .ENOTTY
   }
 
   static func fstat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard isStandard(call.a0) else { throw .EBADF }
+    _ = try descriptors.file(call.a0)
     try writeCharacterDeviceStat(to: call.a1)
     return 0
   }
@@ -106,7 +162,7 @@ enum FileCalls {
   /// `newfstatat(fd, "", buf, AT_EMPTY_PATH)` is glibc's fstat; there are no paths.
   static func newfstatat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard call.a3 & emptyPathFlag != 0 else { throw try missingPath(call.a1) }
-    guard isStandard(call.a0) else { throw .EBADF }
+    _ = try descriptors.file(call.a0)
     try writeCharacterDeviceStat(to: call.a2)
     return 0
   }

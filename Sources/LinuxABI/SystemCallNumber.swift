@@ -20,6 +20,8 @@ public enum SystemCallNumber {
   public static let readv: UInt64 = 19
   public static let writev: UInt64 = 20
   public static let sched_yield: UInt64 = 24
+  public static let dup: UInt64 = 32
+  public static let dup2: UInt64 = 33
   public static let mremap: UInt64 = 25
   public static let madvise: UInt64 = 28
   public static let nanosleep: UInt64 = 35
@@ -60,6 +62,7 @@ public enum SystemCallNumber {
   public static let readlinkat: UInt64 = 267
   public static let set_robust_list: UInt64 = 273
   public static let prlimit64: UInt64 = 302
+  public static let dup3: UInt64 = 292
   public static let getrandom: UInt64 = 318
   public static let rseq: UInt64 = 334
 
@@ -84,6 +87,8 @@ public enum SystemCallNumber {
     case readv: return "readv"
     case writev: return "writev"
     case sched_yield: return "sched_yield"
+    case dup: return "dup"
+    case dup2: return "dup2"
     case mremap: return "mremap"
     case madvise: return "madvise"
     case nanosleep: return "nanosleep"
@@ -126,6 +131,7 @@ public enum SystemCallNumber {
     case readlinkat: return "readlinkat"
     case set_robust_list: return "set_robust_list"
     case prlimit64: return "prlimit64"
+    case dup3: return "dup3"
     case getrandom: return "getrandom"
     case rseq: return "rseq"
     default: return nil
@@ -149,6 +155,7 @@ public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
   public static let EEXIST = LinuxErrno(rawValue: 17)
   public static let ENODEV = LinuxErrno(rawValue: 19)
   public static let EINVAL = LinuxErrno(rawValue: 22)
+  public static let EMFILE = LinuxErrno(rawValue: 24)
   public static let ENOTTY = LinuxErrno(rawValue: 25)
   public static let ESPIPE = LinuxErrno(rawValue: 29)
   public static let ERANGE = LinuxErrno(rawValue: 34)

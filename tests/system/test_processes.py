@@ -102,6 +102,35 @@ int main(void) {
     fprintf(stderr, "to stderr\n");
     return 0;
 }""",
+    "descriptors": r"""
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+static int bad;
+static void check(int ok, const char *what) {
+    if (!ok) { bad = 1; write(2, "FAIL ", 5); write(2, what, strlen(what)); write(2, "\n", 1); }
+}
+int main(void) {
+    int copy = dup(1);
+    check(copy == 3, "dup(1) is 3");
+    check(write(copy, "via dup\n", 8) == 8, "write to the copy");
+    check(close(1) == 0, "close(1)");
+    check(write(1, "x", 1) == -1 && errno == EBADF, "closed fd is EBADF");
+    check(dup2(copy, 1) == 1, "dup2 back");
+    check(dup2(1, 1) == 1, "dup2 onto itself");
+    check(dup3(1, 1, 0) == -1 && errno == EINVAL, "dup3 onto itself");
+    check(syscall(SYS_dup3, 1, 7, 12345) == -1 && errno == EINVAL, "dup3 bad flags");
+    check(fcntl(1, F_DUPFD, 10) == 10, "F_DUPFD from 10");
+    check(fcntl(10, F_GETFD) == 0, "F_GETFD");
+    check(fcntl(10, F_SETFD, FD_CLOEXEC) == 0 && fcntl(10, F_GETFD) == FD_CLOEXEC, "F_SETFD");
+    check(dup(-1) == -1 && errno == EBADF, "dup(-1)");
+    check(close(99) == -1 && errno == EBADF, "close(99)");
+    check(write(1, "done\n", 5) == 5, "write after dup2");
+    return bad;
+}""",
     "faults": r"""
 #include <stdio.h>
 #include <sys/mman.h>
@@ -258,6 +287,15 @@ def test_fpu_and_sse_registers_do_not_leak_between_processes(tmp_path):
     run = boot(extra=["-initrd", ",".join(built)], timeout=60)
     assert run.status == EXIT_SUCCESS, run
     assert re.findall(r"\[kernel\] exit-status (\d+)", run.output) == ["0", "0"], run
+
+
+def test_descriptor_table_like_linux(programs):
+    native = subprocess.run([programs["descriptors"]], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, timeout=30)
+    assert native.returncode == 0, native.stderr
+    status, stdout, stderr = run_elf(programs["descriptors"])
+    assert status == 0, stdout + stderr
+    assert stdout == "via dup\ndone\n"
 
 
 def test_timeout_status(programs):
