@@ -104,6 +104,37 @@ import Testing
     #expect(map.translate(address(0x40_1000))?.value == 3001 * 4096)
   }
 
+  /// `unmapAll` (munmap's single pass): removes exactly the leaves starting in the range, in
+  /// address order, across page tables; reclaims the tables it empties; keeps the occupancy
+  /// counts exact; leaves nothing stale in the TLB.
+  @Test func unmapAllRemovesTheRangeInOnePassAndReclaimsEmptiedTables() throws {
+    var source = frames
+    let pages: [UInt64] = [0x3f_f000, 0x40_0000, 0x40_1000, 0x60_0000, 0x60_1000]
+    for (index, page) in pages.enumerated() {
+      try map.map(
+        address(page), to: PhysicalFrame(number: 3000 + UInt64(index)), flags: userData,
+        frames: &source)
+      #expect(mmu.write(1, at: address(page), mode: .user).fault == nil)  // cached in the TLB
+    }
+    #expect(frames.outstandingCount == 6)  // PML4, PDPT, PD, three page tables
+    var removed: [UInt64] = []
+    map.unmapAll(in: try VirtualRange(start: 0x40_0000, length: 0x20_1000), mmu, frames: &source) {
+      removed.append($0.page.value)
+      return false  // not the pool's frames
+    }
+    #expect(removed == [0x40_0000, 0x40_1000, 0x60_0000])
+    #expect(frames.outstandingCount == 5)  // the page table of 0x40_0000 is gone
+    #expect(map.translate(address(0x3f_f000)) != nil && map.translate(address(0x60_1000)) != nil)
+    #expect(map.translate(address(0x60_0000)) == nil)
+    #expect(mmu.staleEntries().isEmpty)
+    #expect(map.occupancyCountsAreConsistent())
+    map.unmapAll(in: try VirtualRange(start: 0, length: UserLayout.end), mmu, frames: &source) {
+      _ in false
+    }
+    #expect(frames.outstandingCount == 1)  // only the PML4
+    #expect(mmu.staleEntries().isEmpty)
+  }
+
   @Test func protectionChangesTakeEffectOnlyAfterTheFlush() throws {
     var source = frames
     let page = address(0x40_0000)

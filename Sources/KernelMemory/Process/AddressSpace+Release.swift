@@ -31,24 +31,17 @@ extension AddressSpace {
     }
   }
 
-  /// Unmaps every present page in `range`, freeing the frames this space owns.
+  /// Unmaps every present page in `range`, freeing the frames this space owns: one pass over
+  /// the tables (`PageMap.unmapAll`), no list of mappings built on the heap first.
   mutating func dropMappings<Frames: FrameSource>(in range: VirtualRange, frames: inout Frames) {
-    var mappings: [Mapping] = []
-    pageMap.forEachMapping(in: range) { mappings.append($0) }
-    for mapping in mappings {
-      guard let unmapped = try? pageMap.unmap(mapping.page) else {
-        preconditionFailure("a mapping vanished while it was being released")
-      }
-      let frame = unmapped.flush(tlb, returningTablesTo: &frames)
-      releaseLeaf(frame, to: &frames)
+    let zeroPage = zeroPage
+    var released: UInt64 = 0
+    pageMap.unmapAll(in: range, tlb, frames: &frames) { mapping in
+      guard mapping.frameAddress.frame != zeroPage else { return false }
+      released += 1  // one leaf, as residentFrames counts them
+      return true
     }
-  }
-
-  /// Gives back a frame that one of this space's leaves pointed to.
-  mutating func releaseLeaf<Frames: FrameSource>(_ frame: PhysicalFrame, to frames: inout Frames) {
-    guard frame != zeroPage else { return }
-    residentFrames -= 1
-    frames.releaseFrame(frame)
+    residentFrames -= released
   }
 
   /// Releases everything: every region, frame, page table and commit of the lower half — what
