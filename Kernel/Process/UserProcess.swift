@@ -45,7 +45,8 @@ enum ProcessEnd: Equatable {
   init(encoded: UInt64) {
     self =
       encoded & ProcessEnd.killedMarker != 0
-      ? .killed(signal: encoded & 0xff) : .exited(UInt8(truncatingIfNeeded: encoded))
+      ? .killed(signal: encoded & ~ProcessEnd.killedMarker)
+      : .exited(UInt8(truncatingIfNeeded: encoded))
   }
 
   var encoded: UInt64 {

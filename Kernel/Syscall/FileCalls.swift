@@ -187,7 +187,9 @@ enum FileCalls {
     for byte in 0..<4 {
       image[statModeOffset + byte] = UInt8(truncatingIfNeeded: characterDeviceMode >> (8 * byte))
     }
-    image[statBlockSizeOffset + 1] = 0x10  // 4096
+    for (offset, byte) in LinuxStructures.littleEndian(PageSize.size4KiB.bytes).enumerated() {
+      image[statBlockSizeOffset + offset] = byte
+    }
     try UserMemory.copyOut(image, to: address)
   }
 }
