@@ -333,6 +333,15 @@ def test_a_bss_larger_than_memory_is_refused_not_a_panic(programs, tmp_path):
     assert "cannot reserve its memory (errno 12)" in stderr
 
 
+def test_a_dynamically_linked_program_is_refused(tmp_path):
+    source = tmp_path / "dynamic.c"
+    source.write_text("int main(void) { return 0; }\n")
+    subprocess.run(["gcc", "-o", str(tmp_path / "dynamic"), str(source)], check=True)
+    status, _, stderr = run_elf(str(tmp_path / "dynamic"))
+    assert status == 126
+    assert "dynamically linked (PT_INTERP)" in stderr
+
+
 def test_several_programs_in_one_boot_return_every_frame(programs):
     modules = ",".join([programs["args"] + " 1", programs["crash"], programs["args-glibc"] + " 2",
                         programs["enosys"], programs["faults"]])
