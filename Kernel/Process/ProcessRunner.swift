@@ -8,8 +8,8 @@ import KernelSupport
 ///
 /// ```
 /// [kernel] pid 1 (prog) started: prog a b
-/// [kernel] pid 1 (prog) exited with status 0; 12 demand faults, 9 frames (36 KiB) resident at
-///   exit; entered ring 3 512000 us after reset, ran 1200 us   (one line)
+/// [kernel] pid 1 (prog) exited with status 0; 12 demand faults, peak 9 frames (36 KiB)
+///   resident, 9 at exit; entered ring 3 512000 us after reset, ran 1200 us   (one line)
 /// [kernel] pid 1 (prog) frames back to baseline: 61234 free
 /// [kernel] exit-status 0
 /// ```
@@ -91,9 +91,16 @@ enum ProcessRunner {
     process.enteredAt = timestamp_counter_read()
     let end = ProcessEnd(encoded: user_mode_enter(start.entry, start.stackPointer))
     let ranFor = timestamp_counter_read() &- process.enteredAt
+    samplePeakResidency()
     current = nil
     report(process, end, ranFor: ranFor)
     return end.shellStatus
+  }
+
+  /// Records the running process's resident frames if they are its most so far.
+  static func samplePeakResidency() {
+    guard let process = current, let space = MemoryManager.currentAddressSpace else { return }
+    process.peakResidentFrames = max(process.peakResidentFrames, space.residentFrames)
   }
 
   /// The exit line with the process's memory figures.
@@ -102,8 +109,9 @@ enum ProcessRunner {
     let kibPerFrame = PageSize.size4KiB.bytes / 1024
     let microsecond: UInt64 = 1000
     let figures =
-      String(space.resolvedFaults) + " demand faults, " + String(space.residentFrames)
-      + " frames (" + String(space.residentFrames * kibPerFrame) + " KiB) resident at exit; "
+      String(space.resolvedFaults) + " demand faults, peak " + String(process.peakResidentFrames)
+      + " frames (" + String(process.peakResidentFrames * kibPerFrame) + " KiB) resident, "
+      + String(space.residentFrames) + " at exit; "
       + "entered ring 3 "
       + String(MonotonicClock.nanoseconds(ofTicks: process.enteredAt) / microsecond)
       + " us after reset, ran " + String(MonotonicClock.nanoseconds(ofTicks: ticks) / microsecond)

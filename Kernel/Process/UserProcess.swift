@@ -10,6 +10,10 @@ final class UserProcess {
   var fsBase: UInt64 = 0
   /// The address `set_tid_address` registered (kept, never written: there are no threads).
   var clearChildTID: UInt64 = 0
+  /// The most frames the process had backed at once (`ru_maxrss`). Exact when sampled at every
+  /// system call and at the end: frames are only gained through faults, and only given back
+  /// through system calls.
+  var peakResidentFrames: UInt64 = 0
   /// Its file descriptors.
   var descriptors = DescriptorTable()
   /// The TSC when the process first entered ring 3.

@@ -97,7 +97,8 @@ enum ProcessCalls {
     return 0
   }
 
-  /// `getrusage`: `ru_minflt` counts the demand faults the page trap resolved.
+  /// `getrusage`: `ru_minflt` counts the demand faults the page trap resolved; `ru_maxrss` is
+  /// the peak of backed frames, in KiB.
   static func getrusage(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard call.a0 == usageSelf || call.a0 == usageThread || call.a0 == usageChildren else {
       throw .EINVAL
@@ -108,7 +109,8 @@ enum ProcessCalls {
     try UserMemory.copyOut(
       LinuxStructures.rusage(
         minorFaults: own ? space.resolvedFaults : 0,
-        maximumResidentKiB: own ? space.residentFrames * kibPerFrame : 0), to: call.a1)
+        maximumResidentKiB: own ? ProcessRunner.current!.peakResidentFrames * kibPerFrame : 0),
+      to: call.a1)
     return 0
   }
 

@@ -19,6 +19,7 @@ func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
   let arguments = SystemCallArguments(
     number: saved.rax, a0: saved.rdi, a1: saved.rsi, a2: saved.rdx, a3: saved.r10, a4: saved.r8,
     a5: saved.r9)
+  ProcessRunner.samplePeakResidency()
   frame.pointee.rax = SystemCalls.dispatch(arguments)
 }
 
