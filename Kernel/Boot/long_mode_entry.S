@@ -156,10 +156,18 @@ boot_gdt_register:
   .text
 kernel_virtual_entry:
   // Zero .bss (the boot stack lives there too; nothing is on it yet), then switch to it.
+  // Eight bytes per iteration, then the remainder: .bss holds the 1 MiB early heap arena, and
+  // under QEMU's TCG every REP iteration costs about as much as a whole instruction, so
+  // REP STOSB here took ~1.2 million iterations (~3 ms of boot), REP STOSQ an eighth of that.
   leaq __bss_start(%rip), %rdi
   leaq __bss_end(%rip), %rcx
   subq %rdi, %rcx
+  movq %rcx, %rdx
+  shrq $3, %rcx                           // whole quadwords
   xorl %eax, %eax
+  rep stosq
+  movq %rdx, %rcx
+  andq $7, %rcx                           // the last 0-7 bytes
   rep stosb
   leaq __kernel_stack_top(%rip), %rsp
   xorl %ebp, %ebp

@@ -5,8 +5,14 @@ import KernelSupport
 enum MonotonicClock {
   /// The PIT's input clock, Hz.
   static let pitFrequency: UInt64 = 1_193_182
-  /// The calibration interval: 10 ms of PIT ticks.
-  static let calibrationTicks: UInt64 = 11_932
+  /// The calibration interval, in milliseconds. It is spent busy-waiting before the first
+  /// process runs, i.e. it is boot time: 2 ms (it was 10) keeps the error of the measured
+  /// frequency at the granularity of one poll of port 0x61 (about a microsecond under TCG, so
+  /// ~0.05%) while the boot is 8 ms shorter.
+  static let calibrationMilliseconds: UInt64 = 2
+  static let millisecondsPerSecond: UInt64 = 1_000
+  /// The calibration interval in PIT ticks (2,386).
+  static let calibrationTicks: UInt64 = pitFrequency * calibrationMilliseconds / millisecondsPerSecond
   /// Port 0x61 (NMI status and control): bit 0 gates channel 2, bit 1 drives the speaker,
   /// bit 5 reads channel 2's OUT.
   static let controlPort: UInt16 = 0x61
