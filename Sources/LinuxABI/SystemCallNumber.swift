@@ -19,6 +19,8 @@ public enum SystemCallNumber {
   public static let ioctl: UInt64 = 16
   public static let readv: UInt64 = 19
   public static let writev: UInt64 = 20
+  public static let poll: UInt64 = 7
+  public static let select: UInt64 = 23
   public static let sched_yield: UInt64 = 24
   public static let dup: UInt64 = 32
   public static let dup2: UInt64 = 33
@@ -62,6 +64,8 @@ public enum SystemCallNumber {
   public static let readlinkat: UInt64 = 267
   public static let set_robust_list: UInt64 = 273
   public static let prlimit64: UInt64 = 302
+  public static let pselect6: UInt64 = 270
+  public static let ppoll: UInt64 = 271
   public static let dup3: UInt64 = 292
   public static let getrandom: UInt64 = 318
   public static let rseq: UInt64 = 334
@@ -75,7 +79,10 @@ public enum SystemCallNumber {
     case close: return "close"
     case 4: return "stat"
     case fstat: return "fstat"
-    case 7: return "poll"
+    case poll: return "poll"
+    case select: return "select"
+    case pselect6: return "pselect6"
+    case ppoll: return "ppoll"
     case lseek: return "lseek"
     case mmap: return "mmap"
     case mprotect: return "mprotect"

@@ -131,6 +131,27 @@ int main(void) {
     check(write(1, "done\n", 5) == 5, "write after dup2");
     return bad;
 }""",
+    "polling": r"""
+#include <poll.h>
+#include <stdio.h>
+#include <sys/select.h>
+#include <time.h>
+int main(void) {
+    struct pollfd fds[3] = {{0, POLLIN, 0}, {1, POLLOUT, 0}, {42, POLLIN, 0}};
+    int ready = poll(fds, 3, 0);
+    printf("poll %d %d %d %d\n", ready, fds[0].revents & POLLIN, fds[1].revents & POLLOUT,
+           fds[2].revents & POLLNVAL);
+    fd_set writable; FD_ZERO(&writable); FD_SET(1, &writable);
+    struct timeval zero = {0, 0};
+    printf("select %d %d\n", select(2, 0, &writable, 0, &zero), FD_ISSET(1, &writable) != 0);
+    struct timespec a, b; clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timeval tenms = {0, 10000};
+    int none = select(0, 0, 0, 0, &tenms);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long waited = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+    printf("sleep-select %d %s\n", none, waited >= 10000000 ? "waited" : "early");
+    return 0;
+}""",
     "faults": r"""
 #include <stdio.h>
 #include <sys/mman.h>
@@ -296,6 +317,15 @@ def test_descriptor_table_like_linux(programs):
     status, stdout, stderr = run_elf(programs["descriptors"])
     assert status == 0, stdout + stderr
     assert stdout == "via dup\ndone\n"
+
+
+def test_poll_and_select_report_readiness_like_linux(programs):
+    native = subprocess.run([programs["polling"]], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, timeout=30)
+    status, stdout, _ = run_elf(programs["polling"])
+    assert status == 0, stdout
+    assert stdout == native.stdout.decode() == ("poll 3 1 4 32\nselect 1 1\n"
+                                                 "sleep-select 0 waited\n")
 
 
 def test_timeout_status(programs):
