@@ -28,8 +28,12 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
   MemoryManager.currentAddressSpace = AddressSpace(pageMap: map, tlb: HardwareTLB(), zeroPage: nil)
   let protection = enableMemoryProtection(features)
   KernelHeap.enableGrowth(at: MemoryManager.heapBase)
-  BootSummary.print(boot: boot, physical: physical, protection: protection)
-  if !boot.modules.isEmpty { ProgramMode.run(boot.modules) }
+  if boot.modules.isEmpty {
+    BootSummary.print(boot: boot, physical: physical, protection: protection)
+  } else {
+    BootSummary.printBrief(physical: physical, protection: protection)
+    ProgramMode.run(boot.modules)
+  }
   mode.run()
 }
 
