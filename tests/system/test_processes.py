@@ -152,6 +152,20 @@ int main(void) {
     printf("sleep-select %d %s\n", none, waited >= 10000000 ? "waited" : "early");
     return 0;
 }""",
+    "exhaust": r"""
+#include <stdio.h>
+#include <sys/mman.h>
+int main(void) {
+    unsigned long chunk = 16UL << 20, total = 0;
+    for (;;) {
+        char *p = mmap(0, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) break;
+        for (unsigned long i = 0; i < chunk; i += 4096) p[i] = 1;
+        total += chunk;
+    }
+    printf("committed and touched %lu MiB before ENOMEM\n", total >> 20);
+    return total > 0 ? 0 : 1;
+}""",
     "faults": r"""
 #include <stdio.h>
 #include <sys/mman.h>
@@ -326,6 +340,17 @@ def test_poll_and_select_report_readiness_like_linux(programs):
     assert status == 0, stdout
     assert stdout == native.stdout.decode() == ("poll 3 1 4 32\nselect 1 1\n"
                                                  "sleep-select 0 waited\n")
+
+
+def test_memory_exhaustion_is_enomem_at_mmap_never_a_failed_fault(programs):
+    """Map and touch 16 MiB chunks until mmap says ENOMEM: every committed page can be backed
+    (commit is charged at mmap time), nothing panics, and every frame comes back."""
+    run = boot(extra=["-initrd", programs["exhaust"]], timeout=120)
+    assert run.status == EXIT_SUCCESS, run
+    touched = int(re.search(r"committed and touched (\d+) MiB before ENOMEM", run.output).group(1))
+    assert touched >= 128, run
+    assert "frames back to baseline" in run.output, run
+    assert "[kernel] exit-status 0" in run.output, run
 
 
 def test_timeout_status(programs):
