@@ -353,6 +353,25 @@ def test_memory_exhaustion_is_enomem_at_mmap_never_a_failed_fault(programs):
     assert "[kernel] exit-status 0" in run.output, run
 
 
+def test_a_secret_never_reaches_the_next_program_in_the_same_boot(tmp_path):
+    """tests/programs' secret pair in ONE boot: secret_check's fresh pages come from the very
+    frames secret_write just left behind, and none may hold the secret."""
+    built = []
+    for name in ["secret_write", "secret_check"]:
+        output = str(tmp_path / name)
+        subprocess.run(["musl-gcc", "-static", "-O2", "-I", os.path.join(ROOT, "tests", "programs"),
+                        "-o", output, os.path.join(ROOT, "tests", "programs", name + ".c")],
+                       check=True)
+        built.append(output)
+    run = boot(extra=["-initrd", ",".join(built)], timeout=120)
+    assert run.status == EXIT_SUCCESS, run
+    assert "secret_write: planted 36 MiB of secret" in run.output, run
+    assert re.search(r"secret_check: fresh mmap: 64 MiB, 0 secret copies, 0 non-zero bytes",
+                     run.output), run
+    assert re.search(r"secret_check: all \d+ checks passed", run.output), run
+    assert re.findall(r"\[kernel\] exit-status (\d+)", run.output) == ["0", "0"], run
+
+
 def test_timeout_status(programs):
     status, _, stderr = run_elf(programs["spin"], timeout=3)
     assert status == 124, stderr
