@@ -32,12 +32,19 @@ public struct ELFBytes {
 
 /// One program header (`Elf64_Phdr`), as read from the file.
 public struct ProgramHeader: Equatable, Sendable {
+  /// `p_type`: `ELF.segmentLoad`, `ELF.segmentThreadLocal`, …
   public var type: UInt32
+  /// `p_flags`: `ELF.flagRead`, `ELF.flagWrite`, `ELF.flagExecute`.
   public var flags: UInt32
+  /// `p_offset`: where the segment's bytes start in the file.
   public var offset: UInt64
+  /// `p_vaddr`: where they go in memory (before any load bias).
   public var virtualAddress: UInt64
+  /// `p_filesz`: bytes taken from the file.
   public var fileSize: UInt64
+  /// `p_memsz`: bytes in memory (the rest, the bss, is zero).
   public var memorySize: UInt64
+  /// `p_align`: 0, 1 or a power of two.
   public var alignment: UInt64
 
   public init(
