@@ -145,11 +145,66 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     return .reached(path)
   }
 
-  /// Writes `entry` into the empty 4 KiB leaf slot `slot` reached by `path` and counts it in
-  /// its table: the second half of `map`, for callers that walked once already (the page trap).
-  func fillLeaf(_ slot: EntryLocation, along path: WalkPath, with entry: PageTableEntry) {
-    write(entry, at: slot)
-    countEntryAdded(at: .pageTable, along: path)
+  /// Where a demand fault's 4 KiB leaf lives, found by `demandSlot`.
+  enum DemandSlot {
+    /// The leaf entry's physical address, and that of the page-directory entry pointing to its
+    /// page table (which holds the page table's occupancy count).
+    case slot(leaf: PhysicalAddress, tableEntry: PhysicalAddress)
+    /// A huge page covers the address.
+    case hugePage
+    /// A table was missing and no frame was left for it.
+    case outOfFrames
+  }
+
+  /// The page trap's one walk: down to the 4 KiB leaf slot of `page`, creating (zeroed, counted)
+  /// the tables a first touch needs on the way.
+  ///
+  /// Written as a plain loop over physical addresses, without `WalkPath` and `EntryLocation`:
+  /// this runs on every demand fault, and the general walk (`path(to:at:frames:)`) spent about
+  /// four times the instructions on optional path slots and level arithmetic. Tables created
+  /// before a later level runs out of frames stay linked and counted (empty, so `unmap`s and
+  /// teardown reclaim them): the caller treats running out as a broken commit, i.e. a panic.
+  func demandSlot<Frames: FrameSource>(for page: VirtualAddress, frames: inout Frames)
+    -> DemandSlot
+  {
+    let entrySize = UInt64(MemoryLayout<UInt64>.size)
+    let indexMask = UInt64(pageTableEntryCount - 1)
+    let indexBits = UInt64(pageTableEntryCount.trailingZeroBitCount)  // 9 per level
+    var table = root.address.value
+    var pointer: UInt64 = 0  // the entry pointing to `table` (none for the root)
+    var shift = PageTableLevel.pml4.indexShift
+    while shift > PageTableLevel.pageTable.indexShift {
+      let slot = table &+ ((page.value >> shift) & indexMask) &* entrySize
+      var current = PageTableEntry(rawValue: memory.load(PhysicalAddress(unchecked: slot)))
+      if !current.isPresent {
+        guard let frame = frames.allocateFrame() else { return .outOfFrames }
+        memory.zero(frame)
+        current = PageTableEntry(frame: frame, flags: .intermediate)
+        memory.store(current.rawValue, at: PhysicalAddress(unchecked: slot))
+        if pointer != 0 { countEntryAdded(inTableOf: PhysicalAddress(unchecked: pointer)) }
+      } else if current.isHuge && shift != PageTableLevel.pml4.indexShift {
+        return .hugePage
+      }
+      pointer = slot
+      table = current.rawValue & PageTableEntry.addressMask
+      shift -= indexBits
+    }
+    let leaf = table &+ ((page.value >> shift) & indexMask) &* entrySize
+    return .slot(leaf: PhysicalAddress(unchecked: leaf), tableEntry: PhysicalAddress(unchecked: pointer))
+  }
+
+  /// Writes `entry` into the empty leaf slot a `demandSlot` walk found and counts it in its
+  /// page table.
+  func fillDemandSlot(leaf: PhysicalAddress, tableEntry: PhysicalAddress, with entry: PageTableEntry) {
+    memory.store(entry.rawValue, at: leaf)
+    countEntryAdded(inTableOf: tableEntry)
+  }
+
+  /// One more used entry in the table that the pointer entry at `pointer` points to.
+  private func countEntryAdded(inTableOf pointer: PhysicalAddress) {
+    var entry = PageTableEntry(rawValue: memory.load(pointer))
+    entry.occupancy += 1
+    memory.store(entry.rawValue, at: pointer)
   }
 
   // MARK: Occupancy

@@ -30,27 +30,29 @@ extension AddressSpace {
     // leaf implies its tables exist, so nothing is created needlessly). Then the slot is read
     // and either filled or handed to `resolvePresent` — not a lookup walk and a second mapping
     // walk, as `mapping(containing:)` followed by `map` would do.
-    let path: WalkPath
-    do throws(PageMapError) {
-      path = try pageMap.path(to: page, at: .pageTable, frames: &frames)
-    } catch .hugePageInTheWay {
+    switch pageMap.demandSlot(for: page, frames: &frames) {
+    case .hugePage:
       // A huge page covers the address (never for demand-paged memory): the general route.
       guard let mapping = pageMap.mapping(containing: page) else {
         return .panic(.commitViolated(fault))
       }
       return resolvePresent(mapping, region: region, access: access, fault: fault, frames: &frames)
-    } catch {
+    case .outOfFrames:
       return .panic(.commitViolated(fault))  // no frame for a table: the commit was broken
+    case .slot(let leafAddress, let tableEntry):
+      let leaf = PageTableEntry(rawValue: pageMap.memory.load(leafAddress))
+      if leaf.isPresent {
+        let mapping = Mapping(
+          page: page, frameAddress: leaf.address, size: .size4KiB, flags: leaf.flags)
+        return resolvePresent(
+          mapping, region: region, access: access, fault: fault, frames: &frames)
+      }
+      // A non-present entry that is not empty is not this policy's (map would refuse it too).
+      guard leaf.isUnused else { return .panic(.commitViolated(fault)) }
+      return fill(
+        leaf: leafAddress, tableEntry: tableEntry, region: region, access: access, fault: fault,
+        frames: &frames)
     }
-    let slot = path[.pageTable]!
-    let leaf = pageMap.entry(at: slot)
-    if leaf.isPresent {
-      let mapping = Mapping(page: page, frameAddress: leaf.address, size: .size4KiB, flags: leaf.flags)
-      return resolvePresent(mapping, region: region, access: access, fault: fault, frames: &frames)
-    }
-    // A non-present entry that is not empty is not this policy's (map would refuse it too).
-    guard leaf.isUnused else { return .panic(.commitViolated(fault)) }
-    return fill(slot, along: path, region: region, access: access, fault: fault, frames: &frames)
   }
 
   /// Fills the empty leaf slot of a page that has no mapping yet: the shared zero page
@@ -59,20 +61,22 @@ extension AddressSpace {
   /// No invalidation: the entry was not present, and the CPU does not cache non-present
   /// translations (Intel SDM Vol. 3A §4.10.2.3).
   mutating func fill<Frames: FrameSource>(
-    _ slot: EntryLocation, along path: WalkPath, region: Region,
-    access: AccessKind, fault: PageFault, frames: inout Frames
+    leaf: PhysicalAddress, tableEntry: PhysicalAddress, region: Region, access: AccessKind,
+    fault: PageFault, frames: inout Frames
   ) -> FaultResolution {
     if access == .read, let zeroPage {
       var flags = region.protection.leafFlags
       flags.remove(.writable)
-      pageMap.fillLeaf(slot, along: path, with: PageTableEntry(frame: zeroPage, flags: flags.union(.present)))
+      pageMap.fillDemandSlot(
+        leaf: leaf, tableEntry: tableEntry,
+        with: PageTableEntry(frame: zeroPage, flags: flags.union(.present)))
       resolvedFaults += 1
       return .resolved(.zeroPage)
     }
     guard let frame = frames.allocateFrame() else { return .panic(.commitViolated(fault)) }
     pageMap.memory.zero(frame)
-    pageMap.fillLeaf(
-      slot, along: path,
+    pageMap.fillDemandSlot(
+      leaf: leaf, tableEntry: tableEntry,
       with: PageTableEntry(frame: frame, flags: region.protection.leafFlags.union(.present)))
     residentFrames += 1
     resolvedFaults += 1
