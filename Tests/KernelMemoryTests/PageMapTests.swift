@@ -135,6 +135,29 @@ import Testing
     #expect(mmu.staleEntries().isEmpty)
   }
 
+  /// A full page table inside the range is unlinked whole and the TLB flushed once; every leaf
+  /// is still reported in order and nothing stays cached.
+  @Test func unmapAllDropsAWellFilledPageTableWithOneFlush() throws {
+    var source = frames
+    let count = PageMap<EmulatedRAM>.singlePageFlushCeiling + 7
+    for index in 0..<count {
+      let page = address(0x40_0000 + UInt64(index) * 4096)
+      try map.map(page, to: PhysicalFrame(number: 3000 + UInt64(index)), flags: userData, frames: &source)
+      #expect(mmu.read(at: page, mode: .user).fault == nil)
+    }
+    #expect(frames.outstandingCount == 4)
+    var removed: [UInt64] = []
+    map.unmapAll(in: try VirtualRange(start: 0x40_0000, length: 0x20_0000), mmu, frames: &source) {
+      removed.append($0.frameAddress.frame.number)
+      return false
+    }
+    #expect(removed == (0..<count).map { 3000 + UInt64($0) })
+    #expect(frames.outstandingCount == 1)  // the page table, then the emptied PD and PDPT
+    #expect(mmu.staleEntries().isEmpty)
+    #expect(map.translate(address(0x40_0000)) == nil)
+    #expect(map.occupancyCountsAreConsistent())
+  }
+
   @Test func protectionChangesTakeEffectOnlyAfterTheFlush() throws {
     var source = frames
     let page = address(0x40_0000)
