@@ -74,8 +74,8 @@ enum MemorySystemCalls {
 }
 
 /// `mremap`: shrink in place, grow in place when the pages after the mapping are free, else move
-/// (with `MREMAP_MAYMOVE`) by reserving the new range, copying the backed pages through the
-/// direct map, and releasing the old range.
+/// (with `MREMAP_MAYMOVE`) by reserving the new range, moving the backed frames there
+/// (`AddressSpace.moveBacking`), and releasing the old range.
 enum RemapCall {
   static func mremap(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let request = try MemoryCalls.decodeRemap(
@@ -118,36 +118,25 @@ enum RemapCall {
     return grown != nil
   }
 
+  /// Reserves the new range with the old protection, moves the backed pages there through
+  /// the core (frames change address; nothing is copied), and releases the old range.
   static func move(_ request: RemapRequest, region: Region) throws(LinuxErrno) -> UInt64 {
     let placement: Placement = request.fixedAddress.map { .fixed($0) } ?? .anywhere
     let target = try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
       try space.reserve(
-        length: request.newLength, protection: [.read, .write], kind: .anonymous,
+        length: request.newLength, protection: region.protection, kind: .anonymous,
         at: placement, commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
     }
     let kept = min(request.oldLength, request.newLength)
-    var backed: [(offset: UInt64, frame: PhysicalAddress)] = []
-    let zeroPage = ProcessRunner.zeroPage
-    MemoryManager.currentAddressSpace!.pageMap.forEachMapping(
-      in: VirtualRange(uncheckedStart: request.address, end: request.address + kept)
-    ) { mapping in
-      if mapping.frameAddress.frame != zeroPage {
-        backed.append((mapping.page.value - request.address, mapping.frameAddress))
-      }
-    }
-    for page in backed {
-      try UserMemory.copyOut(
-        DirectMap.pointer(page.frame), count: Int(PageSize.size4KiB.bytes),
-        to: target.start + page.offset)
-    }
     try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
-      try space.protect(
-        start: target.start, length: target.length, protection: region.protection,
-        commit: &ProcessRunner.commit)
+      try space.moveBacking(
+        from: VirtualRange(uncheckedStart: request.address, end: request.address + kept),
+        to: target.start, frames: &ProcessRunner.frames)
       try space.release(
         start: request.address, length: request.oldLength, commit: &ProcessRunner.commit,
         frames: &ProcessRunner.frames)
     }
     return target.start
   }
+
 }
