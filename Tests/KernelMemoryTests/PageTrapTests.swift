@@ -90,6 +90,26 @@ import Testing
     #expect(machine.tearDownIsClean())
   }
 
+  /// The trap remembers the last fault's region only as a hint: after the regions change under
+  /// it, faults still find the right region or none.
+  @Test func theLastFaultRegionHintSurvivesRegionChanges() throws {
+    let (machine, first) = try machineWithRegion([.read, .write])
+    let second = try machine.space.reserve(
+      length: 4 * page, protection: .read, commit: &machine.commit, frames: &machine.frames)
+    #expect(machine.touch(first.start, .write) == .completed)
+    #expect(machine.touch(second.start, .read) == .completed)
+    #expect(
+      machine.touch(second.start + page, .write)
+        == .killed(KillReason(kind: .accessViolation, address: second.start + page, access: .write)))
+    try machine.space.release(
+      start: first.start, length: first.length, commit: &machine.commit, frames: &machine.frames)
+    #expect(
+      machine.touch(first.start + page, .write)
+        == .killed(KillReason(kind: .notMapped, address: first.start + page, access: .write)))
+    #expect(machine.touch(second.start + 2 * page, .read) == .completed)
+    #expect(machine.tearDownIsClean())
+  }
+
   @Test func accessesTheRegionForbidsKill() throws {
     let (machine, range) = try machineWithRegion(.read)
     #expect(

@@ -25,6 +25,11 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   public internal(set) var heapStart: UInt64 = 0
   /// The current program break (may be unaligned; the heap region ends at it rounded up).
   public internal(set) var heapBreak: UInt64 = 0
+  /// The index of the region the last page fault was in: sequential first touches fault in the
+  /// same region over and over, so the page trap checks it before searching (Linux keeps a
+  /// similar per-thread cache of recent VMAs). Any index is safe — it is only a hint, checked
+  /// against `regions` on every use, so region changes need not update it.
+  var lastFaultRegion = 0
 
   /// Creates an empty address space over `pageMap`.
   public init(pageMap: PageMap<Memory>, tlb: TLB, zeroPage: PhysicalFrame?) {
@@ -40,6 +45,17 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   public func region(containing address: UInt64) -> Region? {
     let index = firstRegion(endingAfter: address)
     guard index < regions.count, regions[index].range.contains(address) else { return nil }
+    return regions[index]
+  }
+
+  /// `region(containing:)` for the page trap: the region of the last fault first, then the
+  /// binary search (remembering what it found).
+  mutating func faultRegion(containing address: UInt64) -> Region? {
+    let hint = lastFaultRegion
+    if hint < regions.count, regions[hint].range.contains(address) { return regions[hint] }
+    let index = firstRegion(endingAfter: address)
+    guard index < regions.count, regions[index].range.contains(address) else { return nil }
+    lastFaultRegion = index
     return regions[index]
   }
 

@@ -22,7 +22,7 @@ extension AddressSpace {
     }
     guard let address = VirtualAddress(fault.address) else { return kill(.nonCanonical) }
     guard PageMap<Memory>.isUserPart(address) else { return kill(.kernelAddress) }
-    guard let region = region(containing: fault.address) else { return kill(.notMapped) }
+    guard let region = faultRegion(containing: fault.address) else { return kill(.notMapped) }
     guard region.kind != .guardPage else { return kill(.stackGuard) }
     guard region.protection.permits(access) else { return kill(.accessViolation) }
     let page = address.alignedDown(to: .size4KiB)
