@@ -19,11 +19,13 @@ struct DirectMap: PhysicalMemoryAccess {
     directMapBase &+ address
   }
 
-  func load(_ address: PhysicalAddress) -> UInt64 {
+  /// Always inlined, like `store`: page-table walks call these per level, and under TCG every
+  /// call's return is an indirect jump that costs a translation-block lookup.
+  @inline(__always) func load(_ address: PhysicalAddress) -> UInt64 {
     DirectMap.pointer(address).load(as: UInt64.self)
   }
 
-  func store(_ value: UInt64, at address: PhysicalAddress) {
+  @inline(__always) func store(_ value: UInt64, at address: PhysicalAddress) {
     DirectMap.pointer(address).storeBytes(of: value, as: UInt64.self)
   }
 
