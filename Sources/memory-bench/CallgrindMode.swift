@@ -1,4 +1,5 @@
 import KernelMemory
+import KernelMemoryEmulation
 
 /// `memory-bench --callgrind-pair|--callgrind-batch|--callgrind-huge N [MiB] [occupied%]`:
 /// a fixed amount of allocator work for instruction counting (tools/callgrind-frames.sh).

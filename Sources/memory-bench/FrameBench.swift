@@ -1,4 +1,5 @@
 import KernelMemory
+import KernelMemoryEmulation
 
 #if canImport(Glibc)
   import Glibc

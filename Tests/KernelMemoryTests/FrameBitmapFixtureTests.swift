@@ -1,4 +1,5 @@
 import KernelMemory
+import KernelMemoryEmulation
 import Testing
 
 /// A frame bitmap together with the heap storage a host test provides for it.
@@ -34,21 +35,6 @@ final class BitmapFixture {
   deinit { storage.deallocate() }
 }
 
-/// SplitMix64 (Steele, Lea and Flood), written here: tiny and well mixed, so random tests replay
-/// exactly from a seed. Other suites of this target use it too: keep the name.
-struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9e37_79b9_7f4a_7c15
-    var mixed = state
-    mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
-    mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
-    return mixed ^ (mixed >> 31)
-  }
-}
 
 let testMiB: UInt64 = 1 << 20
 let testGiB: UInt64 = 1 << 30

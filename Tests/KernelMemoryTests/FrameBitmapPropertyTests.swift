@@ -1,4 +1,5 @@
 import KernelMemory
+import KernelMemoryEmulation
 import Testing
 
 /// The allocator's expected state, kept the simplest possible way: one Bool per frame.

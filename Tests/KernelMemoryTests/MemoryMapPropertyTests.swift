@@ -1,4 +1,5 @@
 import KernelMemory
+import KernelMemoryEmulation
 import Testing
 
 /// Random firmware maps — unsorted, overlapping, unaligned, every kind — checked frame by frame
