@@ -133,6 +133,9 @@ def main():
             os.makedirs(os.path.dirname(pinned), exist_ok=True)
             shutil.copyfile(os.path.join(ROOT, "build", "kernel32.elf"), pinned)
             ours_env["RUN_ELF_KERNEL"] = pinned
+        elif "RUN_ELF_KERNEL" in os.environ:
+            # A given image: the instruction and boot runs through tools/qemu-run use it too.
+            ours_env["RUN_ELF_KERNEL"] = os.environ["RUN_ELF_KERNEL"]
         sides.append(("ours", ours, ours_env))
         # Only a runner that knows RUN_ELF_ICOUNT turns -icount on; otherwise its "ns" would be
         # wall-clock nanoseconds, not instructions.
