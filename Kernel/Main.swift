@@ -28,7 +28,10 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
   MemoryManager.currentAddressSpace = AddressSpace(pageMap: map, tlb: HardwareTLB(), zeroPage: nil)
   let protection = enableMemoryProtection(features)
   KernelHeap.enableGrowth(at: MemoryManager.heapBase)
-  if boot.modules.isEmpty {
+  // Modules are programs to run (Kernel/PROCESSES.md) unless a `test=` mode was asked for.
+  if boot.modules.isEmpty
+    || boot.commandLine.split(separator: " ").contains(where: { $0.hasPrefix("test=") })
+  {
     BootSummary.print(boot: boot, physical: physical, protection: protection)
   } else {
     BootSummary.printBrief(physical: physical, protection: protection)
