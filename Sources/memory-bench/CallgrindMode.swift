@@ -1,8 +1,9 @@
 import KernelMemory
 import KernelMemoryEmulation
 
-/// `memory-bench --callgrind-pair|--callgrind-batch|--callgrind-huge N [MiB] [occupied%]`:
-/// a fixed amount of allocator work for instruction counting (tools/callgrind-frames.sh).
+/// `memory-bench --callgrind-PATTERN N [MiB] [occupied%]`: a fixed amount of work for
+/// instruction counting (tools/callgrind-frames.sh) — allocator pairs, or page-table operations
+/// on the 64 MiB emulated machine of the page-map rows (MiB and occupancy ignored there).
 ///
 /// The set-up (building and filling the bitmap, shuffling) does not depend on N, so running with N
 /// and with 0 and subtracting leaves exactly the instructions of N allocate+free pairs.
@@ -14,6 +15,12 @@ struct CallgrindMode {
     case batch = "--callgrind-batch"
     /// Allocate a 2 MiB page (512 frames aligned to 512) and free it.
     case huge = "--callgrind-huge"
+    /// Map a 4 KiB page into existing tables and unmap it.
+    case map = "--callgrind-map"
+    /// Translate an address inside a mapped 4 KiB page.
+    case translate = "--callgrind-translate"
+    /// A demand write fault on reserved memory, with its share of reserving and releasing.
+    case fault = "--callgrind-fault"
   }
 
   static let defaultMebibytes: UInt64 = 1024
@@ -37,6 +44,31 @@ struct CallgrindMode {
   }
 
   func run() {
+    switch pattern {
+    case .map, .translate, .fault: runPageMap()
+    case .pair, .batch, .huge: runFrames()
+    }
+  }
+
+  private func runPageMap() {
+    let bench = PageMapBench()
+    switch pattern {
+    case .map:
+      _ = bench.withNeighbour(true) {
+        bench.mapUnmap(pairs)
+        return 0
+      }
+    case .translate:
+      _ = bench.withMappedPage(.size4KiB) {
+        bench.translate(pairs, .size4KiB)
+        return 0
+      }
+    default: bench.demandFaults(UInt64(pairs))
+    }
+    print("callgrind: \(pairs) \(pattern.rawValue) operations done, sink \(sink)")
+  }
+
+  private func runFrames() {
     let bench = BenchBitmap(bytes: bytes, occupiedPercent: occupiedPercent)
     var random = SplitMix64(seed: FrameBenchConfig.seed)
     let order = Array(0..<CallgrindMode.batchFrames).shuffled(using: &random)
@@ -44,6 +76,7 @@ struct CallgrindMode {
     case .pair: runPairs(bench.bitmap)
     case .batch: runBatches(bench.bitmap, order: order)
     case .huge: runHugePairs(bench.bitmap)
+    default: break
     }
     withExtendedLifetime(bench) {}
     print("callgrind: \(pairs) \(pattern.rawValue) pairs done, sink \(sink)")

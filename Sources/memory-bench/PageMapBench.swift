@@ -52,58 +52,82 @@ final class PageMapBench {
   /// Maps and unmaps one page repeatedly. With `reusingTables` a neighbour keeps its page table
   /// alive; without, every map builds a PDPT, PD and PT and every unmap reclaims them.
   func mapUnmapNanoseconds(reusingTables: Bool) -> Double {
-    let page = VirtualAddress(0x10_0000_0000)!
-    let neighbour = VirtualAddress(0x10_0000_1000)!
-    let frame = frames.allocateFrame()!
-    if reusingTables { try! map.map(neighbour, to: frame, flags: [.writable], frames: &frames) }
-    let result = nanosecondsPerOperation(operations: Self.operations) {
-      for _ in 0..<Self.operations {
-        try! map.map(page, to: frame, flags: [.writable, .user], frames: &frames)
-        consume(try! map.unmap(page).flush(InstantTLB(), returningTablesTo: &frames).number)
-      }
+    withNeighbour(reusingTables) {
+      nanosecondsPerOperation(operations: Self.operations) { mapUnmap(Self.operations) }
     }
-    if reusingTables {
-      _ = try! map.unmap(neighbour).flush(InstantTLB(), returningTablesTo: &frames)
-    }
-    frames.releaseFrame(frame)
-    return result
   }
 
   /// Translates addresses inside one mapped page of `size`.
   func translateNanoseconds(size: PageSize) -> Double {
-    let page = VirtualAddress(0x20_0000_0000)!
-    let frame = try! frames.allocate(size)
-    try! map.map(page, to: frame, size: size, flags: [.writable], frames: &frames)
-    let result = nanosecondsPerOperation(operations: Self.operations) {
-      for index in 0..<UInt64(Self.operations) {
-        consume(map.translate(page.adding(index & size.offsetMask)!)!.value)
-      }
+    withMappedPage(size) {
+      nanosecondsPerOperation(operations: Self.operations) { translate(Self.operations, size) }
     }
-    _ = try! map.unmap(page).flush(InstantTLB(), returningTablesTo: &frames)
-    try! frames.free(frame, size: size)
-    return result
   }
 
   /// Per page: a write fault on reserved memory (zeroed frame, map) and its share of releasing
   /// the region (unmap, free) — the core's part of the kernel's demand-paging path.
   func demandFaultNanoseconds() -> Double {
-    let space = AddressSpace(pageMap: map, tlb: InstantTLB(), zeroPage: nil)
+    nanosecondsPerOperation(operations: Int(Self.faultPages)) { demandFaults(Self.faultPages) }
+  }
+
+  // MARK: Fixed amounts of work (also what `CallgrindMode` counts)
+
+  static let page = VirtualAddress(0x10_0000_0000)!
+  static let neighbour = VirtualAddress(0x10_0000_1000)!
+  static let translated = VirtualAddress(0x20_0000_0000)!
+
+  /// Runs `body` with a neighbouring page mapped (so map+unmap reuses its tables) or not.
+  func withNeighbour(_ mapped: Bool, _ body: () -> Double) -> Double {
+    let frame = frames.allocateFrame()!
+    if mapped { try! map.map(Self.neighbour, to: frame, flags: [.writable], frames: &frames) }
+    let result = body()
+    if mapped { _ = try! map.unmap(Self.neighbour).flush(InstantTLB(), returningTablesTo: &frames) }
+    frames.releaseFrame(frame)
+    return result
+  }
+
+  /// `count` map + unmap pairs of one 4 KiB page.
+  func mapUnmap(_ count: Int) {
+    let frame = PhysicalFrame(number: 1)  // never touched: only the tables are written
+    for _ in 0..<count {
+      try! map.map(Self.page, to: frame, flags: [.writable, .user], frames: &frames)
+      consume(try! map.unmap(Self.page).flush(InstantTLB(), returningTablesTo: &frames).number)
+    }
+  }
+
+  /// Runs `body` with one page of `size` mapped at `translated`.
+  func withMappedPage(_ size: PageSize, _ body: () -> Double) -> Double {
+    let frame = try! frames.allocate(size)
+    try! map.map(Self.translated, to: frame, size: size, flags: [.writable], frames: &frames)
+    let result = body()
+    _ = try! map.unmap(Self.translated).flush(InstantTLB(), returningTablesTo: &frames)
+    try! frames.free(frame, size: size)
+    return result
+  }
+
+  /// `count` translations of addresses inside the page at `translated`.
+  func translate(_ count: Int, _ size: PageSize) {
+    for index in 0..<UInt64(count) {
+      consume(map.translate(Self.translated.adding(index & size.offsetMask)!)!.value)
+    }
+  }
+
+  /// Reserves `pages` pages, takes a write fault on each, and releases them.
+  func demandFaults(_ pages: UInt64) {
+    guard pages > 0 else { return }
+    var process = AddressSpace(pageMap: map, tlb: InstantTLB(), zeroPage: nil)
     var commit = CommitLedger(limit: frames.freeFrameCount)
     let pageBytes = PageSize.size4KiB.bytes
-    return nanosecondsPerOperation(operations: Int(Self.faultPages)) {
-      var process = space
-      let range = try! process.reserve(
-        length: Self.faultPages * pageBytes, protection: [.read, .write], commit: &commit,
-        frames: &frames)
-      for index in 0..<Self.faultPages {
-        let fault = PageFault(
-          address: range.start + index * pageBytes, errorCode: [.user, .write], origin: .user)
-        guard case .resolved = process.handlePageFault(fault, frames: &frames) else {
-          fatalError("memory-bench: demand fault not resolved")
-        }
+    let range = try! process.reserve(
+      length: pages * pageBytes, protection: [.read, .write], commit: &commit, frames: &frames)
+    for index in 0..<pages {
+      let fault = PageFault(
+        address: range.start + index * pageBytes, errorCode: [.user, .write], origin: .user)
+      guard case .resolved = process.handlePageFault(fault, frames: &frames) else {
+        fatalError("memory-bench: demand fault not resolved")
       }
-      try! process.release(
-        start: range.start, length: range.length, commit: &commit, frames: &frames)
     }
+    try! process.release(
+      start: range.start, length: range.length, commit: &commit, frames: &frames)
   }
 }
