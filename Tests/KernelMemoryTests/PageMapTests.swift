@@ -64,6 +64,20 @@ import Testing
     }
   }
 
+  @Test(arguments: [PageSize.size2MiB, .size1GiB])
+  func hugePagesUnmapAndReclaimTheirTables(size: PageSize) throws {
+    var source = frames
+    let page = address(0x40_0000_0000)
+    try map.map(page, to: PhysicalFrame(number: 0), size: size, flags: userData, frames: &source)
+    #expect(map.occupancyCountsAreConsistent())
+    let unmapped = try map.unmap(page)
+    #expect(unmapped.size == size)
+    #expect(unmapped.flush(mmu, returningTablesTo: &source).number == 0)
+    #expect(map.occupancyCountsAreConsistent())
+    #expect(frames.outstandingCount == 1)
+    #expect(map.translate(page) == nil)
+  }
+
   @Test func misalignedMappingsAreRejected() {
     var source = frames
     #expect(throws: PageMapError.misaligned) {
@@ -142,7 +156,8 @@ import Testing
     let count = PageMap<EmulatedRAM>.singlePageFlushCeiling + 7
     for index in 0..<count {
       let page = address(0x40_0000 + UInt64(index) * 4096)
-      try map.map(page, to: PhysicalFrame(number: 3000 + UInt64(index)), flags: userData, frames: &source)
+      try map.map(
+        page, to: PhysicalFrame(number: 3000 + UInt64(index)), flags: userData, frames: &source)
       #expect(mmu.read(at: page, mode: .user).fault == nil)
     }
     #expect(frames.outstandingCount == 4)

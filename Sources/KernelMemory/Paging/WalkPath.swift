@@ -3,10 +3,15 @@
 /// A table's occupancy count lives in the entry one level up that points to it, so changes that
 /// add or remove entries need the whole path, not just the final location.
 ///
-/// Stored as plain integers rather than four optional `EntryLocation`s, the shape in which
-/// Swift 6.3's release optimiser was seen to lose stores made in a walking loop (a path came
-/// back holding only its first entries; debug builds were right). `swift test -c release`
-/// guards against a recurrence.
+/// Swift 6.3's optimiser gets walks through this type wrong when its accessors are inlined (no
+/// unsafe code is involved; not yet reduced to a standalone reproducer):
+/// with four optional `EntryLocation` fields a path came back from a walking loop holding only
+/// its first entries (host release build), and with the integer fields below a kernel built
+/// with `-O` corrupted occupancy counts (`unmap` of a 2 MiB page underflowed). Debug builds and
+/// `-Osize` were right. Keeping the two accessors out of line (`@inline(never)`) makes every
+/// configuration correct — a kernel built with `-O` then passes all its self-tests — at the
+/// cost of two calls per level on the general map/unmap path (the demand-fault path does not
+/// use `WalkPath`). `swift test -c release` keeps watching.
 struct WalkPath {
   /// The table frame numbers, indexed by `level.rawValue - 1`.
   private var tables: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -23,7 +28,7 @@ struct WalkPath {
   }
 
   /// The entry the walk used at `level`, nil when it stopped above.
-  subscript(level: PageTableLevel) -> EntryLocation? {
+  @inline(never) subscript(level: PageTableLevel) -> EntryLocation? {
     guard level.rawValue >= deepest else { return nil }
     let table: UInt64
     let slot: Int
@@ -37,7 +42,7 @@ struct WalkPath {
   }
 
   /// Records the entry the walk uses one level below the deepest so far.
-  mutating func record(_ location: EntryLocation) {
+  @inline(never) mutating func record(_ location: EntryLocation) {
     precondition(location.level.rawValue == deepest - 1, "walk paths grow one level at a time")
     switch location.level {
     case .pageTable: (tables.0, slots.0) = (location.table.number, location.index)
