@@ -44,7 +44,7 @@ extension AddressSpace {
     residentFrames -= released
   }
 
-  /// Releases everything: every region, frame, page table and commit of the lower half — what
+  /// Releases everything: every region, frame, page table and commit of the process's part — what
   /// process exit does. The PML4 itself is returned too; the space must not be used afterwards
   /// and must not be the one loaded in CR3.
   public mutating func tearDown<Frames: FrameSource>(
