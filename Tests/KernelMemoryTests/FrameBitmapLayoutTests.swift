@@ -41,17 +41,42 @@ import Testing
   @Test func layoutPartsDoNotOverlap() {
     for frames: UInt64 in [1, 63, 64, 65, 4096, 4097, 1 << 20, (1 << 20) + 3] {
       let layout = BitmapLayout(frameCount: frames)
-      // Level 0 and the usable map interleave: words [header, header + 2 * words0).
-      var next = BitmapLayout.headerWords + 2 * layout.levelWords[0]
+      // Level 0 and the usable map interleave: words [header, header + 2 * words0), words0
+      // padded to whole 2 MiB blocks of 8 words.
+      let paddedWords = (layout.levelWords[0] + 7) / 8 * 8
+      #expect(layout.blockCount == Int((frames + 511) / 512))
+      #expect(paddedWords == layout.blockCount * 8)
+      var next = BitmapLayout.headerWords + 2 * paddedWords
       #expect(layout.levelOffsets[0] == BitmapLayout.headerWords)
       #expect(layout.usableOffset == BitmapLayout.headerWords + 1)
       for level in 1...layout.topLevel {
         #expect(layout.levelOffsets[level] == next)
         next += layout.levelWords[level]
       }
-      #expect(layout.totalWords == next)
       #expect(layout.levelWords[layout.topLevel] == 1)
+      // Then the free-block map, one bit per block, and its summaries.
+      #expect(layout.blockLevelWords[0] == (layout.blockCount + 63) / 64)
+      for level in 0...layout.blockTopLevel {
+        #expect(layout.blockLevelOffsets[level] == next)
+        next += layout.blockLevelWords[level]
+      }
+      #expect(layout.blockLevelWords[layout.blockTopLevel] == 1)
+      #expect(layout.totalWords == next)
     }
+  }
+
+  @Test func headerSlotsDoNotOverlap() {
+    // The hot path's slots share the header's first cache line; the rest follow the levels.
+    typealias Slot = BitmapLayout.HeaderSlot
+    let hot = [Slot.allocations, Slot.releases, Slot.hint, Slot.unsettledBlock]
+    #expect(Set(hot + [Slot.topLevel, Slot.fullWordFloor]) == Set(0..<6))
+    #expect(Slot.levelOffsets == 6 && Slot.usableCount == Slot.levelWords + 8)
+    #expect(Slot.blockLevelOffsets == Slot.blockTopLevel + 1)
+    #expect(BitmapLayout.headerWords == Slot.blockLevelWords + 8)
+    // 1 TiB: 2^19 blocks make 8192 words, then 128, 2, 1.
+    let terabyte = BitmapLayout(frameCount: 1 << 28)
+    #expect(terabyte.blockTopLevel == 3)
+    #expect(terabyte.blockLevelWords[0] == 8192 && terabyte.blockLevelWords[1] == 128)
   }
 
   @Test func releasingAFrameThatWasNotAllocatedTraps() async {

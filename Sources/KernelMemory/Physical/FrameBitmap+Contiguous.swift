@@ -7,13 +7,22 @@ extension FrameBitmap {
   /// The first of `count` consecutive free frames whose first frame number is a multiple of
   /// `alignment` and which all end at or below `limit`; they are now allocated.
   ///
-  /// The search is first-fit from frame 0 (or the first free frame): it jumps through the summary
-  /// tree to the next free frame, aligns up, and on finding an allocated frame inside the candidate
-  /// restarts after it, so it never re-reads a word it has rejected. It is linear in the words it
-  /// must inspect, not constant: use it for 2 MiB pages and DMA buffers, not single frames. A 2 MiB
-  /// request that cannot succeed in fragmented memory visits every aligned block once (about 9 ms
-  /// at 1 TiB half full on the benchmark machine), so callers with a fallback should not retry it
-  /// in a loop.
+  /// The search is first-fit. What it costs depends on the shape of the request:
+  /// - **At least 512 frames aligned to at least 512** (2 MiB pages, 1 GiB pages): the run is whole
+  ///   2 MiB blocks plus a tail, and the free-block map (`FreeBlockTree`) names the entirely free
+  ///   blocks. A 2 MiB page costs O(summary levels) whether it succeeds or fails — about 10 words
+  ///   at 1 TiB, empty, fragmented or full. Longer runs check the map's bits for their
+  ///   `count / 512` blocks at each aligned candidate that starts with a free block: a failing
+  ///   1 GiB search reads at most 8 map words and one climb of the tree per 1 GiB of RAM that
+  ///   has a free block (1024 candidates at 1 TiB), never the frame bitmap.
+  /// - **At least 1023 frames, any alignment**: the run must contain an entirely free block, so
+  ///   the search jumps from free block to free block; with none it fails in O(levels). Otherwise
+  ///   it is linear in the words around the free blocks it tries.
+  /// - **Shorter runs** (DMA buffers, 64 KiB): a search through the frame summary tree that skips
+  ///   words without a free frame but is linear in the words it must inspect; runs of 64 or more
+  ///   frames start at the first entirely free word (`fullWordFloor`), so a failing one reads the
+  ///   whole bitmap once and later ones start where it stopped, until a free fills a lower word.
+  ///   Callers with a fallback should not retry them in a loop.
   ///
   /// - Parameters:
   ///   - count: frames wanted (at least 1).
@@ -29,7 +38,8 @@ extension FrameBitmap {
       throw .invalidRequest
     }
     let end = Swift.min(frameCount, limit.map { $0.value >> PageSize.size4KiB.shift } ?? frameCount)
-    guard let first = findFreeRun(count: count, alignment: alignment, end: end) else {
+    var cost = ContiguousSearchCost()
+    guard let first = findFreeRun(count: count, alignment: alignment, end: end, cost: &cost) else {
       throw .outOfMemory
     }
     claim(first..<(first + count))
@@ -58,6 +68,7 @@ extension FrameBitmap {
     setBits(freeWords, run)
     countReleased(count)
     refreshSummaries(words: wordSpan(of: run))
+    refreshFreeBlocks(words: wordSpan(of: run))
     noteFullWords(in: run)
   }
 
@@ -97,22 +108,87 @@ extension FrameBitmap {
     clearBits(usableWords, run)
     header[BitmapLayout.HeaderSlot.usableCount] &-= withdrawn
     refreshSummaries(words: wordSpan(of: run))
+    refreshFreeBlocks(words: wordSpan(of: run))
   }
 
   /// The first frame of a free run as `allocateContiguous` describes, below frame `end`, or nil.
-  func findFreeRun(count: UInt64, alignment: UInt64, end: UInt64) -> UInt64? {
+  /// Counts the words it reads into `cost`.
+  func findFreeRun(
+    count: UInt64, alignment: UInt64, end: UInt64, cost: inout ContiguousSearchCost
+  ) -> UInt64? {
+    let block = Self.blockFrames
+    // A run this long contains a whole block, whatever its alignment: the free-block map then
+    // gives a better start than the full-word floor, without the floor's linear raise.
+    let containsWholeBlock = count >= 2 * block - 1
+    if containsWholeBlock || (count >= block && alignment >= block) {
+      settleUnsettledBlock(cost: &cost)
+    }
+    if count >= block && alignment >= block {
+      return findBlockAlignedRun(count: count, alignment: alignment, end: end, cost: &cost)
+    }
     let alignmentMask = alignment &- 1
-    var candidate = searchStart(count: count, alignment: alignment)
-    while let free = nextFreeFrame(from: candidate) {
+    var candidate: UInt64 =
+      containsWholeBlock ? 0 : searchStart(count: count, alignment: alignment, cost: &cost)
+    while true {
+      if containsWholeBlock {
+        guard let raised = earliestStart(around: candidate, cost: &cost) else { return nil }
+        candidate = raised
+      }
+      guard let free = nextFreeFrame(from: candidate, cost: &cost) else { return nil }
       // An absurd alignment from the caller (up to 2^63) could overflow the rounding: check it.
       let (rounded, overflow) = free.addingReportingOverflow(alignmentMask)
       guard !overflow else { return nil }
       let start = rounded & ~alignmentMask
       guard start < end, count <= end - start else { return nil }
-      guard let blocked = firstAllocatedFrame(in: start..<(start + count)) else { return start }
+      guard let blocked = firstAllocatedFrame(in: start..<(start + count), cost: &cost) else {
+        return start
+      }
       candidate = blocked + 1
     }
+  }
+
+  /// A run of whole 2 MiB blocks and a tail (`count` ≥ 512 of any size, `alignment` a power of two
+  /// ≥ 512), found in the free-block map: the next entirely free block, aligned up; then the map's
+  /// bits for the whole blocks; then the tail's frames.
+  func findBlockAlignedRun(
+    count: UInt64, alignment: UInt64, end: UInt64, cost: inout ContiguousSearchCost
+  ) -> UInt64? {
+    let block = Self.blockFrames
+    let wholeBlocks = count / block
+    let alignmentMask = alignment / block - 1
+    var candidate: UInt64 = 0
+    while let free = freeBlocks.next(from: candidate, cost: &cost) {
+      let (rounded, overflow) = free.addingReportingOverflow(alignmentMask)
+      guard !overflow else { return nil }
+      let startBlock = rounded & ~alignmentMask
+      guard startBlock < UInt64(blockCount) else { return nil }
+      let start = startBlock * block
+      guard start < end, count <= end - start else { return nil }
+      let blocks = startBlock..<(startBlock + wholeBlocks)
+      // Any aligned start up to a missing block would contain it.
+      if let missing = freeBlocks.firstMissing(in: blocks, cost: &cost) {
+        candidate = missing + 1
+        continue
+      }
+      let tail = (start + wholeBlocks * block)..<(start + count)
+      guard firstAllocatedFrame(in: tail, cost: &cost) != nil else { return start }
+      // Every start from here to the tail's block contains the tail's allocated frame.
+      candidate = blocks.upperBound + 1
+    }
     return nil
+  }
+
+  /// The lowest frame at or after `candidate` where a run of 1023 or more frames can start, or nil.
+  ///
+  /// Such a run contains the whole block that starts at its first block boundary, and that block
+  /// must be entirely free: so the run starts at most 511 frames before the first entirely free
+  /// block at or after `candidate`'s next boundary. One climb and descent of the free-block map.
+  func earliestStart(around candidate: UInt64, cost: inout ContiguousSearchCost) -> UInt64? {
+    let block = Self.blockFrames
+    let boundary = (candidate + block - 1) / block
+    guard let free = freeBlocks.next(from: boundary, cost: &cost) else { return nil }
+    let earliest = free * block > block - 1 ? free * block - (block - 1) : 0
+    return Swift.max(candidate, earliest)
   }
 
   /// Where a first-fit search for `count` frames at `alignment` may start without missing a fit.
@@ -121,21 +197,24 @@ extension FrameBitmap {
   /// free word, so it cannot start more than 63 frames before the first such word. Skipping to
   /// there turns repeated 2 MiB requests in memory fragmented at low addresses — or a failing
   /// request — from a scan of the whole bitmap each time into one scan, amortised.
-  func searchStart(count: UInt64, alignment: UInt64) -> UInt64 {
+  func searchStart(count: UInt64, alignment: UInt64, cost: inout ContiguousSearchCost) -> UInt64 {
     let wordBits = UInt64(BitmapWord.bitCount)
     let containsWholeWord = count >= 2 * wordBits || (count >= wordBits && alignment >= wordBits)
     guard containsWholeWord else { return 0 }
-    let firstFull = UInt64(raiseFullWordFloor()) << BitmapWord.indexShift
+    let firstFull = UInt64(raiseFullWordFloor(cost: &cost)) << BitmapWord.indexShift
     return firstFull > BitmapWord.bitIndexMask ? firstFull - BitmapWord.bitIndexMask : 0
   }
 
   /// Moves the full-word floor up to the first entirely free word at or above it (or to the end)
   /// and returns it. Linear in the words skipped; they are not skipped again until a free makes
   /// one of them whole.
-  func raiseFullWordFloor() -> Int {
+  func raiseFullWordFloor(cost: inout ContiguousSearchCost) -> Int {
     let slot = header + BitmapLayout.HeaderSlot.fullWordFloor
     var index = Int(truncatingIfNeeded: slot.pointee)
-    while index < baseWordCount, freeWords[index] != BitmapWord.allOnes { index += 1 }
+    while index < baseWordCount, freeWords[index] != BitmapWord.allOnes {
+      cost.wordsRead &+= 1
+      index += 1
+    }
     slot.pointee = UInt64(index)
     return index
   }
@@ -143,14 +222,15 @@ extension FrameBitmap {
   /// Lowers the full-word floor for any word of `run` that is now entirely free.
   func noteFullWords(in run: Range<UInt64>) {
     for (word, _) in BitmapRunWords(run) where freeWords[word] == BitmapWord.allOnes {
-      noteWordFull(word)
+      lowerFullWordFloor(to: word)
       return
     }
   }
 
   /// The lowest frame in `run` that is not free, or nil when the whole run is free.
-  func firstAllocatedFrame(in run: Range<UInt64>) -> UInt64? {
+  func firstAllocatedFrame(in run: Range<UInt64>, cost: inout ContiguousSearchCost) -> UInt64? {
     for (word, mask) in BitmapRunWords(run) {
+      cost.wordsRead &+= 1
       let taken = mask & ~freeWords[word]
       if taken != 0 { return frame(inWord: word, lowestBitOf: taken).number }
     }
@@ -162,6 +242,7 @@ extension FrameBitmap {
     clearBits(freeWords, run)
     countAllocated(run.upperBound - run.lowerBound)
     refreshSummaries(words: wordSpan(of: run))
+    refreshFreeBlocks(words: wordSpan(of: run))
   }
 
   /// The frame of the lowest set bit of `bits`, a nonzero mask of level-0 word `word`.

@@ -16,7 +16,7 @@ extension FrameBitmap {
   ///
   /// The frame comes back with whatever contents its last user left; zeroing it before handing it
   /// to user space is the caller's job.
-  @inlinable
+  @inlinable @inline(__always)
   public func allocate() -> PhysicalFrame? {
     // Both masks change nothing (the hint is below 2^34, a nonzero word's lowest bit below 64) but
     // tell the optimiser so: an inlined `free` of the result then folds `number >> 6` back into
@@ -32,6 +32,8 @@ extension FrameBitmap {
     let remaining = word & (word &- 1)
     freeWords[index] = remaining
     if remaining == 0 { noteWordEmptied(index) }
+    // The word's 2 MiB block is no longer entirely free, if it was (see `FreeBlockTree`).
+    if _slowPath(word == BitmapWord.allOnes) { noteBlockUnsettled(word: index) }
     header[BitmapLayout.HeaderSlot.allocations] &+= 1
     let bit = UInt64(truncatingIfNeeded: word.trailingZeroBitCount) & BitmapWord.bitIndexMask
     return PhysicalFrame(number: UInt64(truncatingIfNeeded: index) &<< BitmapWord.indexShift | bit)
@@ -44,7 +46,7 @@ extension FrameBitmap {
   ///
   /// - Throws: `.outOfRange` beyond the bitmap, `.reservedFrame` for a frame the allocator does
   ///   not manage, `.doubleFree` for a frame that is already free.
-  @inlinable
+  @inlinable @inline(__always)
   public func free(_ frame: PhysicalFrame) throws(FrameAllocatorError) {
     let number = frame.number
     guard number < frameCount else { throw freeingError(frame) }
@@ -56,7 +58,7 @@ extension FrameBitmap {
     let updated = word | bit
     freeWords[index] = updated
     if word == 0 { noteWordRefilled(index) }
-    if updated == BitmapWord.allOnes { noteWordFull(index) }
+    if _slowPath(updated == BitmapWord.allOnes) { noteWordFull(index) }
     header[BitmapLayout.HeaderSlot.releases] &+= 1
     // Storing only on change keeps the next allocation's hint load off the store-forwarding chain.
     if hintWord != index { hintWord = index }
@@ -83,10 +85,18 @@ extension FrameBitmap {
     return found
   }
 
-  /// Records that level-0 word `index` is entirely free, lowering the floor where contiguous
-  /// searches start if it lies below it.
+  /// Records that level-0 word `index` has just become entirely free: lowers the floor where
+  /// contiguous searches start if it lies below it, and notes that its 2 MiB block may now be
+  /// entirely free.
   @inlinable @inline(__always)
   func noteWordFull(_ index: Int) {
+    lowerFullWordFloor(to: index)
+    noteBlockUnsettled(word: index)
+  }
+
+  /// Lowers the full-word floor to level-0 word `index` (entirely free) if it lies below it.
+  @inlinable @inline(__always)
+  func lowerFullWordFloor(to index: Int) {
     let floor = header + BitmapLayout.HeaderSlot.fullWordFloor
     if UInt64(truncatingIfNeeded: index) < floor.pointee {
       floor.pointee = UInt64(truncatingIfNeeded: index)

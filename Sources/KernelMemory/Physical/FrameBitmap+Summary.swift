@@ -94,13 +94,14 @@ extension FrameBitmap {
 
   /// The lowest free frame at or after `start`, or nil: climbs until a level has a set bit at or
   /// after the position, then descends to the leftmost free frame under it — O(levels), however
-  /// many words without a free frame it skips.
-  func nextFreeFrame(from start: UInt64) -> UInt64? {
+  /// many words without a free frame it skips. Counts the words it reads into `cost`.
+  func nextFreeFrame(from start: UInt64, cost: inout ContiguousSearchCost) -> UInt64? {
     var level = 0
     var position = start
     while true {
       let word = BitmapWord.word(of: position)
       guard word < wordCount(ofLevel: level) else { return nil }
+      cost.wordsRead &+= 1
       let masked =
         self.word(atLevel: level, word)
         & (BitmapWord.allOnes &<< (position & BitmapWord.bitIndexMask))
@@ -114,6 +115,7 @@ extension FrameBitmap {
     }
     while level > 0 {
       level &-= 1
+      cost.wordsRead &+= 1
       let word = self.word(atLevel: level, Int(truncatingIfNeeded: position))
       position = position &<< BitmapWord.indexShift | UInt64(word.trailingZeroBitCount)
     }
@@ -146,7 +148,8 @@ extension FrameBitmap {
   }
 
   /// Checks every invariant the allocator relies on, in O(size): summaries exact, free frames all
-  /// managed, no bit past the end, counters equal to the bits, hint and full-word floor valid.
+  /// managed, no bit past the end, counters equal to the bits, hint and full-word floor valid,
+  /// free-block map exact.
   /// For tests and for a kernel self-check in debug builds.
   public var isConsistent: Bool {
     let baseWords = wordCount(ofLevel: 0)
@@ -160,7 +163,7 @@ extension FrameBitmap {
       countBits(usableWords, words: baseWords) == countBitsBelow(frameCount, usableWords),
       hintWord < baseWords, noFullWordBelowTheFloor
     else { return false }
-    return summariesAreExact
+    return summariesAreExact && freeBlocksAreExact
   }
 
   /// Whether every word below the full-word floor has an allocated or reserved frame.

@@ -77,6 +77,7 @@ public struct FrameBitmap {
     let usable = countBits(usableWords, words: baseWordCount)
     header[BitmapLayout.HeaderSlot.usableCount] = usable
     refreshSummaries(words: 0..<baseWordCount)
+    refreshFreeBlocks(words: 0..<baseWordCount)
   }
 
   /// Points the handle's parts into `base` according to `layout`.
