@@ -15,6 +15,18 @@ extension RegionTable {
 /// the table never exceeds `regionLimit`, and an `mprotect` that must split is refused at the
 /// limit even where a merge would follow.
 extension AddressSpace {
+  /// Throws `.tooManyRegions` unless a reservation of `range` at `placement` fits.
+  func checkRegionLimit(reserving range: VirtualRange, at placement: Placement)
+    throws(AddressSpaceError)
+  {
+    guard case .fixed = placement else {
+      // Every other placement found `range` free: one region more (before any merge).
+      guard regions.count < regionLimit else { throw .tooManyRegions }
+      return
+    }
+    try checkRegionLimit(clearing: range, adding: 1)
+  }
+
   /// Throws `.tooManyRegions` unless `range` can be cleared and then `adding` regions placed.
   func checkRegionLimit(clearing range: VirtualRange, adding: Int) throws(AddressSpaceError) {
     let (splits, overlapping) = regionsCut(by: range)

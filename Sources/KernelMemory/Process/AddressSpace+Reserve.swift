@@ -11,7 +11,7 @@ extension AddressSpace {
     at placement: Placement = .anywhere, commit: inout CommitLedger, frames: inout Frames
   ) throws(AddressSpaceError) -> VirtualRange {
     let range = try chooseRange(length: length, placement: placement)
-    try checkRegionLimit(clearing: range, adding: 1)
+    try checkRegionLimit(reserving: range, at: placement)
     let charge = Self.charge(for: range, protection: protection, kind: kind)
     guard commit.charge(charge) else { throw .outOfMemory }
     if case .fixed = placement, !isFree(range) {

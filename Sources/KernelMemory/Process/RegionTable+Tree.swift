@@ -38,33 +38,34 @@ extension RegionTable {
 
   /// Recomputes `node`'s size, height, bounds and widest gap from its children.
   mutating func summarize(_ node: Int) {
-    let range = nodes[node].region.range
-    var size = 1
-    var height = 0
-    var lowest = range.start
-    var highest = range.end
-    var widest: UInt64 = 0
-    let left = nodes[node].left
-    if left != RegionTable.noNode {
-      size += nodes[left].size
-      height = nodes[left].height
-      lowest = nodes[left].lowest
-      widest = Swift.max(
-        nodes[left].widestGap, Self.gap(from: nodes[left].highest, to: range.start))
+    nodes[node] = summarized(node)
+  }
+
+  /// `node` with its size, height, bounds and widest gap computed from its children.
+  func summarized(_ node: Int) -> Node {
+    var result = nodes[node]
+    let range = result.region.range
+    result.size = 1
+    result.height = 1
+    result.lowest = range.start
+    result.highest = range.end
+    result.widestGap = 0
+    if result.left != RegionTable.noNode {
+      let left = nodes[result.left]
+      result.size += left.size
+      result.height = left.height + 1
+      result.lowest = left.lowest
+      result.widestGap = Swift.max(left.widestGap, Self.gap(from: left.highest, to: range.start))
     }
-    let right = nodes[node].right
-    if right != RegionTable.noNode {
-      size += nodes[right].size
-      height = Swift.max(height, nodes[right].height)
-      highest = nodes[right].highest
-      widest = Swift.max(
-        widest, nodes[right].widestGap, Self.gap(from: range.end, to: nodes[right].lowest))
+    if result.right != RegionTable.noNode {
+      let right = nodes[result.right]
+      result.size += right.size
+      result.height = Swift.max(result.height, right.height + 1)
+      result.highest = right.highest
+      result.widestGap = Swift.max(
+        result.widestGap, right.widestGap, Self.gap(from: range.end, to: right.lowest))
     }
-    nodes[node].size = size
-    nodes[node].height = height + 1
-    nodes[node].lowest = lowest
-    nodes[node].highest = highest
-    nodes[node].widestGap = widest
+    return result
   }
 
   /// Re-summarizes every node from the root down to position `index` (after its range changed).
