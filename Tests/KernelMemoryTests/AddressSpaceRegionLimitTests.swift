@@ -145,7 +145,9 @@ import Testing
       frames: &machine.frames)
     let elapsed = clock.now - start
     #expect(machine.space.regions.count == 1)
-    #expect(elapsed < .seconds(3), "100k regions took \(elapsed)")
+    // About 2 s in a debug build on an idle machine; the bound leaves room for a loaded one
+    // and is still far below what the array took (its release alone: minutes).
+    #expect(elapsed < .seconds(10), "100k regions took \(elapsed)")
     #expect(machine.tearDownIsClean())
   }
 }

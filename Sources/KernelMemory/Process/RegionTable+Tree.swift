@@ -85,14 +85,15 @@ extension RegionTable {
     var node = root
     var remaining = index
     while true {
-      let leftSize = size(of: nodes[node].left)
+      let current = nodes[node]
+      let leftSize = size(of: current.left)
       if remaining < leftSize {
-        node = nodes[node].left
+        node = current.left
       } else if remaining == leftSize {
         return node
       } else {
         remaining -= leftSize + 1
-        node = nodes[node].right
+        node = current.right
       }
     }
   }

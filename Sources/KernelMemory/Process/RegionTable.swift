@@ -143,13 +143,14 @@ public struct RegionTable: Sequence {
     var skipped = 0
     var found = count
     while node != RegionTable.noNode {
-      let leftSize = size(of: nodes[node].left)
-      if nodes[node].region.range.end <= address {
+      let current = nodes[node]
+      let leftSize = size(of: current.left)
+      if current.region.range.end <= address {
         skipped += leftSize + 1
-        node = nodes[node].right
+        node = current.right
       } else {
         found = skipped + leftSize
-        node = nodes[node].left
+        node = current.left
       }
     }
     return found
