@@ -75,7 +75,15 @@ import Testing
     var table = RegionTable((0..<1_000).map { Self.region(UInt64($0) * 2, charge: 1) })
     table.removeSubrange(10..<20)  // a few: one by one
     #expect(table.count == 990 && table[10] == Self.region(40, charge: 1) && table.isConsistent())
+    let removedAddress = 500 * Self.page
+    let removedSlot = table.slot(containing: removedAddress)!.slot
+    let keptAddress = 1_900 * Self.page
+    let keptSlot = table.slot(containing: keptAddress)!.slot
     table.removeSubrange(100..<900)  // many: rebuilt
+    // Slots remembered before the rebuild still never name a wrong region.
+    #expect(table.region(inSlot: removedSlot, containing: removedAddress) == nil)
+    let kept = table.region(inSlot: keptSlot, containing: keptAddress)
+    #expect(kept == nil || kept == Self.region(1_900, charge: 1))
     #expect(table.count == 190 && table.totalCharge == 190 && table.isConsistent())
     #expect(table[99] == Self.region(218, charge: 1) && table[100] == Self.region(1_820, charge: 1))
     table.removeAll()

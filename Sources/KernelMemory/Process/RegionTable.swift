@@ -36,8 +36,10 @@ public struct RegionTable: Sequence {
   /// The slot number meaning "no node".
   static let noNode = -1
   /// `removeSubrange` rebuilds the tree instead of removing one by one when it removes more
-  /// than a `1 / rebuildDivisor` share of the regions: then O(n) beats O(k log n).
+  /// than a `1 / rebuildDivisor` share of the regions (then O(n) beats O(k log n)), and more
+  /// than `fewRemovals` (below that, one by one is cheap and allocates nothing).
   static let rebuildDivisor = 16
+  static let fewRemovals = 8
 
   /// One region and the summary of its subtree.
   struct Node {
@@ -114,7 +116,7 @@ public struct RegionTable: Sequence {
   public mutating func removeSubrange(_ positions: Range<Int>) {
     precondition(positions.lowerBound >= 0 && positions.upperBound <= count, "bad region range")
     guard !positions.isEmpty else { return }
-    if positions.count <= count / RegionTable.rebuildDivisor {
+    if positions.count <= Swift.max(count / RegionTable.rebuildDivisor, RegionTable.fewRemovals) {
       for _ in positions { remove(at: positions.lowerBound) }
       return
     }
