@@ -12,5 +12,6 @@ if let mode = CallgrindMode(arguments: arguments) {
   table.printHeader()
   runFrameBenchmarks(into: &table)
   runPageMapBenchmarks(into: &table)
+  runRegionTableBenchmarks(into: &table)
   table.printFooter()
 }

@@ -10,6 +10,7 @@ extension AddressSpace {
   ) throws(AddressSpaceError) {
     let range = try userRange(validatingProtectStart: start, length: length)
     guard isFullyReserved(range) else { throw .notReserved }
+    try checkRegionLimit(splittingAt: range)
     try split(at: range.start, commit: &commit)
     try split(at: range.end, commit: &commit)
     let first = firstRegion(endingAfter: range.start)

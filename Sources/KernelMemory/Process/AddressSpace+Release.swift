@@ -21,14 +21,17 @@ extension AddressSpace {
   mutating func release<Frames: FrameSource>(
     _ range: VirtualRange, commit: inout CommitLedger, frames: inout Frames
   ) throws(AddressSpaceError) {
+    try checkRegionLimit(clearing: range, adding: 0)
     try split(at: range.start, commit: &commit)
     try split(at: range.end, commit: &commit)
     dropMappings(in: range, frames: &frames)
-    var index = firstRegion(endingAfter: range.start)
-    while index < regions.count, regions[index].range.end <= range.end {
-      commit.refund(regions[index].charge)
-      regions.remove(at: index)
+    let first = firstRegion(endingAfter: range.start)
+    var last = first
+    while last < regions.count, regions[last].range.end <= range.end {
+      commit.refund(regions[last].charge)
+      last += 1
     }
+    regions.removeSubrange(first..<last)
   }
 
   /// Unmaps every present page in `range`, freeing the frames this space owns: one pass over

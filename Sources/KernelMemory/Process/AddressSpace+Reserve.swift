@@ -11,6 +11,7 @@ extension AddressSpace {
     at placement: Placement = .anywhere, commit: inout CommitLedger, frames: inout Frames
   ) throws(AddressSpaceError) -> VirtualRange {
     let range = try chooseRange(length: length, placement: placement)
+    try checkRegionLimit(reserving: range, at: placement)
     let charge = Self.charge(for: range, protection: protection, kind: kind)
     guard commit.charge(charge) else { throw .outOfMemory }
     if case .fixed = placement, !isFree(range) {
@@ -84,18 +85,21 @@ extension AddressSpace {
     let pageMask = PageSize.size4KiB.offsetMask
     guard length <= UserLayout.mmapCeiling - UserLayout.minimumAddress else { throw .noSpace }
     let size = (length + pageMask) & ~pageMask
-    var ceiling = UserLayout.mmapCeiling
-    var index = firstRegion(endingAfter: ceiling - 1)
-    while true {
-      // The gap between the region below `index` (or the minimum) and `ceiling`.
-      let floor = index > 0 ? regions[index - 1].range.end : UserLayout.minimumAddress
-      let top = index < regions.count ? min(ceiling, regions[index].range.start) : ceiling
-      if top >= floor + size, top - size >= UserLayout.minimumAddress {
-        return VirtualRange(uncheckedStart: top - size, end: top)
-      }
-      guard index > 0 else { throw .noSpace }
-      index -= 1
-      ceiling = regions[index].range.start
+    let ceiling = UserLayout.mmapCeiling
+    let index = firstRegion(endingAfter: ceiling - 1)
+    // The gap the ceiling cuts: between the region below `index` (or the minimum) and it.
+    let floor = index > 0 ? regions[index - 1].range.end : UserLayout.minimumAddress
+    let top = index < regions.count ? min(ceiling, regions[index].range.start) : ceiling
+    if top >= floor + size, top - size >= UserLayout.minimumAddress {
+      return VirtualRange(uncheckedStart: top - size, end: top)
     }
+    // Below it, the highest gap wide enough: found through the table's widest-gap summaries,
+    // not by walking every small gap.
+    guard
+      let below = regions.lastIndex(
+        afterGapOf: size, below: index, floor: UserLayout.minimumAddress)
+    else { throw .noSpace }
+    let start = regions[below].range.start
+    return VirtualRange(uncheckedStart: start - size, end: start)
   }
 }

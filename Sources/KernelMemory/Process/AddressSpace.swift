@@ -15,8 +15,11 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   /// A kernel-owned frame of zeros mapped read-only for reads of never-written memory, or nil to
   /// give every first touch its own frame.
   public let zeroPage: PhysicalFrame?
-  /// The reserved regions, sorted and non-overlapping.
-  public internal(set) var regions: [Region] = []
+  /// The reserved regions, sorted and non-overlapping (a tree: every step O(log n)).
+  public internal(set) var regions = RegionTable()
+  /// The most regions this space may hold (`vm.max_map_count`): an `mmap`, `munmap` or
+  /// `mprotect` that would need more fails with `.tooManyRegions` (`ENOMEM`), changing nothing.
+  public let regionLimit: Int
   /// Frames this space owns through its leaves (the zero page and page tables excluded).
   public internal(set) var residentFrames: UInt64 = 0
   /// Demand faults resolved so far (what `getrusage` reports as `ru_minflt`).
@@ -25,21 +28,25 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   public internal(set) var heapStart: UInt64 = 0
   /// The current program break (may be unaligned; the heap region ends at it rounded up).
   public internal(set) var heapBreak: UInt64 = 0
-  /// The index of the region the last page fault was in: sequential first touches fault in the
-  /// same region over and over, so the page trap checks it before searching (Linux keeps a
-  /// similar per-thread cache of recent VMAs). Any index is safe — it is only a hint, checked
-  /// against `regions` on every use, so region changes need not update it.
+  /// The table slot of the region the last page fault was in: sequential first touches fault
+  /// in the same region over and over, so the page trap checks it (O(1)) before searching
+  /// (Linux keeps a similar per-thread cache of recent VMAs). Any slot is safe — it is only a
+  /// hint, checked against `regions` on every use, so region changes need not update it.
   var lastFaultRegion = 0
 
-  /// Creates an empty address space over `pageMap`.
-  public init(pageMap: PageMap<Memory>, tlb: TLB, zeroPage: PhysicalFrame?) {
+  /// Creates an empty address space over `pageMap` that may hold `regionLimit` regions.
+  public init(
+    pageMap: PageMap<Memory>, tlb: TLB, zeroPage: PhysicalFrame?,
+    regionLimit: Int = RegionTable.defaultMaxMapCount
+  ) {
     self.pageMap = pageMap
     self.tlb = tlb
     self.zeroPage = zeroPage
+    self.regionLimit = regionLimit
   }
 
-  /// Frames currently charged to the commit ledger by this space.
-  public var committedFrames: UInt64 { regions.reduce(0) { $0 + $1.charge } }
+  /// Frames currently charged to the commit ledger by this space (kept by the table: O(1)).
+  public var committedFrames: UInt64 { regions.totalCharge }
 
   /// The region containing `address`, if any.
   public func region(containing address: UInt64) -> Region? {
@@ -51,25 +58,17 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   /// `region(containing:)` for the page trap: the region of the last fault first, then the
   /// binary search (remembering what it found).
   mutating func faultRegion(containing address: UInt64) -> Region? {
-    let hint = lastFaultRegion
-    if hint < regions.count, regions[hint].range.contains(address) { return regions[hint] }
-    let index = firstRegion(endingAfter: address)
-    guard index < regions.count, regions[index].range.contains(address) else { return nil }
-    lastFaultRegion = index
-    return regions[index]
+    if let region = regions.region(inSlot: lastFaultRegion, containing: address) { return region }
+    guard let (slot, region) = regions.slot(containing: address) else { return nil }
+    lastFaultRegion = slot
+    return region
   }
 
   // MARK: Region bookkeeping
 
-  /// The index of the first region whose end is above `address` (binary search).
+  /// The index of the first region whose end is above `address` (one tree descent).
   func firstRegion(endingAfter address: UInt64) -> Int {
-    var low = 0
-    var high = regions.count
-    while low < high {
-      let middle = (low + high) / 2
-      if regions[middle].range.end <= address { low = middle + 1 } else { high = middle }
-    }
-    return low
+    regions.firstIndex(endingAfter: address)
   }
 
   /// Whether no region overlaps `range`.
@@ -104,7 +103,7 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
     regions.insert(upper, at: index + 1)
   }
 
-  /// Inserts a region into a free range, keeping the array sorted, and merges it with
+  /// Inserts a region into a free range, keeping the table sorted, and merges it with
   /// neighbours of the same kind and protection.
   mutating func insert(_ region: Region) {
     let index = firstRegion(endingAfter: region.range.start)

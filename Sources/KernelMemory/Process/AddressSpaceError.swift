@@ -15,6 +15,9 @@ public enum AddressSpaceError: Error, Equatable, Sendable {
   case noSpace
   /// Part of the range is not reserved (`ENOMEM` from `mprotect`).
   case notReserved
+  /// The operation would leave more regions than the space's `regionLimit`
+  /// (`vm.max_map_count`; `ENOMEM`, as Linux).
+  case tooManyRegions
 
   /// The Linux errno value for this error.
   public var errno: Errno {
@@ -22,7 +25,8 @@ public enum AddressSpaceError: Error, Equatable, Sendable {
     case .invalidRange: return .EINVAL
     case .belowMinimumAddress: return .EPERM
     case .overlapsExisting: return .EEXIST
-    case .outsideUserSpace, .outOfMemory, .noSpace, .notReserved: return .ENOMEM
+    case .outsideUserSpace, .outOfMemory, .noSpace, .notReserved, .tooManyRegions:
+      return .ENOMEM
     }
   }
 }

@@ -1,0 +1,153 @@
+import KernelMemory
+import KernelMemoryEmulation
+import Testing
+
+/// The region limit (`vm.max_map_count`) and the region table's speed at scale: what a
+/// program making hundreds of thousands of tiny mappings can and cannot do to the kernel.
+@Suite struct AddressSpaceRegionLimitTests {
+  let page = PageSize.size4KiB.bytes
+  let base: UInt64 = 0x1000_0000
+
+  /// A machine whose address space may hold `limit` regions.
+  func machine(limit: Int) -> TestMachine {
+    let machine = TestMachine()
+    machine.space = AddressSpace(
+      pageMap: machine.space.pageMap, tlb: machine.mmu, zeroPage: machine.zeroPage,
+      regionLimit: limit)
+    return machine
+  }
+
+  /// `count` regions of `pages` pages each, one free page between neighbours (so none merge).
+  func fill(_ machine: TestMachine, count: Int, pages: UInt64 = 1, protection: Protection = .none)
+    throws
+  {
+    for index in 0..<UInt64(count) {
+      _ = try machine.space.reserve(
+        length: pages * page, protection: protection,
+        at: .fixedNoReplace(base + index * (pages + 1) * page), commit: &machine.commit,
+        frames: &machine.frames)
+    }
+  }
+
+  /// What a refused call must leave exactly as it was.
+  struct Snapshot: Equatable {
+    var regions: [Region]
+    var committed: UInt64
+    var framesInUse: Int
+    init(_ machine: TestMachine) {
+      regions = Array(machine.space.regions)
+      committed = machine.commit.committed
+      framesInUse = machine.framesInUse
+    }
+  }
+
+  @Test func theDefaultLimitIsLinuxsMaxMapCount() {
+    #expect(RegionTable.defaultMaxMapCount == 65_530)
+    #expect(TestMachine().space.regionLimit == RegionTable.defaultMaxMapCount)
+    #expect(AddressSpaceError.tooManyRegions.errno == .ENOMEM)
+  }
+
+  @Test func mmapAtTheLimitFailsAndChangesNothing() throws {
+    let machine = machine(limit: 8)
+    try fill(machine, count: 8, pages: 3, protection: [.read, .write])
+    let before = Snapshot(machine)
+    for placement in [Placement.anywhere, .hint(base - page), .fixedNoReplace(base + 100 * page)] {
+      #expect(throws: AddressSpaceError.tooManyRegions) {
+        _ = try machine.space.reserve(
+          length: page, protection: .read, at: placement, commit: &machine.commit,
+          frames: &machine.frames)
+      }
+    }
+    // Even one that would merge with its neighbour, as Linux (it checks before merging).
+    #expect(throws: AddressSpaceError.tooManyRegions) {
+      _ = try machine.space.reserve(
+        length: page, protection: [.read, .write], at: .fixedNoReplace(base + 3 * page),
+        commit: &machine.commit, frames: &machine.frames)
+    }
+    // MAP_FIXED over a region in the middle of another: three pieces, one too many.
+    #expect(throws: AddressSpaceError.tooManyRegions) {
+      _ = try machine.space.reserve(
+        length: page, protection: .read, at: .fixed(base + page), commit: &machine.commit,
+        frames: &machine.frames)
+    }
+    #expect(Snapshot(machine) == before)
+    // Replacing one region exactly leaves the count as it was: allowed.
+    _ = try machine.space.reserve(
+      length: 3 * page, protection: .read, at: .fixed(base), commit: &machine.commit,
+      frames: &machine.frames)
+    #expect(machine.space.regions.count == 8)
+    #expect(machine.tearDownIsClean())
+  }
+
+  @Test func munmapPunchingAHoleAtTheLimitFailsAndChangesNothing() throws {
+    let machine = machine(limit: 4)
+    try fill(machine, count: 4, pages: 3, protection: [.read, .write])
+    #expect(machine.touch(base + page, .write, value: 7) == .completed)
+    let before = Snapshot(machine)
+    #expect(throws: AddressSpaceError.tooManyRegions) {
+      try machine.space.release(
+        start: base + page, length: page, commit: &machine.commit, frames: &machine.frames)
+    }
+    #expect(Snapshot(machine) == before)
+    #expect(machine.readByte(base + page) == 7)
+    // Trimming an end adds no region, and releasing a whole span removes them: both fine.
+    try machine.space.release(
+      start: base, length: page, commit: &machine.commit, frames: &machine.frames)
+    #expect(machine.space.regions.count == 4)
+    try machine.space.release(
+      start: base, length: 16 * page, commit: &machine.commit, frames: &machine.frames)
+    #expect(machine.space.regions.isEmpty && machine.commit.committed == 0)
+    #expect(machine.tearDownIsClean())
+  }
+
+  @Test func mprotectThatMustSplitAtTheLimitFailsAndChangesNothing() throws {
+    let machine = machine(limit: 5)
+    try fill(machine, count: 4, pages: 3)
+    let before = Snapshot(machine)
+    // The middle page of a region: two splits, one more than the room left.
+    #expect(throws: AddressSpaceError.tooManyRegions) {
+      try machine.space.protect(
+        start: base + page, length: page, protection: .read, commit: &machine.commit)
+    }
+    #expect(Snapshot(machine) == before)
+    // One split fits; then nothing more splits, but whole regions still change.
+    try machine.space.protect(start: base, length: page, protection: .read, commit: &machine.commit)
+    #expect(machine.space.regions.count == 5)
+    #expect(throws: AddressSpaceError.tooManyRegions) {
+      try machine.space.protect(
+        start: base + 4 * page, length: page, protection: .read, commit: &machine.commit)
+    }
+    try machine.space.protect(
+      start: base + 4 * page, length: 3 * page, protection: .read, commit: &machine.commit)
+    #expect(machine.space.regions.count == 5)
+    #expect(machine.commit.committed == machine.space.committedFrames)
+    #expect(machine.tearDownIsClean())
+  }
+
+  /// The attack, at 100,000 regions (above Linux's limit, through a raised one): the
+  /// reservations, placement below thousands of small gaps, and one release over the whole
+  /// span. With the sorted array this took about a minute; it must take a second or two even
+  /// in a debug build.
+  @Test(.timeLimit(.minutes(1)))
+  func oneHundredThousandRegionsAndOneReleaseAreFast() throws {
+    let count = 100_000
+    let machine = machine(limit: 2 * count)
+    let clock = ContinuousClock()
+    let start = clock.now
+    try fill(machine, count: count)
+    #expect(machine.space.regions.count == count)
+    // Two pages fit in none of the one-page gaps: placement must go below all of them.
+    let placed = try machine.space.reserve(
+      length: 2 * page, protection: .read, commit: &machine.commit, frames: &machine.frames)
+    #expect(placed.end <= base || placed.start >= base + UInt64(2 * count) * page)
+    try machine.space.release(
+      start: base, length: UInt64(2 * count) * page, commit: &machine.commit,
+      frames: &machine.frames)
+    let elapsed = clock.now - start
+    #expect(machine.space.regions.count == 1)
+    // About 2 s in a debug build on an idle machine; the bound leaves room for a loaded one
+    // and is still far below what the array took (its release alone: minutes).
+    #expect(elapsed < .seconds(10), "100k regions took \(elapsed)")
+    #expect(machine.tearDownIsClean())
+  }
+}
