@@ -59,6 +59,12 @@ public struct RemapRequest: Equatable, Sendable {
   public var mayMove: Bool
   /// The exact new address (`MREMAP_FIXED`).
   public var fixedAddress: UInt64?
+
+  /// Where the core's `AddressSpace.remap` may put the mapping.
+  public var placement: RemapPlacement {
+    if let fixedAddress { return .fixed(fixedAddress) }
+    return mayMove ? .mayMove : .inPlace
+  }
 }
 
 /// A decoded `madvise`.

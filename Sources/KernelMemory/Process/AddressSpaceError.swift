@@ -15,11 +15,23 @@ public enum AddressSpaceError: Error, Equatable, Sendable {
   case noSpace
   /// Part of the range is not reserved (`ENOMEM` from `mprotect`).
   case notReserved
+  /// The range is not inside one mapping where a call needs it to be: `mremap`'s old range,
+  /// or its address not mapped at all (`EFAULT`).
+  case notOneMapping
+  /// The operation does not apply to this kind of region: `MADV_FREE` on shared memory,
+  /// `MADV_REMOVE` on private memory, `MADV_POPULATE_*` where the protection forbids the
+  /// access, `PROT_GROWSDOWN` on a mapping that does not grow (`EINVAL`).
+  case notApplicable
+  /// The region's protection does not allow the operation: `MADV_REMOVE` on shared memory
+  /// that is not writable (`EACCES`).
+  case accessDenied
 
   /// The Linux errno value for this error.
   public var errno: Errno {
     switch self {
-    case .invalidRange: return .EINVAL
+    case .invalidRange, .notApplicable: return .EINVAL
+    case .notOneMapping: return .EFAULT
+    case .accessDenied: return .EACCES
     case .belowMinimumAddress: return .EPERM
     case .overlapsExisting: return .EEXIST
     case .outsideUserSpace, .outOfMemory, .noSpace, .notReserved: return .ENOMEM
