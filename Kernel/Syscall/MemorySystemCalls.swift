@@ -18,7 +18,7 @@ enum MemorySystemCalls {
       fileDescriptor: call.a4, offset: call.a5)
     let range = try perform { (space) throws(AddressSpaceError) in
       try space.reserve(
-        length: request.length, protection: request.protection, kind: .anonymous,
+        length: request.length, protection: request.protection, kind: request.kind,
         at: request.placement, commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
     }
     return range.start
@@ -36,13 +36,13 @@ enum MemorySystemCalls {
 
   static func mprotect(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard
-      let (range, protection) = try MemoryCalls.decodeProtect(
+      let request = try MemoryCalls.decodeProtect(
         address: call.a0, length: call.a1, protection: call.a2)
     else { return 0 }
     try perform { (space) throws(AddressSpaceError) in
       try space.protect(
-        start: range.start, length: range.length, protection: protection,
-        commit: &ProcessRunner.commit)
+        start: request.range.start, length: request.range.length,
+        protection: request.protection, growth: request.growth, commit: &ProcessRunner.commit)
     }
     return 0
   }
@@ -62,12 +62,10 @@ enum MemorySystemCalls {
   static func madvise(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     switch try MemoryCalls.decodeAdvice(address: call.a0, length: call.a1, advice: call.a2) {
     case .nothing: return 0
-    case .discard(let range):
+    case .advise(let range, let advice):
       try perform { (space) throws(AddressSpaceError) in
-        try space.discard(range, frames: &ProcessRunner.frames)
+        try space.advise(range, advice, frames: &ProcessRunner.frames)
       }
-    case .accept(let range):
-      guard MemoryManager.currentAddressSpace!.isReserved(range) else { throw .ENOMEM }
     }
     return 0
   }

@@ -157,7 +157,6 @@ public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
   public static let ESRCH = LinuxErrno(rawValue: 3)
   public static let EBADF = LinuxErrno(rawValue: 9)
   public static let ENOMEM = LinuxErrno(rawValue: 12)
-  public static let EACCES = LinuxErrno(rawValue: 13)
   public static let EFAULT = LinuxErrno(rawValue: 14)
   public static let ECHILD = LinuxErrno(rawValue: 10)
   public static let EEXIST = LinuxErrno(rawValue: 17)

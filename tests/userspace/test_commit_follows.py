@@ -24,3 +24,12 @@ def test_commit_follows_mremap(runner, variant):
         r"commit_follows_mremap: all \d+ checks passed",
     ])
     assert_status(result, 0)
+
+
+@pytest.mark.parametrize("variant", ["musl", "raw"])
+@pytest.mark.parametrize("name", ["madvise_shared", "mprotect_holes", "mremap_ranges"])
+def test_memory_calls_match_linux(runner, variant, name):
+    result = runner.run(binary(variant, name))
+    assert_no_fail(result)
+    assert_lines(result, [rf"{name}: all \d+ checks passed"])
+    assert_status(result, 0)

@@ -22,16 +22,12 @@ public enum AddressSpaceError: Error, Equatable, Sendable {
   /// `MADV_REMOVE` on private memory, `MADV_POPULATE_*` where the protection forbids the
   /// access, `PROT_GROWSDOWN` on a mapping that does not grow (`EINVAL`).
   case notApplicable
-  /// The region's protection does not allow the operation: `MADV_REMOVE` on shared memory
-  /// that is not writable (`EACCES`).
-  case accessDenied
 
   /// The Linux errno value for this error.
   public var errno: Errno {
     switch self {
     case .invalidRange, .notApplicable: return .EINVAL
     case .notOneMapping: return .EFAULT
-    case .accessDenied: return .EACCES
     case .belowMinimumAddress: return .EPERM
     case .overlapsExisting: return .EEXIST
     case .outsideUserSpace, .outOfMemory, .noSpace, .notReserved: return .ENOMEM
