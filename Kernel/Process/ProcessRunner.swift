@@ -131,10 +131,22 @@ enum ProcessRunner {
     if var space = MemoryManager.currentAddressSpace,
       space.pageMap.root != MemoryManager.kernelMap!.root
     {
+      checkCommit(of: space, process)
       space.tearDown(commit: &commit, frames: &frames)
     }
     MemoryManager.currentAddressSpace = kernelSpace
     UserMode.setFSBase(0)
+  }
+
+  /// The commit invariant at exit (`AddressSpace.commitAudit`): every region with pages was
+  /// charged its worst case. A broken one is reported like a frame mismatch and fails the run.
+  static func checkCommit(of space: AddressSpace<DirectMap, HardwareTLB>, _ process: UserProcess) {
+    let broken = space.commitAudit()
+    guard let first = broken.first else { return }
+    accountingClean = false
+    ProcessConsole.line(
+      "FRAME ACCOUNTING MISMATCH after " + process.label + ": " + String(broken.count)
+        + " regions with pages but not their commit, first " + first.description)
   }
 
   /// The per-process accounting line; a mismatch is printed distinctly and fails the run.

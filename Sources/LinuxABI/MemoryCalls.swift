@@ -37,10 +37,16 @@ public enum MemoryFlags {
   /// `madvise` advice values (MADV_*).
   public static let adviseDontNeed: UInt64 = 4
   public static let adviseFree: UInt64 = 8
+  public static let adviseRemove: UInt64 = 9
+  public static let adviseWipeOnFork: UInt64 = 18
+  public static let advisePopulateRead: UInt64 = 22
+  public static let advisePopulateWrite: UInt64 = 23
+  /// `MADV_DONTNEED_LOCKED` (Linux 5.18): `MADV_DONTNEED` that also applies to locked pages.
+  public static let adviseDontNeedLocked: UInt64 = 24
   /// The highest advice value Linux 6.1 knows (MADV_COLLAPSE).
   public static let adviseHighest: UInt64 = 25
   /// Values between 0 and `adviseHighest` that are not advice (holes in the numbering).
-  public static let adviseUnassigned: [UInt64] = [5, 6, 7, 24]
+  public static let adviseUnassigned: [UInt64] = [5, 6, 7]
 }
 
 /// A decoded `mmap`: what to ask `AddressSpace.reserve` for.
@@ -48,6 +54,8 @@ public struct MapRequest: Equatable, Sendable {
   public var length: UInt64
   public var protection: Protection
   public var placement: Placement
+  /// `.sharedAnonymous` for `MAP_SHARED`, else `.anonymous`.
+  public var kind: RegionKind = .anonymous
 }
 
 /// A decoded `mremap`: page-rounded lengths, and where the mapping may go.
@@ -59,16 +67,28 @@ public struct RemapRequest: Equatable, Sendable {
   public var mayMove: Bool
   /// The exact new address (`MREMAP_FIXED`).
   public var fixedAddress: UInt64?
+
+  /// Where the core's `AddressSpace.remap` may put the mapping.
+  public var placement: RemapPlacement {
+    if let fixedAddress { return .fixed(fixedAddress) }
+    return mayMove ? .mayMove : .inPlace
+  }
+}
+
+/// A decoded `mprotect`.
+public struct ProtectRequest: Equatable, Sendable {
+  public var range: VirtualRange
+  public var protection: Protection
+  /// `PROT_GROWSDOWN` / `PROT_GROWSUP`.
+  public var growth: ProtectionGrowth?
 }
 
 /// A decoded `madvise`.
 public enum AdviceRequest: Equatable, Sendable {
   /// Length 0: nothing to do, success.
   case nothing
-  /// `MADV_DONTNEED` / `MADV_FREE`: drop the pages; they read back as zero.
-  case discard(VirtualRange)
-  /// Any other known advice: accepted, no effect, but the range must be mapped.
-  case accept(VirtualRange)
+  /// Advice for the core's `AddressSpace.advise` (which says what each region makes of it).
+  case advise(VirtualRange, Advice)
 }
 
 /// Decoding of the memory system calls' arguments, with Linux's order of checks and errno
@@ -99,7 +119,8 @@ public enum MemoryCalls {
     guard flags & MemoryFlags.mapHugeTLB == 0 else { throw .ENOMEM }
     return MapRequest(
       length: size, protection: decodeProtection(protection),
-      placement: try placement(address: address, size: size, flags: flags))
+      placement: try placement(address: address, size: size, flags: flags),
+      kind: type == MemoryFlags.mapShared ? .sharedAnonymous : .anonymous)
   }
 
   /// The placement `mmap`'s address and flags ask for.
@@ -140,22 +161,28 @@ public enum MemoryCalls {
   }
 
   /// `mprotect(address, length, prot)`: nil for a zero length (success, nothing changes).
+  /// Linux's order: both `PROT_GROWS*` bits or a misaligned address is `EINVAL`, then a zero
+  /// length succeeds, a wrapping range is `ENOMEM`, and only then are unknown bits `EINVAL`.
   public static func decodeProtect(address: UInt64, length: UInt64, protection: UInt64)
-    throws(LinuxErrno) -> (range: VirtualRange, protection: Protection)?
+    throws(LinuxErrno) -> ProtectRequest?
   {
+    let grows = protection & (MemoryFlags.protGrowsDown | MemoryFlags.protGrowsUp)
+    guard grows != MemoryFlags.protGrowsDown | MemoryFlags.protGrowsUp else { throw .EINVAL }
     guard address & pageMask == 0 else { throw .EINVAL }
-    let grows = MemoryFlags.protGrowsDown | MemoryFlags.protGrowsUp
-    let known =
-      MemoryFlags.protRead | MemoryFlags.protWrite | MemoryFlags.protExec
-      | MemoryFlags.protSem | grows
-    guard protection & ~known == 0, protection & grows != grows else { throw .EINVAL }
     guard length != 0 else { return nil }
     let (rounded, overflow) = length.addingReportingOverflow(pageMask)
     guard !overflow else { throw .ENOMEM }
     let (end, endOverflow) = address.addingReportingOverflow(rounded & ~pageMask)
-    guard !endOverflow, end > address, end <= UserLayout.end else { throw .ENOMEM }
-    guard address >= UserLayout.minimumAddress else { throw .ENOMEM }
-    return (VirtualRange(uncheckedStart: address, end: end), decodeProtection(protection))
+    guard !endOverflow, end > address else { throw .ENOMEM }
+    let known =
+      MemoryFlags.protRead | MemoryFlags.protWrite | MemoryFlags.protExec | MemoryFlags.protSem
+    guard protection & ~grows & ~known == 0 else { throw .EINVAL }
+    guard end <= UserLayout.end, address >= UserLayout.minimumAddress else { throw .ENOMEM }
+    let growth: ProtectionGrowth? =
+      grows == MemoryFlags.protGrowsDown ? .down : grows == MemoryFlags.protGrowsUp ? .up : nil
+    return ProtectRequest(
+      range: VirtualRange(uncheckedStart: address, end: end),
+      protection: decodeProtection(protection), growth: growth)
   }
 
   /// `mremap(address, old_length, new_length, flags, new_address)`, with Linux's EINVAL
@@ -202,9 +229,20 @@ public enum MemoryCalls {
     guard !endOverflow else { throw .EINVAL }
     guard end != address else { return .nothing }
     guard end <= UserLayout.end, address >= UserLayout.minimumAddress else { throw .ENOMEM }
-    let range = VirtualRange(uncheckedStart: address, end: end)
-    let discards = advice == MemoryFlags.adviseDontNeed || advice == MemoryFlags.adviseFree
-    return discards ? .discard(range) : .accept(range)
+    return .advise(VirtualRange(uncheckedStart: address, end: end), coreAdvice(advice))
+  }
+
+  /// The core's meaning of a valid `MADV_*` value.
+  static func coreAdvice(_ advice: UInt64) -> Advice {
+    switch advice {
+    case MemoryFlags.adviseDontNeed, MemoryFlags.adviseDontNeedLocked: return .dontNeed
+    case MemoryFlags.adviseFree: return .free
+    case MemoryFlags.adviseRemove: return .remove
+    case MemoryFlags.advisePopulateRead: return .populate(.read)
+    case MemoryFlags.advisePopulateWrite: return .populate(.write)
+    case MemoryFlags.adviseWipeOnFork: return .privateOnly
+    default: return .none
+    }
   }
 }
 

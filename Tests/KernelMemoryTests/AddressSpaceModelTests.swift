@@ -15,10 +15,13 @@ import Testing
   static let steps = 100_000
 
   /// What the model knows about one reserved page.
-  struct ModelPage {
+  struct ModelPage: Equatable {
     var protection: Protection
     /// The last byte written at the page's first checked offset; nil: never written (reads 0).
     var value: UInt8?
+    /// Whether the page is charged to the commit ledger: Linux's `VM_ACCOUNT`. Set when it is
+    /// reserved or made accessible, kept whatever its protection becomes, carried by `mremap`.
+    var committed: Bool
   }
 
   struct Model {
@@ -26,6 +29,26 @@ import Testing
 
     func allReserved(_ range: Range<UInt64>) -> Bool { range.allSatisfy { pages[$0] != nil } }
     func anyReserved(_ range: Range<UInt64>) -> Bool { range.contains { pages[$0] != nil } }
+
+    /// Whether two neighbouring pages belong to one region: same protection, same commit.
+    func sameRegion(_ first: UInt64, _ second: UInt64) -> Bool {
+      guard let a = pages[first], let b = pages[second] else { return false }
+      return a.protection == b.protection && a.committed == b.committed
+    }
+
+    /// The end of the region containing page `index` (one past its last page).
+    func regionEnd(from index: UInt64) -> UInt64 {
+      var end = index + 1
+      while sameRegion(end - 1, end) { end += 1 }
+      return end
+    }
+
+    /// The first page at or after `index` that is not reserved (or `limit`).
+    func reservedRunEnd(from index: UInt64, limit: UInt64) -> UInt64 {
+      var end = index
+      while end < limit, pages[end] != nil { end += 1 }
+      return end
+    }
   }
 
   static let protections: [Protection] = [
@@ -48,6 +71,7 @@ import Testing
       case 0: try reserveFixed(pages, protection, machine, &model, replace: random.next() % 2 == 0)
       case 1: try release(pages, machine, &model)
       case 2: try protect(pages, protection, machine, &model)
+      case 3: try remap(pages, &random, machine, &model)
       default:
         let index = first
         let access: AccessKind = [.read, .write, .execute][Int(random.next() % 3)]
@@ -74,7 +98,10 @@ import Testing
       return
     }
     #expect(replace || !model.anyReserved(pages))
-    for index in pages { model.pages[index] = ModelPage(protection: protection, value: nil) }
+    for index in pages {
+      model.pages[index] = ModelPage(
+        protection: protection, value: nil, committed: !protection.isEmpty)
+    }
   }
 
   func release(_ pages: Range<UInt64>, _ machine: TestMachine, _ model: inout Model) throws {
@@ -87,16 +114,112 @@ import Testing
   func protect(
     _ pages: Range<UInt64>, _ protection: Protection, _ machine: TestMachine, _ model: inout Model
   ) throws {
+    // Linux's order: the pages up to the first hole change, then a hole is ENOMEM.
+    let changed =
+      pages.lowerBound..<model.reservedRunEnd(from: pages.lowerBound, limit: pages.upperBound)
     do {
       try machine.space.protect(
         start: Self.address(ofPage: pages.lowerBound), length: UInt64(pages.count) * Self.page,
         protection: protection, commit: &machine.commit)
+      #expect(changed == pages)
     } catch {
-      #expect(error == .notReserved && !model.allReserved(pages))
+      #expect(error == .notReserved && changed != pages)
+    }
+    for index in changed {
+      model.pages[index]!.protection = protection
+      if !protection.isEmpty { model.pages[index]!.committed = true }
+    }
+  }
+
+  /// `mremap` of a random reserved page's mapping: shrink, grow in place or by moving (out of
+  /// the arena: checked, then released), or move to a fixed place in the arena.
+  func remap(
+    _ pages: Range<UInt64>, _ random: inout SplitMix64, _ machine: TestMachine,
+    _ model: inout Model
+  ) throws {
+    let first = pages.lowerBound
+    let oldCount = UInt64(pages.count)
+    let newCount = 1 + random.next() % min(64, Self.arenaPages - first)
+    var placement: RemapPlacement = random.next() % 2 == 0 ? .inPlace : .mayMove
+    var destination: UInt64? = nil
+    if random.next() % 3 == 0 {
+      // A fixed target that does not overlap the old range (LinuxABI refuses that with EINVAL).
+      let candidate = random.next() % (Self.arenaPages - newCount + 1)
+      if candidate + newCount <= first || candidate >= first + oldCount {
+        destination = candidate
+        placement = .fixed(Self.address(ofPage: candidate))
+      }
+    }
+    let expected = predictRemap(
+      first, oldCount, newCount, destination, placement, &model)
+    let result: UInt64
+    do {
+      result = try machine.space.remap(
+        start: Self.address(ofPage: first), oldLength: oldCount * Self.page,
+        newLength: newCount * Self.page, placement: placement, commit: &machine.commit,
+        frames: &machine.frames)
+    } catch {
+      #expect(expected == .failure(error), "remap \(first) \(oldCount)->\(newCount) \(placement)")
       return
     }
-    #expect(model.allReserved(pages))
-    for index in pages { model.pages[index]!.protection = protection }
+    switch expected {
+    case .inArena(let page):
+      #expect(result == Self.address(ofPage: page), "remap \(first) \(oldCount)->\(newCount)")
+    case .movedAway(let moved):
+      // Moved out of the arena: every page kept its contents; then it goes away.
+      for (offset, page) in moved.enumerated() where page.protection.permits(.read) {
+        #expect(machine.readByte(result + UInt64(offset) * Self.page) == (page.value ?? 0))
+      }
+      try machine.space.release(
+        start: result, length: newCount * Self.page, commit: &machine.commit,
+        frames: &machine.frames)
+    case .failure(let error):
+      Issue.record("remap succeeded, the model expected \(error)")
+    }
+  }
+
+  enum RemapOutcome: Equatable {
+    case inArena(UInt64)
+    case movedAway([ModelPage])
+    case failure(AddressSpaceError)
+  }
+
+  /// What `remap` must do, applied to the model (Linux's mremap, step by step).
+  func predictRemap(
+    _ first: UInt64, _ oldCount: UInt64, _ newCount: UInt64, _ destination: UInt64?,
+    _ placement: RemapPlacement, _ model: inout Model
+  ) -> RemapOutcome {
+    guard model.pages[first] != nil else { return .failure(.notOneMapping) }
+    var kept = oldCount
+    if let destination {
+      for index in destination..<(destination + newCount) { model.pages[index] = nil }
+    } else if newCount <= oldCount {
+      for index in (first + newCount)..<(first + oldCount) { model.pages[index] = nil }
+      return .inArena(first)
+    }
+    if newCount < oldCount {
+      for index in (first + newCount)..<(first + oldCount) { model.pages[index] = nil }
+      kept = newCount
+    }
+    guard model.pages[first] != nil, model.regionEnd(from: first) >= first + kept else {
+      return .failure(.notOneMapping)
+    }
+    let source = (first..<(first + kept)).map { model.pages[$0]! }
+    var grown = source[0]
+    grown.value = nil
+    let moved = source + Array(repeating: grown, count: Int(newCount - kept))
+    if destination == nil {
+      let end = first + kept
+      if model.regionEnd(from: first) == end, !model.anyReserved(end..<(first + newCount)) {
+        for index in end..<(first + newCount) { model.pages[index] = grown }
+        return .inArena(first)
+      }
+      guard placement == .mayMove else { return .failure(.outOfMemory) }
+    }
+    for index in first..<(first + kept) { model.pages[index] = nil }
+    guard let destination else { return .movedAway(moved) }
+    for (offset, page) in moved.enumerated() { model.pages[destination + UInt64(offset)] = page }
+    return .inArena(destination)
   }
 
   func touch(
@@ -125,11 +248,15 @@ import Testing
 
   func checkInvariants(_ machine: TestMachine, _ model: Model, thorough: Bool) throws {
     let space = machine.space
+    // The commit invariant: the ledger holds exactly the regions' charges, and every region
+    // with a backed page or an accessible protection is charged its worst case.
     #expect(machine.commit.committed == space.committedFrames)
+    #expect(space.commitAudit().isEmpty, "regions breaking the commit: \(space.commitAudit())")
     for (earlier, later) in zip(space.regions, space.regions.dropFirst()) {
       #expect(earlier.range.end <= later.range.start)
     }
     guard thorough else { return }
+    checkRegionsMatch(Array(space.regions), model)
     var privateFrames: UInt64 = 0
     let arena = VirtualRange(
       uncheckedStart: Self.arenaStart, end: Self.address(ofPage: Self.arenaPages))
@@ -149,6 +276,24 @@ import Testing
     #expect(space.pageMap.occupancyCountsAreConsistent())
     #expect(machine.mmu.staleEntries().isEmpty)
     #expect(space.regions.reduce(0) { $0 + $1.range.pageCount } == UInt64(model.pages.count))
+  }
+}
+
+extension AddressSpaceModelTests {
+  /// Each region is a maximal run of model pages with its protection and commit.
+  func checkRegionsMatch(_ regions: [Region], _ model: Model) {
+    for region in regions {
+      let first = (region.range.start - Self.arenaStart) / Self.page
+      let last = first + region.range.pageCount - 1
+      for index in first...last {
+        let page = model.pages[index]
+        #expect(
+          page?.protection == region.protection && page?.committed == region.isCommitted,
+          "page \(index) of \(region) is \(String(describing: page))")
+      }
+      #expect(first == 0 || !model.sameRegion(first - 1, first), "\(region) is not maximal")
+      #expect(!model.sameRegion(last, last + 1), "\(region) is not maximal")
+    }
   }
 }
 

@@ -63,6 +63,7 @@ import Testing
       // commit-violation panic, the answer the kernel gets when accounting is broken.
       #expect(machine.frames.failedAllocations == 1 && failures == 1)
       #expect(machine.commit.committed == machine.space.committedFrames)
+      #expect(machine.space.commitAudit().isEmpty)
       #expect(machine.mmu.staleEntries().isEmpty)
       #expect(machine.tearDownIsClean(), "allocation \(failing) failed and something leaked")
     }

@@ -101,8 +101,12 @@ final class TestMachine {
   var framesInUse: Int { frames.outstandingCount - baselineOutstanding }
 
   /// Releases everything and reports whether every frame and every commit came back.
+  /// Before that, the commit invariant must hold: the ledger holds exactly the regions' charges
+  /// and every region with pages is charged its worst case (`commitAudit`).
   func tearDownIsClean() -> Bool {
+    let sound = space.commitAudit().isEmpty && commit.committed == space.committedFrames
     space.tearDown(commit: &commit, frames: &frames)
+    guard sound else { return false }
     return frames.outstandingCount == baselineOutstanding && commit.committed == 0
       && frames.releaseErrors.isEmpty
   }

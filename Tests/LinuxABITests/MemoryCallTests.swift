@@ -79,14 +79,53 @@ import Testing
     }
   }
 
+  /// Linux's order: both GROWS bits or misalignment first, then length 0, then unknown bits.
+  @Test func decodesProtectGrowthInLinuxOrder() throws {
+    let down = try MemoryCalls.decodeProtect(address: 0x10000, length: 1, protection: 0x0100_0001)
+    #expect(down?.growth == .down && down?.protection == .read)
+    let up = try MemoryCalls.decodeProtect(address: 0x10000, length: 1, protection: 0x0200_0000)
+    #expect(up?.growth == .up && up?.protection == Protection.none)
+    #expect(try MemoryCalls.decodeProtect(address: 0x10000, length: 0, protection: 0x10) == nil)
+    #expect(throws: LinuxErrno.EINVAL) {
+      try MemoryCalls.decodeProtect(address: 0x10000, length: 0, protection: 0x0300_0000)
+    }
+  }
+
+  @Test func decodesSharedMappings() throws {
+    let shared = try MemoryCalls.decodeMap(
+      address: 0, length: 1, protection: 3, flags: 0x21, fileDescriptor: ~0, offset: 0)
+    #expect(shared.kind == .sharedAnonymous)
+    let privateMap = try MemoryCalls.decodeMap(
+      address: 0, length: 1, protection: 3, flags: 0x22, fileDescriptor: ~0, offset: 0)
+    #expect(privateMap.kind == .anonymous)
+  }
+
+  @Test func decodesEveryAdviceTheCoreActsOn() throws {
+    let range = VirtualRange(uncheckedStart: 0x10000, end: 0x11000)
+    let expected: [(UInt64, Advice)] = [
+      (4, .dontNeed), (24, .dontNeed), (8, .free), (9, .remove), (22, .populate(.read)),
+      (23, .populate(.write)), (18, .privateOnly), (19, .none), (25, .none),
+    ]
+    for (advice, meaning) in expected {
+      #expect(
+        try MemoryCalls.decodeAdvice(address: 0x10000, length: 1, advice: advice)
+          == .advise(range, meaning))
+    }
+    for advice: UInt64 in [5, 6, 7, 26] {
+      #expect(throws: LinuxErrno.EINVAL) {
+        try MemoryCalls.decodeAdvice(address: 0x10000, length: 1, advice: advice)
+      }
+    }
+  }
+
   @Test func decodesAdvice() throws {
     #expect(try MemoryCalls.decodeAdvice(address: 0x10000, length: 0, advice: 4) == .nothing)
     #expect(
       try MemoryCalls.decodeAdvice(address: 0x10000, length: 1, advice: 4)
-        == .discard(VirtualRange(uncheckedStart: 0x10000, end: 0x11000)))
+        == .advise(VirtualRange(uncheckedStart: 0x10000, end: 0x11000), .dontNeed))
     #expect(
       try MemoryCalls.decodeAdvice(address: 0x10000, length: 1, advice: 15)
-        == .accept(VirtualRange(uncheckedStart: 0x10000, end: 0x11000)))
+        == .advise(VirtualRange(uncheckedStart: 0x10000, end: 0x11000), .none))
     #expect(throws: LinuxErrno.EINVAL) {
       try MemoryCalls.decodeAdvice(address: 0x10000, length: 1, advice: 999)
     }

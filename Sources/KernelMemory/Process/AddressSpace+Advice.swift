@@ -1,5 +1,6 @@
 extension AddressSpace {
-  /// Drops the backing of every page in `range` — `madvise(MADV_DONTNEED)`.
+  /// Drops the backing of every page in `range`, shared or private — what `MADV_DONTNEED` does
+  /// to private memory (`advise` is the whole of `madvise`).
   ///
   /// The regions, their protection and their commit stay: the next touch of a dropped page
   /// faults in a fresh zeroed frame (or the zero page), so it reads back as zero. Backed pages
@@ -20,5 +21,89 @@ extension AddressSpace {
   /// and `mincore`-like calls make.
   public func isReserved(_ range: VirtualRange) -> Bool {
     isFullyReserved(range)
+  }
+
+  /// Applies `advice` to every mapped part of `range` — `madvise`, walked as Linux walks it.
+  ///
+  /// Region by region from the start: an unmapped part (or a guard page) is skipped and
+  /// reported at the end as `.notReserved` (`ENOMEM`); a region the advice does not apply to
+  /// stops the walk with its error (`.notApplicable`), the regions before it already advised.
+  /// The regions themselves and their commit never change.
+  public mutating func advise<Frames: FrameSource>(
+    _ range: VirtualRange, _ advice: Advice, frames: inout Frames
+  ) throws(AddressSpaceError) {
+    guard range.end <= UserLayout.end else { throw .outsideUserSpace }
+    var cursor = range.start
+    var skippedHole = false
+    var index = firstRegion(endingAfter: cursor)
+    while cursor < range.end {
+      guard index < regions.count, regions[index].range.start < range.end else {
+        skippedHole = true
+        break
+      }
+      let region = regions[index]
+      index += 1
+      if region.range.start > cursor { skippedHole = true }
+      if region.kind == .guardPage {
+        skippedHole = true
+        cursor = region.range.end
+        continue
+      }
+      let part = VirtualRange(
+        uncheckedStart: max(cursor, region.range.start), end: min(range.end, region.range.end))
+      try apply(advice, to: part, of: region, frames: &frames)
+      cursor = part.end
+    }
+    guard !skippedHole else { throw .notReserved }
+  }
+
+  /// `advise` for the part of one region.
+  mutating func apply<Frames: FrameSource>(
+    _ advice: Advice, to part: VirtualRange, of region: Region, frames: inout Frames
+  ) throws(AddressSpaceError) {
+    let shared = region.kind.isShared
+    switch advice {
+    case .dontNeed:
+      if !shared { dropMappings(in: part, frames: &frames) }
+    case .free:
+      guard !shared else { throw .notApplicable }
+      dropMappings(in: part, frames: &frames)
+    case .remove:
+      guard shared else { throw .notApplicable }
+      dropMappings(in: part, frames: &frames)
+    case .populate(let access):
+      try populate(part, for: access, protection: region.protection, frames: &frames)
+    case .privateOnly:
+      guard !shared else { throw .notApplicable }
+    case .none:
+      break
+    }
+  }
+
+  /// Faults in every page of `part` as an `access` would — `MADV_POPULATE_READ/WRITE`. Linux
+  /// asks for the protection bit itself (`VM_READ` / `VM_WRITE`): a write-only mapping cannot
+  /// be populated for reading, although the CPU lets a process read it.
+  mutating func populate<Frames: FrameSource>(
+    _ part: VirtualRange, for access: AccessKind, protection: Protection, frames: inout Frames
+  ) throws(AddressSpaceError) {
+    let needed: Protection = access == .write ? .write : .read
+    guard protection.contains(needed) else { throw .notApplicable }
+    var errorCode: PageFaultErrorCode = [.user]
+    if access == .write { errorCode.insert(.write) }
+    var page = part.start
+    while page < part.end {
+      let current = pageMap.mapping(containing: VirtualAddress(canonical: page))
+      // Only a page that is missing, or the zero page under a write, needs the trap: asking it
+      // about a page that is already there would be a fault that changes nothing.
+      if current == nil || (access == .write && current?.frameAddress.frame == zeroPage) {
+        let fault = PageFault(
+          address: page, errorCode: errorCode.union(current == nil ? [] : .present),
+          origin: .user)
+        guard case .resolved = handlePageFault(fault, frames: &frames) else {
+          preconditionFailure("a permitted access to a committed region did not resolve")
+        }
+      }
+      page += PageSize.size4KiB.bytes
+    }
   }
 }

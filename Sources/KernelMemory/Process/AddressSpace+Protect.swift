@@ -1,15 +1,52 @@
+/// `mprotect`'s `PROT_GROWSDOWN` / `PROT_GROWSUP`: extend the change to the start (or end) of
+/// a mapping that grows that way.
+public enum ProtectionGrowth: Sendable, Equatable {
+  /// `PROT_GROWSDOWN`: from the start of the mapping (only the stack grows down).
+  case down
+  /// `PROT_GROWSUP`: to its end (no mapping grows up on x86-64).
+  case up
+}
+
 extension AddressSpace {
   /// Changes the protection of every page of `[start, start + length)` — `mprotect`.
   ///
-  /// The whole range must be reserved (`.notReserved` otherwise, changing nothing). A
-  /// `PROT_NONE` reservation made accessible for the first time is committed now, and fails
-  /// with `.outOfMemory` if it cannot be. Pages already backed get the new permissions at once,
-  /// with their TLB entries invalidated.
+  /// As on Linux, the range is worked through from its start: when it has a hole, the pages
+  /// before the hole get the new protection and `.notReserved` is thrown (`ENOMEM`); when
+  /// `start` itself is not mapped nothing changes. A `PROT_NONE` reservation made accessible
+  /// for the first time is committed now, and fails with `.outOfMemory` if it cannot be.
+  /// Pages already backed get the new permissions at once, with their TLB entries invalidated.
+  /// `growth` asks for `PROT_GROWSDOWN` / `PROT_GROWSUP`: `.notApplicable` (`EINVAL`) on a
+  /// mapping that does not grow that way.
   public mutating func protect(
-    start: UInt64, length: UInt64, protection: Protection, commit: inout CommitLedger
+    start: UInt64, length: UInt64, protection: Protection, growth: ProtectionGrowth? = nil,
+    commit: inout CommitLedger
   ) throws(AddressSpaceError) {
-    let range = try userRange(validatingProtectStart: start, length: length)
-    guard isFullyReserved(range) else { throw .notReserved }
+    var range = try userRange(validatingProtectStart: start, length: length)
+    let first = firstMappedRegion(endingAfter: range.start)
+    guard first < regions.count else { throw .notReserved }
+    let mapping = regions[first]
+    switch growth {
+    case .down?:
+      guard mapping.range.start < range.end else { throw .notReserved }
+      guard mapping.kind == .stack else { throw .notApplicable }
+      range = VirtualRange(uncheckedStart: mapping.range.start, end: range.end)
+    case .up?:
+      guard mapping.range.start <= range.start else { throw .notReserved }
+      throw .notApplicable
+    case nil:
+      guard mapping.range.start <= range.start else { throw .notReserved }
+    }
+    let reservedEnd = endOfReservedRun(from: range.start, limit: range.end)
+    try protectReserved(
+      VirtualRange(uncheckedStart: range.start, end: reservedEnd), protection: protection,
+      commit: &commit)
+    guard reservedEnd == range.end else { throw .notReserved }
+  }
+
+  /// `protect` of a range that regions cover without a hole.
+  mutating func protectReserved(
+    _ range: VirtualRange, protection: Protection, commit: inout CommitLedger
+  ) throws(AddressSpaceError) {
     try checkRegionLimit(splittingAt: range)
     try split(at: range.start, commit: &commit)
     try split(at: range.end, commit: &commit)
@@ -20,6 +57,26 @@ extension AddressSpace {
     for index in first..<last { regions[index].protection = protection }
     updateLeaves(in: range, protection: protection)
     for index in stride(from: last - 1, through: max(first - 1, 0), by: -1) { mergeWithNext(index) }
+  }
+
+  /// The index of the first region ending after `address` that is a mapping (a guard page is
+  /// a hole to the calls, as Linux's stack guard gap is no mapping).
+  func firstMappedRegion(endingAfter address: UInt64) -> Int {
+    let index = firstRegion(endingAfter: address)
+    return index < regions.count && regions[index].kind == .guardPage ? index + 1 : index
+  }
+
+  /// Where the run of regions covering `start` without a hole ends, at most `limit`.
+  func endOfReservedRun(from start: UInt64, limit: UInt64) -> UInt64 {
+    var cursor = start
+    var index = firstRegion(endingAfter: start)
+    while cursor < limit, index < regions.count, regions[index].range.start <= cursor,
+      regions[index].kind != .guardPage
+    {
+      cursor = regions[index].range.end
+      index += 1
+    }
+    return min(cursor, limit)
   }
 
   /// Validates an `mprotect` range: misaligned or malformed is `EINVAL`, outside user space is
@@ -36,16 +93,7 @@ extension AddressSpace {
 
   /// Whether regions cover every address of `range` with no hole.
   func isFullyReserved(_ range: VirtualRange) -> Bool {
-    var cursor = range.start
-    var index = firstRegion(endingAfter: range.start)
-    while cursor < range.end {
-      guard index < regions.count, regions[index].range.start <= cursor,
-        regions[index].kind != .guardPage
-      else { return false }
-      cursor = regions[index].range.end
-      index += 1
-    }
-    return true
+    endOfReservedRun(from: range.start, limit: range.end) == range.end
   }
 
   /// Charges, all or nothing, the regions in `indices` that become accessible for the first time.

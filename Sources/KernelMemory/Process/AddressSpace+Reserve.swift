@@ -10,9 +10,21 @@ extension AddressSpace {
     length: UInt64, protection: Protection, kind: RegionKind = .anonymous,
     at placement: Placement = .anywhere, commit: inout CommitLedger, frames: inout Frames
   ) throws(AddressSpaceError) -> VirtualRange {
+    try reserve(
+      length: length, protection: protection, kind: kind, at: placement,
+      committed: kind != .guardPage && !protection.isEmpty, commit: &commit, frames: &frames)
+  }
+
+  /// `reserve`, committed or not as `committed` says rather than by the protection: a part
+  /// that joins an existing region (mremap growing it) must be committed exactly when that
+  /// region is, whatever its protection is now.
+  mutating func reserve<Frames: FrameSource>(
+    length: UInt64, protection: Protection, kind: RegionKind, at placement: Placement,
+    committed: Bool, commit: inout CommitLedger, frames: inout Frames
+  ) throws(AddressSpaceError) -> VirtualRange {
     let range = try chooseRange(length: length, placement: placement)
     try checkRegionLimit(reserving: range, at: placement)
-    let charge = Self.charge(for: range, protection: protection, kind: kind)
+    let charge = committed ? CommitLedger.worstCaseFrames(for: range) : 0
     guard commit.charge(charge) else { throw .outOfMemory }
     if case .fixed = placement, !isFree(range) {
       do throws(AddressSpaceError) {

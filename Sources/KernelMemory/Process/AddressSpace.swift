@@ -125,9 +125,4 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
     regions[index].charge = first.charge + second.charge
     regions.remove(at: index + 1)
   }
-
-  /// The frames a new region of `range` must be charged.
-  static func charge(for range: VirtualRange, protection: Protection, kind: RegionKind) -> UInt64 {
-    kind == .guardPage || protection.isEmpty ? 0 : CommitLedger.worstCaseFrames(for: range)
-  }
 }

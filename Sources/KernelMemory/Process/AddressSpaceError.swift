@@ -18,11 +18,19 @@ public enum AddressSpaceError: Error, Equatable, Sendable {
   /// The operation would leave more regions than the space's `regionLimit`
   /// (`vm.max_map_count`; `ENOMEM`, as Linux).
   case tooManyRegions
+  /// The range is not inside one mapping where a call needs it to be: `mremap`'s old range,
+  /// or its address not mapped at all (`EFAULT`).
+  case notOneMapping
+  /// The operation does not apply to this kind of region: `MADV_FREE` on shared memory,
+  /// `MADV_REMOVE` on private memory, `MADV_POPULATE_*` where the protection forbids the
+  /// access, `PROT_GROWSDOWN` on a mapping that does not grow (`EINVAL`).
+  case notApplicable
 
   /// The Linux errno value for this error.
   public var errno: Errno {
     switch self {
-    case .invalidRange: return .EINVAL
+    case .invalidRange, .notApplicable: return .EINVAL
+    case .notOneMapping: return .EFAULT
     case .belowMinimumAddress: return .EPERM
     case .overlapsExisting: return .EEXIST
     case .outsideUserSpace, .outOfMemory, .noSpace, .notReserved, .tooManyRegions:
