@@ -121,6 +121,9 @@ enum RemapCall {
   /// Reserves the new range with the old protection, moves the backed pages there through
   /// the core (frames change address; nothing is copied), and releases the old range.
   static func move(_ request: RemapRequest, region: Region) throws(LinuxErrno) -> UInt64 {
+    try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
+      try space.checkRegionLimitForMove()
+    }
     let placement: Placement = request.fixedAddress.map { .fixed($0) } ?? .anywhere
     let target = try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
       try space.reserve(

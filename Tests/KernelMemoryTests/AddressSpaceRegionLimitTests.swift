@@ -124,6 +124,19 @@ import Testing
     #expect(machine.tearDownIsClean())
   }
 
+  /// An `mremap` move is refused up front unless it has room for three more regions (Linux's
+  /// `move_vma` margin), so it can never stop with the frames moved and the old range kept.
+  @Test func mremapMoveNeedsRoomForThreeMoreRegions() throws {
+    let machine = machine(limit: 5)
+    try fill(machine, count: 2)
+    try machine.space.checkRegionLimitForMove()
+    _ = try machine.space.reserve(
+      length: page, protection: .none, commit: &machine.commit, frames: &machine.frames)
+    #expect(throws: AddressSpaceError.tooManyRegions) {
+      try machine.space.checkRegionLimitForMove()
+    }
+  }
+
   /// The attack, at 100,000 regions (above Linux's limit, through a raised one): the
   /// reservations, placement below thousands of small gaps, and one release over the whole
   /// span. With the sorted array this took about a minute; it must take a second or two even
