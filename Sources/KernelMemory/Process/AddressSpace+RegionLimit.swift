@@ -3,6 +3,10 @@ extension RegionTable {
   /// 65,535 - 5), the default of `vm.max_map_count`: the most regions an address space holds
   /// unless it was made with another `regionLimit`.
   public static let defaultMaxMapCount = 65_530
+  /// The regions an `mremap` move may add, which Linux's `move_vma` wants free before it starts
+  /// (`map_count >= sysctl_max_map_count - 3` → `ENOMEM`): the new mapping, and pieces of the
+  /// old range and of a `MREMAP_FIXED` destination that it splits.
+  public static let mremapMoveMargin = 3
 }
 
 /// The region limit (`vm.max_map_count`): checked before an operation changes anything, from
@@ -15,6 +19,14 @@ extension RegionTable {
 /// the table never exceeds `regionLimit`, and an `mprotect` that must split is refused at the
 /// limit even where a merge would follow.
 extension AddressSpace {
+  /// Throws `.tooManyRegions` unless an `mremap` move has room for every region it may add:
+  /// checked first, so a move never stops half-done (frames moved, the old range kept).
+  public func checkRegionLimitForMove() throws(AddressSpaceError) {
+    guard regions.count + RegionTable.mremapMoveMargin <= regionLimit else {
+      throw .tooManyRegions
+    }
+  }
+
   /// Throws `.tooManyRegions` unless a reservation of `range` at `placement` fits.
   func checkRegionLimit(reserving range: VirtualRange, at placement: Placement)
     throws(AddressSpaceError)

@@ -112,6 +112,7 @@ extension AddressSpace {
     _ kept: VirtualRange, of source: Region, length: UInt64, to placement: Placement,
     commit: inout CommitLedger, frames: inout Frames
   ) throws(AddressSpaceError) -> UInt64 {
+    try checkRegionLimitForMove()
     try split(at: kept.start, commit: &commit)
     try split(at: kept.end, commit: &commit)
     let target = try chooseRange(length: length, placement: placement)
