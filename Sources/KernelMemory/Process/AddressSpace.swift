@@ -30,6 +30,8 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   /// similar per-thread cache of recent VMAs). Any index is safe — it is only a hint, checked
   /// against `regions` on every use, so region changes need not update it.
   var lastFaultRegion = 0
+  /// The spurious faults the page trap answered since the last one that changed something.
+  var faultProgress = FaultProgress()
 
   /// Creates an empty address space over `pageMap`.
   public init(pageMap: PageMap<Memory>, tlb: TLB, zeroPage: PhysicalFrame?) {
