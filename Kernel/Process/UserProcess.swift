@@ -39,6 +39,7 @@ enum ProcessEnd: Equatable {
   /// Signal numbers (asm-generic/signal.h) for the exceptions that kill.
   static let signalIllegalInstruction: UInt64 = 4
   static let signalTrap: UInt64 = 5
+  static let signalBus: UInt64 = 7
   static let signalFloatingPoint: UInt64 = 8
   static let signalSegmentationViolation: UInt64 = 11
   /// The status a shell reports for a signal: 128 + signal.
