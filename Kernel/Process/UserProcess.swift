@@ -16,6 +16,8 @@ final class UserProcess {
   var peakResidentFrames: UInt64 = 0
   /// Its file descriptors.
   var descriptors = DescriptorTable()
+  /// Its signal dispositions, mask and pending signals (Kernel/Syscall/SignalCalls.swift).
+  var signals = SignalState()
   /// The TSC when the process first entered ring 3.
   var enteredAt: UInt64 = 0
 
