@@ -19,7 +19,7 @@ extension AddressSpace {
     _ fault: PageFault, frames: inout Frames
   ) -> FaultResolution {
     let resolution = decide(fault, frames: &frames)
-    guard resolution == .resolved(.alreadyMapped) else {
+    guard case .resolved(.alreadyMapped) = resolution else {
       faultProgress.progressed()
       return resolution
     }
