@@ -5,11 +5,11 @@ import KernelSupport
 /// actions) are the host-tested `SignalState` of LinuxABI, owned by the process; this file
 /// checks arguments in Linux's order, copies structures in and out, and ends the process when
 /// a signal's default action says so. No signal is delivered to a handler yet: a caught signal
-/// stays pending (Kernel/PROCESSES.md).
+/// is consumed without running it (Kernel/PROCESSES.md).
 enum SignalCalls {
   /// `rt_sigaction(sig, act, oact, sigsetsize)`: the old action is read before the new one is
   /// set, and copied out after (a bad `oact` is EFAULT with the new action in force, as on
-  /// Linux). Resetting a caught pending signal to `SIG_DFL` lets its default action happen.
+  /// Linux).
   static func rtSigaction(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard call.a3 == SignalSet.byteCount else { throw .EINVAL }
     let new = call.a1 == 0 ? nil : try readAction(at: call.a1)

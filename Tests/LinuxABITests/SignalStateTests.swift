@@ -111,17 +111,32 @@ import Testing
     #expect(Array(stored.image[0..<8]) == [0x00, 0x10, 0x40, 0, 0, 0, 0, 0])
   }
 
-  /// A caught signal cannot run its handler yet: it stays pending and the process goes on;
-  /// made SIG_DFL again, a terminating one then ends the process (as its delivery would have
-  /// found the default action).
-  @Test func aCaughtSignalStaysPending() throws {
+  /// A caught signal cannot run its handler yet: it is consumed as if the handler returned at
+  /// once, so resetting the handler to SIG_DFL later does not kill (Linux had delivered it).
+  @Test func aCaughtSignalIsConsumedWithoutRunningItsHandler() throws {
     var state = SignalState()
     _ = try state.changeAction(of: LinuxSignal.SIGUSR1.rawValue, to: handler)
     #expect(state.send(.SIGUSR1) == .continues)
-    #expect(state.pending == SignalSet(.SIGUSR1))
-    #expect(state.reportedPending.isEmpty)  // Linux reports only blocked ones
-    _ = try state.changeAction(of: LinuxSignal.SIGUSR1.rawValue, to: .default)
-    #expect(state.deliver() == .terminates(.SIGUSR1))
+    #expect(state.pending.isEmpty)
+    #expect(try state.changeAction(of: LinuxSignal.SIGUSR1.rawValue, to: .default) == handler)
+    #expect(state.deliver() == .continues)
+  }
+
+  /// Blocked, a caught signal waits like any other; unblocked, it is consumed, and
+  /// SA_RESETHAND makes the disposition SIG_DFL again, as one delivery does on Linux.
+  @Test func aCaughtSignalWithResetHandResetsTheDisposition() throws {
+    var state = SignalState()
+    var oneShot = handler
+    oneShot.flags |= SignalAction.SA_RESETHAND
+    _ = try state.changeAction(of: LinuxSignal.SIGUSR1.rawValue, to: oneShot)
+    _ = try state.changeMask(how: SignalState.SIG_BLOCK, set: SignalSet(.SIGUSR1))
+    #expect(state.send(.SIGUSR1) == .continues)
+    #expect(state.reportedPending == SignalSet(.SIGUSR1))
+    _ = try state.changeMask(how: SignalState.SIG_UNBLOCK, set: SignalSet(.SIGUSR1))
+    #expect(state.deliver() == .continues)
+    #expect(state.pending.isEmpty)
+    #expect(state.action(for: .SIGUSR1) == .default)
+    #expect(state.send(.SIGUSR1) == .terminates(.SIGUSR1))
   }
 
   /// Exceptions' signals go first, then the lowest number (`next_signal`).

@@ -6,7 +6,7 @@
 #include "rt.h"
 
 enum {
-    NR_rt_sigprocmask = 14, NR_kill = 62, NR_rt_sigpending = 127, NR_gettid = 186,
+    NR_rt_sigprocmask = 14, NR_rt_sigreturn = 15, NR_kill = 62, NR_rt_sigpending = 127, NR_gettid = 186,
     NR_tkill = 200, NR_tgkill = 234,
 };
 
@@ -31,6 +31,7 @@ enum {
 #define SA_UNSUPPORTED 0x400UL /* never kept: reads back clear */
 #define SA_RESTORER 0x04000000UL
 #define SA_RESTART 0x10000000UL
+#define SA_RESETHAND 0x80000000UL
 #define SIGSET_SIZE 8 /* sizeof(sigset_t) in the kernel ABI */
 #define ESRCH 3
 

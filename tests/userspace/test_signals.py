@@ -21,6 +21,7 @@ def test_signal_self(runner, variant):
         r"signal_self: SIGTERM ignored",
         r"signal_self: blocked SIGTERM pending, discarded by SIG_IGN",
         r"signal_self: blocked SIGCHLD kept, then ignored",
+        r"signal_self: caught SIGUSR1 survived, SA_RESETHAND honoured",
         r"signal_self: sigaction round trip",
         r"signal_self: sigprocmask arithmetic",
         r"signal_self: kill errors",

@@ -21,7 +21,10 @@ public struct SignalAction: Equatable, Sendable {
   /// support (SA_UNSUPPORTED, 0x400, always reads back clear).
   public static let knownFlags: UInt64 =
     0x1 | 0x2 | 0x4 | 0x800 | 0x0400_0000 | 0x0800_0000 | 0x1000_0000 | 0x4000_0000
-    | 0x8000_0000
+    | SA_RESETHAND
+
+  /// `SA_RESETHAND`: the disposition goes back to `SIG_DFL` when the signal is delivered.
+  public static let SA_RESETHAND: UInt64 = 0x8000_0000
 
   /// The bytes of the structure.
   public static let byteCount = 32

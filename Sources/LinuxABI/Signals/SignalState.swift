@@ -11,9 +11,12 @@
 ///   SIGSTOP differs).
 /// - An unblocked signal with `SIG_DFL` and a terminating default action ends the process:
 ///   `.terminates`. SIGKILL always does; it and SIGSTOP cannot be caught, blocked or ignored.
-/// - An unblocked signal with a handler stays pending: delivery to handlers (signal frames,
-///   `rt_sigreturn`) does not exist yet, so the process goes on as if the signal had not
-///   arrived. `rt_sigpending` does not report it (Linux reports only blocked ones).
+/// - An unblocked signal with a handler is consumed as if delivered to a handler that returns
+///   at once: delivery to handlers (signal frames, `rt_sigreturn`) does not exist yet, so the
+///   handler does not run, but the signal is no longer pending and `SA_RESETHAND` resets the
+///   disposition to `SIG_DFL`, as Linux's delivery would. (Keeping it pending instead would
+///   kill the process later, when the handler is reset to `SIG_DFL` — busybox's
+///   `trap : USR1; kill -USR1 $$; trap - USR1` — where Linux had long delivered it.)
 ///
 /// Every change that can make a pending signal deliverable (unblocking it, resetting its
 /// handler to `SIG_DFL`) is followed by `deliver()`, as Linux delivers on the way back to user
@@ -93,18 +96,21 @@ public struct SignalState: Sendable {
   }
 
   /// Acts on the pending signals that are not blocked, in Linux's order: ignored ones are
-  /// discarded, the first with a terminating default action ends the process, caught ones stay
-  /// pending (no delivery to handlers yet).
+  /// discarded, caught ones consumed without running the handler (`SA_RESETHAND` applied), and
+  /// the first with a terminating default action ends the process.
   public mutating func deliver() -> SignalOutcome {
-    var deliverable = pending.subtracting(blocked)
-    while let signal = deliverable.first {
-      deliverable.remove(signal)
-      let handler = action(for: signal).handler
-      guard handler == SignalAction.defaultHandler || handler == SignalAction.ignoreHandler
-      else { continue }
+    while let signal = pending.subtracting(blocked).first {
       pending.remove(signal)
-      if handler == SignalAction.defaultHandler && signal.defaultAction == .terminate {
-        return .terminates(signal)
+      let action = action(for: signal)
+      switch action.handler {
+      case SignalAction.defaultHandler:
+        if signal.defaultAction == .terminate { return .terminates(signal) }
+      case SignalAction.ignoreHandler:
+        break
+      default:
+        if action.flags & SignalAction.SA_RESETHAND != 0 {
+          actions[signal.rawValue - 1] = .default
+        }
       }
     }
     return .continues
