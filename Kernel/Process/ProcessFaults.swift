@@ -36,15 +36,9 @@ enum ProcessFaults {
     end(text + ", RIP " + hex(frame.pointee.rip), signal: signal(for: vector))
   }
 
-  /// The signal Linux delivers for an exception vector.
+  /// The signal Linux delivers for an exception vector (SIGSEGV for one it does not know).
   static func signal(for vector: Int) -> UInt64 {
-    switch ExceptionVector(rawValue: vector) {
-    case .divideError, .floatingPointError, .simdFloatingPoint:
-      return ProcessEnd.signalFloatingPoint
-    case .invalidOpcode: return ProcessEnd.signalIllegalInstruction
-    case .breakpoint, .debug: return ProcessEnd.signalTrap
-    default: return ProcessEnd.signalSegmentationViolation
-    }
+    ExceptionVector(rawValue: vector)?.linuxSignal ?? ProcessEnd.signalSegmentationViolation
   }
 
   /// Prints the kill line and abandons the process's kernel context.

@@ -23,10 +23,15 @@ enum UserMode {
   static let alignmentCheckFlag: UInt64 = 1 << 18
 
   /// CR0.MP[bit 1], CR0.EM[bit 2], CR0.TS[bit 3]; CR4.OSFXSR[bit 9], CR4.OSXMMEXCPT[bit 10]:
-  /// SSE usable by user code (every x86-64 program assumes it).
+  /// SSE usable by user code (every x86-64 program assumes it). OSXMMEXCPT makes an unmasked
+  /// SIMD floating-point exception a #XM (vector 19) instead of a #UD.
   static let monitorCoprocessor: UInt64 = 1 << 1
   static let emulation: UInt64 = 1 << 2
   static let taskSwitched: UInt64 = 1 << 3
+  /// CR0.NE[bit 5]: an unmasked x87 exception is reported as #MF (vector 16), Linux's SIGFPE.
+  /// Clear, the CPU signals it on the legacy FERR# line (IRQ 13), which this kernel never
+  /// takes: the exception would be lost and the program would go on (SDM Vol. 3A §2.5, §8.7).
+  static let numericError: UInt64 = 1 << 5
   static let osSupportsFXSave: UInt64 = 1 << 9
   static let osSupportsSIMDExceptions: UInt64 = 1 << 10
 
@@ -49,7 +54,7 @@ enum UserMode {
       flagMaskRegister,
       trapFlag | interruptFlag | directionFlag | nestedTaskFlag | alignmentCheckFlag)
     var cr0 = control_register_0_read()
-    cr0 |= monitorCoprocessor
+    cr0 |= monitorCoprocessor | numericError
     cr0 &= ~(emulation | taskSwitched)
     control_register_0_write(cr0)
     control_register_4_write(

@@ -16,6 +16,8 @@ final class UserProcess {
   var peakResidentFrames: UInt64 = 0
   /// Its file descriptors.
   var descriptors = DescriptorTable()
+  /// Its signal dispositions, mask and pending signals (Kernel/Syscall/SignalCalls.swift).
+  var signals = SignalState()
   /// The TSC when the process first entered ring 3.
   var enteredAt: UInt64 = 0
 
@@ -39,6 +41,7 @@ enum ProcessEnd: Equatable {
   /// Signal numbers (asm-generic/signal.h) for the exceptions that kill.
   static let signalIllegalInstruction: UInt64 = 4
   static let signalTrap: UInt64 = 5
+  static let signalBus: UInt64 = 7
   static let signalFloatingPoint: UInt64 = 8
   static let signalSegmentationViolation: UInt64 = 11
   /// The status a shell reports for a signal: 128 + signal.

@@ -1,7 +1,7 @@
 import KernelSupport
 
-/// Process-level calls: exit, thread pointer, identity, time, resources, randomness, signals
-/// to oneself.
+/// Process-level calls: exit, thread pointer, identity, time, resources, randomness (signals:
+/// SignalCalls).
 enum ProcessCalls {
   /// `arch_prctl` codes (asm/prctl.h).
   static let setGS: UInt64 = 0x1001
@@ -22,8 +22,6 @@ enum ProcessCalls {
   static let unlimited: UInt64 = ~0
   static let stackLimit: UInt64 = 3
   static let limitCount: UInt64 = 16
-  /// Signals: the highest number (`_NSIG - 1`).
-  static let highestSignal: UInt64 = 64
 
   /// `exit` / `exit_group`: the status's low byte ends the process.
   static func exit(_ call: SystemCallArguments) -> Never {
@@ -147,20 +145,5 @@ enum ProcessCalls {
         to: call.a3)
     }
     return 0
-  }
-
-  /// `kill`, `tkill`, `tgkill` aimed at the process itself (abort() does this): it ends as
-  /// killed by that signal. Signal 0 only checks the target exists.
-  static func kill(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let process = ProcessRunner.current!
-    let target = call.number == SystemCallNumber.tgkill ? call.a1 : call.a0
-    let signal = call.number == SystemCallNumber.tgkill ? call.a2 : call.a1
-    guard signal <= highestSignal else { throw .EINVAL }
-    guard target == process.id || (call.number == SystemCallNumber.kill && target == 0) else {
-      throw .ESRCH
-    }
-    guard signal != 0 else { return 0 }
-    ProcessConsole.line(process.label + " killed by its own signal " + String(signal))
-    user_mode_leave(ProcessEnd.killed(signal: signal).encoded)
   }
 }

@@ -97,10 +97,13 @@ enum SystemCalls {
     case Number.uname: return try ProcessCalls.uname(call)
     case Number.getrandom: return try ProcessCalls.getrandom(call)
     case Number.prlimit64: return try ProcessCalls.prlimit64(call)
-    case Number.kill, Number.tkill, Number.tgkill: return try ProcessCalls.kill(call)
+    case Number.kill, Number.tkill, Number.tgkill: return try SignalCalls.kill(call)
     case Number.set_robust_list: return 0
     case Number.rseq: throw .ENOSYS
-    case Number.rt_sigaction, Number.rt_sigprocmask, Number.sigaltstack: return 0
+    case Number.rt_sigaction: return try SignalCalls.rtSigaction(call)
+    case Number.rt_sigprocmask: return try SignalCalls.rtSigprocmask(call)
+    case Number.rt_sigpending: return try SignalCalls.rtSigpending(call)
+    case Number.sigaltstack: return 0
     case Number.sched_yield: return 0
     default: return try unsupported(call)
     }

@@ -54,4 +54,19 @@ enum ExceptionVector: Int {
     case .security: return "#SX security"
     }
   }
+
+  /// The signal Linux sends a process for this exception raised in ring 3
+  /// (arch/x86/kernel/traps.c): SIGFPE for arithmetic (#DE, the x87's #MF, SSE's #XM), SIGTRAP
+  /// for #DB and #BP, SIGILL for #UD, SIGBUS for segment and alignment faults (#NP, #SS — a
+  /// stack access at a non-canonical address —, #AC), SIGSEGV for the rest (#GP, #OF, …).
+  var linuxSignal: UInt64 {
+    switch self {
+    case .divideError, .floatingPointError, .simdFloatingPoint:
+      return ProcessEnd.signalFloatingPoint
+    case .invalidOpcode: return ProcessEnd.signalIllegalInstruction
+    case .breakpoint, .debug: return ProcessEnd.signalTrap
+    case .segmentNotPresent, .stackSegmentFault, .alignmentCheck: return ProcessEnd.signalBus
+    default: return ProcessEnd.signalSegmentationViolation
+    }
+  }
 }

@@ -10,6 +10,11 @@ import KernelSupport
 /// "If we are kernel we panic the whole system"). `.kill` for a fault in a user-access routine
 /// (`user_memory_read`/`write`) resumes at its recovery label (EFAULT); from ring 3 it kills the
 /// running process (`ProcessFaults`), and with no process running it is reported as a panic.
+///
+/// The origin comes from the interrupted CS, not from the error code: only the saved CPL says
+/// the CPU was in ring 3. The policy compares it with the error code's U/S bit — a ring-3
+/// fault reported as a supervisor-mode access (QEMU TCG's `lretq`/`iretq` pops) is killed,
+/// never retried.
 enum PageFaultTrap {
   /// The last fault a probe absorbed: what the demo and self-tests check.
   nonisolated(unsafe) static var lastProbeFault = (address: UInt64(0), errorCode: UInt64(0))

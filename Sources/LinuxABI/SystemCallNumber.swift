@@ -46,6 +46,7 @@ public enum SystemCallNumber {
   public static let getpgrp: UInt64 = 111
   public static let getpgid: UInt64 = 121
   public static let getsid: UInt64 = 124
+  public static let rt_sigpending: UInt64 = 127
   public static let sigaltstack: UInt64 = 131
   public static let prctl: UInt64 = 157
   public static let arch_prctl: UInt64 = 158
@@ -120,6 +121,7 @@ public enum SystemCallNumber {
     case getpgrp: return "getpgrp"
     case getpgid: return "getpgid"
     case getsid: return "getsid"
+    case rt_sigpending: return "rt_sigpending"
     case sigaltstack: return "sigaltstack"
     case prctl: return "prctl"
     case arch_prctl: return "arch_prctl"

@@ -33,6 +33,8 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   /// (Linux keeps a similar per-thread cache of recent VMAs). Any slot is safe — it is only a
   /// hint, checked against `regions` on every use, so region changes need not update it.
   var lastFaultRegion = 0
+  /// The spurious faults the page trap answered since the last one that changed something.
+  var faultProgress = FaultProgress()
 
   /// Creates an empty address space over `pageMap` that may hold `regionLimit` regions.
   public init(

@@ -6,12 +6,34 @@ extension AddressSpace {
   /// - A user fault (or a fault in a user-copy routine) on a page of a region that permits the
   ///   access is resolved: a first read may map the shared zero page read-only, anything else a
   ///   zeroed frame with the region's protection — never just the access's.
-  /// - Anything else kills the process. For `.kernelAccessingUser` the kernel answers the system
-  ///   call with `EFAULT` instead.
+  /// - A fault on a mapped page that already permits the access (a stale TLB entry) is
+  ///   resolved by invalidating the page — once: the same fault again with nothing changed in
+  ///   between cannot make progress and kills (`FaultProgress`).
+  /// - Anything else kills the process, including a fault from ring 3 that the CPU reports as a
+  ///   supervisor-mode access (an implicit supervisor access no mapping can grant). For
+  ///   `.kernelAccessingUser` the kernel answers the system call with `EFAULT` instead.
   ///
   /// Frames come from `frames`; the region's commit guarantees one is there, so a shortage is a
   /// panic (broken accounting), never a process-visible failure.
   public mutating func handlePageFault<Frames: FrameSource>(
+    _ fault: PageFault, frames: inout Frames
+  ) -> FaultResolution {
+    let resolution = decide(fault, frames: &frames)
+    guard case .resolved(.alreadyMapped) = resolution else {
+      faultProgress.progressed()
+      return resolution
+    }
+    let page = fault.address & ~(PageSize.size4KiB.bytes - 1)
+    guard faultProgress.admitsRetry(page: page, errorCode: fault.errorCode) else {
+      faultProgress.progressed()
+      return .kill(
+        KillReason(kind: .noProgress, address: fault.address, access: fault.errorCode.access))
+    }
+    return resolution
+  }
+
+  /// The policy for one fault, without the memory of earlier ones.
+  mutating func decide<Frames: FrameSource>(
     _ fault: PageFault, frames: inout Frames
   ) -> FaultResolution {
     guard !fault.errorCode.contains(.reservedBit) else { return .panic(.corruptPageTable(fault)) }
@@ -19,6 +41,13 @@ extension AddressSpace {
     let access = fault.errorCode.access
     func kill(_ kind: KillReason.Kind) -> FaultResolution {
       .kill(KillReason(kind: kind, address: fault.address, access: access))
+    }
+    // The trap sets `.user` from the interrupted CS (CPL 3); the CPU clears U/S only for a
+    // supervisor-mode access. Both at once is an implicit supervisor access (a descriptor-table
+    // read, or QEMU TCG popping a far-return frame): the page tables cannot grant it, and
+    // answering "already mapped" would repeat it forever.
+    guard fault.origin != .user || fault.errorCode.contains(.user) else {
+      return kill(.supervisorModeAccess)
     }
     guard let address = VirtualAddress(fault.address) else { return kill(.nonCanonical) }
     guard PageMap<Memory>.isUserPart(address) else { return kill(.kernelAddress) }

@@ -53,6 +53,13 @@ public struct KillReason: Sendable, Equatable, CustomStringConvertible {
     case kernelAddress
     /// The address is not canonical (a #GP rather than a #PF on real hardware).
     case nonCanonical
+    /// The CPU was in ring 3 but reports a supervisor-mode access (U/S clear): an implicit
+    /// supervisor access (SDM Vol. 3A §4.6), e.g. QEMU TCG popping a ring-3 `lretq`/`iretq`
+    /// frame, which SMAP refuses on a user page. No page-table change can grant it.
+    case supervisorModeAccess
+    /// The same fault again with nothing left to change: the page is mapped and permits the
+    /// access, and its stale translation was already invalidated once.
+    case noProgress
   }
 
   /// What was wrong.
@@ -76,6 +83,8 @@ public struct KillReason: Sendable, Equatable, CustomStringConvertible {
     case .stackGuard: what = "stack overflow into the guard page"
     case .kernelAddress: what = "kernel address"
     case .nonCanonical: what = "non-canonical address"
+    case .supervisorModeAccess: what = "supervisor-mode access from user mode"
+    case .noProgress: what = "the fault repeats with nothing left to change"
     }
     return access.description + " at " + hex(address) + ": " + what
   }
