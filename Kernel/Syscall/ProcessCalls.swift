@@ -1,7 +1,7 @@
 import KernelSupport
 
-/// Process-level calls: exit, thread pointer, identity, time, resources, randomness, signals
-/// to oneself.
+/// Process-level calls: exit, thread pointer, identity, randomness, signals to oneself (time
+/// is in `TimeCalls`, limits and usage in `ResourceCalls`).
 enum ProcessCalls {
   /// `arch_prctl` codes (asm/prctl.h).
   static let setGS: UInt64 = 0x1001
