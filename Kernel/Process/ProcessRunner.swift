@@ -35,10 +35,11 @@ enum ProcessRunner {
   nonisolated(unsafe) static var accountingClean = true
 
   /// One-time set-up: SYSCALL, SSE for ring 3, TSS.RSP0, the zero page, the commit limit, the
-  /// clock.
+  /// clocks.
   static func prepare() {
     UserMode.install()
     MonotonicClock.calibrate()
+    _ = WallClock.boot  // the RTC, read once the TSC is calibrated
     frames = MemoryManager.frames
     if zeroPage == nil {
       zeroPage = frames.allocateFrame()
@@ -58,7 +59,9 @@ enum ProcessRunner {
   /// Runs one program to its end.
   static func run(_ module: MultibootInformation.Module) {
     let arguments = module.name.split(separator: " ").map { String($0) }
-    let process = UserProcess(id: nextID, name: arguments.first ?? "?")
+    let process = UserProcess(
+      id: nextID, name: arguments.first ?? "?",
+      usableFrames: MemoryManager.bitmap!.usableFrameCount)
     nextID += 1
     let freeBefore = MemoryManager.bitmap!.freeFrameCount
     let heapBefore = MemoryManager.heapFramesTaken

@@ -2,6 +2,12 @@
 /// space (which lives in `MemoryManager.currentAddressSpace` while it runs, where the page trap
 /// finds it).
 final class UserProcess {
+  /// What `getppid` answers: every program runs as if init (pid 1) had started it, as
+  /// tools/run-linux runs it (PID 1's only child) and as a shell's child is reparented to init.
+  /// Linux answers 0 only for init itself, which no program here is, although the first one
+  /// also has pid 1 (pids count the programs of one boot).
+  static let parentID: UInt64 = 1
+
   /// The process ID (1, 2, … in the order programs run).
   let id: UInt64
   /// The program's name (argv[0]).
@@ -20,10 +26,18 @@ final class UserProcess {
   var signals = SignalState()
   /// The TSC when the process first entered ring 3.
   var enteredAt: UInt64 = 0
+  /// TSC ticks spent inside system calls (its system time; see `ProcessTimes`).
+  var ticksInKernel: UInt64 = 0
+  /// Its resource limits (`getrlimit` / `setrlimit` / `prlimit64`).
+  var limits: ResourceLimits
+  /// The unsupported call numbers already logged for it.
+  var unsupportedCalls = UnsupportedCallLog()
 
-  init(id: UInt64, name: String) {
+  /// `usableFrames`: the machine's RAM in frames, from which Linux derives some limits.
+  init(id: UInt64, name: String, usableFrames: UInt64) {
     self.id = id
     self.name = name
+    self.limits = ResourceLimits(usableFrames: usableFrames)
   }
 
   /// "pid 3 (name)": how kernel lines name the process.

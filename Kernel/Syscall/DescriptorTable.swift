@@ -9,9 +9,14 @@ enum OpenFile: Equatable {
 
 /// A process's file descriptors: 0 (empty stdin), 1 and 2 (the console) at start; `dup`,
 /// `dup2`, `dup3`, `fcntl(F_DUPFD)` and `close` change the table as on Linux.
+///
+/// Every allocating call takes `limit`, the process's soft `RLIMIT_NOFILE`: descriptors are
+/// numbered below it.
 struct DescriptorTable {
-  /// The most descriptors a process may have open (Linux's default soft `RLIMIT_NOFILE`).
-  static let limit = 1024
+  /// Linux's first descriptor table holds `NR_OPEN_DEFAULT` (64) descriptors; it grows to
+  /// power-of-two multiples of 1024 / sizeof(pointer) = 128 (fs/file.c, `alloc_fdtable`).
+  static let initialCapacity = 64
+  static let growthUnit = 128
   /// `O_CLOEXEC` / `FD_CLOEXEC`: accepted and remembered per descriptor (there is no exec).
   static let closeOnExecFlag: UInt64 = 0x80000
   static let descriptorCloseOnExec: UInt64 = 1
@@ -32,25 +37,43 @@ struct DescriptorTable {
     entries[Self.index(descriptor)!] = nil
   }
 
-  /// `dup` / `F_DUPFD`: the lowest free descriptor at or above `lowest`.
-  mutating func duplicate(_ descriptor: UInt64, lowest: UInt64 = 0, closeOnExec: Bool = false)
-    throws(LinuxErrno) -> UInt64
-  {
+  /// `dup` / `F_DUPFD`: the lowest free descriptor at or above `lowest`; EINVAL when `lowest`
+  /// is not below `limit`, EMFILE when no descriptor below it is free.
+  mutating func duplicate(
+    _ descriptor: UInt64, lowest: UInt64 = 0, limit: UInt64, closeOnExec: Bool = false
+  ) throws(LinuxErrno) -> UInt64 {
     let source = try file(descriptor)
-    guard lowest < UInt64(Self.limit) else { throw .EINVAL }
-    var target = Int(lowest)
-    while target < entries.count, entries[target] != nil { target += 1 }
-    guard target < Self.limit else { throw .EMFILE }
+    guard lowest < limit else { throw .EINVAL }
+    let target = try lowestFree(from: Int(lowest), limit: limit)
     place((source, closeOnExec), at: target)
     return UInt64(target)
   }
 
-  /// `dup2` / `dup3`: `target` becomes a copy of `descriptor`, closing what was there.
-  mutating func duplicate(_ descriptor: UInt64, to target: UInt64, closeOnExec: Bool = false)
-    throws(LinuxErrno) -> UInt64
-  {
+  /// The lowest free descriptor at or above `start` and below `limit`, or EMFILE (what
+  /// `open` would get).
+  func lowestFree(from start: Int = 0, limit: UInt64) throws(LinuxErrno) -> Int {
+    var target = start
+    while target < entries.count, entries[target] != nil { target += 1 }
+    guard UInt64(target) < limit else { throw .EMFILE }
+    return target
+  }
+
+  /// Linux's `max_fds`: how many descriptors its table would hold now (it never shrinks).
+  /// `select` ignores the bits above it.
+  var capacity: Int {
+    guard entries.count > Self.initialCapacity else { return Self.initialCapacity }
+    var capacity = Self.growthUnit
+    while capacity < entries.count { capacity *= 2 }
+    return capacity
+  }
+
+  /// `dup2` / `dup3`: `target` becomes a copy of `descriptor`, closing what was there; EBADF
+  /// when `target` is not below `limit`.
+  mutating func duplicate(
+    _ descriptor: UInt64, to target: UInt64, limit: UInt64, closeOnExec: Bool = false
+  ) throws(LinuxErrno) -> UInt64 {
     let source = try file(descriptor)
-    guard let index = Self.index(target), index < Self.limit else { throw .EBADF }
+    guard let index = Self.index(target), UInt64(index) < limit else { throw .EBADF }
     place((source, closeOnExec), at: index)
     return target
   }

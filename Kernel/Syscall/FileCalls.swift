@@ -30,15 +30,18 @@ enum FileCalls {
     set { ProcessRunner.current!.descriptors = newValue }
   }
 
+  /// The soft `RLIMIT_NOFILE`: descriptors are numbered below it.
+  static var descriptorLimit: UInt64 { ProcessRunner.current!.limits.openFiles }
+
   /// The console behind a descriptor that may be written, else EBADF.
   static func writable(_ descriptor: UInt64) throws(LinuxErrno) {
     guard try descriptors.file(descriptor) == .console else { throw .EBADF }
   }
 
-  /// `read`: stdin is empty (end of file at once).
+  /// `read`: stdin is empty (end of file at once). The buffer passes the range check first.
   static func read(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     _ = try descriptors.file(call.a0)
-    guard UserPointer.isValid(call.a1, length: call.a2) else { throw .EFAULT }
+    guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
     return 0
   }
 
@@ -51,7 +54,7 @@ enum FileCalls {
   /// Copies `count` user bytes to the console through the bounce buffer. A fault after some
   /// bytes went out returns the count written, as Linux does.
   static func writeConsole(from address: UInt64, count: UInt64) throws(LinuxErrno) -> UInt64 {
-    guard UserPointer.isValid(address, length: count) else { throw .EFAULT }
+    guard UserPointer.passesAccessCheck(address, length: count) else { throw .EFAULT }
     var written: UInt64 = 0
     while written < count {
       let chunk = Int(min(count - written, UInt64(UserMemory.bounceSize)))
@@ -68,7 +71,11 @@ enum FileCalls {
     return written
   }
 
-  /// `writev`: each `struct iovec { base, length }` in turn.
+  /// `writev`: each `struct iovec { base, length }` in turn. Like Linux's `import_iovec`, it
+  /// reads and range-checks every vector before writing anything: a vector with a kernel
+  /// address (even of length 0) is EFAULT with nothing written. A user page that turns out
+  /// unreadable mid-way ends the call with the count written so far (a pipe's or file's
+  /// behaviour; see PROCESSES.md for Linux's tty).
   static func writev(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     try writable(call.a0)
     guard call.a2 <= maximumVectors else { throw .EINVAL }
@@ -80,18 +87,20 @@ enum FileCalls {
       }
       vectors.append((try UserMemory.readWord(at: entry), try UserMemory.readWord(at: entry + 8)))
     }
-    var total: UInt64 = 0
-    for (base, length) in vectors {
-      guard !total.addingReportingOverflow(length).overflow, Int64(bitPattern: total + length) >= 0
-      else { throw .EINVAL }
-      total += length
+    // A negative length anywhere is EINVAL before any range check (`copy_iovec_from_user`).
+    for (_, length) in vectors where Int64(bitPattern: length) < 0 { throw .EINVAL }
+    for (base, length) in vectors where !UserPointer.passesAccessCheck(base, length: length) {
+      throw .EFAULT
     }
     var written: UInt64 = 0
     for (base, length) in vectors where length > 0 {
-      do { written += try writeConsole(from: base, count: length) } catch {
+      let part: UInt64
+      do { part = try writeConsole(from: base, count: length) } catch {
         if written == 0 { throw error }
         return written
       }
+      written += part
+      if part < length { return written }
     }
     return written
   }
@@ -108,7 +117,7 @@ enum FileCalls {
   }
 
   static func dup(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    try descriptors.duplicate(call.a0)
+    try descriptors.duplicate(call.a0, limit: descriptorLimit)
   }
 
   /// `dup2(old, new)`: `new` when `old == new` and it is open.
@@ -117,7 +126,7 @@ enum FileCalls {
       _ = try descriptors.file(call.a0)
       return call.a1
     }
-    return try descriptors.duplicate(call.a0, to: call.a1)
+    return try descriptors.duplicate(call.a0, to: call.a1, limit: descriptorLimit)
   }
 
   /// `dup3(old, new, flags)`: only `O_CLOEXEC`; `old == new` is EINVAL.
@@ -126,7 +135,7 @@ enum FileCalls {
       throw .EINVAL
     }
     return try descriptors.duplicate(
-      call.a0, to: call.a1, closeOnExec: call.a2 != 0)
+      call.a0, to: call.a1, limit: descriptorLimit, closeOnExec: call.a2 != 0)
   }
 
   static func fcntl(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
@@ -134,7 +143,8 @@ enum FileCalls {
     switch call.a1 {
     case duplicateCommand, duplicateCloseOnExecCommand:
       return try descriptors.duplicate(
-        call.a0, lowest: call.a2, closeOnExec: call.a1 == duplicateCloseOnExecCommand)
+        call.a0, lowest: call.a2, limit: descriptorLimit,
+        closeOnExec: call.a1 == duplicateCloseOnExecCommand)
     case getDescriptorFlags:
       return try descriptors.closeOnExec(call.a0) ? DescriptorTable.descriptorCloseOnExec : 0
     case setDescriptorFlags:
@@ -173,6 +183,15 @@ enum FileCalls {
     guard call.a1 >= UInt64(root.count) else { throw .ERANGE }
     try UserMemory.copyOut(root, to: call.a0)
     return UInt64(root.count)
+  }
+
+  /// `open` / `openat` of `path`: Linux reads the path (EFAULT), then takes a descriptor
+  /// (EMFILE when none is free below the limit), then looks the path up (ENOENT: there are no
+  /// files).
+  static func open(path: UInt64) throws(LinuxErrno) -> LinuxErrno {
+    let missing = try missingPath(path)
+    _ = try descriptors.lowestFree(limit: descriptorLimit)
+    return missing
   }
 
   /// The answer for a path in a kernel without a file system: EFAULT when the path cannot be

@@ -1,6 +1,10 @@
 /// `poll`, `ppoll`, `select`, `pselect6` over the descriptor table. Nothing ever blocks: the
 /// empty stdin is always readable (at end of file) and the console always writable, so a call
 /// either reports ready descriptors at once or waits out its timeout on the TSC.
+///
+/// `select`, `pselect6` and `ppoll` write the time left back into their timeout (Linux's
+/// `poll_select_finish`: not for a zero timeout, and a timeout that cannot be written back is
+/// no error); `poll` takes milliseconds by value.
 enum PollCalls {
   /// `struct pollfd { int fd; short events; short revents; }`.
   static let pollEntrySize: UInt64 = 8
@@ -9,8 +13,6 @@ enum PollCalls {
   static let pollInvalid: UInt16 = 0x020
   static let pollReadNormal: UInt16 = 0x040
   static let pollWriteNormal: UInt16 = 0x100
-  /// The most descriptors a `select` set may name (`FD_SETSIZE`) and `poll` may list.
-  static let setLimit: UInt64 = 1024
   static let bitsPerWord: UInt64 = 64
   static let nanosecondsPerMillisecond: UInt64 = 1_000_000
   static let nanosecondsPerMicrosecond: UInt64 = 1000
@@ -24,16 +26,24 @@ enum PollCalls {
   static func poll(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let milliseconds = Int32(truncatingIfNeeded: call.a2)
     let timeout: UInt64? = milliseconds < 0 ? nil : UInt64(milliseconds) * nanosecondsPerMillisecond
-    return try poll(entries: call.a0, count: call.a1, timeout: timeout)
+    return try poll(entries: call.a0, count: call.a1, deadline: deadline(after: timeout))
   }
 
   /// `ppoll(fds, nfds, timeout_ts, sigmask, sigsetsize)`: the signal mask is ignored.
   static func ppoll(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    try poll(entries: call.a0, count: call.a1, timeout: try timespec(at: call.a2))
+    let timeout = try timespec(at: call.a2)
+    let deadline = deadline(after: timeout)
+    return try writingBackTimeLeft(until: deadline, of: timeout, to: call.a2, as: .timespec) {
+      () throws(LinuxErrno) in try poll(entries: call.a0, count: call.a1, deadline: deadline)
+    }
   }
 
-  static func poll(entries: UInt64, count: UInt64, timeout: UInt64?) throws(LinuxErrno) -> UInt64 {
-    guard count <= setLimit else { throw .EINVAL }
+  /// `nfds` is an `unsigned int`; more than the soft `RLIMIT_NOFILE` is EINVAL.
+  static func poll(entries: UInt64, count fullCount: UInt64, deadline: UInt64)
+    throws(LinuxErrno) -> UInt64
+  {
+    let count = UInt64(UInt32(truncatingIfNeeded: fullCount))
+    guard count <= FileCalls.descriptorLimit else { throw .EINVAL }
     guard UserPointer.isValid(entries, length: count * pollEntrySize) else { throw .EFAULT }
     var ready: UInt64 = 0
     for index in 0..<count {
@@ -54,7 +64,7 @@ enum PollCalls {
       try UserMemory.copyOut(LinuxStructures.littleEndian(updated), to: address)
       if returned != 0 { ready += 1 }
     }
-    if ready == 0 { wait(timeout) }
+    if ready == 0 { wait(until: deadline) }
     return ready
   }
 
@@ -71,19 +81,31 @@ enum PollCalls {
         seconds.multipliedReportingOverflow(by: LinuxStructures.nanosecondsPerSecond)
         .partialValue &+ microseconds &* nanosecondsPerMicrosecond
     }
-    return try select(count: call.a0, sets: (call.a1, call.a2, call.a3), timeout: timeout)
+    let deadline = deadline(after: timeout)
+    return try writingBackTimeLeft(until: deadline, of: timeout, to: call.a4, as: .timeval) {
+      () throws(LinuxErrno) in
+      try select(count: call.a0, sets: (call.a1, call.a2, call.a3), deadline: deadline)
+    }
   }
 
   /// `pselect6(nfds, readfds, writefds, exceptfds, timeout_ts, sigmask)`.
   static func pselect6(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    try select(
-      count: call.a0, sets: (call.a1, call.a2, call.a3), timeout: try timespec(at: call.a4))
+    let timeout = try timespec(at: call.a4)
+    let deadline = deadline(after: timeout)
+    return try writingBackTimeLeft(until: deadline, of: timeout, to: call.a4, as: .timespec) {
+      () throws(LinuxErrno) in
+      try select(count: call.a0, sets: (call.a1, call.a2, call.a3), deadline: deadline)
+    }
   }
 
-  static func select(count: UInt64, sets: (UInt64, UInt64, UInt64), timeout: UInt64?)
+  /// `nfds` (an `int`: negative is EINVAL) is clamped to the descriptor table's size, Linux's
+  /// `max_fds`: bits above it are neither read nor checked.
+  static func select(count requested: UInt64, sets: (UInt64, UInt64, UInt64), deadline: UInt64)
     throws(LinuxErrno) -> UInt64
   {
-    guard Int32(truncatingIfNeeded: count) >= 0, count <= setLimit else { throw .EINVAL }
+    let signedCount = Int32(truncatingIfNeeded: requested)
+    guard signedCount >= 0 else { throw .EINVAL }
+    let count = min(UInt64(signedCount), UInt64(FileCalls.descriptors.capacity))
     let words = Int((count + bitsPerWord - 1) / bitsPerWord)
     var read = try loadSet(sets.0, words: words)
     var write = try loadSet(sets.1, words: words)
@@ -102,7 +124,7 @@ enum PollCalls {
     try storeSet(read, at: sets.0)
     try storeSet(write, at: sets.1)
     try storeSet(except, at: sets.2)
-    if ready == 0 { wait(timeout) }
+    if ready == 0 { wait(until: deadline) }
     return ready
   }
 
@@ -131,11 +153,38 @@ enum PollCalls {
       .partialValue &+ nanoseconds
   }
 
-  /// Nothing is ready: wait out the timeout (forever without one, as Linux would block).
-  static func wait(_ timeout: UInt64?) {
-    let deadline =
-      timeout.map { MonotonicClock.nanoseconds().addingReportingOverflow($0).partialValue }
-      ?? UInt64.max
+  /// The monotonic time `timeout` nanoseconds from now; never for no timeout (nil).
+  static func deadline(after timeout: UInt64?) -> UInt64 {
+    guard let timeout else { return UInt64.max }
+    let (deadline, overflow) = MonotonicClock.nanoseconds().addingReportingOverflow(timeout)
+    return overflow ? UInt64.max : deadline
+  }
+
+  /// Nothing is ready: wait until the deadline (forever without one, as Linux would block).
+  static func wait(until deadline: UInt64) {
     while MonotonicClock.nanoseconds() < deadline {}
+  }
+
+  /// How a timeout is laid out in user memory.
+  enum TimeoutLayout { case timeval, timespec }
+
+  /// Runs `body`, then (whether it succeeded or failed) writes the time left before `deadline`
+  /// to the timeout at `address`, unless there was none or it was zero. A write that faults
+  /// is ignored: the call's result stands.
+  static func writingBackTimeLeft(
+    until deadline: UInt64, of timeout: UInt64?, to address: UInt64, as layout: TimeoutLayout,
+    _ body: () throws(LinuxErrno) -> UInt64
+  ) throws(LinuxErrno) -> UInt64 {
+    let result: Result<UInt64, LinuxErrno>
+    do throws(LinuxErrno) { result = .success(try body()) } catch { result = .failure(error) }
+    if let timeout, timeout != 0 {
+      let now = MonotonicClock.nanoseconds()
+      let left = deadline > now ? deadline - now : 0
+      let image =
+        layout == .timeval
+        ? LinuxStructures.timeval(nanoseconds: left) : LinuxStructures.timespec(nanoseconds: left)
+      try? UserMemory.copyOut(image, to: address)
+    }
+    return try result.get()
   }
 }

@@ -1,7 +1,7 @@
 import KernelSupport
 
-/// Process-level calls: exit, thread pointer, identity, time, resources, randomness (signals:
-/// SignalCalls).
+/// Process-level calls: exit, thread pointer, identity, randomness (time is in `TimeCalls`,
+/// limits and usage in `ResourceCalls`, signals in `SignalCalls`).
 enum ProcessCalls {
   /// `arch_prctl` codes (asm/prctl.h).
   static let setGS: UInt64 = 0x1001
@@ -10,18 +10,11 @@ enum ProcessCalls {
   static let getGS: UInt64 = 0x1004
   /// IA32_GS_BASE (the kernel never uses GS, so no SWAPGS is needed).
   static let gsBaseRegister: UInt32 = 0xc000_0101
-  /// The highest clock ID answered (`CLOCK_BOOTTIME`); all read the monotonic clock.
-  static let highestClock: UInt64 = 7
-  /// `RUSAGE_SELF`, `RUSAGE_THREAD`, `RUSAGE_CHILDREN` (-1).
-  static let usageSelf: UInt64 = 0
-  static let usageThread: UInt64 = 1
-  static let usageChildren: UInt64 = ~0
-  /// `GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE`.
-  static let randomFlags: UInt64 = 0x7
-  /// `RLIM_INFINITY`, `RLIMIT_STACK`, `RLIM_NLIMITS`.
-  static let unlimited: UInt64 = ~0
-  static let stackLimit: UInt64 = 3
-  static let limitCount: UInt64 = 16
+  /// `GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE`; `GRND_RANDOM` and `GRND_INSECURE` together
+  /// are EINVAL (blocking and insecure at once make no sense).
+  static let randomFlags: UInt32 = 0x7
+  static let randomBlocking: UInt32 = 0x2
+  static let randomInsecure: UInt32 = 0x4
 
   /// `exit` / `exit_group`: the status's low byte ends the process.
   static func exit(_ call: SystemCallArguments) -> Never {
@@ -51,33 +44,6 @@ enum ProcessCalls {
     }
   }
 
-  static func clockGettime(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a0 <= highestClock else { throw .EINVAL }
-    try UserMemory.copyOut(
-      LinuxStructures.timespec(nanoseconds: MonotonicClock.nanoseconds()), to: call.a1)
-    return 0
-  }
-
-  /// `gettimeofday(tv, tz)`: the monotonic clock as a `timeval`; a timezone is all zeros.
-  static func gettimeofday(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let timezoneSize = 8
-    if call.a0 != 0 {
-      try UserMemory.copyOut(
-        LinuxStructures.timeval(nanoseconds: MonotonicClock.nanoseconds()), to: call.a0)
-    }
-    if call.a1 != 0 {
-      try UserMemory.copyOut([UInt8](repeating: 0, count: timezoneSize), to: call.a1)
-    }
-    return 0
-  }
-
-  /// `time(tloc)`: seconds of the monotonic clock.
-  static func time(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let seconds = MonotonicClock.nanoseconds() / LinuxStructures.nanosecondsPerSecond
-    if call.a0 != 0 { try UserMemory.copyOut(LinuxStructures.littleEndian(seconds), to: call.a0) }
-    return seconds
-  }
-
   /// `sched_getaffinity(pid, size, mask)`: one CPU. Returns the bytes written (one word).
   static func schedGetaffinity(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let maskBytes: UInt64 = 8
@@ -85,31 +51,6 @@ enum ProcessCalls {
     guard call.a1 >= maskBytes, call.a1 % maskBytes == 0 else { throw .EINVAL }
     try UserMemory.copyOut(LinuxStructures.littleEndian(1), to: call.a2)
     return maskBytes
-  }
-
-  static func clockGetres(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a0 <= highestClock else { throw .EINVAL }
-    if call.a1 != 0 {
-      try UserMemory.copyOut(LinuxStructures.timespec(nanoseconds: 1), to: call.a1)
-    }
-    return 0
-  }
-
-  /// `getrusage`: `ru_minflt` counts the demand faults the page trap resolved; `ru_maxrss` is
-  /// the peak of backed frames, in KiB.
-  static func getrusage(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a0 == usageSelf || call.a0 == usageThread || call.a0 == usageChildren else {
-      throw .EINVAL
-    }
-    let space = MemoryManager.currentAddressSpace!
-    let own = call.a0 != usageChildren
-    let kibPerFrame = PageSize.size4KiB.bytes / 1024
-    try UserMemory.copyOut(
-      LinuxStructures.rusage(
-        minorFaults: own ? space.resolvedFaults : 0,
-        maximumResidentKiB: own ? ProcessRunner.current!.peakResidentFrames * kibPerFrame : 0),
-      to: call.a1)
-    return 0
   }
 
   static func uname(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
@@ -120,30 +61,33 @@ enum ProcessCalls {
     return 0
   }
 
+  /// `getrandom(buf, len, flags)`: `flags` is an `unsigned int`; `len` is capped as a read's.
+  /// The bytes go out in pieces that never cross a page, so a buffer that runs into an
+  /// unmapped page gets the bytes before it and the call returns their count, as Linux's
+  /// `copy_to_iter` does.
   static func getrandom(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a2 & ~randomFlags == 0 else { throw .EINVAL }
-    guard UserPointer.isValid(call.a0, length: call.a1) else { throw .EFAULT }
+    let flags = UInt32(truncatingIfNeeded: call.a2)
+    let contradictory = randomBlocking | randomInsecure
+    guard flags & ~randomFlags == 0, flags & contradictory != contradictory else {
+      throw .EINVAL
+    }
+    let length = min(call.a1, UserPointer.maximumTransfer)
+    guard UserPointer.passesAccessCheck(call.a0, length: length) else { throw .EFAULT }
+    let pageBytes = PageSize.size4KiB.bytes
     var done: UInt64 = 0
-    while done < call.a1 {
-      let chunk = min(call.a1 - done, 8)
+    while done < length {
+      let address = call.a0 + done
+      let chunk = min(length - done, 8, pageBytes - address % pageBytes)
       var word = RandomSource.next()
-      try UserMemory.copyOut(
-        withUnsafeBytes(of: &word) { $0.baseAddress! }, count: Int(chunk), to: call.a0 + done)
+      do {
+        try UserMemory.copyOut(
+          withUnsafeBytes(of: &word) { $0.baseAddress! }, count: Int(chunk), to: address)
+      } catch {
+        if done == 0 { throw error }
+        return done
+      }
       done += chunk
     }
     return done
-  }
-
-  /// `prlimit64(pid, resource, new, old)`: reports no limits but the 8 MiB stack; ignores new.
-  static func prlimit64(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a0 == 0 || call.a0 == ProcessRunner.current!.id else { throw .ESRCH }
-    guard call.a1 < limitCount else { throw .EINVAL }
-    if call.a3 != 0 {
-      let current = call.a1 == stackLimit ? UserLayout.defaultStackSize : unlimited
-      try UserMemory.copyOut(
-        LinuxStructures.littleEndian(current) + LinuxStructures.littleEndian(unlimited),
-        to: call.a3)
-    }
-    return 0
   }
 }

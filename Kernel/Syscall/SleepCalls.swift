@@ -1,5 +1,5 @@
 /// `nanosleep` and `clock_nanosleep`: with one process and no timer interrupt, sleeping is
-/// waiting on the TSC until the deadline passes.
+/// waiting on the TSC until the clock reaches the deadline.
 enum SleepCalls {
   /// `TIMER_ABSTIME`: the request is a deadline, not a duration.
   static let absoluteTime: UInt64 = 1
@@ -7,18 +7,31 @@ enum SleepCalls {
   static let timespecSize = 16
 
   static func nanosleep(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    try sleep(request: call.a0, absolute: false)
+    try sleep(on: .monotonic, request: call.a0, absolute: false)
     return 0
   }
 
+  /// Linux's clocks with an `nsleep`: the wall, monotonic, boot-time, TAI and alarm clocks and
+  /// the process's CPU clock; the raw and coarse clocks and the thread CPU clock have none
+  /// (EOPNOTSUPP), nor has a per-thread dynamic CPU clock of oneself (EINVAL).
   static func clockNanosleep(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a0 <= ProcessCalls.highestClock else { throw .EINVAL }
-    try sleep(request: call.a2, absolute: call.a1 & absoluteTime != 0)
+    let clock = Int32(truncatingIfNeeded: call.a0)
+    let source = try TimeCalls.clock(call.a0).source
+    switch clock {
+    case TimeCalls.Clock.threadCPUTime, TimeCalls.Clock.monotonicRaw,
+      TimeCalls.Clock.realtimeCoarse, TimeCalls.Clock.monotonicCoarse:
+      throw .EOPNOTSUPP
+    case ..<0 where clock & TimeCalls.cpuClockPerThread != 0: throw .EINVAL
+    default: break
+    }
+    try sleep(on: source, request: call.a2, absolute: call.a1 & absoluteTime != 0)
     return 0
   }
 
-  /// Reads and checks the `timespec` at `request`, then waits.
-  static func sleep(request: UInt64, absolute: Bool) throws(LinuxErrno) {
+  /// Reads and checks the `timespec` at `request`, then waits until `source` reaches it.
+  static func sleep(on source: TimeCalls.Source, request: UInt64, absolute: Bool)
+    throws(LinuxErrno)
+  {
     let seconds = try UserMemory.readWord(at: request)
     let nanoseconds = try UserMemory.readWord(at: request + 8)
     guard Int64(bitPattern: seconds) >= 0, nanoseconds < LinuxStructures.nanosecondsPerSecond
@@ -26,8 +39,9 @@ enum SleepCalls {
     let (scaled, overflow) = seconds.multipliedReportingOverflow(
       by: LinuxStructures.nanosecondsPerSecond)
     let duration = overflow ? UInt64.max : scaled &+ nanoseconds
-    let now = MonotonicClock.nanoseconds()
-    let deadline = absolute ? duration : now.addingReportingOverflow(duration).partialValue
-    while MonotonicClock.nanoseconds() < deadline {}
+    let now = TimeCalls.now(source)
+    let (sum, late) = now.addingReportingOverflow(duration)
+    let deadline = absolute ? duration : late ? UInt64.max : sum
+    while TimeCalls.now(source) < deadline {}
   }
 }

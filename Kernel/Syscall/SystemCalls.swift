@@ -13,20 +13,28 @@ struct SystemCallArguments {
 }
 
 /// The system-call entry's Swift side: called by process_entry.S with the saved user state.
+/// The call number is RAX's low 32 bits, as Linux reads it (an `int`: `(1 << 32) | 39` is
+/// getpid, a negative number is no call). The time inside the call is the process's system
+/// time (`ProcessTimes`).
 @_cdecl("kernel_syscall_dispatch")
 func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
+  let entered = timestamp_counter_read()
   let saved = frame.pointee
   let arguments = SystemCallArguments(
-    number: saved.rax, a0: saved.rdi, a1: saved.rsi, a2: saved.rdx, a3: saved.r10, a4: saved.r8,
-    a5: saved.r9)
+    number: saved.rax & SystemCalls.numberMask, a0: saved.rdi, a1: saved.rsi, a2: saved.rdx,
+    a3: saved.r10, a4: saved.r8, a5: saved.r9)
   ProcessRunner.samplePeakResidency()
   frame.pointee.rax = SystemCalls.dispatch(arguments)
+  ProcessRunner.current?.ticksInKernel &+= timestamp_counter_read() &- entered
 }
 
 /// Which handler answers which call. Handlers return the result or throw the errno; anything
-/// not listed answers ENOSYS with one kernel line naming the call.
+/// not listed answers ENOSYS, with one kernel line naming the call the first time a process
+/// makes it.
 enum SystemCalls {
   typealias Number = SystemCallNumber
+  /// The bits of RAX that carry the call number.
+  static let numberMask: UInt64 = 0xffff_ffff
 
   static func dispatch(_ call: SystemCallArguments) -> UInt64 {
     do throws(LinuxErrno) {
@@ -54,8 +62,9 @@ enum SystemCalls {
     case Number.ioctl: return try FileCalls.ioctl(call)
     case Number.fstat: return try FileCalls.fstat(call)
     case Number.newfstatat: return try FileCalls.newfstatat(call)
-    case Number.readlink, Number.open: throw try FileCalls.missingPath(call.a0)
-    case Number.openat: throw try FileCalls.missingPath(call.a1)
+    case Number.readlink: throw try FileCalls.missingPath(call.a0)
+    case Number.open: throw try FileCalls.open(path: call.a0)
+    case Number.openat: throw try FileCalls.open(path: call.a1)
     case Number.getcwd: return try FileCalls.getcwd(call)
     case Number.readlinkat: throw try FileCalls.missingPath(call.a1)
     case Number.exit, Number.exit_group: ProcessCalls.exit(call)
@@ -77,7 +86,7 @@ enum SystemCalls {
       process.clearChildTID = call.a0
       return process.id
     case Number.getpid, Number.gettid: return process.id
-    case Number.getppid: return 0
+    case Number.getppid: return UserProcess.parentID
     case Number.getpgrp: return process.id
     case Number.getpgid, Number.getsid:
       guard call.a0 == 0 || call.a0 == process.id else { throw .ESRCH }
@@ -85,18 +94,22 @@ enum SystemCalls {
     case Number.wait4:
       // pid < -1 names the process group -pid; INT_MIN has none (Linux: ESRCH).
       throw Int32(truncatingIfNeeded: call.a0) == Int32.min ? .ESRCH : .ECHILD
-    case Number.gettimeofday: return try ProcessCalls.gettimeofday(call)
-    case Number.time: return try ProcessCalls.time(call)
+    case Number.gettimeofday: return try TimeCalls.gettimeofday(call)
+    case Number.time: return try TimeCalls.time(call)
     case Number.nanosleep: return try SleepCalls.nanosleep(call)
     case Number.clock_nanosleep: return try SleepCalls.clockNanosleep(call)
     case Number.sched_getaffinity: return try ProcessCalls.schedGetaffinity(call)
     case Number.getuid, Number.geteuid, Number.getgid, Number.getegid: return 0
-    case Number.clock_gettime: return try ProcessCalls.clockGettime(call)
-    case Number.clock_getres: return try ProcessCalls.clockGetres(call)
-    case Number.getrusage: return try ProcessCalls.getrusage(call)
+    case Number.clock_gettime: return try TimeCalls.clockGettime(call)
+    case Number.clock_getres: return try TimeCalls.clockGetres(call)
+    case Number.getrusage: return try ResourceCalls.getrusage(call)
+    case Number.times: return try ResourceCalls.times(call)
+    case Number.sysinfo: return try ResourceCalls.sysinfo(call)
+    case Number.getrlimit: return try ResourceCalls.getrlimit(call)
+    case Number.setrlimit: return try ResourceCalls.setrlimit(call)
     case Number.uname: return try ProcessCalls.uname(call)
     case Number.getrandom: return try ProcessCalls.getrandom(call)
-    case Number.prlimit64: return try ProcessCalls.prlimit64(call)
+    case Number.prlimit64: return try ResourceCalls.prlimit64(call)
     case Number.kill, Number.tkill, Number.tgkill: return try SignalCalls.kill(call)
     case Number.set_robust_list: return 0
     case Number.rseq: throw .ENOSYS
@@ -109,12 +122,17 @@ enum SystemCalls {
     }
   }
 
-  /// ENOSYS, with one kernel line naming the call.
+  /// ENOSYS, with one kernel line naming the call the first time the process makes it (every
+  /// number from 512 up shares one line).
   static func unsupported(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let process = ProcessRunner.current!
+    guard process.unsupportedCalls.isFirst(call.number) else { throw .ENOSYS }
     let name = SystemCallNumber.name(of: call.number).map { " (" + $0 + ")" } ?? ""
+    let scope =
+      UnsupportedCallLog.isOutOfRange(call.number) ? "every number from 512" : "this number"
     ProcessConsole.line(
-      ProcessRunner.current!.label + " system call " + String(call.number) + name
-        + " not supported: ENOSYS")
+      process.label + " system call " + String(call.number) + name
+        + " not supported: ENOSYS (logged once for " + scope + ")")
     throw .ENOSYS
   }
 }

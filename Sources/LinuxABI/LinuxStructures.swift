@@ -39,12 +39,46 @@ public enum LinuxStructures {
       + littleEndian(nanoseconds % nanosecondsPerSecond / nanosecondsPerMicrosecond)
   }
 
-  /// `struct rusage` with only the minor-fault count and the peak resident size filled in.
-  public static func rusage(minorFaults: UInt64, maximumResidentKiB: UInt64) -> [UInt8] {
-    var image = [UInt8](repeating: 0, count: rusageSize)
+  /// `struct rusage` with the CPU times (`ru_utime`, `ru_stime`: `timeval`s at offsets 0 and
+  /// 16), the minor-fault count and the peak resident size filled in.
+  public static func rusage(
+    minorFaults: UInt64, maximumResidentKiB: UInt64, userNanoseconds: UInt64 = 0,
+    systemNanoseconds: UInt64 = 0
+  ) -> [UInt8] {
+    var image = timeval(nanoseconds: userNanoseconds) + timeval(nanoseconds: systemNanoseconds)
+    image += [UInt8](repeating: 0, count: rusageSize - image.count)
     store(maximumResidentKiB, at: rusageMaxResidentOffset, in: &image)
     store(minorFaults, at: rusageMinorFaultsOffset, in: &image)
     return image
+  }
+
+  /// `sizeof(struct sysinfo)` on x86-64 and its field offsets: `uptime`, `loads[3]`, six RAM
+  /// and swap figures, `procs` (a `u16`), then (aligned) `totalhigh`, `freehigh`, `mem_unit`.
+  public static let sysinfoSize = 112
+  public static let sysinfoTotalRAMOffset = 32
+  public static let sysinfoFreeRAMOffset = 40
+  public static let sysinfoProcessesOffset = 80
+  public static let sysinfoMemoryUnitOffset = 104
+
+  /// `struct sysinfo`: uptime in seconds, RAM in bytes (`mem_unit` 1), no load, shared memory,
+  /// buffers, swap or high memory.
+  public static func sysinfo(
+    uptimeSeconds: UInt64, totalBytes: UInt64, freeBytes: UInt64, processes: UInt16
+  ) -> [UInt8] {
+    var image = [UInt8](repeating: 0, count: sysinfoSize)
+    store(uptimeSeconds, at: 0, in: &image)
+    store(totalBytes, at: sysinfoTotalRAMOffset, in: &image)
+    store(freeBytes, at: sysinfoFreeRAMOffset, in: &image)
+    image[sysinfoProcessesOffset] = UInt8(truncatingIfNeeded: processes)
+    image[sysinfoProcessesOffset + 1] = UInt8(truncatingIfNeeded: processes >> 8)
+    image[sysinfoMemoryUnitOffset] = 1
+    return image
+  }
+
+  /// `struct tms { tms_utime; tms_stime; tms_cutime; tms_cstime; }` in clock ticks; a process
+  /// without children has no children's times.
+  public static func tms(userTicks: UInt64, systemTicks: UInt64) -> [UInt8] {
+    littleEndian(userTicks) + littleEndian(systemTicks) + littleEndian(0) + littleEndian(0)
   }
 
   /// The eight little-endian bytes of `value`.

@@ -38,6 +38,10 @@ public enum SystemCallNumber {
   public static let readlink: UInt64 = 89
   public static let gettimeofday: UInt64 = 96
   public static let getrusage: UInt64 = 98
+  public static let getrlimit: UInt64 = 97
+  public static let sysinfo: UInt64 = 99
+  public static let times: UInt64 = 100
+  public static let setrlimit: UInt64 = 160
   public static let getuid: UInt64 = 102
   public static let getgid: UInt64 = 104
   public static let geteuid: UInt64 = 107
@@ -113,6 +117,10 @@ public enum SystemCallNumber {
     case readlink: return "readlink"
     case gettimeofday: return "gettimeofday"
     case getrusage: return "getrusage"
+    case getrlimit: return "getrlimit"
+    case sysinfo: return "sysinfo"
+    case times: return "times"
+    case setrlimit: return "setrlimit"
     case getuid: return "getuid"
     case getgid: return "getgid"
     case geteuid: return "geteuid"
