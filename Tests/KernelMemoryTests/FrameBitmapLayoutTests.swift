@@ -79,6 +79,17 @@ import Testing
     #expect(terabyte.blockLevelWords[0] == 8192 && terabyte.blockLevelWords[1] == 128)
   }
 
+  @Test func freeBlockMapCostsAboutOneBitPer512Frames() {
+    // 1 TiB: 8192 + 128 + 2 + 1 words (65 KiB), 0.00025 bytes per frame, beside 64 MiB of bitmap.
+    let terabyte = BitmapLayout(frameCount: 1 << 28)
+    let mapWords = terabyte.totalWords - terabyte.blockLevelOffsets[0]
+    #expect(mapWords == 8192 + 128 + 2 + 1)
+    #expect(Double(mapWords * 8) / Double(1 << 28) < 0.00025)
+    // Level-0 padding to whole blocks costs at most 7 words in each of the two interleaved maps.
+    let odd = BitmapLayout(frameCount: 65)
+    #expect(odd.levelOffsets[1] == BitmapLayout.headerWords + 2 * 8)
+  }
+
   @Test func releasingAFrameThatWasNotAllocatedTraps() async {
     await #expect(processExitsWith: .failure) {
       let storage = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 64)
