@@ -66,11 +66,10 @@ import Testing
   }
 
   @Test func headerSlotsDoNotOverlap() {
-    // The hot path's slots share the header's first cache line; the rest follow the levels.
+    // The free-block slots follow the frame levels' slots; the unsettled block's is a literal.
     typealias Slot = BitmapLayout.HeaderSlot
-    let hot = [Slot.allocations, Slot.releases, Slot.hint, Slot.unsettledBlock]
-    #expect(Set(hot + [Slot.topLevel, Slot.fullWordFloor]) == Set(0..<6))
-    #expect(Slot.levelOffsets == 6 && Slot.usableCount == Slot.levelWords + 8)
+    #expect(Slot.unsettledBlock == Slot.levelWords + 8)
+    #expect(Slot.blockTopLevel == Slot.unsettledBlock + 1)
     #expect(Slot.blockLevelOffsets == Slot.blockTopLevel + 1)
     #expect(BitmapLayout.headerWords == Slot.blockLevelWords + 8)
     // 1 TiB: 2^19 blocks make 8192 words, then 128, 2, 1.
