@@ -41,7 +41,7 @@ extension FrameBitmap {
   func noteBlockUnsettled(word: Int) {
     let marker = UInt64(truncatingIfNeeded: word | (BitmapLayout.wordsPerBlock &- 1))
     let slot = header + BitmapLayout.HeaderSlot.unsettledBlock
-    if slot.pointee != marker { settleBlock(thenUnsettle: marker) }
+    if _slowPath(slot.pointee != marker) { settleBlock(thenUnsettle: marker) }
   }
 
   /// Settles the unsettled block, if any, and makes the block of `marker` the unsettled one.
