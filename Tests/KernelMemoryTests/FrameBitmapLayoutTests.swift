@@ -66,17 +66,27 @@ import Testing
   }
 
   @Test func headerSlotsDoNotOverlap() {
-    // The hot path's slots share the header's first cache line; the rest follow the levels.
+    // The free-block slots follow the frame levels' slots; the unsettled block's is a literal.
     typealias Slot = BitmapLayout.HeaderSlot
-    let hot = [Slot.allocations, Slot.releases, Slot.hint, Slot.unsettledBlock]
-    #expect(Set(hot + [Slot.topLevel, Slot.fullWordFloor]) == Set(0..<6))
-    #expect(Slot.levelOffsets == 6 && Slot.usableCount == Slot.levelWords + 8)
+    #expect(Slot.unsettledBlock == Slot.levelWords + 8)
+    #expect(Slot.blockTopLevel == Slot.unsettledBlock + 1)
     #expect(Slot.blockLevelOffsets == Slot.blockTopLevel + 1)
     #expect(BitmapLayout.headerWords == Slot.blockLevelWords + 8)
     // 1 TiB: 2^19 blocks make 8192 words, then 128, 2, 1.
     let terabyte = BitmapLayout(frameCount: 1 << 28)
     #expect(terabyte.blockTopLevel == 3)
     #expect(terabyte.blockLevelWords[0] == 8192 && terabyte.blockLevelWords[1] == 128)
+  }
+
+  @Test func freeBlockMapCostsAboutOneBitPer512Frames() {
+    // 1 TiB: 8192 + 128 + 2 + 1 words (65 KiB), 0.00025 bytes per frame, beside 64 MiB of bitmap.
+    let terabyte = BitmapLayout(frameCount: 1 << 28)
+    let mapWords = terabyte.totalWords - terabyte.blockLevelOffsets[0]
+    #expect(mapWords == 8192 + 128 + 2 + 1)
+    #expect(Double(mapWords * 8) / Double(1 << 28) < 0.00025)
+    // Level-0 padding to whole blocks costs at most 7 words in each of the two interleaved maps.
+    let odd = BitmapLayout(frameCount: 65)
+    #expect(odd.levelOffsets[1] == BitmapLayout.headerWords + 2 * 8)
   }
 
   @Test func releasingAFrameThatWasNotAllocatedTraps() async {

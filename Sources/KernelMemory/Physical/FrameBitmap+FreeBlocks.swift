@@ -41,7 +41,7 @@ extension FrameBitmap {
   func noteBlockUnsettled(word: Int) {
     let marker = UInt64(truncatingIfNeeded: word | (BitmapLayout.wordsPerBlock &- 1))
     let slot = header + BitmapLayout.HeaderSlot.unsettledBlock
-    if slot.pointee != marker { settleBlock(thenUnsettle: marker) }
+    if _slowPath(slot.pointee != marker) { settleBlock(thenUnsettle: marker) }
   }
 
   /// Settles the unsettled block, if any, and makes the block of `marker` the unsettled one.
@@ -70,20 +70,19 @@ extension FrameBitmap {
     return all == BitmapWord.allOnes
   }
 
-  /// Recomputes the free-block bits of every block that level-0 words `changed` touch, and the
-  /// summaries above them (range operations and the build).
+  /// Recomputes the free-block bits of every block that level-0 words `changed` touch (range
+  /// operations and the build). Only bits that change are written, and a change climbs the
+  /// summaries only while it empties or fills a word: O(1) per block amortised.
   func refreshFreeBlocks(words changed: Range<Int>) {
     guard !changed.isEmpty else { return }
     let low = changed.lowerBound &>> BitmapLayout.blockShift
     let high = (changed.upperBound &- 1) &>> BitmapLayout.blockShift
-    let level0 = freeBlocks.words(atLevel: 0)
+    let map = freeBlocks
     for block in low...high {
-      let bit: UInt64 = 1 &<< (block & Int(BitmapWord.bitIndexMask))
-      let slot = block &>> BitmapWord.indexShift
-      if isWholeBlockFree(block) { level0[slot] |= bit } else { level0[slot] &= ~bit }
+      let whole = isWholeBlockFree(block)
+      guard whole != map.contains(block) else { continue }
+      if whole { map.insert(block) } else { map.remove(block) }
     }
-    freeBlocks.refreshSummaries(
-      words: (low &>> BitmapWord.indexShift)...(high &>> BitmapWord.indexShift))
   }
 
   /// Whether the free-block map says exactly which blocks are entirely free (all but the unsettled

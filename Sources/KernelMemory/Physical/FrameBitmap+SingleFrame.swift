@@ -33,7 +33,7 @@ extension FrameBitmap {
     freeWords[index] = remaining
     if remaining == 0 { noteWordEmptied(index) }
     // The word's 2 MiB block is no longer entirely free, if it was (see `FreeBlockTree`).
-    if _slowPath(word == BitmapWord.allOnes) { noteBlockUnsettled(word: index) }
+    if word == BitmapWord.allOnes { noteBlockUnsettled(word: index) }
     header[BitmapLayout.HeaderSlot.allocations] &+= 1
     let bit = UInt64(truncatingIfNeeded: word.trailingZeroBitCount) & BitmapWord.bitIndexMask
     return PhysicalFrame(number: UInt64(truncatingIfNeeded: index) &<< BitmapWord.indexShift | bit)

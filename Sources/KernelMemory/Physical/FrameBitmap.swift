@@ -7,7 +7,10 @@
 /// word, one load and one `trailingZeroBitCount` per level — about the same cost at 128 MiB and at
 /// 1 TiB, empty or 99% full. A second bitmap, interleaved word by word with the first, records
 /// which frames are managed at all, so freeing a reserved frame, a free frame or a frame beyond
-/// memory is reported as a `FrameAllocatorError` instead of corrupting the accounting.
+/// memory is reported as a `FrameAllocatorError` instead of corrupting the accounting. A third
+/// structure, the free-block map (`FreeBlockTree`: one bit per 2 MiB block, with its own summary
+/// tree), names the blocks whose 512 frames are all free, so that a 2 MiB request costs a few
+/// loads whether it succeeds or fails.
 ///
 /// The kernel has no heap when it builds the allocator, so all of it lives in caller-provided
 /// storage (`requiredStorageWords(frameCount:)`, usually found with

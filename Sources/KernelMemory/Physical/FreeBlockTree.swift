@@ -116,25 +116,6 @@ struct FreeBlockTree {
     return nil
   }
 
-  /// Recomputes the summary bits above level-0 words `changed`, level by level.
-  func refreshSummaries(words changed: ClosedRange<Int>) {
-    var low = changed.lowerBound
-    var high = changed.upperBound
-    var level = 0
-    while level < topLevel {
-      let below = words(atLevel: level)
-      let here = words(atLevel: level &+ 1)
-      for index in low...high {
-        let bit: UInt64 = 1 &<< (index & Int(BitmapWord.bitIndexMask))
-        let slot = index &>> BitmapWord.indexShift
-        if below[index] != 0 { here[slot] |= bit } else { here[slot] &= ~bit }
-      }
-      low = low &>> BitmapWord.indexShift
-      high = high &>> BitmapWord.indexShift
-      level &+= 1
-    }
-  }
-
   /// Whether every summary bit matches the word below it and bits past each level's end are zero
   /// (level 0's bits past `blockCount` included).
   func summariesAreExact(blockCount: Int) -> Bool {
