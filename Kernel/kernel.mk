@@ -64,6 +64,9 @@ $(KERNEL_BUILD)/kernel-swift.o: $(CORE_SOURCES) $(ABI_SOURCES) $(KERNEL_SWIFT) $
   $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
 	$(SWIFTC) $(KERNEL_SWIFTFLAGS) -emit-object $(CORE_SOURCES) $(ABI_SOURCES) $(KERNEL_SWIFT) -o $@
+	@# swiftc leaves an unchanged object's timestamp alone: without this, a comment edit makes
+	@# the object look stale forever and every run-elf rebuilds the kernel.
+	@touch $@
 
 $(KERNEL_BUILD)/%.o: Kernel/%.S $(KERNEL_HEADERS) Kernel/kernel.mk $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
