@@ -28,6 +28,22 @@ struct ProgramLaunch {
 
   static let noInput = UnsafeRawBufferPointer(start: nil, count: 0)
 
+  /// An argument for a kernel line: control bytes (a newline would end the line and be taken
+  /// for program output) shown as `\xNN`.
+  static func printable(_ word: [UInt8]) -> String {
+    let space: UInt8 = 0x20
+    let delete: UInt8 = 0x7f
+    var shown: [UInt8] = []
+    for byte in word {
+      if byte >= space && byte != delete {
+        shown.append(byte)
+      } else {
+        shown += Array("\\x".utf8) + Array(hexPadded(UInt64(byte), digits: 2).utf8.suffix(2))
+      }
+    }
+    return String(decoding: shown, as: UTF8.self)
+  }
+
   /// A bare module: `module.name` is its command line.
   init(module: MultibootInformation.Module) {
     let words = module.name.split(separator: " ").map { String($0) }
@@ -43,7 +59,7 @@ struct ProgramLaunch {
     let path = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[record.path]))
     name = String(decoding: path, as: UTF8.self)
     arguments = record.arguments.map { [UInt8](UnsafeRawBufferPointer(rebasing: bytes[$0])) }
-    commandLine = arguments.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+    commandLine = arguments.map { Self.printable($0) }.joined(separator: " ")
     input = UnsafeRawBufferPointer(rebasing: bytes[record.input])
     do throws(LinuxErrno) {
       let node = try tree.resolve(path, from: FileTree.root)

@@ -125,6 +125,14 @@ import Testing
     }
   }
 
+  @Test func standardDevicesCreateTheirDirectory() throws {
+    let tree = FileTree()
+    tree.addStandardDevices()
+    let dev = try find(tree, "/dev")
+    #expect(tree.nodes[dev].mode == FileTree.impliedDirectoryMode)
+    #expect(tree.nodes[dev].children.count == 3)
+  }
+
   @Test func directoryRecordsListDotsThenEntries() throws {
     try Self.tree().withTree { tree in
       let etc = try find(tree, "/etc")

@@ -85,8 +85,7 @@ public final class FileTree {
     let entry = CPIOEntry(
       mode: FileMode.characterDevice | (mode & FileMode.permissionMask), modificationTime: 0,
       deviceMajor: major, deviceMinor: minor, name: 0..<0, data: 0..<0)
-    guard case .missing = (try? lookup(path, from: Self.root, followFinal: false)) ?? .found(0)
-    else { return }
+    if case .found = try? lookup(path, from: Self.root, followFinal: false) { return }
     insert(at: path, entry: entry)
   }
 
