@@ -71,6 +71,20 @@ def test_file_calls_answer_as_linux_does_on_the_same_tree(tree):
     assert "data/big: 200000 bytes" in ours
 
 
+@pytest.mark.skipif(os.environ.get("ROOTFS_COMPARE_LINUX") != "1",
+                    reason="boots Linux 6.1 (slow): ROOTFS_COMPARE_LINUX=1 to run")
+def test_file_calls_answer_as_linux_61_does_with_the_same_root(tree):
+    """tools/run-linux --root: the same tree as Linux's initramfs root. Linux's root also
+    holds /root (its built-in initramfs makes it), and its root is writable."""
+    linux = subprocess.run([os.path.join(ROOT, "tools", "run-linux"), "--root", str(tree),
+                            "/bin/rootfs_walk", ""], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, timeout=600)
+    assert linux.returncode == 0
+    status, ours, stderr = run_elf("--root", str(tree), "/bin/rootfs_walk", "")
+    assert status == 0, ours + stderr
+    assert ours.splitlines() == linux.stdout.decode().replace(" root(type 4)", "").splitlines()
+
+
 def test_read_only_root_answers_erofs(tree):
     status, ours, stderr = run_elf("--root", str(tree), "/bin/rootfs_walk", "", "readonly")
     assert status == 0, ours + stderr
