@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -42,6 +43,7 @@ static const char *errno_name(int e) {
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case EFAULT: return "EFAULT";
     case ENXIO: return "ENXIO";
+    case EMFILE: return "EMFILE";
     default: return "other errno";
     }
 }
@@ -238,6 +240,45 @@ int main(int argc, char **argv) {
     stat("/dev/null", &null_status);
     printf("stat /dev/null: mode %o rdev %u:%u\n", null_status.st_mode,
            (unsigned)(null_status.st_rdev >> 8) & 0xfff, (unsigned)null_status.st_rdev & 0xff);
+
+    /* statx through the raw call (musl may have no wrapper): struct statx's basic fields. */
+    unsigned char sx[256];
+    memset(sx, 0, sizeof sx);
+    long r = syscall(SYS_statx, AT_FDCWD, at("etc/motd"), 0, 0x7ff, sx);
+    unsigned int mask, nlink;
+    unsigned short sxmode;
+    unsigned long long sxsize;
+    memcpy(&mask, sx, 4);
+    memcpy(&nlink, sx + 16, 4);
+    memcpy(&sxmode, sx + 28, 2);
+    memcpy(&sxsize, sx + 40, 8);
+    printf("statx etc/motd: %ld mask&basic %x nlink %u mode %o size %llu\n", r, mask & 0x7ff,
+           nlink, sxmode, sxsize);
+    result("statx link_rel nofollow", syscall(SYS_statx, AT_FDCWD, at("link_rel"),
+                                              AT_SYMLINK_NOFOLLOW, 0x7ff, sx));
+    memcpy(&sxmode, sx + 28, 2);
+    printf("  mode %o\n", sxmode);
+    result("statx reserved mask", syscall(SYS_statx, AT_FDCWD, at("etc"), 0, 0x80000000u, sx));
+
+    fd = open(at("dir"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    printf("F_GETFL dir: %o F_GETFD %d\n", fcntl(fd, F_GETFL), fcntl(fd, F_GETFD));
+    close(fd);
+    fd = open("/dev/null", O_WRONLY);
+    printf("F_GETFL /dev/null O_WRONLY: %o\n", fcntl(fd, F_GETFL));
+    close(fd);
+
+    /* The descriptor limit: with RLIMIT_NOFILE 8, opens stop at descriptor 7 with EMFILE. */
+    struct rlimit limit = {8, 8};
+    setrlimit(RLIMIT_NOFILE, &limit);
+    int last = -1;
+    for (int i = 0; i < 20; i++) {
+        int opened = open(at("etc/motd"), O_RDONLY);
+        if (opened < 0) { result("open past RLIMIT_NOFILE", -1); break; }
+        last = opened;
+    }
+    printf("last descriptor below the limit: %d\n", last);
+    result("open of a missing file at the limit (EMFILE first)", open(at("missing"), O_RDONLY));
+    for (int i = 3; i <= last; i++) close(i);
 
     if (readonly) {
         show_open("RO open etc/motd O_WRONLY", "etc/motd", O_WRONLY);
