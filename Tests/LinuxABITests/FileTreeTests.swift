@@ -158,4 +158,28 @@ import Testing
       try Array(record.dropLast()).withUnsafeBytes { raw in _ = try LaunchRecord(raw) }
     }
   }
+
+  /// Random mutations of a launch record: refused, or ranges that stay inside the record.
+  @Test(arguments: [UInt64(7), 8])
+  func mutatedLaunchRecordsStayInside(seed: UInt64) {
+    var random = LoadPlanFuzzTests.Generator(state: seed)
+    var original = LaunchRecord.magic + [2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]
+    original += Array("/p".utf8) + [0] + Array("/p".utf8) + [0] + Array("x y".utf8) + [0]
+    original += [1, 2, 3]
+    for _ in 0..<5000 {
+      var image = original
+      for _ in 0..<(1 + Int(random.next() % 3)) {
+        image[Int(random.next() % UInt64(image.count))] = UInt8(truncatingIfNeeded: random.next())
+      }
+      if random.next() % 4 == 0 { image.removeLast(Int(random.next() % UInt64(image.count))) }
+      image.withUnsafeBytes { raw in
+        do throws(LaunchRecordError) {
+          let record = try LaunchRecord(raw)
+          #expect(record.path.upperBound <= raw.count && !record.path.isEmpty)
+          #expect(record.input.upperBound <= raw.count)
+          for argument in record.arguments { #expect(argument.upperBound <= raw.count) }
+        } catch {}
+      }
+    }
+  }
 }

@@ -192,3 +192,50 @@ def test_run_elf_memory_sets_the_guest_ram():
     assert small and default and small[0] != default[0]
     total = lambda line: int(line.split("frames: total ")[1].split(",")[0])
     assert total(small[0]) * 4 <= total(default[0]) + 1024
+
+
+def write_modules(directory, archive_bytes, records):
+    """The root archive and launch records as files; returns QEMU's -initrd list."""
+    paths = [directory / "root.cpio"]
+    paths[0].write_bytes(archive_bytes)
+    for index, record in enumerate(records):
+        paths.append(directory / f"launch{index}")
+        paths[-1].write_bytes(record)
+    return ",".join(str(path) for path in paths)
+
+
+def test_several_launch_records_run_in_one_boot_with_accounting_after_each(tree, tmp_path):
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import initramfs
+    from conftest import EXIT_SUCCESS, boot
+    shutil.copy(program("stdin_argv"), tree / "bin" / "stdin_argv")
+    archive = initramfs.Archive()
+    archive.tree(str(tree))
+    records = [initramfs.launch_record("/bin/stdin_argv", ["first", "a b"], b"one"),
+               initramfs.launch_record("/bin/rootfs_walk", ["w", ""], b""),
+               initramfs.launch_record("/bin/missing", ["m"], b""),
+               initramfs.launch_record("/link_dir/motd", ["x"], b""),
+               initramfs.launch_record("/bin/stdin_argv", ["third"], b"two")]
+    run = boot(extra=["-initrd", write_modules(tmp_path, archive.bytes(), records)], timeout=60)
+    assert run.status == EXIT_SUCCESS, run
+    statuses = [line for line in run.output.splitlines() if line.startswith("[kernel] exit-status")]
+    assert statuses == ["[kernel] exit-status " + s for s in ["0", "0", "127", "126", "0"]], run
+    assert run.output.count("frames back to baseline") == 5, run
+    assert "[kernel] all 5 programs done" in run.output
+    assert "stdin 3 bytes" in run.output and "argv[1] = 61 20 62" in run.output
+
+
+def test_malformed_root_archive_is_refused_in_one_line(tmp_path):
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import initramfs
+    from conftest import EXIT_SUCCESS, boot
+    archive = initramfs.Archive()
+    archive.host_file(program("hello"), "bin/hello")
+    broken = archive.bytes()[:-200]  # no trailer
+    records = [initramfs.launch_record("/bin/hello", ["hello"], b"")]
+    run = boot(extra=["-initrd", write_modules(tmp_path, broken, records)], timeout=60)
+    assert run.status == EXIT_SUCCESS, run
+    assert "root.cpio refused: cpio entry at 116 runs past the archive" in run.output, run
+    assert "[kernel] exit-status 127" in run.output
