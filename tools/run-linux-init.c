@@ -4,7 +4,9 @@
  * Boot contract with tools/run-linux:
  *   /run-linux-args   the path to execute, then its argv (argv[0] first), each terminated
  *                     by a NUL byte
- *   /run-linux-stdin  the program's standard input (absent: the console)
+ *   /run-linux-stdin  the program's standard input: fed to it through a pipe by a helper
+ *                     child, so that it reads it like a shell pipeline's input (lseek is
+ *                     ESPIPE, end of file after the last byte)
  *   /proc             present only when run-linux was asked to mount procfs there
  *   /dev/console      the serial console (the kernel opens it as fd 0, 1 and 2 before /init runs)
  * The program file itself is wherever the path says (its absolute host path, or inside the
@@ -99,6 +101,24 @@ int main(int argc, char **argv, char **envp) {
     unlink("/run-linux-args");
     unlink("/run-linux-stdin");
     unlink("/init");
+    int pipe_ends[2] = {-1, -1};
+    if (input >= 0 && pipe(pipe_ends) == 0) {
+        if (fork() == 0) { /* the feeder: copies the file into the pipe, then ends */
+            static char chunk[65536];
+            ssize_t got;
+            close(pipe_ends[0]);
+            while ((got = read(input, chunk, sizeof chunk)) > 0)
+                for (ssize_t done = 0; done < got;) {
+                    ssize_t w = write(pipe_ends[1], chunk + done, (size_t)(got - done));
+                    if (w <= 0) _exit(0); /* the program stopped reading */
+                    done += w;
+                }
+            _exit(0);
+        }
+        close(pipe_ends[1]);
+        close(input);
+        input = pipe_ends[0];
+    }
     pid_t pid = fork();
     if (pid < 0) {
         put("run-linux-init: fork failed\n");

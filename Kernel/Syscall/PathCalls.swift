@@ -95,6 +95,10 @@ enum PathCalls {
     if flags & Flags.directory != 0, !file.isDirectory { throw .ENOTDIR }
     if file.isDirectory, writing || flags & Flags.create != 0 { throw .EISDIR }
     var device: CharacterDevice? = nil
+    // FIFOs, sockets and block devices have nothing behind them here (no pipes by name, no
+    // disks): ENXIO, as an open of a device without a driver.
+    let special = [FileMode.fifo, FileMode.socket, FileMode.blockDevice]
+    if special.contains(file.type) { throw .ENXIO }
     if file.isCharacterDevice {
       guard let known = CharacterDevice(major: file.deviceMajor, minor: file.deviceMinor) else {
         throw .ENXIO
