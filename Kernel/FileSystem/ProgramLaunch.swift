@@ -13,7 +13,7 @@ struct ProgramLaunch {
   /// A shell's status for a command it cannot find.
   static let notFoundStatus: UInt64 = 127
   /// A shell's status for a file it cannot execute.
-  static let notExecutableStatus: UInt64 = 126
+  static let notExecutableStatus = ProcessRunner.notExecutableStatus
 
   /// The process's name in kernel lines (its path or argv[0]).
   var name: String

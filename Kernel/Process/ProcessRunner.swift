@@ -1,9 +1,10 @@
 import KernelSupport
 
-/// Runs the programs handed to the kernel as Multiboot modules, one after another, each in a
-/// clean address space, and checks after each that every frame came back.
+/// Runs the programs handed to the kernel (launch records naming files of the root file
+/// system, or bare program modules: `ProgramLaunch`), one after another, each in a clean
+/// address space, and checks after each that every frame came back.
 ///
-/// A module's string is its command line: `-initrd "prog a b,prog2"` runs `prog` with
+/// A bare module's string is its command line: `-initrd "prog a b,prog2"` runs `prog` with
 /// argv = [prog, a, b], then `prog2`. For each process the kernel prints whole lines only:
 ///
 /// ```
