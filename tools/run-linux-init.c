@@ -2,10 +2,16 @@
  * PID 1 of the initramfs that tools/run-linux builds (static, musl).
  *
  * Boot contract with tools/run-linux:
- *   /program      the static binary under test
- *   /args         its argv, each argument terminated by a NUL byte (argv[0] first)
- *   /proc         present only when run-linux was asked to mount procfs there
- *   /dev/console  the serial console (the kernel opens it as fd 0, 1 and 2 before /init runs)
+ *   /run-linux-args   the path to execute, then its argv (argv[0] first), each terminated
+ *                     by a NUL byte
+ *   /run-linux-stdin  the program's standard input: fed to it through a pipe by a helper
+ *                     child, so that it reads it like a shell pipeline's input (lseek is
+ *                     ESPIPE, end of file after the last byte)
+ *   /proc             present only when run-linux was asked to mount procfs there
+ *   /dev/console      the serial console (the kernel opens it as fd 0, 1 and 2 before /init runs)
+ * The program file itself is wherever the path says (its absolute host path, or inside the
+ * --root tree). /init and the two files are removed before the program starts, so the root
+ * holds only the program's tree and /dev.
  *
  * Output on the console, in order:
  *   START_MARKER            written first thing, so the host can time "QEMU start -> first
@@ -51,12 +57,12 @@ static void power_off(void) {
     for (;;) pause();
 }
 
-/* Reads /args into a NULL-terminated argv. */
-static char **read_args(void) {
-    static char buf[64 * 1024];
-    static char *argv[1024];
+/* Reads /run-linux-args: the path, then a NULL-terminated argv. */
+static char **read_args(const char **path) {
+    static char buf[2 * 1024 * 1024];
+    static char *argv[64 * 1024];
     size_t len = 0;
-    int fd = open("/args", O_RDONLY);
+    int fd = open("/run-linux-args", O_RDONLY);
     if (fd >= 0) {
         ssize_t r;
         while (len < sizeof buf && (r = read(fd, buf + len, sizeof buf - len)) > 0) len += (size_t)r;
@@ -68,9 +74,10 @@ static char **read_args(void) {
         while (i < len && buf[i] != '\0') i++;
         i++;
     }
-    if (argc == 0) argv[argc++] = "program";
+    if (argc == 0) argv[argc++] = "/program";
     argv[argc] = NULL;
-    return argv;
+    *path = argv[0];
+    return argc > 1 ? argv + 1 : argv;
 }
 
 int main(int argc, char **argv, char **envp) {
@@ -88,7 +95,30 @@ int main(int argc, char **argv, char **envp) {
     struct stat st;
     if (stat("/proc", &st) == 0 && S_ISDIR(st.st_mode)) mount("proc", "/proc", "proc", 0, NULL);
 
-    char **child_argv = read_args();
+    const char *path;
+    char **child_argv = read_args(&path);
+    int input = open("/run-linux-stdin", O_RDONLY);
+    unlink("/run-linux-args");
+    unlink("/run-linux-stdin");
+    unlink("/init");
+    int pipe_ends[2] = {-1, -1};
+    if (input >= 0 && pipe(pipe_ends) == 0) {
+        if (fork() == 0) { /* the feeder: copies the file into the pipe, then ends */
+            static char chunk[65536];
+            ssize_t got;
+            close(pipe_ends[0]);
+            while ((got = read(input, chunk, sizeof chunk)) > 0)
+                for (ssize_t done = 0; done < got;) {
+                    ssize_t w = write(pipe_ends[1], chunk + done, (size_t)(got - done));
+                    if (w <= 0) _exit(0); /* the program stopped reading */
+                    done += w;
+                }
+            _exit(0);
+        }
+        close(pipe_ends[1]);
+        close(input);
+        input = pipe_ends[0];
+    }
     pid_t pid = fork();
     if (pid < 0) {
         put("run-linux-init: fork failed\n");
@@ -96,8 +126,10 @@ int main(int argc, char **argv, char **envp) {
         power_off();
     }
     if (pid == 0) {
-        execve("/program", child_argv, envp);
-        put("run-linux-init: execve /program failed\n");
+        if (input >= 0) dup2(input, 0);
+        if (input > 0) close(input);
+        execve(path, child_argv, envp);
+        put("run-linux-init: execve of the program failed\n");
         _exit(127);
     }
 

@@ -1,9 +1,10 @@
 import KernelSupport
 
-/// Runs the programs handed to the kernel as Multiboot modules, one after another, each in a
-/// clean address space, and checks after each that every frame came back.
+/// Runs the programs handed to the kernel (launch records naming files of the root file
+/// system, or bare program modules: `ProgramLaunch`), one after another, each in a clean
+/// address space, and checks after each that every frame came back.
 ///
-/// A module's string is its command line: `-initrd "prog a b,prog2"` runs `prog` with
+/// A bare module's string is its command line: `-initrd "prog a b,prog2"` runs `prog` with
 /// argv = [prog, a, b], then `prog2`. For each process the kernel prints whole lines only:
 ///
 /// ```
@@ -49,25 +50,25 @@ enum ProcessRunner {
     }
   }
 
-  /// Runs every module in order. Returns whether frame accounting was clean after each.
-  static func runAll(_ modules: [MultibootInformation.Module]) -> Bool {
+  /// Runs every program in order. Returns whether frame accounting was clean after each.
+  static func runAll(_ programs: [ProgramLaunch], fileSystem: FileTree) -> Bool {
     prepare()
-    for module in modules { run(module) }
+    for program in programs { run(program, fileSystem: fileSystem) }
     return accountingClean
   }
 
   /// Runs one program to its end.
-  static func run(_ module: MultibootInformation.Module) {
-    let arguments = module.name.split(separator: " ").map { String($0) }
+  static func run(_ program: ProgramLaunch, fileSystem: FileTree) {
     let process = UserProcess(
-      id: nextID, name: arguments.first ?? "?",
-      usableFrames: MemoryManager.bitmap!.usableFrameCount)
+      id: nextID, name: program.name, usableFrames: MemoryManager.bitmap!.usableFrameCount)
+    process.fileSystem = fileSystem
+    process.descriptors = DescriptorTable(input: InputStream(program.input))
     nextID += 1
     let freeBefore = MemoryManager.bitmap!.freeFrameCount
     let heapBefore = MemoryManager.heapFramesTaken
     let kernelSpace = MemoryManager.currentAddressSpace
-    ProcessConsole.line(process.label + " started: " + module.name)
-    let status = start(process, module: module, arguments: arguments)
+    ProcessConsole.line(process.label + " started: " + program.commandLine)
+    let status = start(process, program: program)
     finish(process, kernelSpace: kernelSpace)
     let heapGrowth = MemoryManager.heapFramesTaken - heapBefore
     checkFrames(process, expected: freeBefore - heapGrowth)
@@ -75,15 +76,15 @@ enum ProcessRunner {
   }
 
   /// Loads and enters the program; returns its shell status.
-  static func start(
-    _ process: UserProcess, module: MultibootInformation.Module, arguments: [String]
-  ) -> UInt64 {
-    let bytes = UnsafeRawBufferPointer(
-      start: DirectMap.pointer(PhysicalAddress(module.range.start)!),
-      count: Int(module.range.length))
+  static func start(_ process: UserProcess, program: ProgramLaunch) -> UInt64 {
+    guard let bytes = program.image else {
+      let refusal = program.refusal!
+      ProcessConsole.line(process.label + " not started: " + refusal.reason)
+      return refusal.status
+    }
     let start: (entry: UInt64, stackPointer: UInt64)
     do {
-      start = try ProgramLoader.load(ELFBytes(bytes), arguments: arguments)
+      start = try ProgramLoader.load(ELFBytes(bytes), arguments: program.arguments)
     } catch {
       ProcessConsole.line(process.label + " not started: " + error.description)
       return notExecutableStatus

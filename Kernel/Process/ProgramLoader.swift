@@ -32,7 +32,7 @@ enum ProgramLoader {
 
   /// Creates the address space (it becomes `MemoryManager.currentAddressSpace` and CR3) and
   /// loads the program; returns the entry point and initial stack pointer.
-  static func load(_ file: ELFBytes, arguments: [String]) throws(LoadFailure) -> (
+  static func load(_ file: ELFBytes, arguments: [[UInt8]]) throws(LoadFailure) -> (
     entry: UInt64, stackPointer: UInt64
   ) {
     let plan: LoadPlan
@@ -47,7 +47,7 @@ enum ProgramLoader {
       throw .addressSpace(error)
     }
     let stack = InitialStack(
-      top: UserLayout.stackTop, arguments: arguments, environment: environment, plan: plan,
+      top: UserLayout.stackTop, argumentBytes: arguments, environment: environment, plan: plan,
       identity: ProcessIdentity(
         hardwareCapabilities: UInt64(cpu_identify(1, 0).edx),
         random: (RandomSource.next(), RandomSource.next())))

@@ -3,10 +3,11 @@
 /// frame, 37 when the accounting found a leak.
 enum ProgramMode {
   static func run(_ modules: [MultibootInformation.Module]) -> Never {
-    let clean = ProcessRunner.runAll(modules)
+    let (fileSystem, programs) = BootModules.programs(modules)
+    let clean = ProcessRunner.runAll(programs, fileSystem: fileSystem)
     let statistics = MemoryManager.bitmap!.statistics
     ProcessConsole.line(
-      "all " + String(modules.count) + " programs done; " + statistics.description
+      "all " + String(programs.count) + " programs done; " + statistics.description
         + "; kernel heap took " + String(MemoryManager.heapFramesTaken) + " frames")
     ProcessConsole.line(
       clean ? "frame accounting clean after every process" : "FRAME ACCOUNTING FAILED")

@@ -22,6 +22,9 @@ final class UserProcess {
   var peakResidentFrames: UInt64 = 0
   /// Its file descriptors.
   var descriptors = DescriptorTable()
+  /// The root file system its paths resolve in (shared, read-only), and its working directory.
+  var fileSystem = FileTree()
+  var workingDirectory = FileTree.root
   /// Its signal dispositions, mask and pending signals (Kernel/Syscall/SignalCalls.swift).
   var signals = SignalState()
   /// The TSC when the process first entered ring 3.

@@ -1,13 +1,25 @@
-/// What an open file descriptor refers to. There is no file system: only the two things a
-/// process starts with.
+/// What an open file descriptor refers to: standard input, the console, or a file of the
+/// read-only root file system (Kernel/FileSystem).
 enum OpenFile: Equatable {
-  /// Standard input: read-only, always at end of file.
-  case emptyInput
-  /// The serial console: write-only for programs (reads see end of file).
+  /// Standard input: the launch record's bytes (empty without one), then end of file.
+  case input(InputStream)
+  /// The serial console (also `/dev/console`): write-only for programs (reads see end of file).
   case console
+  /// A root-file-system file, directory or device, with its offset.
+  case node(OpenNode)
+
+  /// The same open file (descriptions compare by identity, as two `open`s are two files).
+  static func == (left: OpenFile, right: OpenFile) -> Bool {
+    switch (left, right) {
+    case (.input(let a), .input(let b)): return a === b
+    case (.console, .console): return true
+    case (.node(let a), .node(let b)): return a === b
+    default: return false
+    }
+  }
 }
 
-/// A process's file descriptors: 0 (empty stdin), 1 and 2 (the console) at start; `dup`,
+/// A process's file descriptors: 0 (stdin), 1 and 2 (the console) at start; `dup`,
 /// `dup2`, `dup3`, `fcntl(F_DUPFD)` and `close` change the table as on Linux.
 ///
 /// Every allocating call takes `limit`, the process's soft `RLIMIT_NOFILE`: descriptors are
@@ -21,9 +33,21 @@ struct DescriptorTable {
   static let closeOnExecFlag: UInt64 = 0x80000
   static let descriptorCloseOnExec: UInt64 = 1
 
-  private var entries: [(file: OpenFile, closeOnExec: Bool)?] = [
-    (.emptyInput, false), (.console, false), (.console, false),
-  ]
+  private var entries: [(file: OpenFile, closeOnExec: Bool)?]
+
+  /// Descriptors 0, 1, 2: `input`, then the console twice.
+  init(input: InputStream = InputStream.empty()) {
+    entries = [(.input(input), false), (.console, false), (.console, false)]
+  }
+
+  /// `open`: `file` at the lowest free descriptor below `limit` (EMFILE when none is).
+  mutating func install(_ file: OpenFile, limit: UInt64, closeOnExec: Bool) throws(LinuxErrno)
+    -> UInt64
+  {
+    let target = try lowestFree(limit: limit)
+    place((file, closeOnExec), at: target)
+    return UInt64(target)
+  }
 
   /// The file behind `descriptor`, or EBADF.
   func file(_ descriptor: UInt64) throws(LinuxErrno) -> OpenFile {

@@ -1,18 +1,13 @@
-/// The file calls over the process's `DescriptorTable`: an empty stdin and the serial console
-/// (fds 0, 1, 2 at start, and their duplicates).
+/// The file calls over the process's `DescriptorTable`: stdin and the serial console (fds 0,
+/// 1, 2 at start, and their duplicates), and what `open` opened in the root file system
+/// (FileReadCalls, PathCalls).
 enum FileCalls {
   /// `IOV_MAX`.
   static let maximumVectors: UInt64 = 1024
   /// `sizeof(struct iovec)`.
   static let vectorSize = 16
-  /// `sizeof(struct stat)` on x86-64, and where `st_mode` and `st_blksize` are.
-  static let statSize = 144
-  static let statModeOffset = 24
-  static let statBlockSizeOffset = 56
   /// `S_IFCHR | 0620`: a character device, as a terminal's descriptors are.
   static let characterDeviceMode: UInt32 = 0o020620
-  /// `AT_EMPTY_PATH`.
-  static let emptyPathFlag: UInt64 = 0x1000
 
   /// `fcntl` commands.
   static let duplicateCommand: UInt64 = 0  // F_DUPFD
@@ -33,21 +28,30 @@ enum FileCalls {
   /// The soft `RLIMIT_NOFILE`: descriptors are numbered below it.
   static var descriptorLimit: UInt64 { ProcessRunner.current!.limits.openFiles }
 
-  /// The console behind a descriptor that may be written, else EBADF.
-  static func writable(_ descriptor: UInt64) throws(LinuxErrno) {
-    guard try descriptors.file(descriptor) == .console else { throw .EBADF }
+  /// What a descriptor that may be written writes to: nil for the console, the device for
+  /// `/dev/null` and `/dev/zero` opened for writing (they take everything); else EBADF.
+  static func writable(_ descriptor: UInt64) throws(LinuxErrno) -> OpenNode? {
+    let file = try descriptors.file(descriptor)
+    if file == .console { return nil }
+    guard case .node(let open) = file, open.writable, open.device != nil else { throw .EBADF }
+    return open
   }
 
-  /// `read`: stdin is empty (end of file at once). The buffer passes the range check first.
+  /// `read`: stdin's bytes, a root-file-system file, end of file on the console. The buffer
+  /// passes the range check first.
   static func read(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    _ = try descriptors.file(call.a0)
+    let file = try descriptors.file(call.a0)
+    if case .node(let open) = file, !open.readable { throw .EBADF }
     guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
-    return 0
+    return try FileReadCalls.read(file, to: call.a1, count: call.a2)
   }
 
-  /// `write` to stdout or stderr: the console.
+  /// `write` to stdout or stderr (the console), or to a memory device.
   static func write(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    try writable(call.a0)
+    if try writable(call.a0) != nil {
+      guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
+      return min(call.a2, UserPointer.maximumTransfer)
+    }
     return try writeConsole(from: call.a1, count: call.a2)
   }
 
@@ -77,7 +81,7 @@ enum FileCalls {
   /// unreadable mid-way ends the call with the count written so far (a pipe's or file's
   /// behaviour; see PROCESSES.md for Linux's tty).
   static func writev(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    try writable(call.a0)
+    let device = try writable(call.a0)
     guard call.a2 <= maximumVectors else { throw .EINVAL }
     var vectors: [(UInt64, UInt64)] = []
     for index in 0..<call.a2 {
@@ -92,6 +96,7 @@ enum FileCalls {
     for (base, length) in vectors where !UserPointer.passesAccessCheck(base, length: length) {
       throw .EFAULT
     }
+    if device != nil { return vectors.reduce(0) { $0 + $1.1 } }
     var written: UInt64 = 0
     for (base, length) in vectors where length > 0 {
       let part: UInt64
@@ -105,10 +110,11 @@ enum FileCalls {
     return written
   }
 
-  /// `lseek`: the console and the empty stdin are not seekable.
+  /// `lseek`: root-file-system files move (FileReadCalls); the console and stdin (a pipe's
+  /// part) are not seekable.
   static func lseek(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    _ = try descriptors.file(call.a0)
-    throw .ESPIPE
+    guard case .node(let open) = try descriptors.file(call.a0) else { throw .ESPIPE }
+    return try FileReadCalls.lseek(open, offset: call.a1, whence: call.a2)
   }
 
   static func close(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
@@ -151,7 +157,9 @@ enum FileCalls {
       try descriptors.setCloseOnExec(
         call.a0, call.a2 & DescriptorTable.descriptorCloseOnExec != 0)
       return 0
-    case getStatusFlags: return file == .console ? writeOnly : readOnly
+    case getStatusFlags:
+      if case .node(let open) = file { return open.statusFlags }
+      return file == .console ? writeOnly : readOnly
     case setStatusFlags: return 0
     default: throw .EINVAL
     }
@@ -161,54 +169,5 @@ enum FileCalls {
   static func ioctl(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     _ = try descriptors.file(call.a0)
     throw .ENOTTY
-  }
-
-  static func fstat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    _ = try descriptors.file(call.a0)
-    try writeCharacterDeviceStat(to: call.a1)
-    return 0
-  }
-
-  /// `newfstatat(fd, "", buf, AT_EMPTY_PATH)` is glibc's fstat; there are no paths.
-  static func newfstatat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    guard call.a3 & emptyPathFlag != 0 else { throw try missingPath(call.a1) }
-    _ = try descriptors.file(call.a0)
-    try writeCharacterDeviceStat(to: call.a2)
-    return 0
-  }
-
-  /// `getcwd`: the only directory is "/".
-  static func getcwd(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let root: [UInt8] = [UInt8(ascii: "/"), 0]
-    guard call.a1 >= UInt64(root.count) else { throw .ERANGE }
-    try UserMemory.copyOut(root, to: call.a0)
-    return UInt64(root.count)
-  }
-
-  /// `open` / `openat` of `path`: Linux reads the path (EFAULT), then takes a descriptor
-  /// (EMFILE when none is free below the limit), then looks the path up (ENOENT: there are no
-  /// files).
-  static func open(path: UInt64) throws(LinuxErrno) -> LinuxErrno {
-    let missing = try missingPath(path)
-    _ = try descriptors.lowestFree(limit: descriptorLimit)
-    return missing
-  }
-
-  /// The answer for a path in a kernel without a file system: EFAULT when the path cannot be
-  /// read (Linux reads it first), else ENOENT.
-  static func missingPath(_ address: UInt64) throws(LinuxErrno) -> LinuxErrno {
-    try UserMemory.copyIn(from: address, count: 1, to: UserMemory.bounce)
-    return .ENOENT
-  }
-
-  static func writeCharacterDeviceStat(to address: UInt64) throws(LinuxErrno) {
-    var image = [UInt8](repeating: 0, count: statSize)
-    for byte in 0..<4 {
-      image[statModeOffset + byte] = UInt8(truncatingIfNeeded: characterDeviceMode >> (8 * byte))
-    }
-    for (offset, byte) in LinuxStructures.littleEndian(PageSize.size4KiB.bytes).enumerated() {
-      image[statBlockSizeOffset + offset] = byte
-    }
-    try UserMemory.copyOut(image, to: address)
   }
 }

@@ -60,13 +60,32 @@ enum SystemCalls {
     case Number.pselect6: return try PollCalls.pselect6(call)
     case Number.lseek: return try FileCalls.lseek(call)
     case Number.ioctl: return try FileCalls.ioctl(call)
-    case Number.fstat: return try FileCalls.fstat(call)
-    case Number.newfstatat: return try FileCalls.newfstatat(call)
-    case Number.readlink: throw try FileCalls.missingPath(call.a0)
-    case Number.open: throw try FileCalls.open(path: call.a0)
-    case Number.openat: throw try FileCalls.open(path: call.a1)
-    case Number.getcwd: return try FileCalls.getcwd(call)
-    case Number.readlinkat: throw try FileCalls.missingPath(call.a1)
+    case Number.fstat: return try PathCalls.fstat(call)
+    case Number.newfstatat: return try PathCalls.newfstatat(call)
+    case Number.stat: return try PathCalls.stat(call, follow: true)
+    case Number.lstat: return try PathCalls.stat(call, follow: false)
+    case Number.statx: return try PathCalls.statx(call)
+    case Number.readlink:
+      return try PathCalls.readlink(
+        directory: PathCalls.atCurrent, path: call.a0, buffer: call.a1, size: call.a2)
+    case Number.readlinkat:
+      return try PathCalls.readlink(
+        directory: call.a0, path: call.a1, buffer: call.a2, size: call.a3)
+    case Number.open: return try PathCalls.open(call)
+    case Number.openat: return try PathCalls.openat(call)
+    case Number.access:
+      return try PathCalls.access(
+        directory: PathCalls.atCurrent, path: call.a0, mode: call.a1, flags: 0)
+    case Number.faccessat:
+      return try PathCalls.access(directory: call.a0, path: call.a1, mode: call.a2, flags: 0)
+    case Number.faccessat2:
+      return try PathCalls.access(
+        directory: call.a0, path: call.a1, mode: call.a2, flags: call.a3)
+    case Number.getcwd: return try PathCalls.getcwd(call)
+    case Number.chdir: return try PathCalls.chdir(call)
+    case Number.fchdir: return try PathCalls.fchdir(call)
+    case Number.pread64: return try FileReadCalls.pread64(call)
+    case Number.getdents64: return try FileReadCalls.getdents64(call)
     case Number.exit, Number.exit_group: ProcessCalls.exit(call)
     case Number.mmap: return try MemorySystemCalls.mmap(call)
     case Number.munmap: return try MemorySystemCalls.munmap(call)

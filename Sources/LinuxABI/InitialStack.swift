@@ -35,10 +35,21 @@ public struct InitialStack: Equatable, Sendable {
     top: UInt64, arguments: [String], environment: [String], plan: LoadPlan,
     identity: ProcessIdentity
   ) {
+    self.init(
+      top: top, argumentBytes: arguments.map { Array($0.utf8) }, environment: environment,
+      plan: plan, identity: identity)
+  }
+
+  /// The same with arguments as raw bytes: argv reaches the program byte for byte, whatever
+  /// its encoding.
+  public init(
+    top: UInt64, argumentBytes arguments: [[UInt8]], environment: [String], plan: LoadPlan,
+    identity: ProcessIdentity
+  ) {
     var strings = StringArea(top: top)
     let argumentPointers = arguments.map { strings.push($0) }
-    let environmentPointers = environment.map { strings.push($0) }
-    let platform = strings.push(Self.platformName)
+    let environmentPointers = environment.map { strings.push(Array($0.utf8)) }
+    let platform = strings.push(Array(Self.platformName.utf8))
     let executable = argumentPointers.first ?? 0
     let random = strings.pushRandom(identity.random)
     let auxiliary = Self.auxiliaryVector(
@@ -100,8 +111,8 @@ struct StringArea {
   init(top: UInt64) { bottom = top }
 
   /// Places `text` with its NUL terminator; returns its address.
-  mutating func push(_ text: String) -> UInt64 {
-    let encoded = Array(text.utf8) + [0]
+  mutating func push(_ text: [UInt8]) -> UInt64 {
+    let encoded = text + [0]
     bytes.insert(contentsOf: encoded, at: 0)
     bottom -= UInt64(encoded.count)
     return bottom

@@ -74,6 +74,16 @@ public enum SystemCallNumber {
   public static let dup3: UInt64 = 292
   public static let getrandom: UInt64 = 318
   public static let rseq: UInt64 = 334
+  public static let stat: UInt64 = 4
+  public static let lstat: UInt64 = 6
+  public static let pread64: UInt64 = 17
+  public static let access: UInt64 = 21
+  public static let chdir: UInt64 = 80
+  public static let fchdir: UInt64 = 81
+  public static let getdents64: UInt64 = 217
+  public static let faccessat: UInt64 = 269
+  public static let statx: UInt64 = 332
+  public static let faccessat2: UInt64 = 439
 
   /// The call's name for log lines, or nil when this table does not know it.
   public static func name(of number: UInt64) -> String? {
@@ -151,6 +161,15 @@ public enum SystemCallNumber {
     case dup3: return "dup3"
     case getrandom: return "getrandom"
     case rseq: return "rseq"
+    case lstat: return "lstat"
+    case pread64: return "pread64"
+    case access: return "access"
+    case chdir: return "chdir"
+    case fchdir: return "fchdir"
+    case getdents64: return "getdents64"
+    case faccessat: return "faccessat"
+    case statx: return "statx"
+    case faccessat2: return "faccessat2"
     default: return nil
     }
   }
@@ -165,6 +184,14 @@ public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
   public static let EPERM = LinuxErrno(rawValue: 1)
   public static let ENOENT = LinuxErrno(rawValue: 2)
   public static let ESRCH = LinuxErrno(rawValue: 3)
+  public static let ENXIO = LinuxErrno(rawValue: 6)
+  public static let E2BIG = LinuxErrno(rawValue: 7)
+  public static let EACCES = LinuxErrno(rawValue: 13)
+  public static let ENOTDIR = LinuxErrno(rawValue: 20)
+  public static let EISDIR = LinuxErrno(rawValue: 21)
+  public static let EROFS = LinuxErrno(rawValue: 30)
+  public static let ENAMETOOLONG = LinuxErrno(rawValue: 36)
+  public static let ELOOP = LinuxErrno(rawValue: 40)
   public static let EBADF = LinuxErrno(rawValue: 9)
   public static let ENOMEM = LinuxErrno(rawValue: 12)
   public static let EFAULT = LinuxErrno(rawValue: 14)

@@ -209,7 +209,8 @@ def run_elf(program, *arguments, timeout=None):
     if timeout is not None:
         environment["RUN_ELF_TIMEOUT"] = str(timeout)
     completed = subprocess.run(
-        [RUN_ELF, program, *arguments], cwd=ROOT, env=environment, stdout=subprocess.PIPE,
+        [RUN_ELF, program, *arguments], cwd=ROOT, env=environment, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, timeout=RUN_TIMEOUT, check=False)
     return completed.returncode, completed.stdout.decode(), completed.stderr.decode()
 

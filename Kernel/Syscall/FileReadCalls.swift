@@ -1,0 +1,130 @@
+/// Reading and positioning the open files of the root file system and standard input:
+/// `read`, `pread64`, `lseek`, `getdents64`, and `write` to `/dev/null` / `/dev/zero`.
+/// File bytes are copied straight from the boot module to the user buffer.
+enum FileReadCalls {
+  static var tree: FileTree { ProcessRunner.current!.fileSystem }
+
+  /// `read(fd, buf, count)` on anything but the console (which reads as end of file).
+  static func read(_ file: OpenFile, to buffer: UInt64, count: UInt64) throws(LinuxErrno)
+    -> UInt64
+  {
+    let count = min(count, UserPointer.maximumTransfer)
+    switch file {
+    case .console: return 0
+    case .input(let stream):
+      let length = min(Int(count), stream.remaining)
+      let copied = try copy(stream.bytes, from: stream.position, count: length, to: buffer)
+      stream.position += copied
+      return UInt64(copied)
+    case .node(let open):
+      guard open.readable else { throw .EBADF }
+      let copied = try read(open, at: open.offset, to: buffer, count: count)
+      open.offset += copied
+      return copied
+    }
+  }
+
+  /// Reads `open` at `offset` (the offset is not moved: `pread64`'s part).
+  static func read(_ open: OpenNode, at offset: UInt64, to buffer: UInt64, count: UInt64)
+    throws(LinuxErrno) -> UInt64
+  {
+    switch open.device {
+    case .null: return 0
+    case .zero: return try zeroFill(buffer, count: count)
+    case .console, nil: break
+    }
+    guard !tree.nodes[open.node].isDirectory else { throw .EISDIR }
+    let bytes = tree.data(of: open.node)
+    guard offset < UInt64(bytes.count) else { return 0 }
+    let length = Int(min(count, UInt64(bytes.count) - offset))
+    return UInt64(try copy(bytes, from: Int(offset), count: length, to: buffer))
+  }
+
+  /// Copies `count` bytes of `bytes` from `start` to user `buffer` a page at a time; a fault
+  /// after some bytes ends the copy with their count, as Linux's `copy_to_user` loop does.
+  static func copy(_ bytes: UnsafeRawBufferPointer, from start: Int, count: Int, to buffer: UInt64)
+    throws(LinuxErrno) -> Int
+  {
+    let page = Int(PageSize.size4KiB.bytes)
+    var done = 0
+    while done < count {
+      let chunk = min(count - done, page - Int((buffer &+ UInt64(done)) % UInt64(page)))
+      do {
+        try UserMemory.copyOut(
+          bytes.baseAddress! + start + done, count: chunk, to: buffer + UInt64(done))
+      } catch {
+        if done == 0 { throw error }
+        return done
+      }
+      done += chunk
+    }
+    return done
+  }
+
+  /// `/dev/zero`: `count` zero bytes, through the zeroed bounce buffer.
+  static func zeroFill(_ buffer: UInt64, count: UInt64) throws(LinuxErrno) -> UInt64 {
+    UserMemory.bounce.initializeMemory(as: UInt8.self, repeating: 0, count: UserMemory.bounceSize)
+    let zeros = UnsafeRawBufferPointer(start: UserMemory.bounce, count: UserMemory.bounceSize)
+    var done: UInt64 = 0
+    while done < count {
+      let chunk = Int(min(count - done, UInt64(UserMemory.bounceSize)))
+      let copied: Int
+      do { copied = try copy(zeros, from: 0, count: chunk, to: buffer + done) } catch {
+        if done == 0 { throw error }
+        return done
+      }
+      done += UInt64(copied)
+      if copied < chunk { break }
+    }
+    return done
+  }
+
+  /// `pread64(fd, buf, count, offset)`: regular files and the memory devices; ESPIPE for
+  /// standard input and the console, EISDIR for a directory, EINVAL for a negative offset.
+  static func pread64(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let file = try FileCalls.descriptors.file(call.a0)
+    guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
+    guard case .node(let open) = file else { throw .ESPIPE }
+    guard open.readable else { throw .EBADF }
+    guard Int64(bitPattern: call.a3) >= 0 else { throw .EINVAL }
+    return try read(
+      open, at: call.a3, to: call.a1, count: min(call.a2, UserPointer.maximumTransfer))
+  }
+
+  /// `lseek(fd, offset, whence)` on a root-file-system file: SEEK_SET / SEEK_CUR / SEEK_END
+  /// (a directory's position moves with SEEK_SET / SEEK_CUR only); the memory devices always
+  /// answer 0, as Linux's `null_lseek`.
+  static func lseek(_ open: OpenNode, offset: UInt64, whence: UInt64) throws(LinuxErrno)
+    -> UInt64
+  {
+    if open.device != nil { return 0 }
+    let isDirectory = tree.nodes[open.node].isDirectory
+    let base: Int64
+    switch whence {
+    case OpenFlags.seekSet: base = 0
+    case OpenFlags.seekCurrent: base = Int64(open.offset)
+    case OpenFlags.seekEnd where !isDirectory: base = Int64(tree.data(of: open.node).count)
+    default: throw .EINVAL
+    }
+    let (target, overflow) = base.addingReportingOverflow(Int64(bitPattern: offset))
+    guard !overflow, target >= 0 else { throw .EINVAL }
+    open.offset = UInt64(target)
+    return open.offset
+  }
+
+  /// `getdents64(fd, dirp, count)`: as many whole records as fit; EINVAL when not even the
+  /// next one does; 0 at the end.
+  static func getdents64(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let file = try FileCalls.descriptors.file(call.a0)
+    guard case .node(let open) = file, tree.nodes[open.node].isDirectory else { throw .ENOTDIR }
+    guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
+    let capacity = Int(min(call.a2, UInt64(Int32.max)))
+    let position = Int(min(open.offset, UInt64(Int32.max)))
+    let (records, next) = tree.directoryRecords(of: open.node, from: position, capacity: capacity)
+    let total = tree.nodes[open.node].children.count + 2
+    if records.isEmpty, position < total { throw .EINVAL }
+    try UserMemory.copyOut(records, to: call.a1)
+    open.offset = UInt64(next)
+    return UInt64(records.count)
+  }
+}
