@@ -17,11 +17,14 @@
 /// - LOCK: the frame allocator lock — `frames` (or per-CPU frame caches in front of it).
 /// - LOCK: the commit lock — `commit` (a charge is a compare-and-add; it may become atomic).
 /// - LOCK: per-record atomics or the frame-table lock — `frameTable` (see `FrameTable`).
+///
+/// `frames` and `commit` are `@exclusivity(unchecked)` for the reason `AddressSpace` gives:
+/// the kernel serialises their use, and the runtime check would only slow the host build.
 public final class PhysicalMemoryContext<Frames: FrameSource> {
   /// Where every frame comes from and goes back to. LOCK: the frame allocator lock.
-  public var frames: Frames
+  @exclusivity(unchecked) public var frames: Frames
   /// The frames promised to reservations, machine-wide. LOCK: the commit lock.
-  public var commit: CommitLedger
+  @exclusivity(unchecked) public var commit: CommitLedger
   /// A frame of zeros that first reads map read-only, or nil to give every first touch its own
   /// frame. Pinned and shared in `frameTable`; its map count is not kept (see above).
   public let zeroPage: PhysicalFrame?
