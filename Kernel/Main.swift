@@ -20,12 +20,14 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
   let mode = KernelMode(commandLine: boot.commandLine)
   let features = CPUFeatures.detect()
   let physical = PhysicalMemory.initialize(boot)
-  MemoryManager.bitmap = physical.bitmap
+  MemoryManager.physical = physical.context
   let map = KernelAddressSpace.build(
     memoryEnd: physical.frameLimit << PageSize.size4KiB.shift, features: features)
-  KernelAddressSpace.activate(map)
-  MemoryManager.kernelMap = map
-  MemoryManager.currentAddressSpace = AddressSpace(pageMap: map, tlb: HardwareTLB(), zeroPage: nil)
+  let kernelSpace = ProcessAddressSpace(
+    pageMap: map, tlb: HardwareTLB(), physical: physical.context)
+  MemoryManager.kernelSpace = kernelSpace
+  Processor.bootProcessor = Processor(running: kernelSpace)
+  Processor.current.activate(kernelSpace)
   let protection = enableMemoryProtection(features)
   KernelHeap.enableGrowth(at: MemoryManager.heapBase)
   // Modules are programs to run (Kernel/PROCESSES.md) unless a `test=` mode was asked for.

@@ -39,11 +39,6 @@ enum KernelAddressSpace {
     }
   }
 
-  /// Loads CR3 with `map`'s root; the boot tables (and their identity map) are gone after it.
-  static func activate(_ map: PageMap<DirectMap>) {
-    page_table_root_write(map.root.address.value)
-  }
-
   private static func createKernelHalf(_ map: PageMap<DirectMap>, _ source: inout BitmapFrameSource)
     throws(PageMapError)
   {

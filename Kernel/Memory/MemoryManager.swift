@@ -1,6 +1,16 @@
-/// The kernel's memory manager state: the frame bitmap and the kernel's page map, once built.
+/// The process address spaces of this kernel: the core's `AddressSpace` over the direct map,
+/// the hardware TLB and the frame bitmap.
+typealias ProcessAddressSpace = AddressSpace<DirectMap, HardwareTLB, BitmapFrameSource>
+
+/// The machine's physical-memory context: the frame bitmap, the commit ledger, the zero page
+/// and the frame table, shared by every address space.
+typealias KernelPhysicalMemory = PhysicalMemoryContext<BitmapFrameSource>
+
+/// The kernel's memory manager state: the physical-memory context and the kernel's own address
+/// space, once built. Which space a CPU runs is that CPU's (`Processor`), not kept here.
 ///
-/// One CPU, interrupts off: plain globals are enough.
+/// One CPU, interrupts off: plain globals are enough. LOCK: both are set once at boot and only
+/// read afterwards; the context's own fields name their locks (`PhysicalMemoryContext`).
 enum MemoryManager {
   /// The kernel heap's virtual region: grows upward, mapped on demand. It must be in the lower
   /// half (Swift keeps flags in the top bits of object pointers): PML4 slot 255, the second of
@@ -9,14 +19,19 @@ enum MemoryManager {
   /// Where the demonstration and self-tests map their scratch pages (PML4 slot 320).
   static let scratchBase: UInt64 = 0xffff_a000_0000_0000
 
-  nonisolated(unsafe) static var bitmap: FrameBitmap? = nil
-  nonisolated(unsafe) static var kernelMap: PageMap<DirectMap>? = nil
-  /// The address space whose policy answers page faults: the kernel's own (no regions, so every
-  /// kernel fault is a panic) until processes exist.
-  nonisolated(unsafe) static var currentAddressSpace: AddressSpace<DirectMap, HardwareTLB>? = nil
+  /// Frames, commit, zero page and frame table (`PhysicalMemory.initialize` builds it).
+  nonisolated(unsafe) static var physical: KernelPhysicalMemory? = nil
+  /// The kernel's own address space: the kernel's page map, no regions (so every kernel fault
+  /// is a panic). A CPU runs it when no process does.
+  nonisolated(unsafe) static var kernelSpace: ProcessAddressSpace? = nil
+
+  /// The frame bitmap (a handle: copies share it).
+  static var bitmap: FrameBitmap? { physical?.frames.bitmap }
+  /// The kernel's page map.
+  static var kernelMap: PageMap<DirectMap>? { kernelSpace?.pageMap }
 
   /// The frame source over the bitmap.
-  static var frames: BitmapFrameSource { BitmapFrameSource(bitmap: bitmap!) }
+  static var frames: BitmapFrameSource { physical!.frames }
 
   /// Frames the heap has taken for good (pages and their page tables): process frame
   /// accounting subtracts growth that happened while a process ran.

@@ -296,40 +296,40 @@ enum SelfTests {
   /// kernel's part) reserves memory that nothing backs; a user access on its behalf faults,
   /// the core's policy backs the page with a zeroed frame and the access is retried; an access
   /// outside every region is refused (EFAULT). Tearing the space down returns every frame.
+  /// The commit limit is lent for the test (no process runs in a test mode, so none is
+  /// charged) and put back.
   static func demandPagingThroughPolicy() -> String? {
     let bitmap = MemoryManager.bitmap!
-    var frames = MemoryManager.frames
+    let physical = MemoryManager.physical!
     let kernelMap = MemoryManager.kernelMap!
     let baseline = bitmap.freeFrameCount
     let processMap: PageMap<DirectMap>
     do {
-      processMap = try PageMap(sharingKernelPartOf: kernelMap, frames: &frames)
+      processMap = try PageMap(sharingKernelPartOf: kernelMap, frames: &physical.frames)
     } catch { return "new page map: " + describe(error) }
-    var space = AddressSpace(pageMap: processMap, tlb: tlb, zeroPage: nil)
-    var commit = CommitLedger(limit: 16)
+    let space = ProcessAddressSpace(pageMap: processMap, tlb: tlb, physical: physical)
+    let commitLimit = physical.commit.limit
+    physical.resetCommit(limit: 16)
+    defer { physical.resetCommit(limit: commitLimit) }
     let range: VirtualRange
     do {
-      range = try space.reserve(
-        length: 3 * PageSize.size4KiB.bytes, protection: [.read, .write], commit: &commit,
-        frames: &frames)
+      range = try space.reserve(length: 3 * PageSize.size4KiB.bytes, protection: [.read, .write])
     } catch { return "reserve failed" }
     let residentBefore = space.residentFrames
 
-    let kernelSpace = MemoryManager.currentAddressSpace
-    page_table_root_write(processMap.root.address.value)
-    MemoryManager.currentAddressSpace = space
+    let processor = Processor.current
+    let kernelSpace = processor.space
+    processor.activate(space)
     let wrote = user_memory_write(range.start + 5, 0x77)
     var value: UInt8 = 0
     let read = user_memory_read(range.start + 5, &value)
     let outside = user_memory_write(range.end + PageSize.size2MiB.bytes, 1)
-    var finished = MemoryManager.currentAddressSpace!
-    page_table_root_write(kernelMap.root.address.value)
-    MemoryManager.currentAddressSpace = kernelSpace
+    processor.activate(kernelSpace)
 
-    let resolved = finished.resolvedFaults
-    let resident = finished.residentFrames
+    let resolved = space.resolvedFaults
+    let resident = space.residentFrames
     let backing = processMap.translate(VirtualAddress(canonical: range.start))
-    finished.tearDown(commit: &commit, frames: &frames)
+    space.tearDown()
     print(
       "  reserved " + range.description + "; first write: " + String(resolved)
         + " fault resolved by the core (frame " + (backing?.description ?? "none")

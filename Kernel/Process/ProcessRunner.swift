@@ -23,30 +23,22 @@ enum ProcessRunner {
   /// `exit-status` for a program the loader refused (as a shell's "cannot execute").
   static let notExecutableStatus: UInt64 = 126
 
-  /// The process running now, or nil.
-  nonisolated(unsafe) static var current: UserProcess? = nil
-  /// Commit accounting for every process's reservations.
-  nonisolated(unsafe) static var commit = CommitLedger(limit: 0)
-  /// Where processes' frames and page tables come from.
-  nonisolated(unsafe) static var frames = MemoryManager.frames
-  /// The shared frame of zeros first reads map.
-  nonisolated(unsafe) static var zeroPage: PhysicalFrame? = nil
+  /// The process running now on this CPU, or nil.
+  static var current: UserProcess? { Processor.current.process }
+  /// The machine's physical-memory context (frames, commit, zero page, frame table).
+  static var physical: KernelPhysicalMemory { MemoryManager.physical! }
   nonisolated(unsafe) static var nextID: UInt64 = 1
   /// Whether every process so far gave back every frame.
   nonisolated(unsafe) static var accountingClean = true
 
-  /// One-time set-up: SYSCALL, SSE for ring 3, TSS.RSP0, the zero page, the commit limit, the
-  /// clocks.
+  /// One-time set-up: SYSCALL, SSE for ring 3, TSS.RSP0, the commit limit, the clocks.
   static func prepare() {
     UserMode.install()
     MonotonicClock.calibrate()
     _ = WallClock.boot  // the RTC, read once the TSC is calibrated
-    frames = MemoryManager.frames
-    if zeroPage == nil {
-      zeroPage = frames.allocateFrame()
-      DirectMap().zero(zeroPage!)
+    if physical.commit.limit == 0 {  // the first time: the context starts with no limit
       let free = MemoryManager.bitmap!.freeFrameCount
-      commit = CommitLedger(limit: free > kernelReserveFrames ? free - kernelReserveFrames : 0)
+      physical.resetCommit(limit: free > kernelReserveFrames ? free - kernelReserveFrames : 0)
     }
   }
 
@@ -66,10 +58,9 @@ enum ProcessRunner {
     nextID += 1
     let freeBefore = MemoryManager.bitmap!.freeFrameCount
     let heapBefore = MemoryManager.heapFramesTaken
-    let kernelSpace = MemoryManager.currentAddressSpace
     ProcessConsole.line(process.label + " started: " + program.commandLine)
     let status = start(process, program: program)
-    finish(process, kernelSpace: kernelSpace)
+    finish(process)
     let heapGrowth = MemoryManager.heapFramesTaken - heapBefore
     checkFrames(process, expected: freeBefore - heapGrowth)
     ProcessConsole.line("exit-status " + String(status))
@@ -83,33 +74,34 @@ enum ProcessRunner {
       return refusal.status
     }
     let start: (entry: UInt64, stackPointer: UInt64)
+    Processor.current.process = process  // the loader gives it its address space
     do {
       start = try ProgramLoader.load(ELFBytes(bytes), arguments: program.arguments)
     } catch {
+      Processor.current.process = nil
       ProcessConsole.line(process.label + " not started: " + error.description)
       return notExecutableStatus
     }
-    current = process
     UserMode.setFSBase(0)
     user_fpu_state_reset()
     process.enteredAt = timestamp_counter_read()
     let end = ProcessEnd(encoded: user_mode_enter(start.entry, start.stackPointer))
     let ranFor = timestamp_counter_read() &- process.enteredAt
     samplePeakResidency()
-    current = nil
+    Processor.current.process = nil
     report(process, end, ranFor: ranFor)
     return end.shellStatus
   }
 
   /// Records the running process's resident frames if they are its most so far.
   static func samplePeakResidency() {
-    guard let process = current, let space = MemoryManager.currentAddressSpace else { return }
+    guard let process = current, let space = process.addressSpace else { return }
     process.peakResidentFrames = max(process.peakResidentFrames, space.residentFrames)
   }
 
   /// The exit line with the process's memory figures.
   static func report(_ process: UserProcess, _ end: ProcessEnd, ranFor ticks: UInt64) {
-    let space = MemoryManager.currentAddressSpace!
+    let space = process.addressSpace!
     let kibPerFrame = PageSize.size4KiB.bytes / 1024
     let microsecond: UInt64 = 1000
     let figures =
@@ -130,21 +122,19 @@ enum ProcessRunner {
   }
 
   /// Back to the kernel's tables; the process's address space returns everything.
-  static func finish(_ process: UserProcess, kernelSpace: AddressSpace<DirectMap, HardwareTLB>?) {
-    KernelAddressSpace.activate(MemoryManager.kernelMap!)
-    if var space = MemoryManager.currentAddressSpace,
-      space.pageMap.root != MemoryManager.kernelMap!.root
-    {
+  static func finish(_ process: UserProcess) {
+    Processor.current.activate(MemoryManager.kernelSpace!)
+    if let space = process.addressSpace {
       checkCommit(of: space, process)
-      space.tearDown(commit: &commit, frames: &frames)
+      space.tearDown()
+      process.addressSpace = nil
     }
-    MemoryManager.currentAddressSpace = kernelSpace
     UserMode.setFSBase(0)
   }
 
   /// The commit invariant at exit (`AddressSpace.commitAudit`): every region with pages was
   /// charged its worst case. A broken one is reported like a frame mismatch and fails the run.
-  static func checkCommit(of space: AddressSpace<DirectMap, HardwareTLB>, _ process: UserProcess) {
+  static func checkCommit(of space: ProcessAddressSpace, _ process: UserProcess) {
     let broken = space.commitAudit()
     guard let first = broken.first else { return }
     accountingClean = false
@@ -156,7 +146,8 @@ enum ProcessRunner {
   /// The per-process accounting line; a mismatch is printed distinctly and fails the run.
   static func checkFrames(_ process: UserProcess, expected: UInt64) {
     let free = MemoryManager.bitmap!.freeFrameCount
-    if free == expected && commit.committed == 0 {
+    let committed = physical.commit.committed
+    if free == expected && committed == 0 {
       ProcessConsole.line(
         process.label + " frames back to baseline: " + String(free) + " free")
     } else {
@@ -164,7 +155,7 @@ enum ProcessRunner {
       ProcessConsole.line(
         "FRAME ACCOUNTING MISMATCH after " + process.label + ": " + String(free)
           + " free, expected " + String(expected) + "; commit still charged "
-          + String(commit.committed))
+          + String(committed))
     }
   }
 }

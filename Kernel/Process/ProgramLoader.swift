@@ -30,19 +30,18 @@ enum ProgramLoader {
   /// The environment every program gets.
   static let environment = ["PATH=/bin", "HOME=/", "TERM=linux"]
 
-  /// Creates the address space (it becomes `MemoryManager.currentAddressSpace` and CR3) and
-  /// loads the program; returns the entry point and initial stack pointer.
+  /// Creates the address space of the CPU's current process (it becomes the CPU's current
+  /// space and CR3) and loads the program; returns the entry point and initial stack pointer.
   static func load(_ file: ELFBytes, arguments: [[UInt8]]) throws(LoadFailure) -> (
     entry: UInt64, stackPointer: UInt64
   ) {
     let plan: LoadPlan
     do { plan = try LoadPlan(file: file) } catch { throw .invalidProgram(error) }
-    try createAddressSpace()
-    for segment in plan.segments { try map(segment, from: file) }
+    let space = try createAddressSpace()
+    for segment in plan.segments { try map(segment, from: file, into: space) }
     do throws(AddressSpaceError) {
-      _ = try MemoryManager.currentAddressSpace!.reserveStack(
-        commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
-      try MemoryManager.currentAddressSpace!.setUpHeap(at: plan.heapStart)
+      _ = try space.reserveStack()
+      try space.setUpHeap(at: plan.heapStart)
     } catch {
       throw .addressSpace(error)
     }
@@ -57,25 +56,28 @@ enum ProgramLoader {
     return (plan.entry, stack.stackPointer)
   }
 
-  /// A new address space sharing the kernel's part, loaded into CR3.
-  static func createAddressSpace() throws(LoadFailure) {
+  /// A new address space sharing the kernel's part, given to the CPU's current process and
+  /// activated (CR3).
+  static func createAddressSpace() throws(LoadFailure) -> ProcessAddressSpace {
+    let physical = ProcessRunner.physical
     let pageMap: PageMap<DirectMap>
     do {
-      pageMap = try PageMap(
-        sharingKernelPartOf: MemoryManager.kernelMap!, frames: &ProcessRunner.frames)
+      pageMap = try PageMap(sharingKernelPartOf: MemoryManager.kernelMap!, frames: &physical.frames)
     } catch { throw .pageTables(error) }
-    MemoryManager.currentAddressSpace = AddressSpace(
-      pageMap: pageMap, tlb: HardwareTLB(), zeroPage: ProcessRunner.zeroPage)
-    page_table_root_write(pageMap.root.address.value)
+    let space = ProcessAddressSpace(pageMap: pageMap, tlb: HardwareTLB(), physical: physical)
+    Processor.current.process!.addressSpace = space
+    Processor.current.activate(space)
+    return space
   }
 
   /// Reserves one segment, copies its file bytes in, and sets its protection.
-  static func map(_ segment: LoadSegment, from file: ELFBytes) throws(LoadFailure) {
+  static func map(_ segment: LoadSegment, from file: ELFBytes, into space: ProcessAddressSpace)
+    throws(LoadFailure)
+  {
     do throws(AddressSpaceError) {
-      _ = try MemoryManager.currentAddressSpace!.reserve(
+      _ = try space.reserve(
         length: segment.pages.length, protection: [.read, .write], kind: .anonymous,
-        at: .fixed(segment.pages.start), commit: &ProcessRunner.commit,
-        frames: &ProcessRunner.frames)
+        at: .fixed(segment.pages.start))
     } catch { throw .addressSpace(error) }
     if segment.fileLength > 0 {
       let source = file.bytes.baseAddress! + Int(segment.fileOffset)
@@ -84,9 +86,9 @@ enum ProgramLoader {
       } catch { throw .copyFaulted }
     }
     do throws(AddressSpaceError) {
-      try MemoryManager.currentAddressSpace!.protect(
+      try space.protect(
         start: segment.pages.start, length: segment.pages.length,
-        protection: segment.protection, commit: &ProcessRunner.commit)
+        protection: segment.protection)
     } catch { throw .addressSpace(error) }
   }
 }

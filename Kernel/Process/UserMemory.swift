@@ -26,7 +26,7 @@ enum UserMemory {
   {
     guard count > 0 else { return }
     guard UserPointer.isValid(address, length: UInt64(count)),
-      MemoryManager.currentAddressSpace!.permits(.write, start: address, length: UInt64(count))
+      Processor.current.space.permits(.write, start: address, length: UInt64(count))
     else { throw .EFAULT }
     let destination = UnsafeMutableRawPointer(bitPattern: UInt(address))
     guard let destination,
@@ -51,7 +51,7 @@ enum UserMemory {
   {
     guard count > 0 else { return }
     guard UserPointer.isValid(address, length: UInt64(count)),
-      MemoryManager.currentAddressSpace!.permits(.read, start: address, length: UInt64(count)),
+      Processor.current.space.permits(.read, start: address, length: UInt64(count)),
       let source = UnsafeRawPointer(bitPattern: UInt(address)),
       user_copy(destination, source, UInt64(count)) == 0
     else { throw .EFAULT }

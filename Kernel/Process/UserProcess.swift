@@ -1,6 +1,5 @@
-/// One running program: its identity, and what the kernel keeps for it besides its address
-/// space (which lives in `MemoryManager.currentAddressSpace` while it runs, where the page trap
-/// finds it).
+/// One running program: its identity, its address space and what else the kernel keeps for it.
+/// While it runs, its CPU's `Processor` names it and has its space in CR3.
 final class UserProcess {
   /// What `getppid` answers: every program runs as if init (pid 1) had started it, as
   /// tools/run-linux runs it (PID 1's only child) and as a shell's child is reparented to init.
@@ -20,6 +19,8 @@ final class UserProcess {
   /// system call and at the end: frames are only gained through faults, and only given back
   /// through system calls.
   var peakResidentFrames: UInt64 = 0
+  /// Its memory: owned here, created by the loader, torn down when the process ends.
+  var addressSpace: ProcessAddressSpace?
   /// Its file descriptors.
   var descriptors = DescriptorTable()
   /// The root file system its paths resolve in (shared, read-only), and its working directory.

@@ -1,12 +1,16 @@
 /// The memory calls: LinuxABI decodes the arguments with Linux's errno rules, the core's
 /// `AddressSpace` does the work (policy lives there), and its errors map to errno.
 enum MemorySystemCalls {
-  /// Runs an address-space operation, turning its error into the errno Linux returns.
+  /// The calling process's address space.
+  static var space: ProcessAddressSpace { Processor.current.process!.addressSpace! }
+
+  /// Runs an address-space operation on the calling process's space, turning its error into
+  /// the errno Linux returns.
   static func perform<T>(
-    _ body: (inout AddressSpace<DirectMap, HardwareTLB>) throws(AddressSpaceError) -> T
+    _ body: (ProcessAddressSpace) throws(AddressSpaceError) -> T
   ) throws(LinuxErrno) -> T {
     do throws(AddressSpaceError) {
-      return try body(&MemoryManager.currentAddressSpace!)
+      return try body(space)
     } catch {
       throw LinuxErrno(error.errno)
     }
@@ -19,7 +23,7 @@ enum MemorySystemCalls {
     let range = try perform { (space) throws(AddressSpaceError) in
       try space.reserve(
         length: request.length, protection: request.protection, kind: request.kind,
-        at: request.placement, commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
+        at: request.placement)
     }
     return range.start
   }
@@ -28,8 +32,7 @@ enum MemorySystemCalls {
     let range = try MemoryCalls.decodeUnmap(address: call.a0, length: call.a1)
     try perform { (space) throws(AddressSpaceError) in
       try space.release(
-        start: range.start, length: range.length, commit: &ProcessRunner.commit,
-        frames: &ProcessRunner.frames)
+        start: range.start, length: range.length)
     }
     return 0
   }
@@ -42,7 +45,7 @@ enum MemorySystemCalls {
     try perform { (space) throws(AddressSpaceError) in
       try space.protect(
         start: request.range.start, length: request.range.length,
-        protection: request.protection, growth: request.growth, commit: &ProcessRunner.commit)
+        protection: request.protection, growth: request.growth)
     }
     return 0
   }
@@ -53,10 +56,10 @@ enum MemorySystemCalls {
     if call.a0 != 0 {
       _ = try? perform { (space) throws(AddressSpaceError) in
         try space.setBreak(
-          to: call.a0, commit: &ProcessRunner.commit, frames: &ProcessRunner.frames)
+          to: call.a0)
       }
     }
-    return MemoryManager.currentAddressSpace!.heapBreak
+    return space.heapBreak
   }
 
   static func madvise(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
@@ -64,7 +67,7 @@ enum MemorySystemCalls {
     case .nothing: return 0
     case .advise(let range, let advice):
       try perform { (space) throws(AddressSpaceError) in
-        try space.advise(range, advice, frames: &ProcessRunner.frames)
+        try space.advise(range, advice)
       }
     }
     return 0
@@ -81,8 +84,7 @@ enum RemapCall {
     return try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
       try space.remap(
         start: request.address, oldLength: request.oldLength, newLength: request.newLength,
-        placement: request.placement, commit: &ProcessRunner.commit,
-        frames: &ProcessRunner.frames)
+        placement: request.placement)
     }
   }
 }

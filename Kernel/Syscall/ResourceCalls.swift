@@ -42,7 +42,7 @@ enum ResourceCalls {
     guard call.a0 == usageSelf || call.a0 == usageThread || call.a0 == usageChildren else {
       throw .EINVAL
     }
-    let space = MemoryManager.currentAddressSpace!
+    let space = process.addressSpace!
     let own = call.a0 != usageChildren
     let kibPerFrame = PageSize.size4KiB.bytes / 1024
     let times = ProcessTimes(of: process)

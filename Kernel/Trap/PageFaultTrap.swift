@@ -55,9 +55,7 @@ enum PageFaultTrap {
 
   /// Asks the running address space's policy about the fault and carries out the answer.
   ///
-  /// The address space is mutated in place (`currentAddressSpace!.handlePageFault`): copying
-  /// the optional struct out and back, as a `guard var` would, retains and releases its region
-  /// array on every fault.
+  /// The policy is the CPU's current space's (`Processor`): the one its CR3 holds.
   static func handleWithPolicy(
     _ address: UInt64, _ origin: FaultOrigin, userAccessRecovery: UInt64,
     _ frame: UnsafeMutablePointer<TrapFrame>
@@ -65,11 +63,10 @@ enum PageFaultTrap {
     let fault = PageFault(
       address: address, errorCode: PageFaultErrorCode(rawValue: frame.pointee.error_code),
       origin: origin)
-    guard MemoryManager.currentAddressSpace != nil else {
+    guard let processor = Processor.bootProcessor else {
       panicForFault(fault, .kernelFault(fault), frame)  // before the kernel's tables exist
     }
-    var frames = MemoryManager.frames
-    let resolution = MemoryManager.currentAddressSpace!.handlePageFault(fault, frames: &frames)
+    let resolution = processor.space.handlePageFault(fault)
     switch resolution {
     case .resolved: return
     case .panic(let reason): panicForFault(fault, reason, frame)

@@ -37,6 +37,11 @@ final class PageMapBench {
   let storage: UnsafeMutableBufferPointer<UInt64>
   var frames: FrameBitmap
   let map: PageMap<EmulatedRAM>
+  /// The frame table's storage.
+  let records: UnsafeMutableBufferPointer<FrameInfo>
+  /// The physical-memory context the demand-fault row's address spaces share (its bitmap is a
+  /// copy of `frames`' handle: one allocator).
+  let physical: PhysicalMemoryContext<FrameBitmap>
 
   init() {
     let memoryMap = MemoryMap([MemoryMapEntry(start: 0, length: ram.byteCount, kind: .usable)])
@@ -45,9 +50,16 @@ final class PageMapBench {
     frames = try! FrameBitmap(
       memoryMap: memoryMap, reserving: [FrameBenchConfig.lowMemory], storage: storage)
     map = try! PageMap(memory: ram, frames: &frames)
+    records = .allocate(capacity: FrameTable.requiredStorageRecords(frameCount: ram.frameCount))
+    physical = PhysicalMemoryContext(
+      frames: frames, commitLimit: frames.freeFrameCount,
+      frameTable: FrameTable(frameCount: ram.frameCount, storage: records), zeroPage: nil)
   }
 
-  deinit { storage.deallocate() }
+  deinit {
+    storage.deallocate()
+    records.deallocate()
+  }
 
   /// Maps and unmaps one page repeatedly. With `reusingTables` a neighbour keeps its page table
   /// alive; without, every map builds a PDPT, PD and PT and every unmap reclaims them.
@@ -115,19 +127,16 @@ final class PageMapBench {
   /// Reserves `pages` pages, takes a write fault on each, and releases them.
   func demandFaults(_ pages: UInt64) {
     guard pages > 0 else { return }
-    var process = AddressSpace(pageMap: map, tlb: InstantTLB(), zeroPage: nil)
-    var commit = CommitLedger(limit: frames.freeFrameCount)
+    let process = AddressSpace(pageMap: map, tlb: InstantTLB(), physical: physical)
     let pageBytes = PageSize.size4KiB.bytes
-    let range = try! process.reserve(
-      length: pages * pageBytes, protection: [.read, .write], commit: &commit, frames: &frames)
+    let range = try! process.reserve(length: pages * pageBytes, protection: [.read, .write])
     for index in 0..<pages {
       let fault = PageFault(
         address: range.start + index * pageBytes, errorCode: [.user, .write], origin: .user)
-      guard case .resolved = process.handlePageFault(fault, frames: &frames) else {
+      guard case .resolved = process.handlePageFault(fault) else {
         fatalError("memory-bench: demand fault not resolved")
       }
     }
-    try! process.release(
-      start: range.start, length: range.length, commit: &commit, frames: &frames)
+    try! process.release(start: range.start, length: range.length)
   }
 }

@@ -38,7 +38,10 @@ final class RegionTableBench {
   let ram = EmulatedRAM(megabytes: 16)
   let storage: UnsafeMutableBufferPointer<UInt64>
   var frames: FrameBitmap
-  var commit = CommitLedger(limit: UInt64.max / 2)
+  /// The frame table's storage.
+  let records: UnsafeMutableBufferPointer<FrameInfo>
+  /// The context every fresh space shares.
+  let physical: PhysicalMemoryContext<FrameBitmap>
 
   init() {
     let memoryMap = MemoryMap([MemoryMapEntry(start: 0, length: ram.byteCount, kind: .usable)])
@@ -46,27 +49,34 @@ final class RegionTableBench {
       capacity: FrameBitmap.requiredStorageWords(frameCount: memoryMap.frameLimit))
     frames = try! FrameBitmap(
       memoryMap: memoryMap, reserving: [FrameBenchConfig.lowMemory], storage: storage)
+    records = .allocate(capacity: FrameTable.requiredStorageRecords(frameCount: ram.frameCount))
+    physical = PhysicalMemoryContext(
+      frames: frames, commitLimit: UInt64.max / 2,
+      frameTable: FrameTable(frameCount: ram.frameCount, storage: records), zeroPage: nil)
   }
 
-  deinit { storage.deallocate() }
+  deinit {
+    storage.deallocate()
+    records.deallocate()
+  }
 
   /// An empty address space that may hold twice the benchmark's regions.
-  func emptySpace() -> AddressSpace<EmulatedRAM, InstantTLB> {
+  func emptySpace() -> AddressSpace<EmulatedRAM, InstantTLB, FrameBitmap> {
     let map = try! PageMap(memory: ram, frames: &frames)
     return AddressSpace(
-      pageMap: map, tlb: InstantTLB(), zeroPage: nil, regionLimit: 2 * Self.regions)
+      pageMap: map, tlb: InstantTLB(), physical: physical, regionLimit: 2 * Self.regions)
   }
 
   /// Reserves the benchmark's regions in `space`, lowest first.
-  func fill(_ space: inout AddressSpace<EmulatedRAM, InstantTLB>) {
+  func fill(_ space: inout AddressSpace<EmulatedRAM, InstantTLB, FrameBitmap>) {
     for index in 0..<UInt64(Self.regions) {
       _ = try! space.reserve(
         length: Self.regionPages * Self.page, protection: .none,
-        at: .fixedNoReplace(Self.base + index * Self.stride), commit: &commit, frames: &frames)
+        at: .fixedNoReplace(Self.base + index * Self.stride))
     }
   }
 
-  typealias Space = AddressSpace<EmulatedRAM, InstantTLB>
+  typealias Space = AddressSpace<EmulatedRAM, InstantTLB, FrameBitmap>
 
   /// Nanoseconds per operation of `body` (`operations` of them), each trial on a fresh space
   /// that `prepare` filled untimed.
@@ -77,12 +87,12 @@ final class RegionTableBench {
     let result = nanosecondsPerOperation(
       operations: operations,
       setUp: {
-        space.tearDown(commit: &commit, frames: &frames)
+        space.tearDown()
         space = emptySpace()
         prepare(&space)
       }
     ) { body(&space) }
-    space.tearDown(commit: &commit, frames: &frames)
+    space.tearDown()
     return result
   }
 
@@ -96,10 +106,9 @@ final class RegionTableBench {
     measure(operations: Self.operations, prepare: { fill(&$0) }) { space in
       for _ in 0..<Self.operations {
         let range = try! space.reserve(
-          length: (Self.regionPages + 2) * Self.page, protection: .none, commit: &commit,
-          frames: &frames)
+          length: (Self.regionPages + 2) * Self.page, protection: .none)
         try! space.release(
-          start: range.start, length: range.length, commit: &commit, frames: &frames)
+          start: range.start, length: range.length)
         consume(range.start)
       }
     }
@@ -110,7 +119,7 @@ final class RegionTableBench {
     measure(operations: Self.operations, prepare: { fill(&$0) }) { space in
       for index in 0..<UInt64(Self.operations) {
         let middle = Self.base + (index * 5 % UInt64(Self.regions)) * Self.stride + Self.page
-        try! space.protect(start: middle, length: Self.page, protection: .read, commit: &commit)
+        try! space.protect(start: middle, length: Self.page, protection: .read)
       }
     }
   }
@@ -119,8 +128,7 @@ final class RegionTableBench {
   func releaseNanoseconds() -> Double {
     measure(operations: 1, prepare: { fill(&$0) }) { space in
       try! space.release(
-        start: Self.base, length: UInt64(Self.regions) * Self.stride, commit: &commit,
-        frames: &frames)
+        start: Self.base, length: UInt64(Self.regions) * Self.stride)
     }
   }
 }

@@ -9,12 +9,11 @@ import Testing
   @Test func discardedPagesReadBackAsZeroAndReturnTheirFrames() throws {
     let machine = TestMachine()
     let range = try machine.space.reserve(
-      length: 8 * page, protection: [.read, .write], commit: &machine.commit,
-      frames: &machine.frames)
+      length: 8 * page, protection: [.read, .write])
     for index in 0..<8 { machine.touch(range.start + UInt64(index) * page, .write, value: 7) }
     let committed = machine.commit.committed
     let dropped = VirtualRange(uncheckedStart: range.start + 2 * page, end: range.start + 6 * page)
-    try machine.space.discard(dropped, frames: &machine.frames)
+    try machine.space.discard(dropped)
     #expect(machine.space.residentFrames == 4)
     #expect(machine.commit.committed == committed)
     #expect(machine.readByte(range.start + 3 * page) == 0)
@@ -28,12 +27,11 @@ import Testing
   @Test func discardingAHoleReportsNotReservedButDropsTheRest() throws {
     let machine = TestMachine()
     let range = try machine.space.reserve(
-      length: 2 * page, protection: [.read, .write], at: .fixed(0x40_0000),
-      commit: &machine.commit, frames: &machine.frames)
+      length: 2 * page, protection: [.read, .write], at: .fixed(0x40_0000))
     machine.touch(range.start, .write, value: 1)
     let wider = VirtualRange(uncheckedStart: range.start, end: range.end + page)
     #expect(throws: AddressSpaceError.notReserved) {
-      try machine.space.discard(wider, frames: &machine.frames)
+      try machine.space.discard(wider)
     }
     #expect(machine.space.residentFrames == 0)
     #expect(!machine.space.isReserved(wider))
@@ -50,11 +48,9 @@ import Testing
     let machine = TestMachine()
     let base: UInt64 = 0x40_0000
     _ = try machine.space.reserve(
-      length: 2 * page, protection: [.read, .write], at: .fixed(base), commit: &machine.commit,
-      frames: &machine.frames)
+      length: 2 * page, protection: [.read, .write], at: .fixed(base))
     _ = try machine.space.reserve(
-      length: page, protection: .none, at: .fixed(base + 2 * page), commit: &machine.commit,
-      frames: &machine.frames)
+      length: page, protection: .none, at: .fixed(base + 2 * page))
     #expect(machine.space.permits(.write, start: base + 10, length: 2 * page - 10))
     #expect(!machine.space.permits(.read, start: base + page, length: 2 * page))
     #expect(!machine.space.permits(.execute, start: base, length: 1))

@@ -91,8 +91,7 @@ import Testing
     let placement: Placement = replace ? .fixed(start) : .fixedNoReplace(start)
     do {
       _ = try machine.space.reserve(
-        length: length, protection: protection, at: placement, commit: &machine.commit,
-        frames: &machine.frames)
+        length: length, protection: protection, at: placement)
     } catch {
       #expect(!replace && error == .overlapsExisting && model.anyReserved(pages))
       return
@@ -106,8 +105,7 @@ import Testing
 
   func release(_ pages: Range<UInt64>, _ machine: TestMachine, _ model: inout Model) throws {
     try machine.space.release(
-      start: Self.address(ofPage: pages.lowerBound), length: UInt64(pages.count) * Self.page,
-      commit: &machine.commit, frames: &machine.frames)
+      start: Self.address(ofPage: pages.lowerBound), length: UInt64(pages.count) * Self.page)
     for index in pages { model.pages[index] = nil }
   }
 
@@ -120,7 +118,7 @@ import Testing
     do {
       try machine.space.protect(
         start: Self.address(ofPage: pages.lowerBound), length: UInt64(pages.count) * Self.page,
-        protection: protection, commit: &machine.commit)
+        protection: protection)
       #expect(changed == pages)
     } catch {
       #expect(error == .notReserved && changed != pages)
@@ -156,8 +154,7 @@ import Testing
     do {
       result = try machine.space.remap(
         start: Self.address(ofPage: first), oldLength: oldCount * Self.page,
-        newLength: newCount * Self.page, placement: placement, commit: &machine.commit,
-        frames: &machine.frames)
+        newLength: newCount * Self.page, placement: placement)
     } catch {
       #expect(expected == .failure(error), "remap \(first) \(oldCount)->\(newCount) \(placement)")
       return
@@ -171,8 +168,7 @@ import Testing
         #expect(machine.readByte(result + UInt64(offset) * Self.page) == (page.value ?? 0))
       }
       try machine.space.release(
-        start: result, length: newCount * Self.page, commit: &machine.commit,
-        frames: &machine.frames)
+        start: result, length: newCount * Self.page)
     case .failure(let error):
       Issue.record("remap succeeded, the model expected \(error)")
     }

@@ -12,7 +12,7 @@ import Testing
   func machine(limit: Int) -> TestMachine {
     let machine = TestMachine()
     machine.space = AddressSpace(
-      pageMap: machine.space.pageMap, tlb: machine.mmu, zeroPage: machine.zeroPage,
+      pageMap: machine.space.pageMap, tlb: machine.mmu, physical: machine.physical,
       regionLimit: limit)
     return machine
   }
@@ -24,8 +24,7 @@ import Testing
     for index in 0..<UInt64(count) {
       _ = try machine.space.reserve(
         length: pages * page, protection: protection,
-        at: .fixedNoReplace(base + index * (pages + 1) * page), commit: &machine.commit,
-        frames: &machine.frames)
+        at: .fixedNoReplace(base + index * (pages + 1) * page))
     }
   }
 
@@ -54,27 +53,23 @@ import Testing
     for placement in [Placement.anywhere, .hint(base - page), .fixedNoReplace(base + 100 * page)] {
       #expect(throws: AddressSpaceError.tooManyRegions) {
         _ = try machine.space.reserve(
-          length: page, protection: .read, at: placement, commit: &machine.commit,
-          frames: &machine.frames)
+          length: page, protection: .read, at: placement)
       }
     }
     // Even one that would merge with its neighbour, as Linux (it checks before merging).
     #expect(throws: AddressSpaceError.tooManyRegions) {
       _ = try machine.space.reserve(
-        length: page, protection: [.read, .write], at: .fixedNoReplace(base + 3 * page),
-        commit: &machine.commit, frames: &machine.frames)
+        length: page, protection: [.read, .write], at: .fixedNoReplace(base + 3 * page))
     }
     // MAP_FIXED over a region in the middle of another: three pieces, one too many.
     #expect(throws: AddressSpaceError.tooManyRegions) {
       _ = try machine.space.reserve(
-        length: page, protection: .read, at: .fixed(base + page), commit: &machine.commit,
-        frames: &machine.frames)
+        length: page, protection: .read, at: .fixed(base + page))
     }
     #expect(Snapshot(machine) == before)
     // Replacing one region exactly leaves the count as it was: allowed.
     _ = try machine.space.reserve(
-      length: 3 * page, protection: .read, at: .fixed(base), commit: &machine.commit,
-      frames: &machine.frames)
+      length: 3 * page, protection: .read, at: .fixed(base))
     #expect(machine.space.regions.count == 8)
     #expect(machine.tearDownIsClean())
   }
@@ -86,16 +81,16 @@ import Testing
     let before = Snapshot(machine)
     #expect(throws: AddressSpaceError.tooManyRegions) {
       try machine.space.release(
-        start: base + page, length: page, commit: &machine.commit, frames: &machine.frames)
+        start: base + page, length: page)
     }
     #expect(Snapshot(machine) == before)
     #expect(machine.readByte(base + page) == 7)
     // Trimming an end adds no region, and releasing a whole span removes them: both fine.
     try machine.space.release(
-      start: base, length: page, commit: &machine.commit, frames: &machine.frames)
+      start: base, length: page)
     #expect(machine.space.regions.count == 4)
     try machine.space.release(
-      start: base, length: 16 * page, commit: &machine.commit, frames: &machine.frames)
+      start: base, length: 16 * page)
     #expect(machine.space.regions.isEmpty && machine.commit.committed == 0)
     #expect(machine.tearDownIsClean())
   }
@@ -107,18 +102,18 @@ import Testing
     // The middle page of a region: two splits, one more than the room left.
     #expect(throws: AddressSpaceError.tooManyRegions) {
       try machine.space.protect(
-        start: base + page, length: page, protection: .read, commit: &machine.commit)
+        start: base + page, length: page, protection: .read)
     }
     #expect(Snapshot(machine) == before)
     // One split fits; then nothing more splits, but whole regions still change.
-    try machine.space.protect(start: base, length: page, protection: .read, commit: &machine.commit)
+    try machine.space.protect(start: base, length: page, protection: .read)
     #expect(machine.space.regions.count == 5)
     #expect(throws: AddressSpaceError.tooManyRegions) {
       try machine.space.protect(
-        start: base + 4 * page, length: page, protection: .read, commit: &machine.commit)
+        start: base + 4 * page, length: page, protection: .read)
     }
     try machine.space.protect(
-      start: base + 4 * page, length: 3 * page, protection: .read, commit: &machine.commit)
+      start: base + 4 * page, length: 3 * page, protection: .read)
     #expect(machine.space.regions.count == 5)
     #expect(machine.commit.committed == machine.space.committedFrames)
     #expect(machine.tearDownIsClean())
@@ -131,7 +126,7 @@ import Testing
     try fill(machine, count: 2)
     try machine.space.checkRegionLimitForMove()
     _ = try machine.space.reserve(
-      length: page, protection: .none, commit: &machine.commit, frames: &machine.frames)
+      length: page, protection: .none)
     #expect(throws: AddressSpaceError.tooManyRegions) {
       try machine.space.checkRegionLimitForMove()
     }
@@ -160,20 +155,17 @@ import Testing
         switch random.next() % 4 {
         case 0:
           _ = try machine.space.reserve(
-            length: count * page, protection: protection, at: .fixed(start),
-            commit: &machine.commit, frames: &machine.frames)
+            length: count * page, protection: protection, at: .fixed(start))
           changed = .some(protection)
         case 1:
           try machine.space.release(
-            start: start, length: count * page, commit: &machine.commit,
-            frames: &machine.frames)
+            start: start, length: count * page)
           changed = .some(nil)
         default:
           // Only over reserved pages: a range with a hole is another test's business.
           guard model[Int(first)..<Int(first + count)].allSatisfy({ $0 != nil }) else { continue }
           try machine.space.protect(
-            start: start, length: count * page, protection: protection,
-            commit: &machine.commit)
+            start: start, length: count * page, protection: protection)
           changed = .some(protection)
         }
       } catch .tooManyRegions {
@@ -209,12 +201,11 @@ import Testing
     #expect(machine.space.regions.count == count)
     // Two pages fit in none of the one-page gaps: placement must go below all of them.
     let placed = try machine.space.reserve(
-      length: 2 * page, protection: .read, commit: &machine.commit, frames: &machine.frames)
+      length: 2 * page, protection: .read)
     #expect(placed.end <= base || placed.start >= base + UInt64(2 * count) * page)
     let releaseStart = clock.now
     try machine.space.release(
-      start: base, length: UInt64(2 * count) * page, commit: &machine.commit,
-      frames: &machine.frames)
+      start: base, length: UInt64(2 * count) * page)
     let released = clock.now - releaseStart
     let elapsed = clock.now - start
     #expect(machine.space.regions.count == 1)

@@ -17,20 +17,19 @@ import Testing
   @Test func aProtNoneMoveKeepsTheCommitOfItsPages() throws {
     let machine = TestMachine()
     let source = try machine.space.reserve(
-      length: 64 * page, protection: [.read, .write], at: .fixed(0x40_0000),
-      commit: &machine.commit, frames: &machine.frames)
+      length: 64 * page, protection: [.read, .write], at: .fixed(0x40_0000))
     for index in 0..<64 { machine.touch(source.start + UInt64(index) * page, .write, value: 3) }
     try machine.space.protect(
-      start: source.start, length: source.length, protection: .none, commit: &machine.commit)
+      start: source.start, length: source.length, protection: .none)
     let moved = try machine.space.remap(
       start: source.start, oldLength: source.length, newLength: source.length,
-      placement: .fixed(0x4000_0000), commit: &machine.commit, frames: &machine.frames)
+      placement: .fixed(0x4000_0000))
     #expect(moved == 0x4000_0000)
     #expect(machine.space.residentFrames == 64)
     #expect(isSound(machine), "\(machine.space.commitAudit())")
     #expect(machine.space.region(containing: moved)?.isCommitted == true)
     try machine.space.protect(
-      start: moved, length: source.length, protection: .read, commit: &machine.commit)
+      start: moved, length: source.length, protection: .read)
     #expect(machine.readByte(moved + 63 * page) == 3)
     #expect(machine.tearDownIsClean())
   }
@@ -46,8 +45,7 @@ import Testing
       let base: UInt64 = 0x1000_0000 + UInt64(round) * 0x100_0000
       do {
         _ = try machine.space.reserve(
-          length: length, protection: [.read, .write], at: .fixed(base), commit: &machine.commit,
-          frames: &machine.frames)
+          length: length, protection: [.read, .write], at: .fixed(base))
       } catch {
         #expect(error == .outOfMemory)
         break
@@ -58,10 +56,9 @@ import Testing
         guard outcome == .completed else { return }
       }
       try machine.space.protect(
-        start: base, length: length, protection: .none, commit: &machine.commit)
+        start: base, length: length, protection: .none)
       _ = try machine.space.remap(
-        start: base, oldLength: length, newLength: length, placement: .fixed(base + 0x80_0000),
-        commit: &machine.commit, frames: &machine.frames)
+        start: base, oldLength: length, newLength: length, placement: .fixed(base + 0x80_0000))
       #expect(isSound(machine))
       rounds += 1
     }
@@ -74,18 +71,16 @@ import Testing
     let machine = TestMachine(megabytes: 16, commitLimit: 2000)
     let length = 1200 * page
     let source = try machine.space.reserve(
-      length: length, protection: [.read, .write], at: .fixed(0x40_0000),
-      commit: &machine.commit, frames: &machine.frames)
+      length: length, protection: [.read, .write], at: .fixed(0x40_0000))
     for index in stride(from: 0, to: 1200, by: 100) {
       machine.touch(source.start + UInt64(index) * page, .write, value: 5)
     }
     let moved = try machine.space.remap(
-      start: source.start, oldLength: length, newLength: length, placement: .mayMove,
-      commit: &machine.commit, frames: &machine.frames)
+      start: source.start, oldLength: length, newLength: length, placement: .mayMove)
     #expect(moved == source.start)  // same size: nothing to do
     let grown = try machine.space.remap(
       start: source.start, oldLength: length, newLength: length + page,
-      placement: .fixed(0x1000_0000), commit: &machine.commit, frames: &machine.frames)
+      placement: .fixed(0x1000_0000))
     #expect(grown == 0x1000_0000)
     #expect(machine.readByte(grown + 1100 * page) == 5)
     #expect(machine.space.region(containing: source.start) == nil)
@@ -96,14 +91,12 @@ import Testing
   @Test func growingACommittedProtNoneRegionCommitsTheNewPartAndMerges() throws {
     let machine = TestMachine()
     let source = try machine.space.reserve(
-      length: 4 * page, protection: [.read, .write], at: .fixed(0x40_0000),
-      commit: &machine.commit, frames: &machine.frames)
+      length: 4 * page, protection: [.read, .write], at: .fixed(0x40_0000))
     machine.touch(source.start, .write, value: 1)
     try machine.space.protect(
-      start: source.start, length: source.length, protection: .none, commit: &machine.commit)
+      start: source.start, length: source.length, protection: .none)
     let grown = try machine.space.remap(
-      start: source.start, oldLength: 4 * page, newLength: 8 * page, placement: .inPlace,
-      commit: &machine.commit, frames: &machine.frames)
+      start: source.start, oldLength: 4 * page, newLength: 8 * page, placement: .inPlace)
     #expect(grown == source.start)
     #expect(machine.space.regions.count == 1)
     #expect(machine.space.regions[0].isCommitted == true)
@@ -117,33 +110,27 @@ import Testing
     let machine = TestMachine()
     let base: UInt64 = 0x40_0000
     _ = try machine.space.reserve(
-      length: 2 * page, protection: [.read, .write], at: .fixed(base), commit: &machine.commit,
-      frames: &machine.frames)
+      length: 2 * page, protection: [.read, .write], at: .fixed(base))
     _ = try machine.space.reserve(
-      length: 2 * page, protection: .read, at: .fixed(base + 2 * page), commit: &machine.commit,
-      frames: &machine.frames)
+      length: 2 * page, protection: .read, at: .fixed(base + 2 * page))
     // Same size across two regions and past the end: nothing changes.
     #expect(
       try machine.space.remap(
-        start: base, oldLength: 8 * page, newLength: 8 * page, placement: .inPlace,
-        commit: &machine.commit, frames: &machine.frames) == base)
+        start: base, oldLength: 8 * page, newLength: 8 * page, placement: .inPlace) == base)
     #expect(machine.space.regions.count == 2)
     // Growing across them: the old range is not one mapping.
     #expect(throws: AddressSpaceError.notOneMapping) {
       try machine.space.remap(
-        start: base, oldLength: 4 * page, newLength: 8 * page, placement: .mayMove,
-        commit: &machine.commit, frames: &machine.frames)
+        start: base, oldLength: 4 * page, newLength: 8 * page, placement: .mayMove)
     }
     // Shrink across both and past the end: everything after the first page goes.
     #expect(
       try machine.space.remap(
-        start: base, oldLength: 8 * page, newLength: page, placement: .inPlace,
-        commit: &machine.commit, frames: &machine.frames) == base)
+        start: base, oldLength: 8 * page, newLength: page, placement: .inPlace) == base)
     #expect(machine.space.regions.count == 1 && machine.space.regions[0].range.length == page)
     #expect(throws: AddressSpaceError.notOneMapping) {
       try machine.space.remap(
-        start: base + page, oldLength: page, newLength: page, placement: .inPlace,
-        commit: &machine.commit, frames: &machine.frames)
+        start: base + page, oldLength: page, newLength: page, placement: .inPlace)
     }
     #expect(isSound(machine))
     #expect(machine.tearDownIsClean())
@@ -154,19 +141,15 @@ import Testing
     let machine = TestMachine()
     let base: UInt64 = 0x40_0000
     _ = try machine.space.reserve(
-      length: 2 * page, protection: [.read, .write], at: .fixed(base), commit: &machine.commit,
-      frames: &machine.frames)
+      length: 2 * page, protection: [.read, .write], at: .fixed(base))
     _ = try machine.space.reserve(
-      length: 2 * page, protection: .read, at: .fixed(base + 2 * page), commit: &machine.commit,
-      frames: &machine.frames)
+      length: 2 * page, protection: .read, at: .fixed(base + 2 * page))
     let target: UInt64 = 0x80_0000
     _ = try machine.space.reserve(
-      length: 4 * page, protection: .read, at: .fixed(target), commit: &machine.commit,
-      frames: &machine.frames)
+      length: 4 * page, protection: .read, at: .fixed(target))
     #expect(throws: AddressSpaceError.notOneMapping) {
       try machine.space.remap(
-        start: base, oldLength: 4 * page, newLength: 4 * page, placement: .fixed(target),
-        commit: &machine.commit, frames: &machine.frames)
+        start: base, oldLength: 4 * page, newLength: 4 * page, placement: .fixed(target))
     }
     #expect(machine.space.region(containing: target) == nil)
     #expect(isSound(machine))

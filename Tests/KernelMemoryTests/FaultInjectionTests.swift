@@ -15,13 +15,12 @@ import Testing
     let base: UInt64 = 0x3ff0_0000
     do {
       _ = try machine.space.reserve(
-        length: 512 * page, protection: [.read, .write], at: .fixed(base),
-        commit: &machine.commit, frames: &machine.frames)
+        length: 512 * page, protection: [.read, .write], at: .fixed(base))
       try machine.space.setUpHeap(at: 0x100_0000)
       try machine.space.setBreak(
-        to: 0x100_0000 + 8 * page, commit: &machine.commit, frames: &machine.frames)
+        to: 0x100_0000 + 8 * page)
       _ = try machine.space.reserveStack(
-        size: 8 * page, commit: &machine.commit, frames: &machine.frames)
+        size: 8 * page)
     } catch {
       Issue.record("reservations allocate no frames, yet failed: \(error)")
     }
@@ -39,10 +38,9 @@ import Testing
     }
     do {
       try machine.space.release(
-        start: base + 0x10_0000 - page, length: 2 * page, commit: &machine.commit,
-        frames: &machine.frames)
+        start: base + 0x10_0000 - page, length: 2 * page)
       try machine.space.protect(
-        start: base, length: 4 * page, protection: .read, commit: &machine.commit)
+        start: base, length: 4 * page, protection: .read)
     } catch {
       Issue.record("release and protect allocate no frames, yet failed: \(error)")
     }
@@ -92,24 +90,20 @@ import Testing
     let machine = TestMachine()
     #expect(throws: AddressSpaceError.belowMinimumAddress) {
       _ = try machine.space.reserve(
-        length: Self.page, protection: .read, at: .fixed(0), commit: &machine.commit,
-        frames: &machine.frames)
+        length: Self.page, protection: .read, at: .fixed(0))
     }
     #expect(throws: AddressSpaceError.outsideUserSpace) {
       _ = try machine.space.reserve(
-        length: Self.page, protection: .read, at: .fixed(0xffff_8000_0000_0000),
-        commit: &machine.commit, frames: &machine.frames)
+        length: Self.page, protection: .read, at: .fixed(0xffff_8000_0000_0000))
     }
     #expect(throws: AddressSpaceError.outsideUserSpace) {
       _ = try machine.space.reserve(
-        length: Self.page, protection: .read, at: .fixed(UserLayout.end),
-        commit: &machine.commit, frames: &machine.frames)
+        length: Self.page, protection: .read, at: .fixed(UserLayout.end))
     }
     let lastPage = UserLayout.end - Self.page
     #expect(throws: Never.self) {
       _ = try machine.space.reserve(
-        length: Self.page, protection: .read, at: .fixed(lastPage), commit: &machine.commit,
-        frames: &machine.frames)
+        length: Self.page, protection: .read, at: .fixed(lastPage))
     }
   }
 
@@ -117,16 +111,14 @@ import Testing
   func rangesCrossingATableBoundaryWorkOnBothSides(boundary: UInt64) throws {
     let machine = TestMachine()
     let range = try machine.space.reserve(
-      length: 4 * Self.page, protection: [.read, .write], at: .fixed(boundary - 2 * Self.page),
-      commit: &machine.commit, frames: &machine.frames)
+      length: 4 * Self.page, protection: [.read, .write], at: .fixed(boundary - 2 * Self.page))
     for index in 0..<4 {
       #expect(machine.touch(range.start + UInt64(index) * Self.page, .write) == .completed)
     }
     #expect(machine.space.pageMap.translate(VirtualAddress(boundary - 1)!) != nil)
     #expect(machine.space.pageMap.translate(VirtualAddress(boundary)!) != nil)
     try machine.space.release(
-      start: boundary - Self.page, length: 2 * Self.page, commit: &machine.commit,
-      frames: &machine.frames)
+      start: boundary - Self.page, length: 2 * Self.page)
     #expect(machine.readByte(boundary - 2 * Self.page) == 0x5a)
     #expect(machine.touch(boundary, .read) != .completed)
     #expect(machine.tearDownIsClean())
@@ -137,15 +129,15 @@ import Testing
     for length: UInt64 in [0, .max, .max - 0xfff, 1 << 63] {
       #expect(throws: AddressSpaceError.self) {
         try machine.space.release(
-          start: 0x1000_0000, length: length, commit: &machine.commit, frames: &machine.frames)
+          start: 0x1000_0000, length: length)
       }
       #expect(throws: AddressSpaceError.self) {
         try machine.space.protect(
-          start: 0x1000_0000, length: length, protection: .read, commit: &machine.commit)
+          start: 0x1000_0000, length: length, protection: .read)
       }
       #expect(throws: AddressSpaceError.self) {
         _ = try machine.space.reserve(
-          length: length, protection: .read, commit: &machine.commit, frames: &machine.frames)
+          length: length, protection: .read)
       }
     }
     #expect(machine.space.regions.isEmpty && machine.commit.committed == 0)

@@ -15,7 +15,7 @@ import Testing
   func machineWithRegion(_ protection: Protection) throws -> (TestMachine, VirtualRange) {
     let machine = TestMachine()
     let range = try machine.space.reserve(
-      length: 16 * page, protection: protection, commit: &machine.commit, frames: &machine.frames)
+      length: 16 * page, protection: protection)
     return (machine, range)
   }
 
@@ -34,8 +34,7 @@ import Testing
       let resolution = machine.space.handlePageFault(
         PageFault(
           address: address.value, errorCode: PageFaultErrorCode(rawValue: code.rawValue),
-          origin: origin),
-        frames: &machine.frames)
+          origin: origin))
       if case .resolved = resolution { continue }
       return (resolution, attempt)
     }
@@ -84,9 +83,9 @@ import Testing
     let fault = PageFault(
       address: range.start + 4, errorCode: [.present, .user, .write], origin: .user)
     #expect(
-      machine.space.handlePageFault(fault, frames: &machine.frames) == .resolved(.alreadyMapped))
+      machine.space.handlePageFault(fault) == .resolved(.alreadyMapped))
     #expect(
-      machine.space.handlePageFault(fault, frames: &machine.frames)
+      machine.space.handlePageFault(fault)
         == .kill(KillReason(kind: .noProgress, address: range.start + 4, access: .write)))
     #expect(machine.tearDownIsClean())
   }
@@ -104,7 +103,7 @@ import Testing
     var answers: [FaultResolution] = []
     for _ in 0..<retryBound {
       for fault in [first, second] {
-        let answer = machine.space.handlePageFault(fault, frames: &machine.frames)
+        let answer = machine.space.handlePageFault(fault)
         answers.append(answer)
         if case .resolved = answer { continue }
         break
@@ -124,11 +123,11 @@ import Testing
     let spurious = PageFault(
       address: range.start, errorCode: [.present, .user, .write], origin: .user)
     #expect(
-      machine.space.handlePageFault(spurious, frames: &machine.frames)
+      machine.space.handlePageFault(spurious)
         == .resolved(.alreadyMapped))
     #expect(machine.touch(range.start + 2 * page, .write) == .completed)
     #expect(
-      machine.space.handlePageFault(spurious, frames: &machine.frames)
+      machine.space.handlePageFault(spurious)
         == .resolved(.alreadyMapped))
     #expect(machine.tearDownIsClean())
   }
@@ -141,9 +140,9 @@ import Testing
     let fault = PageFault(
       address: range.start, errorCode: [.present, .write], origin: .kernelAccessingUser)
     #expect(
-      machine.space.handlePageFault(fault, frames: &machine.frames) == .resolved(.alreadyMapped))
+      machine.space.handlePageFault(fault) == .resolved(.alreadyMapped))
     #expect(
-      machine.space.handlePageFault(fault, frames: &machine.frames)
+      machine.space.handlePageFault(fault)
         == .kill(KillReason(kind: .noProgress, address: range.start, access: .write)))
   }
 

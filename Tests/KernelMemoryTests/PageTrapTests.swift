@@ -11,7 +11,7 @@ import Testing
   ) {
     let machine = TestMachine(useZeroPage: zeroPage)
     let range = try machine.space.reserve(
-      length: 16 * page, protection: protection, commit: &machine.commit, frames: &machine.frames)
+      length: 16 * page, protection: protection)
     return (machine, range)
   }
 
@@ -19,7 +19,7 @@ import Testing
     let (machine, range) = try machineWithRegion([.read, .write])
     let fault = PageFault(address: range.start, errorCode: [], origin: .kernel)
     #expect(
-      machine.space.handlePageFault(fault, frames: &machine.frames) == .panic(.kernelFault(fault)))
+      machine.space.handlePageFault(fault) == .panic(.kernelFault(fault)))
   }
 
   @Test func reservedBitFaultsPanicEvenFromUserMode() throws {
@@ -27,7 +27,7 @@ import Testing
     let fault = PageFault(
       address: range.start, errorCode: [.present, .user, .reservedBit], origin: .user)
     #expect(
-      machine.space.handlePageFault(fault, frames: &machine.frames)
+      machine.space.handlePageFault(fault)
         == .panic(.corruptPageTable(fault)))
   }
 
@@ -68,7 +68,7 @@ import Testing
     let before = machine.frames.allocations
     let fault = PageFault(address: range.start, errorCode: [.user, .write], origin: .user)
     #expect(
-      machine.space.handlePageFault(fault, frames: &machine.frames) == .resolved(.alreadyMapped))
+      machine.space.handlePageFault(fault) == .resolved(.alreadyMapped))
     #expect(machine.frames.allocations == before)
   }
 
@@ -95,14 +95,15 @@ import Testing
   @Test func theLastFaultRegionHintSurvivesRegionChanges() throws {
     let (machine, first) = try machineWithRegion([.read, .write])
     let second = try machine.space.reserve(
-      length: 4 * page, protection: .read, commit: &machine.commit, frames: &machine.frames)
+      length: 4 * page, protection: .read)
     #expect(machine.touch(first.start, .write) == .completed)
     #expect(machine.touch(second.start, .read) == .completed)
     #expect(
       machine.touch(second.start + page, .write)
-        == .killed(KillReason(kind: .accessViolation, address: second.start + page, access: .write)))
+        == .killed(KillReason(kind: .accessViolation, address: second.start + page, access: .write))
+    )
     try machine.space.release(
-      start: first.start, length: first.length, commit: &machine.commit, frames: &machine.frames)
+      start: first.start, length: first.length)
     #expect(
       machine.touch(first.start + page, .write)
         == .killed(KillReason(kind: .notMapped, address: first.start + page, access: .write)))
@@ -146,7 +147,7 @@ import Testing
         == .killed(KillReason(kind: .kernelAddress, address: kernel, access: .read)))
     let fault = PageFault(address: 0x8000_0000_0000, errorCode: [.user], origin: .user)
     #expect(
-      machine.space.handlePageFault(fault, frames: &machine.frames)
+      machine.space.handlePageFault(fault)
         == .kill(
           KillReason(kind: .nonCanonical, address: 0x8000_0000_0000, access: .read)))
     #expect(machine.space.residentFrames == 0)
@@ -155,10 +156,10 @@ import Testing
   @Test func userCopyFaultsAreResolvedOrReportedNotPanicked() throws {
     let (machine, range) = try machineWithRegion([.read, .write])
     let good = PageFault(address: range.start, errorCode: [.write], origin: .kernelAccessingUser)
-    #expect(machine.space.handlePageFault(good, frames: &machine.frames) == .resolved(.zeroedFrame))
+    #expect(machine.space.handlePageFault(good) == .resolved(.zeroedFrame))
     let bad = PageFault(address: 0x10, errorCode: [], origin: .kernelAccessingUser)
     #expect(
-      machine.space.handlePageFault(bad, frames: &machine.frames)
+      machine.space.handlePageFault(bad)
         == .kill(
           KillReason(kind: .notMapped, address: 0x10, access: .read)))
   }

@@ -25,15 +25,21 @@ import Testing
 
     // A process: reserve now, back lazily in the page trap (the seed's "reallocation").
     let mmu = SoftwareMMU(ram: ram, rootTable: pageMap.root)
-    var space = AddressSpace(pageMap: pageMap, tlb: mmu, zeroPage: nil)
-    var commit = CommitLedger(limit: frames.freeFrameCount)
-    let heap = try space.reserve(
-      length: 1 << 20, protection: [.read, .write], commit: &commit, frames: &frames)
+    // The machine's frames, commit, zero page (none here) and per-frame records, shared by
+    // every address space (the kernel carves the records' storage at boot, beside the bitmap).
+    let records = UnsafeMutableBufferPointer<FrameInfo>.allocate(
+      capacity: FrameTable.requiredStorageRecords(frameCount: memoryMap.frameLimit))
+    defer { records.deallocate() }
+    let context = PhysicalMemoryContext(
+      frames: frames, commitLimit: frames.freeFrameCount,
+      frameTable: FrameTable(frameCount: memoryMap.frameLimit, storage: records), zeroPage: nil)
+    let space = AddressSpace(pageMap: pageMap, tlb: mmu, physical: context)
+    let heap = try space.reserve(length: 1 << 20, protection: [.read, .write])
     let fault = PageFault(address: heap.start, errorCode: [.user, .write], origin: .user)
-    #expect(space.handlePageFault(fault, frames: &frames) == .resolved(.zeroedFrame))
+    #expect(space.handlePageFault(fault) == .resolved(.zeroedFrame))
     let wild = PageFault(address: 0x10, errorCode: [.user], origin: .user)
     #expect(
-      space.handlePageFault(wild, frames: &frames)
+      space.handlePageFault(wild)
         == .kill(KillReason(kind: .notMapped, address: 0x10, access: .read)))
   }
 }

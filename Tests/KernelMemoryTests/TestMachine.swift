@@ -2,44 +2,69 @@ import KernelMemory
 import KernelMemoryEmulation
 
 /// A small emulated machine for tests of the page map, address spaces and the page trap:
-/// RAM, a counting pool of frames, a software MMU, a commit ledger and one address space.
+/// RAM, a counting pool of frames, a software MMU, the physical-memory context (frames, commit,
+/// zero page, frame table) and one address space; `makeSpace` creates more sharing the context.
 ///
 /// `touch` plays the CPU and the kernel's trap entry together: it accesses memory through the
 /// MMU and, on a page fault, asks the address space's policy, then retries — the loop a real
 /// faulting instruction goes through.
 final class TestMachine {
   typealias Frames = CountingFrameSource<SimpleFramePool>
-  typealias Space = AddressSpace<EmulatedRAM, SoftwareMMU>
+  typealias Space = AddressSpace<EmulatedRAM, SoftwareMMU, Frames>
+  typealias Physical = PhysicalMemoryContext<Frames>
 
   /// Frames below this are never handed out (like a kernel's reserved low memory).
   static let firstPoolFrame: UInt64 = 16
 
   let ram: EmulatedRAM
-  var frames: Frames
+  let physical: Physical
   let mmu: SoftwareMMU
-  var commit: CommitLedger
   var space: Space
-  let zeroPage: PhysicalFrame?
+  /// The frame table's storage (the kernel carves it at boot; here it is the test's).
+  private let frameRecords: UnsafeMutableBufferPointer<FrameInfo>
   /// Frames outstanding before the address space existed: the baseline leaks are measured from.
   let baselineOutstanding: Int
+
+  /// The context's frame source (a view: the context owns it).
+  var frames: Frames {
+    get { physical.frames }
+    set { physical.frames = newValue }
+  }
+  /// The context's commit ledger (a view: the context owns it).
+  var commit: CommitLedger { physical.commit }
+  /// The zero page, if the machine has one.
+  var zeroPage: PhysicalFrame? { physical.zeroPage }
 
   init(megabytes: UInt64 = 16, commitLimit: UInt64? = nil, useZeroPage: Bool = true) {
     ram = EmulatedRAM(megabytes: megabytes, contents: .poison)
     let count = ram.frameCount - TestMachine.firstPoolFrame
-    frames = CountingFrameSource(
+    let pool = CountingFrameSource(
       wrapping: SimpleFramePool(
         ram: ram, first: PhysicalFrame(number: TestMachine.firstPoolFrame), count: count))
     var zero: PhysicalFrame? = nil
     if useZeroPage {
-      zero = frames.allocateFrame()!
+      zero = pool.allocateFrame()!
       ram.zero(zero!)
     }
-    zeroPage = zero
-    baselineOutstanding = frames.outstandingCount
-    let pageMap = try! PageMap(memory: ram, frames: &frames)
+    frameRecords = .allocate(
+      capacity: FrameTable.requiredStorageRecords(frameCount: ram.frameCount))
+    physical = PhysicalMemoryContext(
+      frames: pool, commitLimit: commitLimit ?? count / 2,
+      frameTable: FrameTable(frameCount: ram.frameCount, storage: frameRecords), zeroPage: zero)
+    baselineOutstanding = physical.frames.outstandingCount
+    let pageMap = try! PageMap(memory: ram, frames: &physical.frames)
     mmu = SoftwareMMU(ram: ram, rootTable: pageMap.root)
-    space = AddressSpace(pageMap: pageMap, tlb: mmu, zeroPage: zero)
-    commit = CommitLedger(limit: commitLimit ?? count / 2)
+    space = AddressSpace(pageMap: pageMap, tlb: mmu, physical: physical)
+  }
+
+  deinit { frameRecords.deallocate() }
+
+  /// Another address space on the same context, with its own page tables and its own software
+  /// MMU (what a second process would be): accounting is the context's, shared with `space`.
+  func makeSpace() -> (space: Space, mmu: SoftwareMMU) {
+    let pageMap = try! PageMap(memory: ram, frames: &physical.frames)
+    let mmu = SoftwareMMU(ram: ram, rootTable: pageMap.root)
+    return (AddressSpace(pageMap: pageMap, tlb: mmu, physical: physical), mmu)
   }
 
   /// What happened to an access.
@@ -90,7 +115,7 @@ final class TestMachine {
       if access == .execute { errorCode.insert(.instructionFetch) }
     }
     let fault = PageFault(address: address, errorCode: errorCode, origin: .user)
-    switch space.handlePageFault(fault, frames: &frames) {
+    switch space.handlePageFault(fault) {
     case .resolved: return .completed
     case .kill(let reason): return .killed(reason)
     case .panic(let reason): return .panicked(reason)
@@ -105,7 +130,7 @@ final class TestMachine {
   /// and every region with pages is charged its worst case (`commitAudit`).
   func tearDownIsClean() -> Bool {
     let sound = space.commitAudit().isEmpty && commit.committed == space.committedFrames
-    space.tearDown(commit: &commit, frames: &frames)
+    space.tearDown()
     guard sound else { return false }
     return frames.outstandingCount == baselineOutstanding && commit.committed == 0
       && frames.releaseErrors.isEmpty

@@ -9,11 +9,11 @@ extension AddressSpace {
   ///
   /// - Throws: `.notReserved` when part of the range is not reserved (Linux's `ENOMEM`); the
   ///   reserved parts are still dropped, as Linux does.
-  public mutating func discard<Frames: FrameSource>(
-    _ range: VirtualRange, frames: inout Frames
+  public func discard(
+    _ range: VirtualRange
   ) throws(AddressSpaceError) {
     guard range.end <= UserLayout.end else { throw .outsideUserSpace }
-    dropMappings(in: range, frames: &frames)
+    dropMappings(in: range)
     guard isFullyReserved(range) else { throw .notReserved }
   }
 
@@ -29,8 +29,8 @@ extension AddressSpace {
   /// reported at the end as `.notReserved` (`ENOMEM`); a region the advice does not apply to
   /// stops the walk with its error (`.notApplicable`), the regions before it already advised.
   /// The regions themselves and their commit never change.
-  public mutating func advise<Frames: FrameSource>(
-    _ range: VirtualRange, _ advice: Advice, frames: inout Frames
+  public func advise(
+    _ range: VirtualRange, _ advice: Advice
   ) throws(AddressSpaceError) {
     guard range.end <= UserLayout.end else { throw .outsideUserSpace }
     var cursor = range.start
@@ -51,28 +51,28 @@ extension AddressSpace {
       }
       let part = VirtualRange(
         uncheckedStart: max(cursor, region.range.start), end: min(range.end, region.range.end))
-      try apply(advice, to: part, of: region, frames: &frames)
+      try apply(advice, to: part, of: region)
       cursor = part.end
     }
     guard !skippedHole else { throw .notReserved }
   }
 
   /// `advise` for the part of one region.
-  mutating func apply<Frames: FrameSource>(
-    _ advice: Advice, to part: VirtualRange, of region: Region, frames: inout Frames
+  func apply(
+    _ advice: Advice, to part: VirtualRange, of region: Region
   ) throws(AddressSpaceError) {
     let shared = region.kind.isShared
     switch advice {
     case .dontNeed:
-      if !shared { dropMappings(in: part, frames: &frames) }
+      if !shared { dropMappings(in: part) }
     case .free:
       guard !shared else { throw .notApplicable }
-      dropMappings(in: part, frames: &frames)
+      dropMappings(in: part)
     case .remove:
       guard shared else { throw .notApplicable }
-      dropMappings(in: part, frames: &frames)
+      dropMappings(in: part)
     case .populate(let access):
-      try populate(part, for: access, protection: region.protection, frames: &frames)
+      try populate(part, for: access, protection: region.protection)
     case .privateOnly:
       guard !shared else { throw .notApplicable }
     case .none:
@@ -83,8 +83,8 @@ extension AddressSpace {
   /// Faults in every page of `part` as an `access` would — `MADV_POPULATE_READ/WRITE`. Linux
   /// asks for the protection bit itself (`VM_READ` / `VM_WRITE`): a write-only mapping cannot
   /// be populated for reading, although the CPU lets a process read it.
-  mutating func populate<Frames: FrameSource>(
-    _ part: VirtualRange, for access: AccessKind, protection: Protection, frames: inout Frames
+  func populate(
+    _ part: VirtualRange, for access: AccessKind, protection: Protection
   ) throws(AddressSpaceError) {
     let needed: Protection = access == .write ? .write : .read
     guard protection.contains(needed) else { throw .notApplicable }
@@ -99,7 +99,7 @@ extension AddressSpace {
         let fault = PageFault(
           address: page, errorCode: errorCode.union(current == nil ? [] : .present),
           origin: .user)
-        guard case .resolved = handlePageFault(fault, frames: &frames) else {
+        guard case .resolved = handlePageFault(fault) else {
           preconditionFailure("a permitted access to a committed region did not resolve")
         }
       }

@@ -12,8 +12,8 @@ extension AddressSpace {
   /// - Throws: `.invalidRange` for a misaligned, overlapping or out-of-range destination,
   ///   `.notReserved` when the destination is not fully reserved, `.overlapsExisting` when
   ///   part of it is already backed.
-  public mutating func moveBacking<Frames: FrameSource>(
-    from source: VirtualRange, to destination: UInt64, frames: inout Frames
+  public func moveBacking(
+    from source: VirtualRange, to destination: UInt64
   ) throws(AddressSpaceError) {
     let target: VirtualRange
     do throws(VirtualRange.Problem) {
@@ -29,12 +29,13 @@ extension AddressSpace {
     guard !backedInTarget else { throw .overlapsExisting }
     var mappings: [Mapping] = []
     pageMap.forEachMapping(in: source) { mappings.append($0) }
-    for mapping in mappings { move(mapping, by: destination &- source.start, frames: &frames) }
+    for mapping in mappings { move(mapping, by: destination &- source.start) }
   }
 
   /// Maps `mapping`'s frame `offset` bytes further on, then unmaps and flushes the old page.
-  mutating func move<Frames: FrameSource>(
-    _ mapping: Mapping, by offset: UInt64, frames: inout Frames
+  /// The frame's map count is unchanged: one leaf is added and one removed.
+  func move(
+    _ mapping: Mapping, by offset: UInt64
   ) {
     let newPage = VirtualAddress(canonical: mapping.page.value &+ offset)
     guard let region = region(containing: newPage.value) else {
@@ -44,13 +45,13 @@ extension AddressSpace {
     var flags = region.protection.leafFlags
     if frame == zeroPage { flags.remove(.writable) }
     do {
-      try pageMap.map(newPage, to: frame, flags: flags, frames: &frames)
+      try pageMap.map(newPage, to: frame, flags: flags, frames: &physical.frames)
     } catch {
       preconditionFailure("the destination's commit did not cover its page tables")
     }
     guard let unmapped = try? pageMap.unmap(mapping.page) else {
       preconditionFailure("a mapping vanished while it was being moved")
     }
-    _ = unmapped.flush(tlb, returningTablesTo: &frames)
+    _ = unmapped.flush(tlb, returningTablesTo: &physical.frames)
   }
 }

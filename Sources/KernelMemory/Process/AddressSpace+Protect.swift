@@ -17,9 +17,8 @@ extension AddressSpace {
   /// Pages already backed get the new permissions at once, with their TLB entries invalidated.
   /// `growth` asks for `PROT_GROWSDOWN` / `PROT_GROWSUP`: `.notApplicable` (`EINVAL`) on a
   /// mapping that does not grow that way.
-  public mutating func protect(
-    start: UInt64, length: UInt64, protection: Protection, growth: ProtectionGrowth? = nil,
-    commit: inout CommitLedger
+  public func protect(
+    start: UInt64, length: UInt64, protection: Protection, growth: ProtectionGrowth? = nil
   ) throws(AddressSpaceError) {
     var range = try userRange(validatingProtectStart: start, length: length)
     let first = firstMappedRegion(endingAfter: range.start)
@@ -38,22 +37,21 @@ extension AddressSpace {
     }
     let reservedEnd = endOfReservedRun(from: range.start, limit: range.end)
     try protectReserved(
-      VirtualRange(uncheckedStart: range.start, end: reservedEnd), protection: protection,
-      commit: &commit)
+      VirtualRange(uncheckedStart: range.start, end: reservedEnd), protection: protection)
     guard reservedEnd == range.end else { throw .notReserved }
   }
 
   /// `protect` of a range that regions cover without a hole.
-  mutating func protectReserved(
-    _ range: VirtualRange, protection: Protection, commit: inout CommitLedger
+  func protectReserved(
+    _ range: VirtualRange, protection: Protection
   ) throws(AddressSpaceError) {
     try checkRegionLimit(splittingAt: range)
-    try split(at: range.start, commit: &commit)
-    try split(at: range.end, commit: &commit)
+    try split(at: range.start)
+    try split(at: range.end)
     let first = firstRegion(endingAfter: range.start)
     var last = first
     while last < regions.count, regions[last].range.end <= range.end { last += 1 }
-    try commitNewlyAccessible(first..<last, protection: protection, commit: &commit)
+    try commitNewlyAccessible(first..<last, protection: protection)
     for index in first..<last { regions[index].protection = protection }
     updateLeaves(in: range, protection: protection)
     for index in stride(from: last - 1, through: max(first - 1, 0), by: -1) { mergeWithNext(index) }
@@ -97,15 +95,15 @@ extension AddressSpace {
   }
 
   /// Charges, all or nothing, the regions in `indices` that become accessible for the first time.
-  mutating func commitNewlyAccessible(
-    _ indices: Range<Int>, protection: Protection, commit: inout CommitLedger
+  func commitNewlyAccessible(
+    _ indices: Range<Int>, protection: Protection
   ) throws(AddressSpaceError) {
     guard !protection.isEmpty else { return }
     var needed: UInt64 = 0
     for index in indices where !regions[index].isCommitted {
       needed += CommitLedger.worstCaseFrames(for: regions[index].range)
     }
-    guard commit.charge(needed) else { throw .outOfMemory }
+    guard physical.commit.charge(needed) else { throw .outOfMemory }
     for index in indices where !regions[index].isCommitted {
       regions[index].charge = CommitLedger.worstCaseFrames(for: regions[index].range)
     }
@@ -113,7 +111,7 @@ extension AddressSpace {
 
   /// Gives every backed page in `range` the leaf flags of `protection`. The shared zero page
   /// stays read-only whatever the protection: a write must still fault to get a private copy.
-  mutating func updateLeaves(in range: VirtualRange, protection: Protection) {
+  func updateLeaves(in range: VirtualRange, protection: Protection) {
     var mappings: [Mapping] = []
     pageMap.forEachMapping(in: range) { mappings.append($0) }
     for mapping in mappings {

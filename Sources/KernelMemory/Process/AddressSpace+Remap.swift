@@ -25,9 +25,8 @@ extension AddressSpace {
   /// charged exactly when the source region is.
   ///
   /// - Returns: the mapping's new start.
-  public mutating func remap<Frames: FrameSource>(
-    start: UInt64, oldLength: UInt64, newLength: UInt64, placement: RemapPlacement,
-    commit: inout CommitLedger, frames: inout Frames
+  public func remap(
+    start: UInt64, oldLength: UInt64, newLength: UInt64, placement: RemapPlacement
   ) throws(AddressSpaceError) -> UInt64 {
     guard let mapped = region(containing: start), mapped.kind != .guardPage else {
       throw .notOneMapping
@@ -35,15 +34,15 @@ extension AddressSpace {
     var kept = oldLength
     if case .fixed(let destination) = placement {
       try release(
-        userRange(start: destination, length: newLength), commit: &commit, frames: &frames)
+        userRange(start: destination, length: newLength))
     } else if newLength <= oldLength {
       try releaseTail(
-        start: start, from: newLength, to: oldLength, commit: &commit, frames: &frames)
+        start: start, from: newLength, to: oldLength)
       return start
     }
     if newLength < oldLength {
       try releaseTail(
-        start: start, from: newLength, to: oldLength, commit: &commit, frames: &frames)
+        start: start, from: newLength, to: oldLength)
       kept = newLength
     }
     guard let source = region(containing: start), source.kind != .guardPage,
@@ -53,43 +52,39 @@ extension AddressSpace {
     switch placement {
     case .fixed(let destination):
       return try move(
-        keptRange, of: source, length: newLength, to: .fixedNoReplace(destination),
-        commit: &commit, frames: &frames)
+        keptRange, of: source, length: newLength, to: .fixedNoReplace(destination))
     case .inPlace, .mayMove:
-      if try grow(keptRange, of: source, to: newLength, commit: &commit, frames: &frames) {
+      if try grow(keptRange, of: source, to: newLength) {
         return start
       }
       guard placement == .mayMove else { throw .outOfMemory }
       return try move(
-        keptRange, of: source, length: newLength, to: .anywhere, commit: &commit, frames: &frames)
+        keptRange, of: source, length: newLength, to: .anywhere)
     }
   }
 
   /// Unmaps `[start + newLength, start + oldLength)` (nothing when the lengths are equal).
-  mutating func releaseTail<Frames: FrameSource>(
-    start: UInt64, from newLength: UInt64, to oldLength: UInt64, commit: inout CommitLedger,
-    frames: inout Frames
+  func releaseTail(
+    start: UInt64, from newLength: UInt64, to oldLength: UInt64
   ) throws(AddressSpaceError) {
     guard newLength < oldLength else { return }
     try release(
-      userRange(start: start + newLength, length: oldLength - newLength), commit: &commit,
-      frames: &frames)
+      userRange(start: start + newLength, length: oldLength - newLength))
   }
 
   /// Grows `kept`, which ends `source`, in place to `newLength` when the pages after it are
   /// free: the new part has the region's protection and is committed exactly when the region
   /// is. Returns false when it cannot grow there; a commit refusal is `.outOfMemory`, not a
   /// reason to move (Linux answers `ENOMEM` then too).
-  mutating func grow<Frames: FrameSource>(
-    _ kept: VirtualRange, of source: Region, to newLength: UInt64, commit: inout CommitLedger,
-    frames: inout Frames
+  func grow(
+    _ kept: VirtualRange, of source: Region, to newLength: UInt64
   ) throws(AddressSpaceError) -> Bool {
     guard kept.end == source.range.end else { return false }
     do throws(AddressSpaceError) {
       _ = try reserve(
         length: newLength - kept.length, protection: source.protection,
         kind: source.kind == .stack ? .anonymous : source.kind, at: .fixedNoReplace(kept.end),
-        committed: source.isCommitted, commit: &commit, frames: &frames)
+        committed: source.isCommitted)
       return true
     } catch .outOfMemory {
       throw .outOfMemory
@@ -108,20 +103,19 @@ extension AddressSpace {
   /// The source keeps its tables' share until its tables are gone. The target is inserted
   /// unmerged and merged with its neighbours only once the source is released: merged with
   /// the source first, the source's release would have to split it again and charge anew.
-  mutating func move<Frames: FrameSource>(
-    _ kept: VirtualRange, of source: Region, length: UInt64, to placement: Placement,
-    commit: inout CommitLedger, frames: inout Frames
+  func move(
+    _ kept: VirtualRange, of source: Region, length: UInt64, to placement: Placement
   ) throws(AddressSpaceError) -> UInt64 {
     try checkRegionLimitForMove()
-    try split(at: kept.start, commit: &commit)
-    try split(at: kept.end, commit: &commit)
+    try split(at: kept.start)
+    try split(at: kept.end)
     let target = try chooseRange(length: length, placement: placement)
     let charge = source.isCommitted ? CommitLedger.worstCaseFrames(for: target) : 0
     let handedOver = source.isCommitted ? kept.pageCount : 0
     let sourceIndex = firstRegion(endingAfter: kept.start)
-    commit.refund(handedOver)
-    guard commit.charge(charge) else {
-      let restored = commit.charge(handedOver)
+    physical.commit.refund(handedOver)
+    guard physical.commit.charge(charge) else {
+      let restored = physical.commit.charge(handedOver)
       precondition(restored, "a refunded charge could not be taken back")
       throw .outOfMemory
     }
@@ -131,12 +125,12 @@ extension AddressSpace {
       Region(range: target, protection: source.protection, kind: kind, charge: charge),
       at: firstRegion(endingAfter: target.start))
     do throws(AddressSpaceError) {
-      try moveBacking(from: kept, to: target.start, frames: &frames)
+      try moveBacking(from: kept, to: target.start)
     } catch {
       preconditionFailure("a fresh, reserved target refused the move")
     }
     let index = firstRegion(endingAfter: kept.start)
-    commit.refund(regions[index].charge)
+    physical.commit.refund(regions[index].charge)
     regions.remove(at: index)
     let targetIndex = firstRegion(endingAfter: target.start)
     mergeWithNext(targetIndex)

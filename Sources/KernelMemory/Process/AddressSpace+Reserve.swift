@@ -6,31 +6,31 @@ extension AddressSpace {
   /// they cannot be promised, nothing changes and `.outOfMemory` is thrown.
   ///
   /// - Returns: the reserved range.
-  public mutating func reserve<Frames: FrameSource>(
+  public func reserve(
     length: UInt64, protection: Protection, kind: RegionKind = .anonymous,
-    at placement: Placement = .anywhere, commit: inout CommitLedger, frames: inout Frames
+    at placement: Placement = .anywhere
   ) throws(AddressSpaceError) -> VirtualRange {
     try reserve(
       length: length, protection: protection, kind: kind, at: placement,
-      committed: kind != .guardPage && !protection.isEmpty, commit: &commit, frames: &frames)
+      committed: kind != .guardPage && !protection.isEmpty)
   }
 
   /// `reserve`, committed or not as `committed` says rather than by the protection: a part
   /// that joins an existing region (mremap growing it) must be committed exactly when that
   /// region is, whatever its protection is now.
-  mutating func reserve<Frames: FrameSource>(
+  func reserve(
     length: UInt64, protection: Protection, kind: RegionKind, at placement: Placement,
-    committed: Bool, commit: inout CommitLedger, frames: inout Frames
+    committed: Bool
   ) throws(AddressSpaceError) -> VirtualRange {
     let range = try chooseRange(length: length, placement: placement)
     try checkRegionLimit(reserving: range, at: placement)
     let charge = committed ? CommitLedger.worstCaseFrames(for: range) : 0
-    guard commit.charge(charge) else { throw .outOfMemory }
+    guard physical.commit.charge(charge) else { throw .outOfMemory }
     if case .fixed = placement, !isFree(range) {
       do throws(AddressSpaceError) {
-        try release(range, commit: &commit, frames: &frames)
+        try release(range)
       } catch {
-        commit.refund(charge)
+        physical.commit.refund(charge)
         throw error
       }
     }
@@ -40,19 +40,17 @@ extension AddressSpace {
 
   /// Reserves the initial user stack: `size` bytes ending at `top`, with a guard page below
   /// that no fault will ever back.
-  public mutating func reserveStack<Frames: FrameSource>(
-    top: UInt64 = UserLayout.stackTop, size: UInt64 = UserLayout.defaultStackSize,
-    commit: inout CommitLedger, frames: inout Frames
+  public func reserveStack(
+    top: UInt64 = UserLayout.stackTop, size: UInt64 = UserLayout.defaultStackSize
   ) throws(AddressSpaceError) -> VirtualRange {
     let pageBytes = PageSize.size4KiB.bytes
     guard size >= pageBytes, top >= size + pageBytes else { throw .invalidRange(.overflow) }
     let bottom = top - size
     _ = try reserve(
       length: pageBytes, protection: .none, kind: .guardPage,
-      at: .fixedNoReplace(bottom - pageBytes), commit: &commit, frames: &frames)
+      at: .fixedNoReplace(bottom - pageBytes))
     return try reserve(
-      length: size, protection: [.read, .write], kind: .stack, at: .fixedNoReplace(bottom),
-      commit: &commit, frames: &frames)
+      length: size, protection: [.read, .write], kind: .stack, at: .fixedNoReplace(bottom))
   }
 
   /// Validates the placement and finds the range a reservation will occupy.

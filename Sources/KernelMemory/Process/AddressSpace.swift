@@ -5,45 +5,60 @@
 /// seed's "reallocation"). Frames and commit come back exactly when ranges are released or the
 /// space is torn down.
 ///
-/// Calls that may allocate or free take the machine-wide frame source and commit ledger as
-/// `inout` parameters, so every change of ownership is visible at the call site.
-public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> {
+/// An object with identity (a final class), owned by its process: its page tables are not
+/// shared with copies of it, because there are none. Frames, commit and the per-frame records
+/// belong to the machine's `PhysicalMemoryContext`, which every space refers to, so accounting
+/// is per machine and calls take no frame source or ledger.
+///
+/// LOCK: the address-space lock (Linux's `mmap_lock`) once a second CPU exists: every method
+/// here reads or edits `regions` and the page tables, so each takes it (the page trap for
+/// reading the regions and editing one leaf, `reserve`/`release`/`protect` for writing).
+///
+/// The mutable fields are `@exclusivity(unchecked)`: the kernel serialises every use of a space
+/// (one CPU with interrupts off in the kernel today, the lock above later), so the runtime's
+/// dynamic exclusivity check — absent in the Embedded kernel build anyway — would only tax the
+/// host build, where it measured about 330 instructions per demand fault.
+public final class AddressSpace<
+  Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames: FrameSource
+> {
   /// The page tables (lower half private, upper half shared with the kernel).
   public let pageMap: PageMap<Memory>
   /// The TLB these page tables are loaded into when the process runs.
   public let tlb: TLB
-  /// A kernel-owned frame of zeros mapped read-only for reads of never-written memory, or nil to
-  /// give every first touch its own frame.
-  public let zeroPage: PhysicalFrame?
+  /// The machine's frames, commit ledger, zero page and frame table.
+  public let physical: PhysicalMemoryContext<Frames>
+  /// The context's zero page (nil: every first touch gets its own frame).
+  @inlinable public var zeroPage: PhysicalFrame? { physical.zeroPage }
   /// The reserved regions, sorted and non-overlapping (a tree: every step O(log n)).
-  public internal(set) var regions = RegionTable()
+  @exclusivity(unchecked) public internal(set) var regions = RegionTable()
   /// The most regions this space may hold (`vm.max_map_count`): an `mmap`, `munmap` or
   /// `mprotect` that would need more fails with `.tooManyRegions` (`ENOMEM`), changing nothing.
   public let regionLimit: Int
   /// Frames this space owns through its leaves (the zero page and page tables excluded).
-  public internal(set) var residentFrames: UInt64 = 0
+  @exclusivity(unchecked) public internal(set) var residentFrames: UInt64 = 0
   /// Demand faults resolved so far (what `getrusage` reports as `ru_minflt`).
-  public internal(set) var resolvedFaults: UInt64 = 0
+  @exclusivity(unchecked) public internal(set) var resolvedFaults: UInt64 = 0
   /// The first address of the `brk` heap.
-  public internal(set) var heapStart: UInt64 = 0
+  @exclusivity(unchecked) public internal(set) var heapStart: UInt64 = 0
   /// The current program break (may be unaligned; the heap region ends at it rounded up).
-  public internal(set) var heapBreak: UInt64 = 0
+  @exclusivity(unchecked) public internal(set) var heapBreak: UInt64 = 0
   /// The table slot of the region the last page fault was in: sequential first touches fault
   /// in the same region over and over, so the page trap checks it (O(1)) before searching
   /// (Linux keeps a similar per-thread cache of recent VMAs). Any slot is safe — it is only a
   /// hint, checked against `regions` on every use, so region changes need not update it.
-  var lastFaultRegion = 0
+  @exclusivity(unchecked) var lastFaultRegion = 0
   /// The spurious faults the page trap answered since the last one that changed something.
-  var faultProgress = FaultProgress()
+  @exclusivity(unchecked) var faultProgress = FaultProgress()
 
-  /// Creates an empty address space over `pageMap` that may hold `regionLimit` regions.
+  /// Creates an empty address space over `pageMap`, taking its frames and commit from
+  /// `physical`, that may hold `regionLimit` regions.
   public init(
-    pageMap: PageMap<Memory>, tlb: TLB, zeroPage: PhysicalFrame?,
+    pageMap: PageMap<Memory>, tlb: TLB, physical: PhysicalMemoryContext<Frames>,
     regionLimit: Int = RegionTable.defaultMaxMapCount
   ) {
     self.pageMap = pageMap
     self.tlb = tlb
-    self.zeroPage = zeroPage
+    self.physical = physical
     self.regionLimit = regionLimit
   }
 
@@ -59,7 +74,7 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
 
   /// `region(containing:)` for the page trap: the region of the last fault first, then the
   /// binary search (remembering what it found).
-  mutating func faultRegion(containing address: UInt64) -> Region? {
+  func faultRegion(containing address: UInt64) -> Region? {
     if let region = regions.region(inSlot: lastFaultRegion, containing: address) { return region }
     guard let (slot, region) = regions.slot(containing: address) else { return nil }
     lastFaultRegion = slot
@@ -82,7 +97,7 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   /// Cuts the region that strictly contains `address` in two, so that later operations can act
   /// on whole regions. A committed region's charge is recomputed for each piece, which can cost
   /// a few frames more (their table estimates overlap).
-  mutating func split(at address: UInt64, commit: inout CommitLedger) throws(AddressSpaceError) {
+  func split(at address: UInt64) throws(AddressSpaceError) {
     let index = firstRegion(endingAfter: address)
     guard index < regions.count, regions[index].range.start < address else { return }
     let whole = regions[index]
@@ -95,10 +110,10 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
       upper.charge = CommitLedger.worstCaseFrames(for: upper.range)
       let pieces = lower.charge + upper.charge
       if pieces > whole.charge {
-        guard commit.charge(pieces - whole.charge) else { throw .outOfMemory }
+        guard physical.commit.charge(pieces - whole.charge) else { throw .outOfMemory }
       } else {
         // A region merged from pieces may carry more than its worst case: give the excess back.
-        commit.refund(whole.charge - pieces)
+        physical.commit.refund(whole.charge - pieces)
       }
     }
     regions[index] = lower
@@ -107,7 +122,7 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
 
   /// Inserts a region into a free range, keeping the table sorted, and merges it with
   /// neighbours of the same kind and protection.
-  mutating func insert(_ region: Region) {
+  func insert(_ region: Region) {
     let index = firstRegion(endingAfter: region.range.start)
     regions.insert(region, at: index)
     mergeWithNext(index)
@@ -115,7 +130,7 @@ public struct AddressSpace<Memory: PhysicalMemoryAccess, TLB: TranslationCache> 
   }
 
   /// Merges region `index` with the one after it when they touch and match.
-  mutating func mergeWithNext(_ index: Int) {
+  func mergeWithNext(_ index: Int) {
     guard index + 1 < regions.count else { return }
     let first = regions[index]
     let second = regions[index + 1]

@@ -15,10 +15,10 @@ extension AddressSpace {
   ///
   /// Frames come from `frames`; the region's commit guarantees one is there, so a shortage is a
   /// panic (broken accounting), never a process-visible failure.
-  public mutating func handlePageFault<Frames: FrameSource>(
-    _ fault: PageFault, frames: inout Frames
+  public func handlePageFault(
+    _ fault: PageFault
   ) -> FaultResolution {
-    let resolution = decide(fault, frames: &frames)
+    let resolution = decide(fault)
     guard case .resolved(.alreadyMapped) = resolution else {
       faultProgress.progressed()
       return resolution
@@ -33,8 +33,8 @@ extension AddressSpace {
   }
 
   /// The policy for one fault, without the memory of earlier ones.
-  mutating func decide<Frames: FrameSource>(
-    _ fault: PageFault, frames: inout Frames
+  func decide(
+    _ fault: PageFault
   ) -> FaultResolution {
     guard !fault.errorCode.contains(.reservedBit) else { return .panic(.corruptPageTable(fault)) }
     guard fault.origin != .kernel else { return .panic(.kernelFault(fault)) }
@@ -59,13 +59,13 @@ extension AddressSpace {
     // leaf implies its tables exist, so nothing is created needlessly). Then the slot is read
     // and either filled or handed to `resolvePresent` — not a lookup walk and a second mapping
     // walk, as `mapping(containing:)` followed by `map` would do.
-    switch pageMap.demandSlot(for: page, frames: &frames) {
+    switch pageMap.demandSlot(for: page, frames: &physical.frames) {
     case .hugePage:
       // A huge page covers the address (never for demand-paged memory): the general route.
       guard let mapping = pageMap.mapping(containing: page) else {
         return .panic(.commitViolated(fault))
       }
-      return resolvePresent(mapping, region: region, access: access, fault: fault, frames: &frames)
+      return resolvePresent(mapping, region: region, access: access, fault: fault)
     case .outOfFrames:
       return .panic(.commitViolated(fault))  // no frame for a table: the commit was broken
     case .slot(let leafAddress, let tableEntry):
@@ -74,13 +74,12 @@ extension AddressSpace {
         let mapping = Mapping(
           page: page, frameAddress: leaf.address, size: .size4KiB, flags: leaf.flags)
         return resolvePresent(
-          mapping, region: region, access: access, fault: fault, frames: &frames)
+          mapping, region: region, access: access, fault: fault)
       }
       // A non-present entry that is not empty is not this policy's (map would refuse it too).
       guard leaf.isUnused else { return .panic(.commitViolated(fault)) }
       return fill(
-        leaf: leafAddress, tableEntry: tableEntry, region: region, access: access, fault: fault,
-        frames: &frames)
+        leaf: leafAddress, tableEntry: tableEntry, region: region, access: access, fault: fault)
     }
   }
 
@@ -89,9 +88,9 @@ extension AddressSpace {
   ///
   /// No invalidation: the entry was not present, and the CPU does not cache non-present
   /// translations (Intel SDM Vol. 3A §4.10.2.3).
-  mutating func fill<Frames: FrameSource>(
+  func fill(
     leaf: PhysicalAddress, tableEntry: PhysicalAddress, region: Region, access: AccessKind,
-    fault: PageFault, frames: inout Frames
+    fault: PageFault
   ) -> FaultResolution {
     if access == .read, let zeroPage {
       var flags = region.protection.leafFlags
@@ -102,8 +101,9 @@ extension AddressSpace {
       resolvedFaults += 1
       return .resolved(.zeroPage)
     }
-    guard let frame = frames.allocateFrame() else { return .panic(.commitViolated(fault)) }
+    guard let frame = physical.allocateFrame() else { return .panic(.commitViolated(fault)) }
     pageMap.memory.zero(frame)
+    physical.frameTable.recordFirstMapping(of: frame)
     pageMap.fillDemandSlot(
       leaf: leaf, tableEntry: tableEntry,
       with: PageTableEntry(frame: frame, flags: region.protection.leafFlags.union(.present)))
@@ -114,18 +114,18 @@ extension AddressSpace {
 
   /// Handles a fault on a page that is mapped: a write to the zero page, or a fault that is
   /// already resolved (a second fault on the same page, or a stale TLB entry).
-  mutating func resolvePresent<Frames: FrameSource>(
-    _ mapping: Mapping, region: Region, access: AccessKind, fault: PageFault,
-    frames: inout Frames
+  func resolvePresent(
+    _ mapping: Mapping, region: Region, access: AccessKind, fault: PageFault
   ) -> FaultResolution {
     let flags = region.protection.leafFlags
     if access == .write, mapping.frameAddress.frame == zeroPage {
-      guard let frame = frames.allocateFrame() else { return .panic(.commitViolated(fault)) }
+      guard let frame = physical.allocateFrame() else { return .panic(.commitViolated(fault)) }
       pageMap.memory.zero(frame)
+      physical.frameTable.recordFirstMapping(of: frame)
       guard let replaced = try? pageMap.remap(mapping.page, to: frame, flags: flags) else {
         preconditionFailure("the zero page mapping vanished")
       }
-      _ = replaced.flush(tlb, returningTablesTo: &frames)
+      _ = replaced.flush(tlb, returningTablesTo: &physical.frames)
       residentFrames += 1
       resolvedFaults += 1
       return .resolved(.copyOfZeroPage)

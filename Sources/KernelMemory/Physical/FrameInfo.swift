@@ -1,0 +1,52 @@
+/// What the kernel knows about one physical frame besides "free or not" (the bitmap's bit):
+/// the per-frame record of the frame table (Linux's `struct page`, Zircon's `vm_page_t`,
+/// SerenityOS's `PhysicalRAMPage`), kept to 8 bytes.
+///
+/// Layout (8 bytes per frame, `FrameInfo.bytesPerFrame`; the budget is 16):
+///
+/// | bytes | field | meaning |
+/// |---|---|---|
+/// | 0–3 | `mapCount` | user leaf entries that map the frame, across every address space |
+/// | 4–5 | `state` | `FrameState` bits (exclusive, shared, pinned; page-cache, swap later) |
+/// | 6–7 | `reserved` | zero; room for an LRU generation or a swap-slot tag |
+///
+/// A later page cache or swap needs the owning object and an offset: 8 more bytes at most (an
+/// index into an object table and a page offset), which keeps the record at 16.
+public struct FrameInfo: Equatable, Sendable {
+  /// How many user leaf entries map this frame (the zero page is not counted: see
+  /// `PhysicalMemoryContext`).
+  public var mapCount: UInt32
+  /// The frame's state bits.
+  public var state: FrameState
+  /// Unused; zero.
+  public var reserved: UInt16
+
+  /// The record of a frame no one maps.
+  public static let unused = FrameInfo(mapCount: 0, state: [], reserved: 0)
+
+  /// Creates a record.
+  public init(mapCount: UInt32, state: FrameState, reserved: UInt16 = 0) {
+    self.mapCount = mapCount
+    self.state = state
+    self.reserved = reserved
+  }
+
+  /// The storage one record takes in the frame table.
+  public static var bytesPerFrame: Int { MemoryLayout<FrameInfo>.stride }
+}
+
+/// The state bits of a frame (`FrameInfo.state`).
+public struct FrameState: OptionSet, Equatable, Sendable {
+  public let rawValue: UInt16
+  public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+  /// Anonymous memory known to be mapped by one address space only: a write fault may reuse it
+  /// in place instead of copying (Linux's `PG_anon_exclusive`). Set when a fault hands a fresh
+  /// frame to a space; copy-on-write sharing (fork) will clear it.
+  public static let anonymousExclusive = FrameState(rawValue: 1 << 0)
+  /// Mapped, or mappable, by several address spaces on purpose: the zero page, shared
+  /// anonymous memory (later), page-cache pages (later). Never reused in place on a write.
+  public static let shared = FrameState(rawValue: 1 << 1)
+  /// Never freed when its map count reaches zero (the zero page; later, pages under I/O).
+  public static let pinned = FrameState(rawValue: 1 << 2)
+}

@@ -1,0 +1,70 @@
+/// The per-frame metadata array: one `FrameInfo` per physical frame, indexed by frame number.
+///
+/// Like `FrameBitmap`, it is carved out of RAM at boot beside the bitmap
+/// (`requiredStorageFrames(frameCount:)`), before any heap exists, and this type is only a
+/// handle: copies share the records. At 8 bytes per frame it costs 1/512 of RAM (2 MiB per
+/// GiB).
+///
+/// LOCK: the frame-table lock (or per-record atomics) once a second CPU exists: map counts
+/// change under whichever lock guards the page tables being edited, and two address spaces
+/// sharing a frame (fork) edit it under different ones — so the count becomes an atomic
+/// read-modify-write, the state bits change under the frame's owning object's lock.
+public struct FrameTable {
+  /// The records, `count` of them.
+  @usableFromInline let records: UnsafeMutablePointer<FrameInfo>
+  /// The frames covered: `0 ..< frameCount`.
+  public let frameCount: UInt64
+
+  /// The storage a table covering `frameCount` frames needs, in records.
+  public static func requiredStorageRecords(frameCount: UInt64) -> Int { Int(frameCount) }
+
+  /// The same size in whole 4 KiB frames: what the kernel carves out of usable RAM.
+  public static func requiredStorageFrames(frameCount: UInt64) -> UInt64 {
+    let bytes = frameCount * UInt64(FrameInfo.bytesPerFrame)
+    return (bytes + PageSize.size4KiB.offsetMask) >> PageSize.size4KiB.shift
+  }
+
+  /// Adopts `storage` (at least `requiredStorageRecords(frameCount:)` records) and marks every
+  /// frame unused; the storage need not be initialised.
+  public init(frameCount: UInt64, storage: UnsafeMutableBufferPointer<FrameInfo>) {
+    precondition(storage.count >= Int(frameCount), "frame table storage too small")
+    records = storage.baseAddress!
+    self.frameCount = frameCount
+    records.initialize(repeating: .unused, count: Int(frameCount))
+  }
+
+  /// The record of `frame`.
+  @inlinable public subscript(_ frame: PhysicalFrame) -> FrameInfo {
+    get { records[index(frame)] }
+    nonmutating set { records[index(frame)] = newValue }
+  }
+
+  /// The record's index; a frame beyond the table is a kernel bug.
+  @inlinable func index(_ frame: PhysicalFrame) -> Int {
+    precondition(frame.number < frameCount, "frame beyond the frame table")
+    return Int(truncatingIfNeeded: frame.number)
+  }
+
+  /// Records the first mapping of a frame just allocated for anonymous memory: count 1,
+  /// exclusive to the space that faulted it in. One 8-byte store on the fault path.
+  @inlinable public func recordFirstMapping(of frame: PhysicalFrame) {
+    records[index(frame)] = FrameInfo(mapCount: 1, state: .anonymousExclusive)
+  }
+
+  /// Records one more leaf mapping of `frame`.
+  @inlinable public func recordMapping(of frame: PhysicalFrame) {
+    records[index(frame)].mapCount += 1
+  }
+
+  /// Records that one leaf mapping of `frame` is gone. Returns true when the frame is now
+  /// mapped nowhere and not pinned: its owner must free it (after the TLB flush). The record is
+  /// then reset, so a frame on the free list always reads `.unused`.
+  @inlinable public func recordUnmapping(of frame: PhysicalFrame) -> Bool {
+    let slot = records + index(frame)
+    precondition(slot.pointee.mapCount > 0, "unmapping a frame no one maps")
+    slot.pointee.mapCount -= 1
+    guard slot.pointee.mapCount == 0, !slot.pointee.state.contains(.pinned) else { return false }
+    slot.pointee = .unused
+    return true
+  }
+}
