@@ -35,10 +35,10 @@ enum ProcessRunner {
   nonisolated(unsafe) static var accountingClean = true
 
   /// One-time set-up: SYSCALL, SSE for ring 3, TSS.RSP0, the zero page, the commit limit, the
-  /// clocks.
+  /// clocks and the timer interrupt.
   static func prepare() {
     UserMode.install()
-    MonotonicClock.calibrate()
+    EventTimer.start()  // calibrates the TSC and the local APIC timer, starts the tick
     _ = WallClock.boot  // the RTC, read once the TSC is calibrated
     frames = MemoryManager.frames
     if zeroPage == nil {
@@ -92,11 +92,16 @@ enum ProcessRunner {
     UserMode.setFSBase(0)
     user_fpu_state_reset()
     process.enteredAt = timestamp_counter_read()
+    let timerBefore = EventTimer.local?.statistics
     let end = ProcessEnd(encoded: user_mode_enter(start.entry, start.stackPointer))
     let ranFor = timestamp_counter_read() &- process.enteredAt
     samplePeakResidency()
     current = nil
     report(process, end, ranFor: ranFor)
+    if let timerBefore, let timer = EventTimer.local {
+      ProcessConsole.line(
+        process.label + " timer: " + timer.statistics.since(timerBefore).description)
+    }
     return end.shellStatus
   }
 
