@@ -1,7 +1,9 @@
 import KernelSupport
 
 /// The 8259A PIC pair. Its power-on vectors (8–15) collide with CPU exceptions, and this kernel
-/// takes no device interrupts, so both chips are masked completely (OCW1 = all bits set).
+/// takes no interrupt through it (its one interrupt source is the local APIC timer,
+/// `LocalAPIC`), so both chips are masked completely (OCW1 = all bits set); the local APIC's
+/// LINT0, the PIC's way in, is masked as well.
 enum LegacyInterruptController {
   static let primaryDataPort: UInt16 = 0x21
   static let secondaryDataPort: UInt16 = 0xa1

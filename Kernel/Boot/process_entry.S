@@ -1,15 +1,16 @@
 // Entering and leaving ring 3 (SDM Vol. 3A §5.8.8 SYSCALL/SYSRET, §6.14 IRETQ).
 //
 // user_mode_enter saves the kernel's callee-saved registers and stack pointer, then IRETQs to
-// the program's entry point with every general register zeroed. The program comes back only
-// through SYSCALL (syscall_entry) or an exception (trap_entry.S, on TSS.RSP0 = the process
-// kernel stack below). When the process ends, user_mode_leave restores the saved kernel stack
-// and returns from user_mode_enter with the exit status: the kernel continues as if the
-// process were a function call.
+// the program's entry point with every general register zeroed and interrupts enabled (ring 3
+// always runs with IF set: POPF at CPL 3 with IOPL 0 cannot clear it). The program comes back
+// only through SYSCALL (syscall_entry), an exception or an interrupt (trap_entry.S, on
+// TSS.RSP0 = the process kernel stack below). When the process ends, user_mode_leave restores
+// the saved kernel stack and returns from user_mode_enter with the exit status: the kernel
+// continues as if the process were a function call.
 
 #define USER_DATA_SELECTOR  0x1b   // GDT slot 3 | RPL 3 (SegmentSelectors.swift)
 #define USER_CODE_SELECTOR  0x23   // GDT slot 4 | RPL 3
-#define USER_RFLAGS         0x002  // reserved bit 1 only: IF stays clear (no device interrupts)
+#define USER_RFLAGS         0x202  // IF (bit 9): the timer interrupts user code; bit 1 reserved
 #define SYSCALL_VECTOR      256    // trap_frame.vector for a system call (not an exception)
 #define PROCESS_KERNEL_STACK_SIZE 65536
 

@@ -1,13 +1,18 @@
-// Entry stubs for the 32 CPU exceptions (SDM Vol. 3A §6.15). Each stub makes the stack look
-// the same — an error code (the CPU's, or 0 for vectors without one) and the vector number —
-// then the common path saves every general register, calls the Swift dispatcher with a pointer
-// to the resulting `struct trap_frame` (KernelSupport.h), restores the registers (the handler
-// may have changed them, e.g. RIP to a probe's recovery address) and returns with IRETQ.
-
-#define EXCEPTION_COUNT 32
+// Entry stubs for every IDT vector (SDM Vol. 3A §6.15): the 32 CPU exceptions and the 224
+// external and local interrupt vectors above them (the local APIC timer and the APIC's spurious
+// vector today, Kernel/Arch/InterruptVectors.swift). Each stub makes the stack look the same —
+// an error code (the CPU's, or 0 for vectors without one: every interrupt) and the vector
+// number — then the common path saves every general register, calls the Swift dispatcher with
+// a pointer to the resulting `struct trap_frame` (KernelSupport.h), restores the registers (the
+// handler may have changed them, e.g. RIP to a probe's recovery address) and returns with IRETQ.
+//
+// Interrupts reach these stubs only from ring 3 (on TSS.RSP0, the process kernel stack) or
+// from the kernel's `sti; hlt` while it waits: every gate is an interrupt gate, so IF is clear
+// in every handler and nothing nests except an NMI or a fault of the handler itself.
+#define VECTOR_COUNT 256
 
 // Vectors for which the CPU pushes an error code: #DF 8, #TS 10, #NP 11, #SS 12, #GP 13,
-// #PF 14, #AC 17, #CP 21, #VC 29, #SX 30.
+// #PF 14, #AC 17, #CP 21, #VC 29, #SX 30. No interrupt (vector 32 and up) has one.
 .macro TRAP_STUB vector
   .balign 16
 trap_stub_\vector:
@@ -22,13 +27,20 @@ trap_stub_\vector:
   .text
   .altmacro
   .set vector, 0
-  .rept EXCEPTION_COUNT
+  .rept VECTOR_COUNT
   TRAP_STUB %vector
   .set vector, vector + 1
   .endr
 
 trap_common:
   cld
+  // RFLAGS.AC is the user's own in ring 3 (POPF may set it) and interrupt delivery keeps it:
+  // clear it, or SMAP would be off for the whole handler. IRETQ restores the interrupted
+  // value, so user_copy's STAC survives a fault inside it.
+  cmpb $0, smap_is_enabled(%rip)
+  je 1f
+  clac
+1:
   pushq %rax
   pushq %rbx
   pushq %rcx
@@ -72,12 +84,12 @@ trap_common:
   .balign 8
 trap_stub_table:
   .set vector, 0
-  .rept EXCEPTION_COUNT
+  .rept VECTOR_COUNT
   STUB_ADDRESS %vector
   .set vector, vector + 1
   .endr
 
-  // uint64_t trap_stub_address(uint32_t vector)
+  // uint64_t trap_stub_address(uint32_t vector), vector < 256
   .text
   .global trap_stub_address
 trap_stub_address:

@@ -31,10 +31,11 @@ enum ProcessRunner {
   /// Whether every process so far gave back every frame.
   nonisolated(unsafe) static var accountingClean = true
 
-  /// One-time set-up: SYSCALL, SSE for ring 3, TSS.RSP0, the commit limit, the clocks.
+  /// One-time set-up: SYSCALL, SSE for ring 3, TSS.RSP0, the commit limit, the clocks and the
+  /// timer interrupt.
   static func prepare() {
     UserMode.install()
-    MonotonicClock.calibrate()
+    EventTimer.start()  // calibrates the TSC and the local APIC timer, starts the tick
     _ = WallClock.boot  // the RTC, read once the TSC is calibrated
     if physical.commit.limit == 0 {  // the first time: the context starts with no limit
       let free = MemoryManager.bitmap!.freeFrameCount
@@ -85,11 +86,16 @@ enum ProcessRunner {
     UserMode.setFSBase(0)
     user_fpu_state_reset()
     process.enteredAt = timestamp_counter_read()
+    let timerBefore = EventTimer.local?.statistics
     let end = ProcessEnd(encoded: user_mode_enter(start.entry, start.stackPointer))
     let ranFor = timestamp_counter_read() &- process.enteredAt
     samplePeakResidency()
     Processor.current.process = nil
     report(process, end, ranFor: ranFor)
+    if let timerBefore, let timer = EventTimer.local {
+      ProcessConsole.line(
+        process.label + " timer: " + timer.statistics.since(timerBefore).description)
+    }
     return end.shellStatus
   }
 

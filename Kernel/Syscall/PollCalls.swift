@@ -1,6 +1,7 @@
-/// `poll`, `ppoll`, `select`, `pselect6` over the descriptor table. Nothing ever blocks: the
-/// empty stdin is always readable (at end of file) and the console always writable, so a call
-/// either reports ready descriptors at once or waits out its timeout on the TSC.
+/// `poll`, `ppoll`, `select`, `pselect6` over the descriptor table. No descriptor ever becomes
+/// ready later: the empty stdin is always readable (at end of file) and the console always
+/// writable, so a call either reports ready descriptors at once or blocks until its timeout
+/// (`Blocking`: the CPU halts; forever without a timeout, as Linux would block).
 ///
 /// `select`, `pselect6` and `ppoll` write the time left back into their timeout (Linux's
 /// `poll_select_finish`: not for a zero timeout, and a timeout that cannot be written back is
@@ -160,9 +161,11 @@ enum PollCalls {
     return overflow ? UInt64.max : deadline
   }
 
-  /// Nothing is ready: wait until the deadline (forever without one, as Linux would block).
+  /// Nothing is ready: block until the deadline (forever without one, as Linux would block).
+  /// With descriptors that can become ready (pipes), this becomes a wait on their wait queues
+  /// as well as on the timer.
   static func wait(until deadline: UInt64) {
-    while MonotonicClock.nanoseconds() < deadline {}
+    Blocking.sleep(untilMonotonic: deadline)
   }
 
   /// How a timeout is laid out in user memory.

@@ -1,5 +1,5 @@
-/// `nanosleep` and `clock_nanosleep`: with one process and no timer interrupt, sleeping is
-/// waiting on the TSC until the clock reaches the deadline.
+/// `nanosleep` and `clock_nanosleep`: the process blocks until the clock reaches the deadline
+/// (`Blocking`: the CPU halts, the local APIC timer wakes it).
 enum SleepCalls {
   /// `TIMER_ABSTIME`: the request is a deadline, not a duration.
   static let absoluteTime: UInt64 = 1
@@ -28,7 +28,7 @@ enum SleepCalls {
     return 0
   }
 
-  /// Reads and checks the `timespec` at `request`, then waits until `source` reaches it.
+  /// Reads and checks the `timespec` at `request`, then blocks until `source` reaches it.
   static func sleep(on source: TimeCalls.Source, request: UInt64, absolute: Bool)
     throws(LinuxErrno)
   {
@@ -42,6 +42,6 @@ enum SleepCalls {
     let now = TimeCalls.now(source)
     let (sum, late) = now.addingReportingOverflow(duration)
     let deadline = absolute ? duration : late ? UInt64.max : sum
-    while TimeCalls.now(source) < deadline {}
+    Blocking.sleep(on: source, until: deadline)
   }
 }

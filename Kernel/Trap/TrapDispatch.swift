@@ -3,14 +3,19 @@ import KernelSupport
 /// The saved registers of an interrupted context (`struct trap_frame` in KernelSupport.h).
 typealias TrapFrame = trap_frame
 
-/// The Swift side of every CPU exception: called by trap_entry.S with the saved frame, which
-/// handlers may edit (a probe's recovery changes RIP) before the stub returns with IRETQ.
+/// The Swift side of every CPU exception and interrupt: called by trap_entry.S with the saved
+/// frame, which handlers may edit (a probe's recovery changes RIP) before the stub returns with IRETQ.
 @_cdecl("kernel_trap_dispatch")
 func kernelTrapDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
   if Panic.inProgress { Panic.nestedTrap(frame) }
   // Page faults first, with one comparison: they are nearly every trap a process takes.
   if frame.pointee.vector == UInt64(ExceptionVector.pageFault.rawValue) {
     PageFaultTrap.handle(frame)
+    return
+  }
+  // Interrupts next: the timer's arrive from ring 3 all the time and are no process's fault.
+  if frame.pointee.vector >= UInt64(InterruptDescriptorTable.exceptionCount) {
+    InterruptDispatch.handle(frame)
     return
   }
   if ProcessFaults.isUserException(frame) { ProcessFaults.userException(frame) }

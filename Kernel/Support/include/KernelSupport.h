@@ -166,6 +166,27 @@ static inline void interrupts_disable(void) { __asm__ volatile("cli" : : : "memo
 /// HLT: waits for the next interrupt.
 static inline void processor_halt(void) { __asm__ volatile("hlt" : : : "memory"); }
 
+/// STI; HLT: unmasks interrupts and waits for the next one. STI's interrupt shadow holds any
+/// interrupt already pending until HLT has begun, so one that arrived after the caller last
+/// checked its condition (with interrupts masked) still wakes this HLT instead of being taken
+/// before it and leaving the CPU halted (SDM Vol. 2B, STI). Returns with interrupts still on.
+static inline void interrupts_enable_and_halt(void) {
+  __asm__ volatile("sti\n\thlt" : : : "memory");
+}
+
+// ---- Memory-mapped device registers -------------------------------------------------------------
+
+/// A 32-bit load from a device register: volatile, so it is neither dropped, merged nor
+/// reordered with other device accesses (the page must be mapped uncached).
+static inline uint32_t device_register_read(uint64_t address) {
+  return *(volatile uint32_t *)address;
+}
+
+/// A 32-bit store to a device register (see device_register_read).
+static inline void device_register_write(uint64_t address, uint32_t value) {
+  *(volatile uint32_t *)address = value;
+}
+
 
 // ---- Assembly-provided symbols -----------------------------------------------------------------
 
@@ -179,7 +200,8 @@ struct trap_frame {
   uint64_t rip, cs, rflags, rsp, ss;
 };
 
-/// The entry stub of CPU exception `vector` (0–31), from trap_entry.S.
+/// The entry stub of IDT vector `vector` (0–255: the 32 exceptions, then interrupts), from
+/// trap_entry.S.
 uint64_t trap_stub_address(uint32_t vector);
 
 /// Probes: read or write one byte at `address`; return 1 on success, 0 when the access faulted
