@@ -64,6 +64,7 @@ $(KERNEL_BUILD)/kernel-swift.o: $(CORE_SOURCES) $(ABI_SOURCES) $(KERNEL_SWIFT) $
   $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
 	$(SWIFTC) $(KERNEL_SWIFTFLAGS) -emit-object $(CORE_SOURCES) $(ABI_SOURCES) $(KERNEL_SWIFT) -o $@
+	@touch $@  # swiftc leaves an unchanged object's date alone: make would rebuild it every time
 
 $(KERNEL_BUILD)/%.o: Kernel/%.S $(KERNEL_HEADERS) Kernel/kernel.mk $(KERNEL_BASE_STAMP)
 	@mkdir -p $(dir $@)
