@@ -27,9 +27,7 @@ extension AddressSpace {
     var backedInTarget = false
     pageMap.forEachMapping(in: target) { _ in backedInTarget = true }
     guard !backedInTarget else { throw .overlapsExisting }
-    var mappings: [Mapping] = []
-    pageMap.forEachMapping(in: source) { mappings.append($0) }
-    for mapping in mappings { move(mapping, by: destination &- source.start) }
+    forEachMappingInBatches(in: source) { move($0, by: destination &- source.start) }
   }
 
   /// Maps `mapping`'s frame `offset` bytes further on, then unmaps and flushes the old page.

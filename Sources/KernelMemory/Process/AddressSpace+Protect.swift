@@ -112,9 +112,7 @@ extension AddressSpace {
   /// Gives every backed page in `range` the leaf flags of `protection`. The shared zero page
   /// stays read-only whatever the protection: a write must still fault to get a private copy.
   func updateLeaves(in range: VirtualRange, protection: Protection) {
-    var mappings: [Mapping] = []
-    pageMap.forEachMapping(in: range) { mappings.append($0) }
-    for mapping in mappings {
+    forEachMappingInBatches(in: range) { mapping in
       var flags = protection.leafFlags
       if mapping.frameAddress.frame == zeroPage { flags.remove(.writable) }
       guard let pending = try? pageMap.protect(mapping.page, flags: flags) else {
