@@ -205,6 +205,8 @@ public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
   public static let ERANGE = LinuxErrno(rawValue: 34)
   public static let ENOSYS = LinuxErrno(rawValue: 38)
   public static let EOPNOTSUPP = LinuxErrno(rawValue: 95)
+  public static let EINTR = LinuxErrno(rawValue: 4)
+  public static let EAGAIN = LinuxErrno(rawValue: 11)
 
   /// The core's errno for an address-space error.
   public init(_ errno: Errno) { self.init(rawValue: Int64(errno.rawValue)) }
