@@ -90,10 +90,11 @@ enum ProcessRunner {
     }
     let start: (entry: UInt64, stackPointer: UInt64)
     Processor.current.process = process  // the loader gives it its address space
-    defer { Processor.current.process = nil }
     do {
       start = try ProgramLoader.load(ELFBytes(bytes), arguments: program.arguments)
+      Processor.current.process = nil  // the idle thread runs now
     } catch {
+      Processor.current.process = nil
       ProcessConsole.line(process.label + " not started: " + error.description)
       return notExecutableStatus
     }

@@ -110,7 +110,7 @@ def test_a_thread_kernel_stack_overflow_hits_its_guard_page():
     assert run.status == EXIT_PANIC, run
     out = run.output
     assert "KERNEL PANIC: kernel stack overflow: double fault after touching the stack guard page" in out, run
-    assert "a thread's kernel stack (the kernel stack area at 0xffffc00000000000" in out, run
+    assert "a thread's kernel stack (the kernel stack area at 0xffffe00000000000" in out, run
     assert "<stack_overflow_provoke" in out and "not present at PT" in out, run
 
 
@@ -119,8 +119,9 @@ def test_spinners_are_preempted_and_the_kernel_says_so():
     assert run.status == EXIT_SUCCESS, run
     assert "sched_preempt: all 8 checks passed" in run.output, run
     switches = int(re.search(r"(\d+) context switches", run.output).group(1))
-    # 200 ms of two spinners with a 4 ms tick: dozens of preemptions, not a handful of blocks.
-    assert switches >= 40, run
+    # 200 ms of two spinners with a 4 ms tick: dozens of preemptions (38-50 seen under TCG),
+    # not the handful of switches blocking alone makes (fork, sleep, wait: under 10).
+    assert switches >= 20, run
     stacks = re.search(r"kernel stacks: 64 KiB each, deepest use (\d+) bytes, at most (\d+) at once",
                        run.output)
     assert stacks and int(stacks.group(2)) == 3 and int(stacks.group(1)) < 16384, run
