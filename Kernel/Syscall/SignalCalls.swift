@@ -112,7 +112,7 @@ enum SignalCalls {
     ProcessConsole.line(
       process.label + " killed by "
         + (sentByItself ? "its own signal " : "its pending signal ") + String(signal.rawValue))
-    user_mode_leave(ProcessEnd.killed(signal: UInt64(signal.rawValue)).encoded)
+    ProcessExit.end(process, .killed(signal: UInt64(signal.rawValue)))
   }
 
   /// Reads a `struct sigaction` (four words) from user memory.

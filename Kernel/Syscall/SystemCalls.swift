@@ -18,17 +18,21 @@ struct SystemCallArguments {
 /// The system-call entry's Swift side: called by process_entry.S with the saved user state.
 /// The call number is RAX's low 32 bits, as Linux reads it (an `int`: `(1 << 32) | 39` is
 /// getpid, a negative number is no call). The time inside the call is the process's system
-/// time (`ProcessTimes`).
+/// time (`ProcessTimes`): the time the thread ran inside it (not the time it was blocked).
+/// On the way out, the scheduler may end the process (killed) or switch to another thread.
 @_cdecl("kernel_syscall_dispatch")
 func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
-  let entered = timestamp_counter_read()
+  let thread = Processor.current.thread
+  let entered = thread.cpuTicks(at: timestamp_counter_read())
   let saved = frame.pointee
   let arguments = SystemCallArguments(
     number: saved.rax & SystemCalls.numberMask, a0: saved.rdi, a1: saved.rsi, a2: saved.rdx,
     a3: saved.r10, a4: saved.r8, a5: saved.r9, frame: frame)
   ProcessRunner.samplePeakResidency()
   frame.pointee.rax = SystemCalls.dispatch(arguments)
-  ProcessRunner.current?.ticksInKernel &+= timestamp_counter_read() &- entered
+  ProcessRunner.current?.ticksInKernel &+=
+    thread.cpuTicks(at: timestamp_counter_read()) &- entered
+  Scheduler.shared.returningToUser()
 }
 
 /// Which handler answers which call. Handlers return the result or throw the errno; anything
@@ -113,7 +117,7 @@ enum SystemCalls {
       process.clearChildTID = call.a0
       return process.id
     case Number.getpid, Number.gettid: return process.id
-    case Number.getppid: return UserProcess.parentID
+    case Number.getppid: return process.parent?.id ?? UserProcess.parentID
     case Number.getpgrp: return process.id
     case Number.getpgid, Number.getsid:
       guard call.a0 == 0 || call.a0 == process.id else { throw .ESRCH }
