@@ -123,12 +123,6 @@ struct DescriptorTable {
     }
   }
 
-  /// Every descriptor closed (the process's exit: Linux's `exit_files`), so pipe ends it held
-  /// close and their pipes can give back their pages.
-  mutating func closeAll() {
-    entries.removeAll()
-  }
-
   private mutating func place(_ entry: (file: OpenFile, closeOnExec: Bool), at index: Int) {
     while entries.count <= index { entries.append(nil) }
     entries[index] = entry

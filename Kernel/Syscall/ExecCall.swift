@@ -87,26 +87,29 @@ enum ExecCall {
     }
     resetState(of: process, fileName: path)
     enter(frame, at: start.entry, stack: start.stackPointer)
-    // process.finishVfork()  // LEAD: enable when sched is merged (the vfork parent wakes).
+    process.finishVfork()
     return 0
   }
 
-  /// The point of no return: the new space becomes the process's and the CPU's (CR3), then
-  /// the old one gives back everything (its TLB entries went with the CR3 load).
+  /// The point of no return: the new space becomes the CPU's (CR3) and the process's, then
+  /// the old one is let go — torn down, its TLB entries gone with the CR3 load; or, when it
+  /// was a vfork parent's, left to the parent (`giveUpAddressSpace`).
   static func replaceImage(of process: UserProcess, with space: ProcessAddressSpace) {
     ProcessRunner.samplePeakResidency()
-    let old = process.addressSpace!
-    process.addressSpace = space
     Processor.current.activate(space)
-    ProcessRunner.checkCommit(of: old, process)
-    old.tearDown()
+    process.giveUpAddressSpace()
+    process.addressSpace = space
   }
 
   /// What a new program does not inherit.
   static func resetState(of process: UserProcess, fileName: [UInt8]) {
     process.fsBase = 0
     UserMode.setFSBase(0)
-    user_fpu_state_reset()
+    // The power-on FPU/SSE image, loaded now (the thread's area is where a switch saves it).
+    if let stack = Processor.current.thread.stack {
+      user_fpu_state_initial(stack.fpuArea)
+      user_fpu_state_restore(stack.fpuArea)
+    }
     process.clearChildTID = 0
     process.descriptors.closeOnExecDescriptors()
     process.signals.resetHandlersForExec()
