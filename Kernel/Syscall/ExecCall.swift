@@ -49,11 +49,12 @@ enum ExecCall {
     let flags = UInt64(UInt32(truncatingIfNeeded: fullFlags))
     guard flags & ~allowedFlags == 0 else { throw .EINVAL }
     let path = try PathCalls.copyPath(pathAddress)
+    let name = fileName(of: path, from: directory)
     var file = try ExecutableFile.open(
       directory: directory, path: path, emptyPath: flags & OpenFlags.emptyPath != 0,
-      follow: flags & OpenFlags.symlinkNoFollow == 0)
+      follow: flags & OpenFlags.symlinkNoFollow == 0, name: name)
     var copied = try ExecArguments.copy(
-      arguments: arguments, environment: environment, fileName: path)
+      arguments: arguments, environment: environment, fileName: name)
     var depth = 0
     while InterpreterLine.isScript(file.bytes) {
       depth += 1
@@ -62,7 +63,7 @@ enum ExecCall {
       copied.arguments = line.arguments(scriptPath: file.path, original: copied.arguments)
       file = try ExecutableFile.open(
         directory: UInt64(bitPattern: Int64(OpenFlags.currentDirectory)),
-        path: line.interpreter, emptyPath: false, follow: true)
+        path: line.interpreter, emptyPath: false, follow: true, name: line.interpreter)
     }
     let image = ELFBytes(file.bytes)
     let plan: LoadPlan
@@ -82,10 +83,10 @@ enum ExecCall {
         environment: copied.environment)
     } catch {
       ProcessFaults.end(
-        "execve of " + ProgramLaunch.printable(path) + " failed after the point of no return: "
+        "execve of " + ProgramLaunch.printable(name) + " failed after the point of no return: "
           + error.description, signal: ProcessEnd.signalSegmentationViolation)
     }
-    resetState(of: process, fileName: path)
+    resetState(of: process, fileName: name)
     enter(frame, at: start.entry, stack: start.stackPointer)
     process.finishVfork()
     return 0
@@ -128,6 +129,17 @@ enum ExecCall {
     frame.pointee.rflags = initialUserFlags
     frame.pointee.rsp = stack
     frame.pointee.ss = stackSelector
+  }
+
+  /// The name the new program is known by (`bprm->filename`: what a script's interpreter gets,
+  /// the base of the process's name, what the argument limit counts): the path itself when
+  /// absolute or relative to the working directory, else `/dev/fd/N/PATH` — or `/dev/fd/N`
+  /// for `AT_EMPTY_PATH` — as Linux's `alloc_bprm` names it.
+  static func fileName(of path: [UInt8], from directory: UInt64) -> [UInt8] {
+    let descriptor = Int32(truncatingIfNeeded: directory)
+    if descriptor == OpenFlags.currentDirectory || path.first == UInt8(ascii: "/") { return path }
+    let base = Array(("/dev/fd/" + String(descriptor)).utf8)
+    return path.isEmpty ? base : base + [UInt8(ascii: "/")] + path
   }
 
   /// `kbasename`: what follows the last `/`.

@@ -9,14 +9,14 @@ struct ExecutableFile {
 
   /// Its node in the root file system.
   var node: Int
-  /// The path it was named by (what a script's interpreter gets as its argument).
+  /// The name it goes by (`ExecCall.fileName`: what a script's interpreter gets).
   var path: [UInt8]
   /// Its bytes (in the boot module, never copied).
   var bytes: UnsafeRawBufferPointer
 
-  static func open(directory: UInt64, path: [UInt8], emptyPath: Bool, follow: Bool)
-    throws(LinuxErrno) -> ExecutableFile
-  {
+  static func open(
+    directory: UInt64, path: [UInt8], emptyPath: Bool, follow: Bool, name: [UInt8]
+  ) throws(LinuxErrno) -> ExecutableFile {
     let tree = PathCalls.tree
     let node: Int
     if path.isEmpty {
@@ -29,7 +29,7 @@ struct ExecutableFile {
     }
     let file = tree.nodes[node]
     guard file.isRegular, file.mode & executeBits != 0 else { throw .EACCES }
-    return ExecutableFile(node: node, path: path, bytes: tree.data(of: node))
+    return ExecutableFile(node: node, path: name, bytes: tree.data(of: node))
   }
 
   /// `AT_EMPTY_PATH`: the file open at `descriptor` (the working directory for `AT_FDCWD`,
