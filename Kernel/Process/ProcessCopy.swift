@@ -1,3 +1,5 @@
+import KernelSupport
+
 /// The child of `fork`/`vfork`/`clone`: a new process that copies what Linux copies.
 enum ProcessCopy {
   /// A child of `parent` running in `space` (its own copy, or the parent's lent for vfork),
@@ -19,7 +21,7 @@ enum ProcessCopy {
     child.groupID = parent.groupID
     child.sessionID = parent.sessionID
     child.peakResidentFrames = space.residentFrames
-    child.enteredAt = parent.enteredAt
+    child.enteredAt = timestamp_counter_read()
     child.parent = parent
     parent.children.append(child)
     return child

@@ -69,9 +69,9 @@ final class UserProcess {
   let childEvents = WaitQueue()
   /// A vfork parent sleeps here until this child execs or ends (`finishVfork`).
   var vforkParentWaits: WaitQueue? = nil
-  /// The CPU time of its reaped children and theirs (`RUSAGE_CHILDREN`), in TSC ticks.
-  var reapedChildrenUserTicks: UInt64 = 0
-  var reapedChildrenSystemTicks: UInt64 = 0
+  /// The CPU time of its reaped children and theirs (`RUSAGE_CHILDREN`), in nanoseconds.
+  var reapedChildrenUserNanoseconds: UInt64 = 0
+  var reapedChildrenSystemNanoseconds: UInt64 = 0
 
   /// `usableFrames`: the machine's RAM in frames, from which Linux derives some limits.
   init(id: UInt64, name: String, usableFrames: UInt64) {

@@ -130,7 +130,17 @@ enum ForkCalls {
   }
 
   /// The child's copy-on-write copy of the parent's memory.
+  /// ENOMEM when its commit or its page tables cannot be had (the core gives everything back).
   static func copySpace(of parent: UserProcess) throws(LinuxErrno) -> ProcessAddressSpace {
-    throw .ENOSYS  // until the core's AddressSpace.fork lands (branch cow)
+    let physical = ProcessRunner.physical
+    let pageMap: PageMap<DirectMap>
+    do {
+      pageMap = try PageMap(sharingKernelPartOf: MemoryManager.kernelMap!, frames: &physical.frames)
+    } catch { throw .ENOMEM }
+    do throws(AddressSpaceError) {
+      return try parent.addressSpace!.fork(into: pageMap)
+    } catch {
+      throw .ENOMEM
+    }
   }
 }

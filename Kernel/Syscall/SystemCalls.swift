@@ -118,13 +118,17 @@ enum SystemCalls {
       return process.id
     case Number.getpid, Number.gettid: return process.id
     case Number.getppid: return process.parent?.id ?? UserProcess.parentID
-    case Number.getpgrp: return process.id
-    case Number.getpgid, Number.getsid:
-      guard call.a0 == 0 || call.a0 == process.id else { throw .ESRCH }
-      return process.id
-    case Number.wait4:
-      // pid < -1 names the process group -pid; INT_MIN has none (Linux: ESRCH).
-      throw Int32(truncatingIfNeeded: call.a0) == Int32.min ? .ESRCH : .ECHILD
+    case Number.getpgrp: return GroupCalls.getpgrp(call)
+    case Number.getpgid: return try GroupCalls.getpgid(call)
+    case Number.getsid: return try GroupCalls.getsid(call)
+    case Number.setpgid: return try GroupCalls.setpgid(call)
+    case Number.setsid: return try GroupCalls.setsid(call)
+    case Number.wait4: return try WaitCalls.wait4(call)
+    case Number.waitid: return try WaitCalls.waitid(call)
+    case Number.fork: return try ForkCalls.fork(call)
+    case Number.vfork: return try ForkCalls.vfork(call)
+    case Number.clone: return try ForkCalls.clone(call)
+    case Number.clone3: throw .ENOSYS  // C libraries fall back to clone
     case Number.gettimeofday: return try TimeCalls.gettimeofday(call)
     case Number.time: return try TimeCalls.time(call)
     case Number.nanosleep: return try SleepCalls.nanosleep(call)
@@ -148,7 +152,9 @@ enum SystemCalls {
     case Number.rt_sigprocmask: return try SignalCalls.rtSigprocmask(call)
     case Number.rt_sigpending: return try SignalCalls.rtSigpending(call)
     case Number.sigaltstack: return 0
-    case Number.sched_yield: return 0
+    case Number.sched_yield:
+      Scheduler.shared.yield()
+      return 0
     default: return try unsupported(call)
     }
   }
