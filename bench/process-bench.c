@@ -12,7 +12,11 @@
  *   fork-execve-wait      fork, the child execve's this program (argv[0], which the runners
  *                         give as an absolute path) with `exit-now`, wait4
  *
- *     process-bench [reps-scale] [case,...]
+ *     process-bench [reps-scale] [case,...|all] [huge]
+ *
+ * The touched memory is MADV_NOHUGEPAGE (4 KiB pages, as our kernel maps them, and as
+ * pagefault-bench measures) unless `huge` is given: then Linux with transparent_hugepage=always
+ * backs it with 2 MiB pages and its fork copies one entry per 2 MiB.
  *
  * Output, one line per case (the value is the median repetition, in nanoseconds per operation;
  * per page for cow-write):
@@ -38,6 +42,7 @@
 static const char *self;
 static int scale = 1;
 static const char *only;
+static int huge;
 
 static long now_ns(void)
 {
@@ -56,7 +61,7 @@ static int reap(long pid)
 
 static int wanted(const char *name)
 {
-    if (!only) return 1;
+    if (!only || strcmp(only, "all") == 0) return 1;
     size_t n = strlen(name);
     for (const char *p = only; (p = strstr(p, name)) != 0; p += n)
         if ((p == only || p[-1] == ',') && (p[n] == 0 || p[n] == ',')) return 1;
@@ -159,7 +164,7 @@ static unsigned char *touched(unsigned long mib)
 {
     unsigned char *p = mmap(0, mib * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return 0;
-    madvise(p, mib * MiB, MADV_NOHUGEPAGE);
+    if (!huge) madvise(p, mib * MiB, MADV_NOHUGEPAGE);
     for (unsigned long off = 0; off < mib * MiB; off += PAGE_SIZE) p[off] = (unsigned char)(off >> 12);
     return p;
 }
@@ -223,7 +228,8 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "exit-now") == 0) return 0;
     if (argc >= 2) scale = atoi(argv[1]) > 0 ? atoi(argv[1]) : 1;
     if (argc >= 3) only = argv[2];
-    printf("# process-bench scale %d\n", scale);
+    huge = argc >= 4 && strcmp(argv[3], "huge") == 0;
+    printf("# process-bench scale %d, %s pages\n", scale, huge ? "transparent huge" : "4 KiB");
     fflush(stdout);
     if (wanted("fork-exit-wait")) fork_exit_wait();
     if (wanted("pipe-round-trip")) pipe_round_trip();
