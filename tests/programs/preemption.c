@@ -2,7 +2,7 @@
  *   - two CPU-bound children (they never make a system call while counting) both advance their
  *     counters in every one of four 200 ms windows, while the parent sleeps and wakes on time;
  *   - a child sleeping 50 ms wakes within a second while its sibling spins.
- * The counters live in MAP_SHARED memory the parent reads. The children are killed (SIGKILL) and
+ * The counters live in MAP_SHARED memory the parent reads (written before the first fork). The children are killed (SIGKILL) and
  * reaped at the end. On one CPU this needs timer preemption of user code: without it the first
  * spinner never gives the CPU back. Status 0. */
 #include "rt.h"
@@ -77,6 +77,8 @@ int main(void)
     long m = sys_mmap(0, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS);
     if (!expect_ok(m, "mmap MAP_SHARED|MAP_ANONYMOUS")) return finish("preemption");
     volatile unsigned long *shared = (volatile unsigned long *)m;
+    /* Written before any fork: sharing pages first touched after fork is fork_cow's subject. */
+    for (int i = 0; i < 4; i++) shared[i] = 0;
     two_spinners(shared);
     sleeper_beside_spinner(shared);
     return finish("preemption");
