@@ -1,59 +1,37 @@
-// Entering and leaving ring 3 (SDM Vol. 3A §5.8.8 SYSCALL/SYSRET, §6.14 IRETQ).
+// Entering and leaving ring 3 (SDM Vol. 3A §5.8.8 SYSCALL/SYSRET, §6.14 IRETQ), and switching
+// between kernel threads (Kernel/Scheduler/).
 //
-// user_mode_enter saves the kernel's callee-saved registers and stack pointer, then IRETQs to
-// the program's entry point with every general register zeroed and interrupts enabled (ring 3
-// always runs with IF set: POPF at CPL 3 with IOPL 0 cannot clear it). The program comes back
-// only through SYSCALL (syscall_entry), an exception or an interrupt (trap_entry.S, on
-// TSS.RSP0 = the process kernel stack below). When the process ends, user_mode_leave restores
-// the saved kernel stack and returns from user_mode_enter with the exit status: the kernel
-// continues as if the process were a function call.
+// Every thread has its own kernel stack (Kernel/Scheduler/KernelStack.swift). A thread enters
+// ring 3 for the first time through thread_entry_trampoline, which pops the trap frame its
+// creator built on its stack and IRETQs (a new program: entry point, every register zero; a
+// forked child: a copy of the parent's system-call frame with RAX = 0). Ring 3 always runs
+// with IF set (POPF at CPL 3 with IOPL 0 cannot clear it). The program comes back only
+// through SYSCALL (syscall_entry), an exception or an interrupt (trap_entry.S, on TSS.RSP0 =
+// the running thread's kernel stack). thread_switch saves the callee-saved registers and RSP
+// of one thread and resumes another where it called thread_switch itself.
 
 #define USER_DATA_SELECTOR  0x1b   // GDT slot 3 | RPL 3 (SegmentSelectors.swift)
 #define USER_CODE_SELECTOR  0x23   // GDT slot 4 | RPL 3
-#define USER_RFLAGS         0x202  // IF (bit 9): the timer interrupts user code; bit 1 reserved
 #define SYSCALL_VECTOR      256    // trap_frame.vector for a system call (not an exception)
-#define PROCESS_KERNEL_STACK_SIZE 65536
+// struct processor_entry_state (ProcessSupport.h): the per-CPU words the SYSCALL entry uses.
+#define ENTRY_KERNEL_STACK_TOP   0
+#define ENTRY_USER_STACK_SCRATCH 8
 
   .text
-  // uint64_t user_mode_enter(uint64_t entry, uint64_t stack_pointer)
-  .global user_mode_enter
-user_mode_enter:
+  // void thread_switch(uint64_t *save_stack_pointer, uint64_t next_stack_pointer)
+  // Called with interrupts off. The System V ABI lets the caller assume only the callee-saved
+  // registers (RBX, RBP, R12–R15) and RSP survive a call: those are all a thread's kernel
+  // context needs. The FPU state and FS base are user state, switched by the scheduler.
+  .global thread_switch
+thread_switch:
   pushq %rbx
   pushq %rbp
   pushq %r12
   pushq %r13
   pushq %r14
   pushq %r15
-  movq %rsp, kernel_resume_stack(%rip)
-  pushq $USER_DATA_SELECTOR
-  pushq %rsi
-  pushq $USER_RFLAGS
-  pushq $USER_CODE_SELECTOR
-  pushq %rdi
-  xorl %eax, %eax
-  movw %ax, %fs
-  movw %ax, %gs
-  xorl %ebx, %ebx
-  xorl %ecx, %ecx
-  xorl %edx, %edx
-  xorl %esi, %esi
-  xorl %edi, %edi
-  xorl %ebp, %ebp
-  xorl %r8d, %r8d
-  xorl %r9d, %r9d
-  xorl %r10d, %r10d
-  xorl %r11d, %r11d
-  xorl %r12d, %r12d
-  xorl %r13d, %r13d
-  xorl %r14d, %r14d
-  xorl %r15d, %r15d
-  iretq
-
-  // void user_mode_leave(uint64_t status) — never returns to its caller
-  .global user_mode_leave
-user_mode_leave:
-  movq kernel_resume_stack(%rip), %rsp
-  movq %rdi, %rax
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
   popq %r15
   popq %r14
   popq %r13
@@ -62,15 +40,60 @@ user_mode_leave:
   popq %rbx
   ret
 
+  // Where a new thread's first thread_switch returns to: RSP points at the trap frame its
+  // creator wrote at the top of its stack. scheduler_thread_started finishes the switch (and
+  // may end the thread if it was killed before it ever ran); then the frame goes to ring 3.
+  .global thread_entry_trampoline
+thread_entry_trampoline:
+  movq %rsp, %rdi
+  call scheduler_thread_started
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rbp
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rbx
+  popq %rax
+  addq $16, %rsp           // vector and error code
+  iretq
+
+  // void kernel_stack_overflow_provoke(uint64_t stack_top): test=thread-stack-overflow moves
+  // onto a thread's kernel stack and recurses (stack_overflow.c) into its guard page.
+  .global kernel_stack_overflow_provoke
+kernel_stack_overflow_provoke:
+  movq %rdi, %rsp
+  xorl %edi, %edi
+  call stack_overflow_provoke
+  ud2
+
+  // void user_segment_selectors_reset(void): DS, ES, FS, GS = the null selector, once before
+  // the first program (the FS base itself is the IA32_FS_BASE MSR, set at every switch).
+  .global user_segment_selectors_reset
+user_segment_selectors_reset:
+  xorl %eax, %eax
+  movw %ax, %fs
+  movw %ax, %gs
+  ret
+
   // The LSTAR target. SFMASK has cleared IF, DF, TF and AC; RCX holds the user RIP, R11 the
   // user RFLAGS. Builds a struct trap_frame on the process kernel stack (vector 256), calls
-  // kernel_syscall_dispatch, and returns with SYSRETQ (the frame's RIP, RFLAGS and RSP).
+  // kernel_syscall_dispatch, and returns with SYSRETQ (the frame's RIP, RFLAGS and RSP). The
+  // stack is the running thread's: this CPU's processor_entry_state names its top (one CPU
+  // today: boot_processor_entry; a second one would reach its own through GS after SWAPGS).
   .global syscall_entry
 syscall_entry:
-  movq %rsp, syscall_user_stack(%rip)
-  leaq process_kernel_stack_top(%rip), %rsp
+  movq %rsp, boot_processor_entry+ENTRY_USER_STACK_SCRATCH(%rip)
+  movq boot_processor_entry+ENTRY_KERNEL_STACK_TOP(%rip), %rsp
   pushq $USER_DATA_SELECTOR
-  pushq syscall_user_stack(%rip)
+  pushq boot_processor_entry+ENTRY_USER_STACK_SCRATCH(%rip)
   pushq %r11
   pushq $USER_CODE_SELECTOR
   pushq %rcx
@@ -150,28 +173,28 @@ user_copy_recovery_for:
   xorl %eax, %eax
   ret
 
-  // void user_fpu_state_reset(void)
-  // FXRSTOR of the power-on FPU/SSE state (FCW 0x37f, MXCSR 0x1f80, every register zero), so
-  // no x87 or XMM value of one process is visible to the next. The kernel itself never uses
-  // the FPU: tools/check-kernel-instructions allows this one function.
-  .global user_fpu_state_reset
-user_fpu_state_reset:
+  // void user_fpu_state_save(void *area), void user_fpu_state_restore(const void *area),
+  // void user_fpu_state_initial(void *area): a thread's FPU/SSE state (its 512-byte, 16-aligned
+  // FXSAVE area) saved and restored at each switch between user threads, and the power-on
+  // state (FCW 0x37f, MXCSR 0x1f80, every register zero) a new program starts with. The kernel
+  // itself never uses the FPU: tools/check-kernel-instructions allows these three functions.
+  .global user_fpu_state_save
+user_fpu_state_save:
+  fxsave64 (%rdi)
+  ret
+
+  .global user_fpu_state_restore
+user_fpu_state_restore:
+  fxrstor64 (%rdi)
+  ret
+
+  .global user_fpu_state_initial
+user_fpu_state_initial:
   fxrstor64 initial_fpu_state(%rip)
+  fxsave64 (%rdi)
   ret
 
-  // uint64_t process_kernel_stack_top_address(void)
-  .global process_kernel_stack_top_address
-process_kernel_stack_top_address:
-  leaq process_kernel_stack_top(%rip), %rax
-  ret
-
-  // uint64_t process_kernel_stack_guard_address(void)
-  .global process_kernel_stack_guard_address
-process_kernel_stack_guard_address:
-  leaq process_kernel_stack_guard(%rip), %rax
-  ret
-
-  // The FXSAVE image (SDM Vol. 1 §10.5.1, table 10-2) user_fpu_state_reset loads.
+  // The FXSAVE image (SDM Vol. 1 §10.5.1, table 10-2) user_fpu_state_initial loads.
 #define FXSAVE_AREA_SIZE 512
 #define FXSAVE_MXCSR_OFFSET 24
   .section .rodata
@@ -182,20 +205,12 @@ initial_fpu_state:
   .long 0x1f80                         // MXCSR: every exception masked, round to nearest
   .skip FXSAVE_AREA_SIZE - FXSAVE_MXCSR_OFFSET - 4
 
-  .bss
-  .balign 8
-kernel_resume_stack:
+  // This CPU's entry state (struct processor_entry_state): the kernel stack top of the thread
+  // it runs, and the SYSCALL entry's scratch word for the user RSP. The scheduler writes the
+  // first at every switch (beside TSS.RSP0).
+  .data
+  .balign 16
+  .global boot_processor_entry
+boot_processor_entry:
   .quad 0
-syscall_user_stack:
   .quad 0
-  // The process kernel stack: SYSCALL switches to it, and TSS.RSP0 points at its top for
-  // exceptions from ring 3. One process runs at a time, so one stack serves each in turn.
-  // The page below it is a guard: UserMode.install unmaps it, so an overflow faults (and the
-  // double-fault handler reports it on its own IST stack) instead of corrupting .bss.
-  .section .bss.process_kernel_stack, "aw", @nobits
-  .balign 4096
-  .global process_kernel_stack_guard
-process_kernel_stack_guard:
-  .skip 4096
-  .skip PROCESS_KERNEL_STACK_SIZE
-process_kernel_stack_top:

@@ -1,7 +1,7 @@
 import KernelSupport
 
 /// What happens when a process does something the machine refuses: it is killed with one
-/// kernel line, and the kernel goes on with the next program. Kernel faults still panic
+/// kernel line, and the kernel goes on with the other threads. Kernel faults still panic
 /// (Panic.swift); this is only for traps that came from ring 3.
 ///
 /// Report format (one line):
@@ -41,11 +41,11 @@ enum ProcessFaults {
     ExceptionVector(rawValue: vector)?.linuxSignal ?? ProcessEnd.signalSegmentationViolation
   }
 
-  /// Prints the kill line and abandons the process's kernel context.
+  /// Prints the kill line and ends the process.
   static func end(_ description: String, signal: UInt64) -> Never {
-    let label = ProcessRunner.current?.label ?? "process"
+    let process = ProcessRunner.current!
     ProcessConsole.line(
-      label + " killed: " + description + ", signal " + String(signal))
-    user_mode_leave(ProcessEnd.killed(signal: signal).encoded)
+      process.label + " killed: " + description + ", signal " + String(signal))
+    ProcessExit.end(process, .killed(signal: signal))
   }
 }

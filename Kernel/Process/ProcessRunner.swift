@@ -1,11 +1,13 @@
 import KernelSupport
 
 /// Runs the programs handed to the kernel (launch records naming files of the root file
-/// system, or bare program modules: `ProgramLaunch`), one after another, each in a clean
+/// system, or bare program modules: `ProgramLaunch`), one launch after another, each in a clean
 /// address space, and checks after each that every frame came back.
 ///
 /// A bare module's string is its command line: `-initrd "prog a b,prog2"` runs `prog` with
-/// argv = [prog, a, b], then `prog2`. For each process the kernel prints whole lines only:
+/// argv = [prog, a, b], then `prog2`. A launch's first process may fork others; the launch
+/// ends when every one of them has ended (when the first ends, the others still alive are
+/// killed). For each process the kernel prints whole lines only:
 ///
 /// ```
 /// [kernel] pid 1 (prog) started: prog a b
@@ -15,26 +17,30 @@ import KernelSupport
 /// [kernel] exit-status 0
 /// ```
 ///
-/// `exit-status N` is the machine-readable line tools/run-elf reads: the program's status,
-/// 128 + signal when killed (139 for a memory fault), 126 when it could not be loaded.
+/// `exit-status N` is the machine-readable line tools/run-elf reads: the first process's
+/// status, 128 + signal when killed (139 for a memory fault), 126 when it could not be loaded.
+/// The frame check comes after every process of the launch has ended and been reaped.
 enum ProcessRunner {
   /// Frames kept out of the commit ledger for the kernel's own needs (heap growth, tables).
   static let kernelReserveFrames: UInt64 = 4096
   /// `exit-status` for a program the loader refused (as a shell's "cannot execute").
   static let notExecutableStatus: UInt64 = 126
+  /// RFLAGS of a new program: IF (bit 9; the timer interrupts user code) and bit 1 (reserved,
+  /// always 1).
+  static let initialUserFlags: UInt64 = 0x202
 
   /// The process running now on this CPU, or nil.
   static var current: UserProcess? { Processor.current.process }
   /// The machine's physical-memory context (frames, commit, zero page, frame table).
   static var physical: KernelPhysicalMemory { MemoryManager.physical! }
-  nonisolated(unsafe) static var nextID: UInt64 = 1
   /// Whether every process so far gave back every frame.
   nonisolated(unsafe) static var accountingClean = true
 
-  /// One-time set-up: SYSCALL, SSE for ring 3, TSS.RSP0, the commit limit, the clocks and the
-  /// timer interrupt.
+  /// One-time set-up: SYSCALL, SSE for ring 3, the kernel stack area, the commit limit, the
+  /// clocks and the timer interrupt.
   static func prepare() {
     UserMode.install()
+    Scheduler.shared.stacks.prepareTables()
     EventTimer.start()  // calibrates the TSC and the local APIC timer, starts the tick
     _ = WallClock.boot  // the RTC, read once the TSC is calibrated
     if physical.commit.limit == 0 {  // the first time: the context starts with no limit
@@ -47,27 +53,35 @@ enum ProcessRunner {
   static func runAll(_ programs: [ProgramLaunch], fileSystem: FileTree) -> Bool {
     prepare()
     for program in programs { run(program, fileSystem: fileSystem) }
+    let stacks = Scheduler.shared.stacks
+    ProcessConsole.line(
+      "kernel stacks: " + String(KernelStackArea.stackPages * PageSize.size4KiB.bytes / 1024)
+        + " KiB each, deepest use " + String(stacks.deepestUse) + " bytes, at most "
+        + String(stacks.mostInUse) + " at once; " + String(Scheduler.shared.switches)
+        + " context switches")
     return accountingClean
   }
 
-  /// Runs one program to its end.
+  /// Runs one launch to its end: its first process and every process it forks.
   static func run(_ program: ProgramLaunch, fileSystem: FileTree) {
+    let scheduler = Scheduler.shared
     let process = UserProcess(
-      id: nextID, name: program.name, usableFrames: MemoryManager.bitmap!.usableFrameCount)
+      id: scheduler.table.allocateID(), name: program.name,
+      usableFrames: MemoryManager.bitmap!.usableFrameCount)
     process.fileSystem = fileSystem
     process.descriptors = DescriptorTable(input: InputStream(program.input))
-    nextID += 1
     let freeBefore = MemoryManager.bitmap!.freeFrameCount
     let heapBefore = MemoryManager.heapFramesTaken
     ProcessConsole.line(process.label + " started: " + program.commandLine)
     let status = start(process, program: program)
-    finish(process)
+    ProcessExit.releaseResources(process)
     let heapGrowth = MemoryManager.heapFramesTaken - heapBefore
     checkFrames(process, expected: freeBefore - heapGrowth)
     ProcessConsole.line("exit-status " + String(status))
   }
 
-  /// Loads and enters the program; returns its shell status.
+  /// Loads the program, runs it and everything it starts until all have ended; returns its
+  /// shell status.
   static func start(_ process: UserProcess, program: ProgramLaunch) -> UInt64 {
     guard let bytes = program.image else {
       let refusal = program.refusal!
@@ -78,25 +92,43 @@ enum ProcessRunner {
     Processor.current.process = process  // the loader gives it its address space
     do {
       start = try ProgramLoader.load(ELFBytes(bytes), arguments: program.arguments)
+      Processor.current.process = nil  // the idle thread runs now
     } catch {
       Processor.current.process = nil
       ProcessConsole.line(process.label + " not started: " + error.description)
       return notExecutableStatus
     }
-    UserMode.setFSBase(0)
-    user_fpu_state_reset()
+    let scheduler = Scheduler.shared
+    guard let stack = scheduler.stacks.allocate() else {
+      ProcessConsole.line(process.label + " not started: no kernel stack")
+      return notExecutableStatus
+    }
+    let thread = KernelThread(
+      process: process, stack: stack, frame: firstFrame(start.entry, start.stackPointer),
+      fpu: .initial)
+    process.thread = thread
     process.enteredAt = timestamp_counter_read()
+    scheduler.table.add(process)
     let timerBefore = EventTimer.local?.statistics
-    let end = ProcessEnd(encoded: user_mode_enter(start.entry, start.stackPointer))
-    let ranFor = timestamp_counter_read() &- process.enteredAt
-    samplePeakResidency()
-    Processor.current.process = nil
-    report(process, end, ranFor: ranFor)
+    scheduler.makeRunnable(thread)
+    scheduler.runIdle { scheduler.table.hasLiveProcesses }
+    ProcessFamily.reapAll()
     if let timerBefore, let timer = EventTimer.local {
       ProcessConsole.line(
         process.label + " timer: " + timer.statistics.since(timerBefore).description)
     }
-    return end.shellStatus
+    return process.end!.shellStatus
+  }
+
+  /// A new program's first trap frame: its entry point and stack, every register zero.
+  static func firstFrame(_ entry: UInt64, _ stackPointer: UInt64) -> TrapFrame {
+    var frame = TrapFrame()
+    frame.rip = entry
+    frame.cs = UInt64(SegmentSelector.userCode)
+    frame.rflags = initialUserFlags
+    frame.rsp = stackPointer
+    frame.ss = UInt64(SegmentSelector.userData)
+    return frame
   }
 
   /// Records the running process's resident frames if they are its most so far.
@@ -127,17 +159,6 @@ enum ProcessRunner {
     }
   }
 
-  /// Back to the kernel's tables; the process's address space returns everything.
-  static func finish(_ process: UserProcess) {
-    Processor.current.activate(MemoryManager.kernelSpace!)
-    if let space = process.addressSpace {
-      checkCommit(of: space, process)
-      space.tearDown()
-      process.addressSpace = nil
-    }
-    UserMode.setFSBase(0)
-  }
-
   /// The commit invariant at exit (`AddressSpace.commitAudit`): every region with pages was
   /// charged its worst case. A broken one is reported like a frame mismatch and fails the run.
   static func checkCommit(of space: ProcessAddressSpace, _ process: UserProcess) {
@@ -155,7 +176,8 @@ enum ProcessRunner {
     let committed = physical.commit.committed
     if free == expected && committed == 0 {
       ProcessConsole.line(
-        process.label + " frames back to baseline: " + String(free) + " free")
+        process.label + " frames back to baseline: " + String(free) + " free; kernel heap "
+          + String(MemoryManager.heapFramesTaken) + " frames")
     } else {
       accountingClean = false
       ProcessConsole.line(

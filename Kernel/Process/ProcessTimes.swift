@@ -2,18 +2,17 @@ import KernelSupport
 
 /// A process's CPU time as `getrusage`, `times` and the CPU-time clocks report it.
 ///
-/// One process runs at a time and nothing else runs (the timer interrupt only counts a tick),
-/// so all the time since it entered ring 3 is its own: user + system = that elapsed time, exactly. The split: system time is the
-/// time spent inside system calls (the dispatcher adds each call's TSC ticks to
-/// `UserProcess.ticksInKernel`), user time is the rest. So page faults count as user time (the
-/// trap path is not timed), and a sleep or a `poll` timeout — a halt inside a system call —
-/// counts as system time, where Linux would count neither (the task sleeps).
+/// user + system = the time its thread has been on the CPU (the scheduler adds each stretch,
+/// `KernelThread.cpuTicks`). The split: system time is the time it ran inside system calls
+/// (the dispatcher adds each call's on-CPU ticks to `UserProcess.ticksInKernel`), user time
+/// is the rest. So page faults and interrupts count as user time (the trap path is not timed);
+/// a sleep or a wait counts as neither, as on Linux (the thread is off the CPU).
 struct ProcessTimes {
   let userNanoseconds: UInt64
   let systemNanoseconds: UInt64
 
   init(of process: UserProcess, at now: UInt64 = timestamp_counter_read()) {
-    let elapsed = now &- process.enteredAt
+    let elapsed = process.thread?.cpuTicks(at: now) ?? 0
     let system = min(process.ticksInKernel, elapsed)
     userNanoseconds = MonotonicClock.nanoseconds(ofTicks: elapsed - system)
     systemNanoseconds = MonotonicClock.nanoseconds(ofTicks: system)

@@ -8,7 +8,8 @@ import KernelSupport
 /// `bootProcessor` becomes an array of `Processor`s created at boot (one per local APIC ID
 /// from the ACPI MADT), and `current` reads this CPU's own pointer, kept in IA32_GS_BASE
 /// while in the kernel (`swapgs` on entry), instead of the boot one. Per CPU then:
-/// - `process` and `space` (as here; never touched by another CPU);
+/// - `process`, `thread`, `idleThread` and `space` (as here; never touched by another CPU),
+///   and the SYSCALL entry's words (`boot_processor_entry`, process_entry.S);
 /// - later, a frame cache in front of the bitmap and a TLB-shootdown mailbox (a request
 ///   queue another CPU fills, under the mailbox's lock, before sending an IPI).
 /// Shared, and needing a lock: the process table and run queue (the scheduler lock), each
@@ -17,12 +18,18 @@ import KernelSupport
 final class Processor {
   /// The process whose code this CPU runs, or nil between programs.
   var process: UserProcess?
+  /// The thread running on this CPU (`Scheduler.switchTo` changes it).
+  var thread: KernelThread
+  /// This CPU's idle thread: the boot stack's context, which runs the scheduler's idle loop.
+  let idleThread: KernelThread
   /// The address space loaded in CR3: a process's, or the kernel's own.
   private(set) var space: ProcessAddressSpace
 
   /// A CPU that runs `space` (already in CR3).
   init(running space: ProcessAddressSpace) {
     self.space = space
+    idleThread = KernelThread(idle: ())
+    thread = idleThread
   }
 
   /// Loads `space` into CR3 and records it as this CPU's current space — one operation, so

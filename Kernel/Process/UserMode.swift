@@ -1,7 +1,8 @@
 import KernelSupport
 
 /// The one-time CPU set-up ring-3 processes need: SYSCALL/SYSRET (SDM Vol. 3A §5.8.8), SSE
-/// for user code (§13.1.3), and TSS.RSP0 pointing at the process kernel stack.
+/// for user code (§13.1.3), and null data segment selectors. TSS.RSP0 is the running
+/// thread's kernel stack, set at every switch (`Scheduler.switchTo`).
 enum UserMode {
   /// IA32_STAR: the segment bases of SYSCALL ([47:32]) and SYSRET ([63:48]).
   static let segmentTargetRegister: UInt32 = 0xc000_0081
@@ -59,18 +60,7 @@ enum UserMode {
     control_register_0_write(cr0)
     control_register_4_write(
       control_register_4_read() | osSupportsFXSave | osSupportsSIMDExceptions)
-    GlobalDescriptorTable.setKernelStack(process_kernel_stack_top_address())
-    unmapKernelStackGuard()
-  }
-
-  /// Unmaps the page below the process kernel stack in the kernel's tables, which every
-  /// address space shares: an overflow faults instead of overwriting .bss. The page's frame
-  /// stays part of the kernel image.
-  static func unmapKernelStackGuard() {
-    let guardPage = VirtualAddress(canonical: process_kernel_stack_guard_address())
-    guard let unmapped = try? MemoryManager.kernelMap!.unmap(guardPage) else { return }
-    var frames = MemoryManager.frames
-    _ = unmapped.flush(HardwareTLB(), returningTablesTo: &frames)
+    user_segment_selectors_reset()
   }
 
   /// Sets the FS base the running process sees.

@@ -1,26 +1,40 @@
 /// One running program: its identity, its address space and what else the kernel keeps for it.
 /// While it runs, its CPU's `Processor` names it and has its space in CR3.
+///
+/// Its life (Kernel/Process/ProcessExit.swift, Kernel/Scheduler/ProcessTable.swift): created
+/// by a launch record or by `fork`; alive while its thread runs or blocks; at its end
+/// (`ProcessExit.end`) it gives back its memory and descriptors at once and becomes a zombie
+/// (`end` set) until its parent reaps it with `wait4`/`waitid` (or, for a launch's first
+/// process and every process left at its end, until the kernel does).
 final class UserProcess {
-  /// What `getppid` answers: every program runs as if init (pid 1) had started it, as
-  /// tools/run-linux runs it (PID 1's only child) and as a shell's child is reparented to init.
-  /// Linux answers 0 only for init itself, which no program here is, although the first one
-  /// also has pid 1 (pids count the programs of one boot).
+  /// What `getppid` answers for a launch's first process: it runs as if init (pid 1) had
+  /// started it, as tools/run-linux runs it (PID 1's only child). Linux answers 0 only for
+  /// init itself, which no program here is, although the first one also has pid 1 (pids count
+  /// the processes of one boot).
   static let parentID: UInt64 = 1
 
   /// The process ID (1, 2, … in the order programs run).
   let id: UInt64
-  /// The program's name (argv[0]).
-  let name: String
+  /// The program's name: argv[0] at launch, the file's base name after `execve` (Linux's `comm`).
+  var name: String
   /// The FS base set by `arch_prctl(ARCH_SET_FS)` (the C library's thread pointer).
   var fsBase: UInt64 = 0
+  /// The GS base set by `arch_prctl(ARCH_SET_GS)` (loaded at every switch, like the FS base).
+  var gsBase: UInt64 = 0
   /// The address `set_tid_address` registered (kept, never written: there are no threads).
   var clearChildTID: UInt64 = 0
   /// The most frames the process had backed at once (`ru_maxrss`). Exact when sampled at every
   /// system call and at the end: frames are only gained through faults, and only given back
   /// through system calls.
   var peakResidentFrames: UInt64 = 0
-  /// Its memory: owned here, created by the loader, torn down when the process ends.
+  /// Its memory: owned here, created by the loader, torn down when the process ends — unless
+  /// it is lent (`spaceLender`).
   var addressSpace: ProcessAddressSpace?
+  /// The vfork parent whose address space this child runs in until it execs or ends (nil:
+  /// the space is its own). `giveUpAddressSpace` then leaves the space to the lender.
+  var spaceLender: UserProcess? = nil
+  /// The demand faults of its address space, kept when the space goes (`wait4`'s rusage).
+  var faultsAtEnd: UInt64 = 0
   /// Its file descriptors.
   var descriptors = DescriptorTable()
   /// The root file system its paths resolve in (shared, read-only), and its working directory.
@@ -37,18 +51,78 @@ final class UserProcess {
   /// The unsupported call numbers already logged for it.
   var unsupportedCalls = UnsupportedCallLog()
 
+  /// Its parent, nil for a launch's first process (its parent is the kernel). Orphans are
+  /// reparented to the launch's first process (`ProcessTable.reparent`).
+  var parent: UserProcess? = nil
+  /// Its children, live and zombie, until reaped.
+  var children: [UserProcess] = []
+  /// Its process group and session (`setpgid`, `setsid`): its own id until it changes them,
+  /// a forked child's parent's.
+  var groupID: UInt64
+  var sessionID: UInt64
+  /// Its thread (one per process until issue 10's threads).
+  var thread: KernelThread? = nil
+  /// How it ended: set once it is a zombie.
+  var end: ProcessEnd? = nil
+  /// A signal whose default action ends it, sent by another process: it ends on its way back
+  /// to ring 3, and any wait it is blocked in is interrupted.
+  var pendingKill: UInt64? = nil
+  /// Its waits for a child's change (`wait4`, `waitid`): a child's end wakes them.
+  let childEvents = WaitQueue()
+  /// A vfork parent sleeps here until this child execs or ends (`finishVfork`).
+  var vforkParentWaits: WaitQueue? = nil
+  /// The CPU time of its reaped children and theirs (`RUSAGE_CHILDREN`), in nanoseconds.
+  var reapedChildrenUserNanoseconds: UInt64 = 0
+  var reapedChildrenSystemNanoseconds: UInt64 = 0
+
   /// `usableFrames`: the machine's RAM in frames, from which Linux derives some limits.
   init(id: UInt64, name: String, usableFrames: UInt64) {
     self.id = id
     self.name = name
     self.limits = ResourceLimits(usableFrames: usableFrames)
+    groupID = id
+    sessionID = id
   }
+
+  /// Ends a vfork parent's wait (this child execs or ends). Idempotent: execve calls it, and
+  /// so does the process's end.
+  func finishVfork() {
+    guard let parentWaits = vforkParentWaits else { return }
+    vforkParentWaits = nil
+    parentWaits.wakeAll()
+  }
+
+  /// Lets go of the address space, at the end or in execve (after CR3 was switched to another
+  /// space): a space of its own is torn down (after the commit audit); a lent one (vfork) is
+  /// left to the lender; one it lent to a vfork child that still runs in it becomes that
+  /// child's. Idempotent.
+  func giveUpAddressSpace() {
+    guard let space = addressSpace else { return }
+    faultsAtEnd = space.resolvedFaults
+    addressSpace = nil
+    if spaceLender != nil {
+      spaceLender = nil
+      return
+    }
+    let table = Scheduler.shared.table
+    if let borrower = table.processes.first(where: {
+      $0.spaceLender === self && $0.addressSpace === space
+    }) {
+      borrower.spaceLender = nil
+      return
+    }
+    ProcessRunner.checkCommit(of: space, self)
+    space.tearDown()
+  }
+
+  /// A zombie: it ended and waits to be reaped.
+  var isZombie: Bool { end != nil }
 
   /// "pid 3 (name)": how kernel lines name the process.
   var label: String { "pid " + String(id) + " (" + name + ")" }
 }
 
-/// How a process ended: what user_mode_enter returns, decoded.
+/// How a process ended (its zombie's state, what `wait4` reports).
 enum ProcessEnd: Equatable {
   /// `exit`/`exit_group` with this status (0–255).
   case exited(UInt8)
@@ -64,7 +138,7 @@ enum ProcessEnd: Equatable {
   static let signalSegmentationViolation: UInt64 = 11
   /// The status a shell reports for a signal: 128 + signal.
   static let signalStatusBase: UInt64 = 128
-  /// user_mode_enter's encoding of a kill: this marker plus the signal.
+  /// The encoding of a kill: this marker plus the signal.
   static let killedMarker: UInt64 = 0x100
 
   init(encoded: UInt64) {

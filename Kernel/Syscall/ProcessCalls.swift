@@ -18,7 +18,7 @@ enum ProcessCalls {
 
   /// `exit` / `exit_group`: the status's low byte ends the process.
   static func exit(_ call: SystemCallArguments) -> Never {
-    user_mode_leave(ProcessEnd.exited(UInt8(truncatingIfNeeded: call.a0)).encoded)
+    ProcessExit.end(ProcessRunner.current!, .exited(UInt8(truncatingIfNeeded: call.a0)))
   }
 
   static func archPrctl(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
@@ -30,6 +30,7 @@ enum ProcessCalls {
         process.fsBase = call.a1
         UserMode.setFSBase(call.a1)
       } else {
+        process.gsBase = call.a1
         model_specific_register_write(gsBaseRegister, call.a1)
       }
       return 0

@@ -37,7 +37,8 @@ enum ResourceCalls {
   }
 
   /// `getrusage`: the CPU times (`ProcessTimes`), `ru_minflt` (the demand faults the page trap
-  /// resolved) and `ru_maxrss` (the peak of backed frames, in KiB); nothing for children.
+  /// resolved) and `ru_maxrss` (the peak of backed frames, in KiB); for children, the CPU times
+  /// of the reaped ones (`WaitCalls.reap`).
   static func getrusage(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard call.a0 == usageSelf || call.a0 == usageThread || call.a0 == usageChildren else {
       throw .EINVAL
@@ -50,8 +51,9 @@ enum ResourceCalls {
       LinuxStructures.rusage(
         minorFaults: own ? space.resolvedFaults : 0,
         maximumResidentKiB: own ? process.peakResidentFrames * kibPerFrame : 0,
-        userNanoseconds: own ? times.userNanoseconds : 0,
-        systemNanoseconds: own ? times.systemNanoseconds : 0),
+        userNanoseconds: own ? times.userNanoseconds : process.reapedChildrenUserNanoseconds,
+        systemNanoseconds: own
+          ? times.systemNanoseconds : process.reapedChildrenSystemNanoseconds),
       to: call.a1)
     return 0
   }

@@ -1,7 +1,7 @@
 import KernelSupport
 
 /// Signal calls: `rt_sigaction`, `rt_sigprocmask`, `rt_sigpending`, and `kill` / `tkill` /
-/// `tgkill` aimed at the process itself. The rules (dispositions, mask, pending set, default
+/// `tgkill` aimed at any process, its group or every other one. The rules (dispositions, mask, pending set, default
 /// actions) are the host-tested `SignalState` of LinuxABI, owned by the process; this file
 /// checks arguments in Linux's order, copies structures in and out, and ends the process when
 /// a signal's default action says so. No signal is delivered to a handler yet: a caught signal
@@ -48,46 +48,72 @@ enum SignalCalls {
   }
 
   /// `kill(pid, sig)`, `tkill(tid, sig)`, `tgkill(tgid, tid, sig)` (kernel/signal.c): the
-  /// target is checked first (ESRCH for any process but this one, EINVAL for a non-positive
-  /// id of tkill/tgkill), then the signal number (EINVAL outside 0...64); signal 0 only
-  /// probes. The signal then takes its course (`SignalState.send`).
+  /// targets are found first (ESRCH when there is none, EINVAL for a non-positive id of
+  /// tkill/tgkill), then the signal number is checked (EINVAL outside 0...64); signal 0 only
+  /// probes. Each target's signal then takes its course (`ProcessFamily.send`: Linux's
+  /// default actions, SIG_IGN and masks respected); the caller's own, if it is a target, last.
   static func kill(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let process = ProcessRunner.current!
     let number: UInt64
+    let targets: [UserProcess]
     switch call.number {
     case SystemCallNumber.kill:
-      try checkKillTarget(Int32(truncatingIfNeeded: call.a0), of: process)
+      targets = try killTargets(Int32(truncatingIfNeeded: call.a0), of: process)
       number = call.a1
     case SystemCallNumber.tkill:
-      try checkThread(Int32(truncatingIfNeeded: call.a0), group: nil, of: process)
+      targets = [try thread(Int32(truncatingIfNeeded: call.a0), group: nil)]
       number = call.a1
     default:
-      try checkThread(
-        Int32(truncatingIfNeeded: call.a1), group: Int32(truncatingIfNeeded: call.a0),
-        of: process)
+      targets = [
+        try thread(Int32(truncatingIfNeeded: call.a1), group: Int32(truncatingIfNeeded: call.a0))
+      ]
       number = call.a2
     }
     let signalNumber = Int(Int32(truncatingIfNeeded: number))
     guard signalNumber != 0 else { return 0 }
     guard let signal = LinuxSignal(rawValue: signalNumber) else { throw .EINVAL }
-    carryOut(process.signals.send(signal), sentByItself: true)
+    for target in targets where target !== process {
+      _ = ProcessFamily.send(signal, to: target)
+    }
+    if targets.contains(where: { $0 === process }) {
+      carryOut(process.signals.send(signal), sentByItself: true)
+    }
     return 0
   }
 
-  /// `kill`'s pid: the process itself (its pid, 0 for its own process group, or minus its
-  /// group's id, which is its pid); -1 ("every other process") and anything else find no one.
-  static func checkKillTarget(_ pid: Int32, of process: UserProcess) throws(LinuxErrno) {
-    let own = Int64(process.id)
-    guard Int64(pid) == own || pid == 0 || Int64(pid) == -own else { throw .ESRCH }
+  /// `kill`'s pid: > 0 that process (a zombie too: it exists until reaped), 0 the caller's
+  /// process group, -1 every process but the caller (Linux also spares init, which no program
+  /// here is: the first process plays the program tools/run-linux's init starts), < -1 the
+  /// group -pid. ESRCH when that names no one.
+  static func killTargets(_ pid: Int32, of process: UserProcess) throws(LinuxErrno)
+    -> [UserProcess]
+  {
+    let table = Scheduler.shared.table
+    let targets: [UserProcess]
+    switch pid {
+    case 1...:
+      targets = table.find(UInt64(pid)).map { [$0] } ?? []
+    case 0:
+      targets = table.processes.filter { $0.groupID == process.groupID }
+    case -1:
+      targets = table.processes.filter { $0 !== process }
+    default:
+      guard pid != Int32.min else { throw .ESRCH }
+      let group = UInt64(-Int64(pid))
+      targets = table.processes.filter { $0.groupID == group }
+    }
+    guard !targets.isEmpty else { throw .ESRCH }
+    return targets
   }
 
-  /// `tkill`/`tgkill`'s ids: positive (else EINVAL), and the process's only thread.
-  static func checkThread(_ tid: Int32, group: Int32?, of process: UserProcess)
-    throws(LinuxErrno)
-  {
+  /// `tkill`/`tgkill`'s ids: positive (else EINVAL), a live process's only thread (its id),
+  /// in the group `group` names.
+  static func thread(_ tid: Int32, group: Int32?) throws(LinuxErrno) -> UserProcess {
     guard tid > 0, (group ?? 1) > 0 else { throw .EINVAL }
-    let own = Int64(process.id)
-    guard Int64(tid) == own, group.map({ Int64($0) == own }) ?? true else { throw .ESRCH }
+    guard let target = Scheduler.shared.table.find(UInt64(tid)), !target.isZombie,
+      group.map({ UInt64($0) == target.id }) ?? true
+    else { throw .ESRCH }
+    return target
   }
 
   /// Runs the rest of a call, then acts on the signals it made deliverable, whatever the call
@@ -112,7 +138,7 @@ enum SignalCalls {
     ProcessConsole.line(
       process.label + " killed by "
         + (sentByItself ? "its own signal " : "its pending signal ") + String(signal.rawValue))
-    user_mode_leave(ProcessEnd.killed(signal: UInt64(signal.rawValue)).encoded)
+    ProcessExit.end(process, .killed(signal: UInt64(signal.rawValue)))
   }
 
   /// Reads a `struct sigaction` (four words) from user memory.

@@ -1,5 +1,5 @@
-/// `nanosleep` and `clock_nanosleep`: the process blocks until the clock reaches the deadline
-/// (`Blocking`: the CPU halts, the local APIC timer wakes it).
+/// `nanosleep` and `clock_nanosleep`: the thread blocks until the clock reaches the deadline
+/// (`Blocking`: other threads run or the CPU halts; the local APIC timer wakes it).
 enum SleepCalls {
   /// `TIMER_ABSTIME`: the request is a deadline, not a duration.
   static let absoluteTime: UInt64 = 1
@@ -42,6 +42,7 @@ enum SleepCalls {
     let now = TimeCalls.now(source)
     let (sum, late) = now.addingReportingOverflow(duration)
     let deadline = absolute ? duration : late ? UInt64.max : sum
-    Blocking.sleep(on: source, until: deadline)
+    // A kill ends the wait; the process ends on its way out (the answer is never seen).
+    if Blocking.sleep(on: source, until: deadline) == .interrupted { throw .EINTR }
   }
 }

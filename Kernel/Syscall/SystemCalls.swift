@@ -10,22 +10,29 @@ struct SystemCallArguments {
   let a3: UInt64
   let a4: UInt64
   let a5: UInt64
+  /// The saved user registers (the system-call frame on the thread's kernel stack), for the
+  /// calls that change where the thread returns to (`execve`).
+  var frame: UnsafeMutablePointer<TrapFrame>? = nil
 }
 
 /// The system-call entry's Swift side: called by process_entry.S with the saved user state.
 /// The call number is RAX's low 32 bits, as Linux reads it (an `int`: `(1 << 32) | 39` is
 /// getpid, a negative number is no call). The time inside the call is the process's system
-/// time (`ProcessTimes`).
+/// time (`ProcessTimes`): the time the thread ran inside it (not the time it was blocked).
+/// On the way out, the scheduler may end the process (killed) or switch to another thread.
 @_cdecl("kernel_syscall_dispatch")
 func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
-  let entered = timestamp_counter_read()
+  let thread = Processor.current.thread
+  let entered = thread.cpuTicks(at: timestamp_counter_read())
   let saved = frame.pointee
   let arguments = SystemCallArguments(
     number: saved.rax & SystemCalls.numberMask, a0: saved.rdi, a1: saved.rsi, a2: saved.rdx,
-    a3: saved.r10, a4: saved.r8, a5: saved.r9)
+    a3: saved.r10, a4: saved.r8, a5: saved.r9, frame: frame)
   ProcessRunner.samplePeakResidency()
   frame.pointee.rax = SystemCalls.dispatch(arguments)
-  ProcessRunner.current?.ticksInKernel &+= timestamp_counter_read() &- entered
+  ProcessRunner.current?.ticksInKernel &+=
+    thread.cpuTicks(at: timestamp_counter_read()) &- entered
+  Scheduler.shared.returningToUser()
 }
 
 /// Which handler answers which call. Handlers return the result or throw the errno; anything
@@ -53,6 +60,11 @@ enum SystemCalls {
     case Number.dup: return try FileCalls.dup(call)
     case Number.dup2: return try FileCalls.dup2(call)
     case Number.dup3: return try FileCalls.dup3(call)
+    case Number.readv: return try FileCalls.readv(call)
+    case Number.pipe: return try PipeCalls.pipe(call)
+    case Number.pipe2: return try PipeCalls.pipe2(call)
+    case Number.execve: return try ExecCall.execve(call)
+    case Number.execveat: return try ExecCall.execveat(call)
     case Number.fcntl: return try FileCalls.fcntl(call)
     case Number.poll: return try PollCalls.poll(call)
     case Number.ppoll: return try PollCalls.ppoll(call)
@@ -105,14 +117,18 @@ enum SystemCalls {
       process.clearChildTID = call.a0
       return process.id
     case Number.getpid, Number.gettid: return process.id
-    case Number.getppid: return UserProcess.parentID
-    case Number.getpgrp: return process.id
-    case Number.getpgid, Number.getsid:
-      guard call.a0 == 0 || call.a0 == process.id else { throw .ESRCH }
-      return process.id
-    case Number.wait4:
-      // pid < -1 names the process group -pid; INT_MIN has none (Linux: ESRCH).
-      throw Int32(truncatingIfNeeded: call.a0) == Int32.min ? .ESRCH : .ECHILD
+    case Number.getppid: return process.parent?.id ?? UserProcess.parentID
+    case Number.getpgrp: return GroupCalls.getpgrp(call)
+    case Number.getpgid: return try GroupCalls.getpgid(call)
+    case Number.getsid: return try GroupCalls.getsid(call)
+    case Number.setpgid: return try GroupCalls.setpgid(call)
+    case Number.setsid: return try GroupCalls.setsid(call)
+    case Number.wait4: return try WaitCalls.wait4(call)
+    case Number.waitid: return try WaitCalls.waitid(call)
+    case Number.fork: return try ForkCalls.fork(call)
+    case Number.vfork: return try ForkCalls.vfork(call)
+    case Number.clone: return try ForkCalls.clone(call)
+    case Number.clone3: throw .ENOSYS  // C libraries fall back to clone
     case Number.gettimeofday: return try TimeCalls.gettimeofday(call)
     case Number.time: return try TimeCalls.time(call)
     case Number.nanosleep: return try SleepCalls.nanosleep(call)
@@ -136,7 +152,9 @@ enum SystemCalls {
     case Number.rt_sigprocmask: return try SignalCalls.rtSigprocmask(call)
     case Number.rt_sigpending: return try SignalCalls.rtSigpending(call)
     case Number.sigaltstack: return 0
-    case Number.sched_yield: return 0
+    case Number.sched_yield:
+      Scheduler.shared.yield()
+      return 0
     default: return try unsupported(call)
     }
   }

@@ -4,17 +4,17 @@ import KernelSupport
 /// the next thing that must happen — the earliest deadline in its `TimerQueue`, or, while
 /// something runs, the end of the current tick (`tickNanoseconds`, Linux's HZ 250).
 ///
-/// Ticks are what a scheduler will preempt on; today they only prove that user code is
-/// interrupted (a `for (;;);` program still runs until tools/run-elf's timeout ends it). While
-/// the only thread is blocked nothing could use a tick, so none is programmed: the CPU sleeps
-/// in `hlt` until the waiter's deadline (a tickless idle, Linux's NO_HZ_IDLE).
+/// Ticks are what the scheduler preempts on (`Scheduler.tickEnded`: a thread that ran a whole
+/// tick yields to the next runnable one on its way back to ring 3). While the CPU idles
+/// nothing could use a tick, so none is programmed: the CPU sleeps in `hlt` until the earliest
+/// waiter's deadline (a tickless idle, Linux's NO_HZ_IDLE).
 ///
 /// Time is the monotonic clock (the TSC, `MonotonicClock`); the APIC timer only says when to
 /// look at it again. Its rate is calibrated in the same PIT window as the TSC, and the one-shot
 /// count is rounded up, so an interrupt that still comes early (the two calibrations disagree
 /// by a few parts in 10,000) finds the deadline not yet reached and programs the rest.
 ///
-/// Interrupts are taken only in ring 3 and inside `block(until:)`'s `sti; hlt`: the kernel
+/// Interrupts are taken only in ring 3 and inside the idle loop's `sti; hlt`: the kernel
 /// otherwise runs with IF clear (SYSCALL's FMASK and the interrupt gates clear it). So a timer
 /// interrupt never lands in the middle of kernel work — in particular not in a page fault's
 /// handling, which runs entirely with interrupts masked; an interrupt that becomes pending
@@ -36,6 +36,8 @@ final class EventTimer {
   var waits = TimerQueue()
   /// When the current tick ends (monotonic nanoseconds).
   var nextTick: UInt64
+  /// Whether the CPU runs its idle thread (no tick then).
+  var idle = true
   var statistics = TimerStatistics()
 
   init(apic: LocalAPIC, countsPerSecond: UInt64) {
@@ -77,31 +79,60 @@ final class EventTimer {
       + String(Self.tickNanoseconds / (Self.nanosecondsPerSecond / hertzPerKilohertz)) + " ms"
   }
 
-  /// The timer interrupt (vector `InterruptVector.localTimer`): counts a tick if one ended,
-  /// wakes the waiters whose deadline passed, programs the next event, signals EOI.
+  /// The timer interrupt (vector `InterruptVector.localTimer`): counts a tick if one ended
+  /// while a thread ran (and lets the scheduler preempt it), makes the waiters whose deadline
+  /// passed runnable, programs the next event, signals EOI.
   func interrupt(fromUserMode: Bool) {
     let now = MonotonicClock.nanoseconds()
     statistics.interrupts += 1
-    if waits.isEmpty, now >= nextTick {
+    if !idle, now >= nextTick {
       statistics.ticks += 1
       if fromUserMode { statistics.userTicks += 1 }
       nextTick = now + Self.tickNanoseconds
+      Scheduler.shared.tickEnded()
     }
     let deadline = waits.earliestDeadline
-    if waits.wakeExpired(at: now) > 0, let deadline {
-      statistics.wakeups += 1
+    let expired = waits.removeExpired(at: now)
+    if !expired.isEmpty, let deadline {
+      statistics.wakeups += UInt64(expired.count)
       statistics.latestWakeNanoseconds = now - deadline
+    }
+    for thread in expired {
+      thread.timedWait = false
+      Scheduler.shared.wake(thread, .timedOut)
     }
     armNextEvent(at: now)
     apic.signalEndOfInterrupt()
   }
 
-  /// Programs the one-shot for the earliest waiter's deadline, or the tick's end when no one
-  /// waits (one thread: a waiter means nothing runs).
+  /// Programs the one-shot for the earliest waiter's deadline or, while a thread runs, the
+  /// tick's end if sooner. Idle with no waiter: nothing (a stale one-shot that still fires
+  /// finds nothing to do).
   func armNextEvent(at now: UInt64) {
-    if waits.isWoken { return }
-    let deadline = waits.earliestDeadline ?? nextTick
+    var deadline = waits.earliestDeadline ?? .max
+    if !idle { deadline = min(deadline, nextTick) }
+    guard deadline != .max else { return }
     apic.interrupt(afterCounts: counts(from: now, to: deadline))
+  }
+
+  /// A thread blocks until `deadline`: queue it and program the timer.
+  func enqueue(_ thread: KernelThread, until deadline: UInt64) {
+    statistics.waits += 1
+    waits.enqueue(thread, until: deadline)
+    armNextEvent(at: MonotonicClock.nanoseconds())
+  }
+
+  /// A timed waiter was woken before its deadline.
+  func cancel(_ thread: KernelThread) {
+    waits.remove(thread)
+  }
+
+  /// The scheduler switched to a thread (a new tick starts for it) or to the idle thread
+  /// (the tick stops).
+  func switched(toIdle: Bool, at now: UInt64) {
+    idle = toIdle
+    if !toIdle { nextTick = now + Self.tickNanoseconds }
+    armNextEvent(at: now)
   }
 
   /// APIC counts from `now` until `deadline`, rounded up (never early by rounding), at least 1,
@@ -112,25 +143,5 @@ final class EventTimer {
     let counts =
       (nanoseconds * countsPerSecond + Self.nanosecondsPerSecond - 1) / Self.nanosecondsPerSecond
     return UInt32(min(counts, UInt64(LocalAPIC.maximumCount)))
-  }
-
-  /// Blocks the running thread until the monotonic clock reaches `deadline`: enqueues it,
-  /// halts until the timer interrupt wakes it, then lets the tick resume. Called with
-  /// interrupts masked (a system call) and returns so.
-  func block(until deadline: UInt64) {
-    var now = MonotonicClock.nanoseconds()
-    guard now < deadline else { return }
-    statistics.waits += 1
-    waits.enqueue(until: deadline)
-    armNextEvent(at: now)
-    while !waits.isWoken {
-      statistics.halts += 1
-      interrupts_enable_and_halt()
-      interrupts_disable()
-    }
-    waits.remove()
-    now = MonotonicClock.nanoseconds()
-    nextTick = now + Self.tickNanoseconds
-    armNextEvent(at: now)
   }
 }

@@ -1,53 +1,55 @@
-/// One CPU's timed waits: who is blocked until which monotonic time, earliest deadline first.
+/// One CPU's timed waits: which blocked threads wait until which monotonic time, earliest
+/// deadline first.
 ///
-/// The shape a scheduler's sleep queue needs: a waiter enqueues its deadline and blocks; the
-/// timer interrupt wakes every waiter whose deadline has passed (`wakeExpired`) and programs the
-/// timer for the earliest one left; the waiter, running again, sees `isWoken` and leaves. Today
-/// the only thread is the running process, so the queue holds at most one waiter; with threads
-/// a waiter becomes (thread, deadline) in a min-heap by deadline, and waking moves the thread
-/// to the run queue instead of setting a flag.
+/// A thread blocked with a deadline (`WaitQueue.wait(until:)`: nanosleep, poll and select
+/// timeouts) is enqueued here beside its wait queue; the timer interrupt takes out every
+/// waiter whose deadline has passed (`removeExpired`) and the scheduler makes it runnable
+/// with `.timedOut`; a waiter woken earlier is taken out by the scheduler (`remove`). The
+/// timer is always programmed for the earliest deadline left (`earliestDeadline`).
 ///
-/// Locking: both the timer interrupt and the waiting code change the queue. On one CPU with
-/// the kernel running with interrupts masked they cannot overlap — the interrupt is taken only
-/// inside the waiter's `sti; hlt`, when the waiter holds no access to the queue. With a second
-/// CPU, or a kernel that takes interrupts elsewhere, the queue needs its lock, `TimerQueue.lock`:
-/// a spinlock taken with interrupts masked (Linux's `raw_spin_lock_irqsave` on
-/// `hrtimer_cpu_base.lock`), since the interrupt handler takes it too.
+/// Kept sorted by deadline in an array: inserting and removing are O(n) in the waiters of one
+/// CPU (at most the process limit), the earliest is O(1). A min-heap with back-pointers would
+/// make removal O(log n) when that matters.
+///
+/// LOCK: both the timer interrupt and the waiting code change the queue; one CPU with the
+/// kernel running with interrupts masked keeps them apart. With a second CPU (a wake-up from
+/// another CPU's system call) it needs its lock, `TimerQueue.lock`: a spinlock taken with
+/// interrupts masked (Linux's `raw_spin_lock_irqsave` on `hrtimer_cpu_base.lock`).
 struct TimerQueue {
-  /// A blocked waiter: its deadline (monotonic nanoseconds) and whether it was woken.
+  /// A blocked waiter: its deadline (monotonic nanoseconds) and its thread.
   struct Waiter {
     let deadline: UInt64
-    var woken = false
+    let thread: KernelThread
   }
 
-  /// The one waiter there can be today.
-  private(set) var waiter: Waiter? = nil
+  /// Sorted by deadline (ties: the earlier-enqueued first).
+  private(set) var waiters: [Waiter] = []
 
   /// Nothing is waiting.
-  var isEmpty: Bool { waiter == nil }
+  var isEmpty: Bool { waiters.isEmpty }
 
   /// The deadline the timer must be programmed for, if anyone waits.
-  var earliestDeadline: UInt64? { waiter.flatMap { $0.woken ? nil : $0.deadline } }
+  var earliestDeadline: UInt64? { waiters.first?.deadline }
 
-  /// Whether the waiter's deadline has been reached and the interrupt said so.
-  var isWoken: Bool { waiter?.woken ?? false }
-
-  /// Adds a waiter until `deadline`. The queue must be empty: one thread exists.
-  mutating func enqueue(until deadline: UInt64) {
-    precondition(waiter == nil, "a second timed waiter, but one thread exists")
-    waiter = Waiter(deadline: deadline)
+  /// Adds `thread`, waiting until `deadline`.
+  mutating func enqueue(_ thread: KernelThread, until deadline: UInt64) {
+    let index = waiters.firstIndex(where: { $0.deadline > deadline }) ?? waiters.count
+    waiters.insert(Waiter(deadline: deadline, thread: thread), at: index)
   }
 
-  /// Marks every waiter whose deadline is at or before `now` woken; returns how many.
-  mutating func wakeExpired(at now: UInt64) -> UInt64 {
-    guard var waiting = waiter, !waiting.woken, waiting.deadline <= now else { return 0 }
-    waiting.woken = true
-    waiter = waiting
-    return 1
+  /// Takes out every waiter whose deadline is at or before `now`, earliest first.
+  mutating func removeExpired(at now: UInt64) -> [KernelThread] {
+    let count = waiters.firstIndex(where: { $0.deadline > now }) ?? waiters.count
+    guard count > 0 else { return [] }
+    let expired = waiters[0..<count].map { $0.thread }
+    waiters.removeFirst(count)
+    return expired
   }
 
-  /// Removes the waiter (woken or not).
-  mutating func remove() {
-    waiter = nil
+  /// Takes `thread` out (woken before its deadline).
+  mutating func remove(_ thread: KernelThread) {
+    if let index = waiters.firstIndex(where: { $0.thread === thread }) {
+      waiters.remove(at: index)
+    }
   }
 }

@@ -5,8 +5,15 @@ typealias TrapFrame = trap_frame
 
 /// The Swift side of every CPU exception and interrupt: called by trap_entry.S with the saved
 /// frame, which handlers may edit (a probe's recovery changes RIP) before the stub returns with IRETQ.
+/// A trap or interrupt from ring 3 ends with the scheduler's checks (a kill, a preemption).
 @_cdecl("kernel_trap_dispatch")
 func kernelTrapDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
+  handleTrap(frame)
+  if frame.pointee.cs & 3 == 3 { Scheduler.shared.returningToUser() }
+}
+
+/// Hands the trap to its handler.
+func handleTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
   if Panic.inProgress { Panic.nestedTrap(frame) }
   // Page faults first, with one comparison: they are nearly every trap a process takes.
   if frame.pointee.vector == UInt64(ExceptionVector.pageFault.rawValue) {

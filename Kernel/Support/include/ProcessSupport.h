@@ -5,11 +5,30 @@
 
 #include <stdint.h>
 
-/// IRETQs to `entry` in ring 3 with RSP = `stack_pointer`; returns the status passed to
-/// user_mode_leave when the process ends.
-uint64_t user_mode_enter(uint64_t entry, uint64_t stack_pointer);
-/// Abandons the current process's kernel context and returns `status` from user_mode_enter.
-_Noreturn void user_mode_leave(uint64_t status);
+/// Saves the callee-saved registers and RSP at `save_stack_pointer`, then resumes the thread
+/// whose saved RSP is `next_stack_pointer` (Kernel/Scheduler/Scheduler.swift).
+void thread_switch(uint64_t *save_stack_pointer, uint64_t next_stack_pointer);
+/// Where a new thread's first switch returns: pops the trap frame above it and IRETQs.
+void thread_entry_trampoline(void);
+/// The address a new thread's first switch returns to.
+static inline uint64_t thread_entry_trampoline_address(void) {
+  return (uint64_t)(uintptr_t)&thread_entry_trampoline;
+}
+/// Switches to the stack whose top is `stack_top` and recurses until its guard page faults.
+_Noreturn void kernel_stack_overflow_provoke(uint64_t stack_top);
+/// DS/ES/FS/GS = null, once before the first program.
+void user_segment_selectors_reset(void);
+/// One CPU's words for the SYSCALL entry: the running thread's kernel stack top, and the
+/// scratch word that holds the user RSP while the entry switches stacks.
+struct processor_entry_state {
+  uint64_t kernel_stack_top;
+  uint64_t user_stack_scratch;
+};
+/// The boot CPU's (a second CPU would have its own, reached through GS after SWAPGS).
+extern struct processor_entry_state boot_processor_entry;
+static inline void processor_entry_set_kernel_stack(uint64_t top) {
+  boot_processor_entry.kernel_stack_top = top;
+}
 /// The LSTAR target.
 void syscall_entry(void);
 /// The address LSTAR must hold.
@@ -18,12 +37,11 @@ static inline uint64_t syscall_entry_address(void) { return (uint64_t)(uintptr_t
 uint64_t user_copy(void *destination, const void *source, uint64_t length);
 /// When `rip` is user_copy's access instruction, its recovery address, else 0.
 uint64_t user_copy_recovery_for(uint64_t rip);
-/// Loads the power-on FPU/SSE state (FXRSTOR) before a new process starts.
-void user_fpu_state_reset(void);
-/// The top of the process kernel stack (TSS.RSP0 and the system-call stack).
-uint64_t process_kernel_stack_top_address(void);
-/// The guard page below the process kernel stack (unmapped at run time).
-uint64_t process_kernel_stack_guard_address(void);
+/// FXSAVE64 / FXRSTOR64 of a thread's 512-byte, 16-aligned FPU/SSE area; and the power-on
+/// state written into `area` (for a new program).
+void user_fpu_state_save(void *area);
+void user_fpu_state_restore(const void *area);
+void user_fpu_state_initial(void *area);
 
 /// RDRAND: 1 and a random word when the CPU delivered one, 0 otherwise.
 static inline int random_word_read(uint64_t *value) {

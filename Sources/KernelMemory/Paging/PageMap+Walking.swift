@@ -29,19 +29,19 @@ extension PageMap {
   }
 
   /// The first slot of a table at `level` covering `base...` that can hold part of `range`.
-  private func firstSlot(of range: VirtualRange, level: PageTableLevel, base: UInt64) -> Int {
+  func firstSlot(of range: VirtualRange, level: PageTableLevel, base: UInt64) -> Int {
     if level == .pml4 { return VirtualAddress(truncatingToCanonical: range.start).index(at: level) }
     guard range.start > base else { return 0 }
     return Int(min((range.start - base) / level.entryCoverage, UInt64(pageTableEntryCount)))
   }
 
   /// The canonical first address covered by `slot` of a table at `level` that starts at `base`.
-  private func slotStart(_ slot: Int, level: PageTableLevel, base: UInt64) -> UInt64 {
+  func slotStart(_ slot: Int, level: PageTableLevel, base: UInt64) -> UInt64 {
     let raw = base &+ UInt64(slot) &* level.entryCoverage
     return level == .pml4 ? VirtualAddress(truncatingToCanonical: raw).value : raw
   }
 
-  private func leafSize(of entry: PageTableEntry, at level: PageTableLevel) -> PageSize? {
+  func leafSize(of entry: PageTableEntry, at level: PageTableLevel) -> PageSize? {
     if level == .pageTable { return .size4KiB }
     return entry.isHuge ? level.hugePageSize : nil
   }

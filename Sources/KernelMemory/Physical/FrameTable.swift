@@ -51,9 +51,32 @@ public struct FrameTable {
     records[index(frame)] = FrameInfo(mapCount: 1, state: .anonymousExclusive)
   }
 
+  /// Records the first mapping of a frame just allocated with `state` (e.g. `.shared` for a
+  /// page of shared memory, which is never exclusive to one space).
+  @inlinable public func recordFirstMapping(of frame: PhysicalFrame, state: FrameState) {
+    records[index(frame)] = FrameInfo(mapCount: 1, state: state)
+  }
+
   /// Records one more leaf mapping of `frame`.
   @inlinable public func recordMapping(of frame: PhysicalFrame) {
     records[index(frame)].mapCount += 1
+  }
+
+  /// Records a second (third, …) leaf of an anonymous frame that copy-on-write now shares
+  /// (fork): one more mapping, and no longer exclusive to any space, so neither may write it in
+  /// place until a write fault decides (`AddressSpace.breakCopyOnWrite`).
+  @inlinable public func recordCopyOnWriteSharing(of frame: PhysicalFrame) {
+    let slot = records + index(frame)
+    slot.pointee.mapCount += 1
+    slot.pointee.state.remove(.anonymousExclusive)
+  }
+
+  /// Marks `frame`, which exactly one leaf maps, exclusive to that leaf's space again: the
+  /// write fault that found it the sole owner reuses it in place.
+  @inlinable public func recordExclusive(_ frame: PhysicalFrame) {
+    let slot = records + index(frame)
+    precondition(slot.pointee.mapCount == 1, "an exclusive frame has exactly one mapping")
+    slot.pointee.state.insert(.anonymousExclusive)
   }
 
   /// Records that one leaf mapping of `frame` is gone. Returns true when the frame is now

@@ -93,9 +93,10 @@ extension AddressSpace {
     var page = part.start
     while page < part.end {
       let current = pageMap.mapping(containing: VirtualAddress(canonical: page))
-      // Only a page that is missing, or the zero page under a write, needs the trap: asking it
-      // about a page that is already there would be a fault that changes nothing.
-      if current == nil || (access == .write && current?.frameAddress.frame == zeroPage) {
+      // Only a page that is missing, or read-only under a write (the zero page, a page shared
+      // copy-on-write), needs the trap: asking it about a page that is already there would be
+      // a fault that changes nothing.
+      if current == nil || (access == .write && current?.flags.contains(.writable) == false) {
         let fault = PageFault(
           address: page, errorCode: errorCode.union(current == nil ? [] : .present),
           origin: .user)

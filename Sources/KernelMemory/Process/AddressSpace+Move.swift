@@ -4,8 +4,8 @@ extension AddressSpace {
   ///
   /// The destination must be reserved already (so its commit covers the page tables this may
   /// create), not backed anywhere, and must not overlap `source`. Each frame is mapped at its
-  /// new address with the destination region's protection (the shared zero page stays
-  /// read-only), then unmapped from the old one with its TLB entry invalidated and emptied
+  /// new address with the destination region's protection (`leafFlags`: the zero page and
+  /// copy-on-write frames stay read-only), then unmapped from the old one with its TLB entry invalidated and emptied
   /// tables returned. Resident frames do not change; the source's regions stay reserved (the
   /// caller releases them).
   ///
@@ -40,8 +40,7 @@ extension AddressSpace {
       preconditionFailure("the move destination lost its region")
     }
     let frame = mapping.frameAddress.frame
-    var flags = region.protection.leafFlags
-    if frame == zeroPage { flags.remove(.writable) }
+    let flags = leafFlags(mapping: frame, in: region)
     do {
       try pageMap.map(newPage, to: frame, flags: flags, frames: &physical.frames)
     } catch {

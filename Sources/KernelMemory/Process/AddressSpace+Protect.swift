@@ -52,8 +52,10 @@ extension AddressSpace {
     var last = first
     while last < regions.count, regions[last].range.end <= range.end { last += 1 }
     try commitNewlyAccessible(first..<last, protection: protection)
-    for index in first..<last { regions[index].protection = protection }
-    updateLeaves(in: range, protection: protection)
+    for index in first..<last {
+      regions[index].protection = protection
+      updateLeaves(in: regions[index].range, protection: protection, kind: regions[index].kind)
+    }
     for index in stride(from: last - 1, through: max(first - 1, 0), by: -1) { mergeWithNext(index) }
   }
 
@@ -109,12 +111,13 @@ extension AddressSpace {
     }
   }
 
-  /// Gives every backed page in `range` the leaf flags of `protection`. The shared zero page
-  /// stays read-only whatever the protection: a write must still fault to get a private copy.
-  func updateLeaves(in range: VirtualRange, protection: Protection) {
+  /// Gives every backed page in `range` (inside one region of `kind`) the leaf flags of
+  /// `protection` — writable only where `leafFlags` allows it: the zero page and frames
+  /// shared copy-on-write stay read-only whatever the protection, so a write still faults
+  /// and gets a private copy.
+  func updateLeaves(in range: VirtualRange, protection: Protection, kind: RegionKind) {
     forEachMappingInBatches(in: range) { mapping in
-      var flags = protection.leafFlags
-      if mapping.frameAddress.frame == zeroPage { flags.remove(.writable) }
+      let flags = leafFlags(mapping: mapping.frameAddress.frame, protection: protection, kind: kind)
       guard let pending = try? pageMap.protect(mapping.page, flags: flags) else {
         preconditionFailure("a mapping vanished while its protection changed")
       }

@@ -84,7 +84,9 @@ extension AddressSpace {
   }
 
   /// Fills the empty leaf slot of a page that has no mapping yet: the shared zero page
-  /// (read-only) for a first read, else a zeroed frame with the region's protection.
+  /// (read-only) for a first read of private memory, else a zeroed frame with the region's
+  /// protection. Shared memory never maps the zero page: its page must be one that every
+  /// space mapping it sees, written in place.
   ///
   /// No invalidation: the entry was not present, and the CPU does not cache non-present
   /// translations (Intel SDM Vol. 3A §4.10.2.3).
@@ -92,7 +94,8 @@ extension AddressSpace {
     leaf: PhysicalAddress, tableEntry: PhysicalAddress, region: Region, access: AccessKind,
     fault: PageFault
   ) -> FaultResolution {
-    if access == .read, let zeroPage {
+    let shared = region.kind.isShared
+    if access == .read, !shared, let zeroPage {
       var flags = region.protection.leafFlags
       flags.remove(.writable)
       pageMap.fillDemandSlot(
@@ -103,7 +106,11 @@ extension AddressSpace {
     }
     guard let frame = physical.allocateFrame() else { return .panic(.commitViolated(fault)) }
     pageMap.memory.zero(frame)
-    physical.frameTable.recordFirstMapping(of: frame)
+    if shared {
+      physical.frameTable.recordFirstMapping(of: frame, state: .shared)
+    } else {
+      physical.frameTable.recordFirstMapping(of: frame)
+    }
     pageMap.fillDemandSlot(
       leaf: leaf, tableEntry: tableEntry,
       with: PageTableEntry(frame: frame, flags: region.protection.leafFlags.union(.present)))
@@ -112,26 +119,18 @@ extension AddressSpace {
     return .resolved(.zeroedFrame)
   }
 
-  /// Handles a fault on a page that is mapped: a write to the zero page, or a fault that is
-  /// already resolved (a second fault on the same page, or a stale TLB entry).
+  /// Handles a fault on a page that is mapped: a write to a private page whose leaf is
+  /// read-only because its frame is not exclusive (copy-on-write, the zero page), or a fault
+  /// that is already resolved (a second fault on the same page, or a stale TLB entry).
   func resolvePresent(
     _ mapping: Mapping, region: Region, access: AccessKind, fault: PageFault
   ) -> FaultResolution {
-    let flags = region.protection.leafFlags
-    if access == .write, mapping.frameAddress.frame == zeroPage {
-      guard let frame = physical.allocateFrame() else { return .panic(.commitViolated(fault)) }
-      pageMap.memory.zero(frame)
-      physical.frameTable.recordFirstMapping(of: frame)
-      guard let replaced = try? pageMap.remap(mapping.page, to: frame, flags: flags) else {
-        preconditionFailure("the zero page mapping vanished")
-      }
-      _ = replaced.flush(tlb, returningTablesTo: &physical.frames)
-      residentFrames += 1
-      resolvedFaults += 1
-      return .resolved(.copyOfZeroPage)
+    if access == .write, !region.kind.isShared, !mapping.flags.contains(.writable) {
+      return breakCopyOnWrite(mapping, region: region, fault: fault)
     }
+    let flags = leafFlags(mapping: mapping.frameAddress.frame, in: region)
     let permissionBits: PageTableFlags = [.present, .writable, .user, .noExecute]
-    if mapping.flags.intersection(permissionBits) != flags, mapping.frameAddress.frame != zeroPage {
+    if mapping.flags.intersection(permissionBits) != flags {
       // The leaf lags the region's protection; bring it in line (the region is the truth).
       guard let pending = try? pageMap.protect(mapping.page, flags: flags) else {
         preconditionFailure("a present mapping vanished")

@@ -25,6 +25,11 @@ public enum ResolvedBy: Sendable, Equatable, CustomStringConvertible {
   case zeroPage
   /// A write to the shared zero page got a private zeroed frame.
   case copyOfZeroPage
+  /// A write to a page shared copy-on-write got a private copy.
+  case copiedOnWrite
+  /// A write to a page shared copy-on-write found this space its only owner: the frame was
+  /// made exclusive and is written in place, not copied.
+  case reusedExclusive
   /// The page was already mapped as the access needs (a second fault on the same page, or a
   /// stale TLB entry, now invalidated).
   case alreadyMapped
@@ -34,6 +39,8 @@ public enum ResolvedBy: Sendable, Equatable, CustomStringConvertible {
     case .zeroedFrame: return "mapped a zeroed frame"
     case .zeroPage: return "mapped the shared zero page"
     case .copyOfZeroPage: return "replaced the zero page with a private frame"
+    case .copiedOnWrite: return "copied a copy-on-write page"
+    case .reusedExclusive: return "reused a copy-on-write page its only owner wrote"
     case .alreadyMapped: return "already mapped"
     }
   }

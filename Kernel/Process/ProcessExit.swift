@@ -1,0 +1,31 @@
+import KernelSupport
+
+/// A process's end, whatever the cause (`exit`/`exit_group`, a fatal signal, a fault): the
+/// exit line, then everything it holds goes back at once — its address space is torn down
+/// (after CR3 is switched to the kernel's tables: nothing may walk freed tables) and its
+/// descriptors closed — and it becomes a zombie. Its children go to the launch's first
+/// process; its parent gets SIGCHLD (recorded with Linux's default action: ignored) and its
+/// waits are woken. When the launch's first process ends, every other process still alive
+/// is killed (the run-elf contract, Kernel/PROCESSES.md). The thread then ends; its kernel
+/// stack is freed by the next thread to run.
+enum ProcessExit {
+  static func end(_ process: UserProcess, _ end: ProcessEnd) -> Never {
+    process.finishVfork()
+    ProcessRunner.samplePeakResidency()
+    let now = timestamp_counter_read()
+    ProcessRunner.report(process, end, ranFor: process.thread?.cpuTicks(at: now) ?? 0)
+    releaseResources(process)
+    process.end = end
+    ProcessFamily.ended(process)
+    Scheduler.shared.exitCurrent()
+  }
+
+  /// The address space (commit audit first) and the descriptors.
+  static func releaseResources(_ process: UserProcess) {
+    let processor = Processor.current
+    processor.activate(MemoryManager.kernelSpace!)
+    process.giveUpAddressSpace()
+    process.descriptors = DescriptorTable()
+    UserMode.setFSBase(0)
+  }
+}

@@ -1,0 +1,75 @@
+/// Parents, children and signals between processes: what happens to the family when a
+/// process ends, and a signal sent to another process (`kill`).
+///
+/// Signals to other processes take Linux's default actions, as `SignalState` does for a
+/// process's own: ignored ones (SIGCHLD, SIGURG, SIGWINCH, SIGCONT, and any with `SIG_IGN`)
+/// are dropped, blocked ones stay pending, a caught one is consumed (no handler runs yet), and
+/// one whose default action terminates (SIGKILL always) ends the target: its `pendingKill`
+/// is set, any wait it is blocked in is interrupted, and it ends on its way back to ring 3.
+enum ProcessFamily {
+  /// The launch's first process: the reaper of orphans (pid 1 of the first launch).
+  static func launchRoot(of process: UserProcess) -> UserProcess {
+    var root = process
+    while let parent = root.parent { root = parent }
+    return root
+  }
+
+  /// `process` just became a zombie: its children go to the launch's first process, its
+  /// parent is told, and if it was the launch's first process every other process is killed.
+  static func ended(_ process: UserProcess) {
+    let table = Scheduler.shared.table
+    if process.parent == nil {
+      for other in table.processes where other !== process && !other.isZombie {
+        kill(other, signal: UInt64(LinuxSignal.SIGKILL.rawValue))
+      }
+    } else {
+      reparentChildren(of: process)
+    }
+    if let parent = process.parent {
+      _ = parent.signals.send(.SIGCHLD)
+      parent.childEvents.wakeAll()
+    }
+  }
+
+  /// Moves `process`'s children to the launch's first process (Linux's reaper, init).
+  static func reparentChildren(of process: UserProcess) {
+    guard !process.children.isEmpty else { return }
+    let reaper = launchRoot(of: process)
+    for child in process.children {
+      child.parent = reaper
+      reaper.children.append(child)
+    }
+    process.children = []
+    if reaper.children.contains(where: { $0.isZombie }) { reaper.childEvents.wakeAll() }
+  }
+
+  /// Sends `signal` to `target` (another process, or the caller itself through `kill(0)` or
+  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it).
+  static func send(_ signal: LinuxSignal, to target: UserProcess) -> SignalOutcome {
+    guard !target.isZombie else { return .continues }
+    let outcome = target.signals.send(signal)
+    guard case .terminates(let fatal) = outcome else { return .continues }
+    if target === ProcessRunner.current { return outcome }
+    kill(target, signal: UInt64(fatal.rawValue))
+    return .continues
+  }
+
+  /// Marks `target` to end as killed by `signal`; interrupts its wait.
+  static func kill(_ target: UserProcess, signal: UInt64) {
+    guard target.pendingKill == nil, !target.isZombie else { return }
+    target.pendingKill = signal
+    if let thread = target.thread { Scheduler.shared.wake(thread, .interrupted) }
+  }
+
+  /// Drops every zombie left (the end of a launch: no parent will reap them) and breaks the
+  /// parent/child references.
+  static func reapAll() {
+    let scheduler = Scheduler.shared
+    for process in scheduler.table.processes {
+      process.children = []
+      process.parent = nil
+      process.thread = nil
+    }
+    while let process = scheduler.table.processes.first { scheduler.table.remove(process) }
+  }
+}

@@ -1,0 +1,190 @@
+import KernelSupport
+
+/// The scheduler: a round-robin run queue of kernel threads, switching, blocking, preemption
+/// and the idle loop.
+///
+/// - A thread runs until it blocks (`block`, through a `WaitQueue`), exits, or its time slice
+///   — one timer tick, `EventTimer.tickNanoseconds` — ends while another thread is runnable:
+///   the tick sets `preemptionPending`, and the thread yields on its way back to ring 3
+///   (`returningToUser`, called at the end of every system call and of every trap or interrupt
+///   from ring 3). The kernel is not preemptible: it runs with interrupts off, so a thread is
+///   only ever switched away from at those points or when it blocks. In particular a process
+///   is never preempted in the middle of its own page fault: the page trap runs with IF = 0
+///   from entry to IRETQ, and a tick that falls meanwhile is taken back in ring 3.
+/// - When no thread is runnable the CPU runs its idle thread (the boot stack's context, in
+///   `runIdle`), which halts with `sti; hlt` until an interrupt makes a thread runnable; no
+///   tick is programmed meanwhile, only the earliest timed waiter's deadline (tickless idle).
+/// - A switch (`switchTo`) saves the FPU/SSE state of a user thread (FXSAVE64 into its area),
+///   loads the next thread's address space (CR3), kernel stack top (TSS.RSP0 and the SYSCALL
+///   entry's per-CPU word), FPU state and FS base, then `thread_switch`es stacks.
+/// - A thread that ends (`exitCurrent`) is put on `deadThreads` and switched away from for
+///   good; the thread that runs next frees its stack (nothing runs on it any more).
+///
+/// LOCK: the scheduler lock guards the run queue, the dead list, `preemptionPending`, every
+/// `WaitQueue`, the process table (`ProcessTable`) and the kernel stack area. One CPU with
+/// interrupts off in the kernel: holding it means running in the kernel. A second CPU takes it
+/// (a spinlock, interrupts masked, since the timer interrupt wakes threads) around each of
+/// those structures; the run queue would then be per CPU with stealing.
+final class Scheduler {
+  /// The one scheduler (per machine: the run queue is shared; per-CPU state is `Processor`'s).
+  nonisolated(unsafe) static let shared = Scheduler()
+
+  /// The most processes (live and zombie) and thus threads and kernel stacks at once: fork
+  /// answers EAGAIN beyond it (Linux's `RLIMIT_NPROC` / `pid_max` refusal).
+  static let processLimit = 512
+
+  var runQueue: [KernelThread] = []
+  var deadThreads: [KernelThread] = []
+  /// A tick ended while another thread was runnable: the running one yields on its way out.
+  var preemptionPending = false
+  var stacks = KernelStackArea()
+  var table = ProcessTable()
+  /// Context switches so far (the run's last line reports them).
+  var switches: UInt64 = 0
+
+  /// The thread running on this CPU.
+  var current: KernelThread { Processor.current.thread }
+
+  /// Adds `thread` to the end of the run queue.
+  func makeRunnable(_ thread: KernelThread) {
+    thread.state = .runnable
+    runQueue.append(thread)
+  }
+
+  /// Makes a blocked thread runnable with `reason`; nothing for a thread not blocked.
+  func wake(_ thread: KernelThread, _ reason: WakeReason) {
+    guard thread.state == .blocked else { return }
+    thread.wakeReason = reason
+    thread.blockedOn?.remove(thread)
+    thread.blockedOn = nil
+    if thread.timedWait {
+      EventTimer.local?.cancel(thread)
+      thread.timedWait = false
+    }
+    makeRunnable(thread)
+  }
+
+  /// `WaitQueue.wait`: blocks the running thread in `queue` until woken, `deadline`, or an
+  /// interruption (its process is being killed).
+  func block(on queue: WaitQueue, until deadline: UInt64) -> WakeReason {
+    let thread = current
+    precondition(thread.process != nil, "the idle thread cannot block")
+    if thread.process!.pendingKill != nil { return .interrupted }
+    if deadline != .max && MonotonicClock.nanoseconds() >= deadline { return .timedOut }
+    guard deadline == .max || EventTimer.local != nil else {
+      // No timer interrupt to wake a halt: poll the clock (QEMU always has an APIC).
+      while MonotonicClock.nanoseconds() < deadline {}
+      return .timedOut
+    }
+    thread.wakeReason = .woken
+    queue.waiters.append(thread)
+    thread.blockedOn = queue
+    thread.state = .blocked
+    if deadline != .max {
+      thread.timedWait = true
+      EventTimer.local!.enqueue(thread, until: deadline)
+    }
+    switchAway()
+    return thread.wakeReason
+  }
+
+  /// Lets the next runnable thread run (the running one goes to the end of the queue).
+  func yield() {
+    preemptionPending = false
+    guard !runQueue.isEmpty else { return }
+    makeRunnable(current)
+    switchAway()
+  }
+
+  /// Ends the running thread: it is never switched back to.
+  func exitCurrent() -> Never {
+    let thread = current
+    thread.state = .dead
+    deadThreads.append(thread)
+    switchAway()
+    Panic.halt("a dead thread was switched back to")
+  }
+
+  /// Runs the first runnable thread, or the idle thread when none is.
+  func switchAway() {
+    let next = runQueue.isEmpty ? Processor.current.idleThread : runQueue.removeFirst()
+    switchTo(next)
+  }
+
+  /// Switches this CPU from the running thread to `next`.
+  func switchTo(_ next: KernelThread) {
+    let processor = Processor.current
+    let previous = processor.thread
+    guard next !== previous else {
+      previous.state = .running
+      return
+    }
+    let now = timestamp_counter_read()
+    previous.ticksOnCPU &+= now &- previous.switchedInAt
+    if let stack = previous.stack { user_fpu_state_save(stack.fpuArea) }
+    if let process = next.process, let stack = next.stack {
+      if let space = process.addressSpace, space !== processor.space { processor.activate(space) }
+      GlobalDescriptorTable.setKernelStack(stack.top)
+      processor_entry_set_kernel_stack(stack.top)
+      user_fpu_state_restore(stack.fpuArea)
+      UserMode.setFSBase(process.fsBase)
+      model_specific_register_write(ProcessCalls.gsBaseRegister, process.gsBase)
+    }
+    processor.thread = next
+    processor.process = next.process
+    next.state = .running
+    next.switchedInAt = now
+    switches += 1
+    EventTimer.local?.switched(toIdle: next.process == nil, at: MonotonicClock.nanoseconds())
+    thread_switch(previous.savedStackPointerSlot, next.savedStackPointerSlot.pointee)
+    finishSwitch()
+  }
+
+  /// Runs on the thread switched to, right after the switch: frees the stacks of the threads
+  /// that ended (none of them is running now).
+  func finishSwitch() {
+    while let dead = deadThreads.popLast() {
+      if let stack = dead.stack { stacks.free(stack) }
+    }
+  }
+
+  /// The tick ended for the running thread: if another is runnable, it will yield on its way
+  /// back to ring 3.
+  func tickEnded() {
+    if !runQueue.isEmpty { preemptionPending = true }
+  }
+
+  /// On the way back to ring 3 (end of a system call, of a trap or interrupt from ring 3, of a
+  /// new thread's trampoline): a process being killed ends here; a thread whose slice ended
+  /// yields.
+  func returningToUser() {
+    guard let process = current.process else { return }
+    if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+    guard preemptionPending else { return }
+    yield()
+    if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+  }
+
+  /// The idle thread's loop: runs threads while `keepGoing` says so, halting when none is
+  /// runnable. Returns on the idle thread.
+  func runIdle(while keepGoing: () -> Bool) {
+    while keepGoing() {
+      if !runQueue.isEmpty {
+        switchTo(runQueue.removeFirst())
+        continue
+      }
+      EventTimer.local?.statistics.halts += 1
+      interrupts_enable_and_halt()
+      interrupts_disable()
+    }
+    finishSwitch()
+  }
+}
+
+/// A new thread's first step (from thread_entry_trampoline, on its own stack): the switch's
+/// end, then the checks of any return to ring 3 (it may have been killed before it ran).
+@_cdecl("scheduler_thread_started")
+func schedulerThreadStarted(_ frame: UnsafeMutablePointer<TrapFrame>) {
+  Scheduler.shared.finishSwitch()
+  Scheduler.shared.returningToUser()
+}
