@@ -103,6 +103,8 @@ import Testing
       #expect(info.mapCount == leaves, "frame \(number): count \(info.mapCount), \(leaves) leaves")
       #expect((info.mapCount == 0) == (info == .unused))
     }
-    #expect(machine.commit.committed == spaces.reduce(0) { $0 + $1.committedFrames })
+    #expect(
+      machine.commit.committed
+        == spaces.reduce(0) { $0 + $1.committedFrames } + machine.physical.objects.totalCharge)
   }
 }

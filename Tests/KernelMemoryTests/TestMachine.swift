@@ -126,13 +126,16 @@ final class TestMachine {
   var framesInUse: Int { frames.outstandingCount - baselineOutstanding }
 
   /// Releases everything and reports whether every frame and every commit came back.
-  /// Before that, the commit invariant must hold: the ledger holds exactly the regions' charges
-  /// and every region with pages is charged its worst case (`commitAudit`).
+  /// Before that, the commit invariant must hold: the ledger holds exactly the regions' and
+  /// the memory objects' charges and every region with pages is charged its worst case
+  /// (`commitAudit`). The other spaces of the machine must be gone already.
   func tearDownIsClean() -> Bool {
-    let sound = space.commitAudit().isEmpty && commit.committed == space.committedFrames
+    let sound =
+      space.commitAudit().isEmpty
+      && commit.committed == space.committedFrames + physical.objects.totalCharge
     space.tearDown()
     guard sound else { return false }
     return frames.outstandingCount == baselineOutstanding && commit.committed == 0
-      && frames.releaseErrors.isEmpty
+      && frames.releaseErrors.isEmpty && physical.objects.count == 0
   }
 }

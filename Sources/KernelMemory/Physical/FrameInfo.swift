@@ -44,8 +44,10 @@ public struct FrameState: OptionSet, Equatable, Sendable {
   /// in place instead of copying (Linux's `PG_anon_exclusive`). Set when a fault hands a fresh
   /// frame to a space; copy-on-write sharing (fork) will clear it.
   public static let anonymousExclusive = FrameState(rawValue: 1 << 0)
-  /// Mapped, or mappable, by several address spaces on purpose: the zero page, shared
-  /// anonymous memory (later), page-cache pages (later). Never reused in place on a write.
+  /// Mapped, or mappable, by several address spaces on purpose: the zero page, a page of a
+  /// memory object (shared anonymous memory; page-cache pages later). Never claimed exclusive
+  /// by a write to a private mapping (it is copied), and not freed when its map count reaches
+  /// zero: its owner (the object) frees it.
   public static let shared = FrameState(rawValue: 1 << 1)
   /// Never freed when its map count reaches zero (the zero page; later, pages under I/O).
   public static let pinned = FrameState(rawValue: 1 << 2)

@@ -80,13 +80,15 @@ public struct FrameTable {
   }
 
   /// Records that one leaf mapping of `frame` is gone. Returns true when the frame is now
-  /// mapped nowhere and not pinned: its owner must free it (after the TLB flush). The record is
-  /// then reset, so a frame on the free list always reads `.unused`.
+  /// mapped nowhere and belongs to no one else — not pinned, not a memory object's page
+  /// (`.shared`: the object frees it) — so the caller must free it (after the TLB flush). The
+  /// record is then reset, so a frame on the free list always reads `.unused`.
   @inlinable public func recordUnmapping(of frame: PhysicalFrame) -> Bool {
     let slot = records + index(frame)
     precondition(slot.pointee.mapCount > 0, "unmapping a frame no one maps")
     slot.pointee.mapCount -= 1
-    guard slot.pointee.mapCount == 0, !slot.pointee.state.contains(.pinned) else { return false }
+    guard slot.pointee.mapCount == 0, slot.pointee.state.isDisjoint(with: [.pinned, .shared])
+    else { return false }
     slot.pointee = .unused
     return true
   }

@@ -1,6 +1,6 @@
 /// The machine's physical memory as the address spaces share it: the frame source (the seed's
 /// bitmap in the kernel, a fault-injecting pool in tests), the commit ledger, the shared zero
-/// page and the per-frame metadata (`FrameTable`). One per machine; every `AddressSpace` holds
+/// page, the per-frame metadata (`FrameTable`) and the memory objects (`MemoryObjectTable`). One per machine; every `AddressSpace` holds
 /// a reference to it, so accounting is per machine, never per space, and no call has to pass
 /// frames or commit along.
 ///
@@ -30,6 +30,9 @@ public final class PhysicalMemoryContext<Frames: FrameSource> {
   public let zeroPage: PhysicalFrame?
   /// One `FrameInfo` per frame. LOCK: see `FrameTable`.
   public let frameTable: FrameTable
+  /// The memory objects (shared anonymous memory today) regions of every space refer to.
+  /// LOCK: the object-table lock (see `MemoryObjectTable`).
+  @exclusivity(unchecked) public internal(set) var objects = MemoryObjectTable()
 
   /// Creates the context. `zeroPage`, when given, must be a zeroed frame taken from `frames`;
   /// it is marked pinned and shared.

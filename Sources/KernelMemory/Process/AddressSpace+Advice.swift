@@ -1,9 +1,10 @@
 extension AddressSpace {
-  /// Drops the backing of every page in `range`, shared or private — what `MADV_DONTNEED` does
-  /// to private memory (`advise` is the whole of `madvise`).
+  /// Drops this space's mappings of every page in `range` — `MADV_DONTNEED` (`advise` is the
+  /// whole of `madvise`).
   ///
-  /// The regions, their protection and their commit stay: the next touch of a dropped page
-  /// faults in a fresh zeroed frame (or the zero page), so it reads back as zero. Backed pages
+  /// The regions, their protection and their commit stay: the next touch of a dropped
+  /// private page faults in a fresh zeroed frame (or the zero page), so it reads back as
+  /// zero; a page of shared memory stays its object's and comes back as it was. Backed pages
   /// return their frames at once and emptied page tables are reclaimed, as on `munmap`. Pages
   /// that are reserved but not backed are left alone.
   ///
@@ -64,13 +65,17 @@ extension AddressSpace {
     let shared = region.kind.isShared
     switch advice {
     case .dontNeed:
-      if !shared { dropMappings(in: part) }
+      // Private pages read back as zeros; shared ones only leave this space's tables — the
+      // object keeps them, so the next touch maps the same contents again (as Linux does).
+      dropMappings(in: part)
     case .free:
       guard !shared else { throw .notApplicable }
       dropMappings(in: part)
     case .remove:
-      guard shared else { throw .notApplicable }
+      guard shared, let object = region.object else { throw .notApplicable }
       dropMappings(in: part)
+      removeObjectPages(
+        object, offsets: region.objectPage(at: part.start)..<region.objectPage(at: part.end))
     case .populate(let access):
       try populate(part, for: access, protection: region.protection)
     case .privateOnly:

@@ -5,13 +5,18 @@ extension AddressSpace {
   /// and every table they can need — so that no demand fault, and no page table a move or a
   /// fault creates, ever finds memory exhausted. Empty when the space is sound.
   ///
-  /// O(regions + mappings): a check, never called on a hot path. With one space per ledger,
-  /// `CommitLedger.committed == committedFrames` is the other half of the invariant.
+  /// A region of a memory object needs only its tables here (`Region.worstCaseCharge`): the
+  /// object's pages are charged once, with the object. The other half of the invariant is
+  /// the ledger's: `CommitLedger.committed` equals every space's `committedFrames` plus
+  /// `PhysicalMemoryContext.objects.totalCharge` (one space and its objects alone:
+  /// `committedFrames + objects.totalCharge`).
+  ///
+  /// O(regions + mappings): a check, never called on a hot path.
   public func commitAudit() -> [Region] {
     var broken: [Region] = []
     for index in 0..<regions.count {
       let region = regions[index]
-      let needed = CommitLedger.worstCaseFrames(for: region.range)
+      let needed = region.worstCaseCharge(for: region.range)
       if region.isCommitted {
         if region.charge < needed { broken.append(region) }
         continue

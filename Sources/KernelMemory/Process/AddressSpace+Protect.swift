@@ -103,11 +103,11 @@ extension AddressSpace {
     guard !protection.isEmpty else { return }
     var needed: UInt64 = 0
     for index in indices where !regions[index].isCommitted {
-      needed += CommitLedger.worstCaseFrames(for: regions[index].range)
+      needed += regions[index].worstCaseCharge(for: regions[index].range)
     }
     guard physical.commit.charge(needed) else { throw .outOfMemory }
     for index in indices where !regions[index].isCommitted {
-      regions[index].charge = CommitLedger.worstCaseFrames(for: regions[index].range)
+      regions[index].charge = regions[index].worstCaseCharge(for: regions[index].range)
     }
   }
 

@@ -31,7 +31,19 @@ extension AddressSpace {
       physical.commit.refund(regions[last].charge)
       last += 1
     }
+    let objects = objectsReferred(by: first..<last)
     regions.removeSubrange(first..<last)
+    for object in objects { releaseObject(object) }
+  }
+
+  /// The memory objects that the regions at `positions` refer to, one entry per region (a
+  /// few: shared mappings are rare), to be released once those regions are gone.
+  func objectsReferred(by positions: Range<Int>) -> [MemoryObjectID] {
+    var objects: [MemoryObjectID] = []
+    for index in positions {
+      if let object = regions[index].object { objects.append(object) }
+    }
+    return objects
   }
 
   /// Unmaps every present page in `range`: one pass over the tables (`PageMap.unmapAll`), no
@@ -64,7 +76,9 @@ extension AddressSpace {
     precondition(owned == residentFrames, "resident frame count drifted from the page tables")
     residentFrames = 0
     for region in regions { physical.commit.refund(region.charge) }
+    let objects = objectsReferred(by: 0..<regions.count)
     regions.removeAll()
+    for object in objects { releaseObject(object) }
     physical.releaseFrame(pageMap.root)
   }
 }

@@ -84,7 +84,8 @@ extension AddressSpace {
       _ = try reserve(
         length: newLength - kept.length, protection: source.protection,
         kind: source.kind == .stack ? .anonymous : source.kind, at: .fixedNoReplace(kept.end),
-        committed: source.isCommitted)
+        committed: source.isCommitted,
+        continuing: source.object.map { ($0, source.objectPage(at: kept.end)) })
       return true
     } catch .outOfMemory {
       throw .outOfMemory
@@ -110,20 +111,26 @@ extension AddressSpace {
     try split(at: kept.start)
     try split(at: kept.end)
     let target = try chooseRange(length: length, placement: placement)
-    let charge = source.isCommitted ? CommitLedger.worstCaseFrames(for: target) : 0
-    let handedOver = source.isCommitted ? kept.pageCount : 0
+    let charge = source.isCommitted ? source.worstCaseCharge(for: target) : 0
+    // A private region's pages pass their charge on; an object's pages are the object's.
+    let handedOver = source.isCommitted && source.object == nil ? kept.pageCount : 0
     let sourceIndex = firstRegion(endingAfter: kept.start)
+    let kind: RegionKind = source.kind.isShared ? .sharedAnonymous : .anonymous
+    var moved = Region(range: target, protection: source.protection, kind: kind, charge: charge)
+    if let object = source.object {
+      moved.object = object
+      moved.objectOffset = source.objectPage(at: kept.start)
+      try growObject(object, toPages: moved.objectOffset + target.pageCount)
+    }
     physical.commit.refund(handedOver)
     guard physical.commit.charge(charge) else {
       let restored = physical.commit.charge(handedOver)
       precondition(restored, "a refunded charge could not be taken back")
       throw .outOfMemory
     }
+    if let object = moved.object { retainObject(object) }
     regions[sourceIndex].charge -= handedOver
-    let kind: RegionKind = source.kind.isShared ? .sharedAnonymous : .anonymous
-    regions.insert(
-      Region(range: target, protection: source.protection, kind: kind, charge: charge),
-      at: firstRegion(endingAfter: target.start))
+    regions.insert(moved, at: firstRegion(endingAfter: target.start))
     do throws(AddressSpaceError) {
       try moveBacking(from: kept, to: target.start)
     } catch {
@@ -131,7 +138,8 @@ extension AddressSpace {
     }
     let index = firstRegion(endingAfter: kept.start)
     physical.commit.refund(regions[index].charge)
-    regions.remove(at: index)
+    let removed = regions.remove(at: index)
+    if let object = removed.object { releaseObject(object) }
     let targetIndex = firstRegion(endingAfter: target.start)
     mergeWithNext(targetIndex)
     if targetIndex > 0 { mergeWithNext(targetIndex - 1) }

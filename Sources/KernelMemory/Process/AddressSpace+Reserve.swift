@@ -18,23 +18,45 @@ extension AddressSpace {
   /// `reserve`, committed or not as `committed` says rather than by the protection: a part
   /// that joins an existing region (mremap growing it) must be committed exactly when that
   /// region is, whatever its protection is now.
+  ///
+  /// Shared memory gets a new memory object of the region's size, or — `continuing` — maps
+  /// the given object from the given page on (a shared region grown by `mremap`), which
+  /// grows the object if it must.
   func reserve(
     length: UInt64, protection: Protection, kind: RegionKind, at placement: Placement,
-    committed: Bool
+    committed: Bool, continuing existing: (object: MemoryObjectID, offset: UInt64)? = nil
   ) throws(AddressSpaceError) -> VirtualRange {
     let range = try chooseRange(length: length, placement: placement)
     try checkRegionLimit(reserving: range, at: placement)
-    let charge = committed ? CommitLedger.worstCaseFrames(for: range) : 0
-    guard physical.commit.charge(charge) else { throw .outOfMemory }
+    var region = Region(range: range, protection: protection, kind: kind, charge: 0)
+    // The region's own charge first (tables only for shared memory), then its object's.
+    let tablesOnly = kind.isShared ? range.pageCount : 0
+    region.charge = committed ? CommitLedger.worstCaseFrames(for: range) - tablesOnly : 0
+    guard physical.commit.charge(region.charge) else { throw .outOfMemory }
+    if kind.isShared {
+      do throws(AddressSpaceError) {
+        if let existing {
+          try growObject(existing.object, toPages: existing.offset + range.pageCount)
+          retainObject(existing.object)
+          (region.object, region.objectOffset) = existing
+        } else {
+          region.object = try createSharedObject(pages: range.pageCount)
+        }
+      } catch {
+        physical.commit.refund(region.charge)
+        throw error
+      }
+    }
     if case .fixed = placement, !isFree(range) {
       do throws(AddressSpaceError) {
         try release(range)
       } catch {
-        physical.commit.refund(charge)
+        physical.commit.refund(region.charge)
+        if let object = region.object { releaseObject(object) }
         throw error
       }
     }
-    insert(Region(range: range, protection: protection, kind: kind, charge: charge))
+    insert(region)
     return range
   }
 

@@ -105,9 +105,10 @@ public final class AddressSpace<
     var upper = whole
     lower.range = VirtualRange(uncheckedStart: whole.range.start, end: address)
     upper.range = VirtualRange(uncheckedStart: address, end: whole.range.end)
+    upper.objectOffset = whole.objectPage(at: address)
     if whole.isCommitted {
-      lower.charge = CommitLedger.worstCaseFrames(for: lower.range)
-      upper.charge = CommitLedger.worstCaseFrames(for: upper.range)
+      lower.charge = whole.worstCaseCharge(for: lower.range)
+      upper.charge = whole.worstCaseCharge(for: upper.range)
       let pieces = lower.charge + upper.charge
       if pieces > whole.charge {
         guard physical.commit.charge(pieces - whole.charge) else { throw .outOfMemory }
@@ -118,6 +119,7 @@ public final class AddressSpace<
     }
     regions[index] = lower
     regions.insert(upper, at: index + 1)
+    if let object = whole.object { retainObject(object) }
   }
 
   /// Inserts a region into a free range, keeping the table sorted, and merges it with
@@ -129,17 +131,20 @@ public final class AddressSpace<
     if index > 0 { mergeWithNext(index - 1) }
   }
 
-  /// Merges region `index` with the one after it when they touch and match.
+  /// Merges region `index` with the one after it when they touch and match — for regions
+  /// of a memory object, the same object at consecutive offsets.
   func mergeWithNext(_ index: Int) {
     guard index + 1 < regions.count else { return }
     let first = regions[index]
     let second = regions[index + 1]
     guard first.range.end == second.range.start, first.kind == second.kind,
       first.protection == second.protection, first.isCommitted == second.isCommitted,
-      first.kind != .guardPage
+      first.kind != .guardPage, first.object == second.object,
+      first.object == nil || first.objectPage(at: second.range.start) == second.objectOffset
     else { return }
     regions[index].range = VirtualRange(uncheckedStart: first.range.start, end: second.range.end)
     regions[index].charge = first.charge + second.charge
     regions.remove(at: index + 1)
+    if let object = second.object { releaseObject(object) }
   }
 }

@@ -2,10 +2,9 @@
 public enum RegionKind: Sendable, Equatable, CustomStringConvertible {
   /// Anonymous memory from `mmap` (also a loaded program's segments and bss).
   case anonymous
-  /// Anonymous memory from `mmap(MAP_SHARED | MAP_ANONYMOUS)`. With one address space and no
-  /// fork there is no one to share it with, so it behaves as private memory — except for the
-  /// `madvise` answers Linux gives shared memory (`AddressSpace.advise`), and it never merges
-  /// with private neighbours.
+  /// Anonymous memory from `mmap(MAP_SHARED | MAP_ANONYMOUS)`: the pages of a memory object
+  /// (`MemoryObjectKind.anonymousShared`, `Region.object`), shared with every region that
+  /// maps the object — across fork, including pages first touched after it.
   case sharedAnonymous
   /// The `brk` heap.
   case heap
@@ -46,8 +45,27 @@ public struct Region: Hashable, Sendable, CustomStringConvertible {
   /// with a backed page, or one a process may touch, is charged at least
   /// `CommitLedger.worstCaseFrames(for: range)`.
   public internal(set) var charge: UInt64
+  /// The memory object whose pages the region maps (shared memory), nil for private
+  /// anonymous memory, whose pages belong to the leaves that map them.
+  public internal(set) var object: MemoryObjectID? = nil
+  /// The object page the region's first page maps (in pages); 0 without an object.
+  public internal(set) var objectOffset: UInt64 = 0
 
   @inlinable public var isCommitted: Bool { charge != 0 }
+
+  /// The charge a committed region of this kind over `range` needs: for private memory its
+  /// pages and every page table they can need (`CommitLedger.worstCaseFrames`); for a
+  /// region of a memory object only the tables — its pages are the object's, charged once
+  /// with the object (`MemoryObject.charge(forPages:)`).
+  public func worstCaseCharge(for range: VirtualRange) -> UInt64 {
+    let all = CommitLedger.worstCaseFrames(for: range)
+    return object == nil ? all : all - range.pageCount
+  }
+
+  /// The object page that `page` (inside the region) maps.
+  @inlinable func objectPage(at page: UInt64) -> UInt64 {
+    objectOffset + ((page - range.start) >> PageSize.size4KiB.shift)
+  }
 
   public var description: String {
     range.description + " " + protection.description + " " + kind.description

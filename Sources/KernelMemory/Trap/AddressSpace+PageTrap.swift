@@ -85,8 +85,9 @@ extension AddressSpace {
 
   /// Fills the empty leaf slot of a page that has no mapping yet: the shared zero page
   /// (read-only) for a first read of private memory, else a zeroed frame with the region's
-  /// protection. Shared memory never maps the zero page: its page must be one that every
-  /// space mapping it sees, written in place.
+  /// protection. A region of a memory object maps the object's page (`faultInObjectPage`:
+  /// the one it holds, or a zeroed one it keeps from now on) — never the zero page: its page
+  /// must be the one every space mapping the object sees, written in place.
   ///
   /// No invalidation: the entry was not present, and the CPU does not cache non-present
   /// translations (Intel SDM Vol. 3A §4.10.2.3).
@@ -94,8 +95,12 @@ extension AddressSpace {
     leaf: PhysicalAddress, tableEntry: PhysicalAddress, region: Region, access: AccessKind,
     fault: PageFault
   ) -> FaultResolution {
-    let shared = region.kind.isShared
-    if access == .read, !shared, let zeroPage {
+    if let object = region.object {
+      return fillFromObject(
+        object, leaf: leaf, tableEntry: tableEntry, region: region, page: fault.address,
+        fault: fault)
+    }
+    if access == .read, let zeroPage {
       var flags = region.protection.leafFlags
       flags.remove(.writable)
       pageMap.fillDemandSlot(
@@ -106,17 +111,34 @@ extension AddressSpace {
     }
     guard let frame = physical.allocateFrame() else { return .panic(.commitViolated(fault)) }
     pageMap.memory.zero(frame)
-    if shared {
-      physical.frameTable.recordFirstMapping(of: frame, state: .shared)
-    } else {
-      physical.frameTable.recordFirstMapping(of: frame)
-    }
+    physical.frameTable.recordFirstMapping(of: frame)
     pageMap.fillDemandSlot(
       leaf: leaf, tableEntry: tableEntry,
       with: PageTableEntry(frame: frame, flags: region.protection.leafFlags.union(.present)))
     residentFrames += 1
     resolvedFaults += 1
     return .resolved(.zeroedFrame)
+  }
+
+  /// `fill` for a region of a memory object: its page at the fault's offset, mapped with the
+  /// region's protection (written in place by every space that maps it).
+  func fillFromObject(
+    _ object: MemoryObjectID, leaf: PhysicalAddress, tableEntry: PhysicalAddress, region: Region,
+    page: UInt64, fault: PageFault
+  ) -> FaultResolution {
+    let resident = physical.objects[object].residentPages
+    guard
+      let frame = faultInObjectPage(
+        object, at: region.objectPage(at: page & ~PageSize.size4KiB.offsetMask))
+    else {
+      return .panic(.commitViolated(fault))
+    }
+    pageMap.fillDemandSlot(
+      leaf: leaf, tableEntry: tableEntry,
+      with: PageTableEntry(frame: frame, flags: region.protection.leafFlags.union(.present)))
+    residentFrames += 1
+    resolvedFaults += 1
+    return .resolved(physical.objects[object].residentPages > resident ? .zeroedFrame : .objectPage)
   }
 
   /// Handles a fault on a page that is mapped: a write to a private page whose leaf is

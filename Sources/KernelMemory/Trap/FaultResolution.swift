@@ -25,6 +25,8 @@ public enum ResolvedBy: Sendable, Equatable, CustomStringConvertible {
   case zeroPage
   /// A write to the shared zero page got a private zeroed frame.
   case copyOfZeroPage
+  /// A page a memory object already held was mapped (shared memory another mapping touched).
+  case objectPage
   /// A write to a page shared copy-on-write got a private copy.
   case copiedOnWrite
   /// A write to a page shared copy-on-write found this space its only owner: the frame was
@@ -39,6 +41,7 @@ public enum ResolvedBy: Sendable, Equatable, CustomStringConvertible {
     case .zeroedFrame: return "mapped a zeroed frame"
     case .zeroPage: return "mapped the shared zero page"
     case .copyOfZeroPage: return "replaced the zero page with a private frame"
+    case .objectPage: return "mapped the memory object's page"
     case .copiedOnWrite: return "copied a copy-on-write page"
     case .reusedExclusive: return "reused a copy-on-write page its only owner wrote"
     case .alreadyMapped: return "already mapped"
