@@ -21,6 +21,9 @@ struct CallgrindMode {
     case translate = "--callgrind-translate"
     /// A demand write fault on reserved memory, with its share of reserving and releasing.
     case fault = "--callgrind-fault"
+    /// Forks of a process with `ForkBench.pages` touched pages, each child exiting at once
+    /// (divide by the pages too for the cost per page).
+    case fork = "--callgrind-fork"
   }
 
   static let defaultMebibytes: UInt64 = 1024
@@ -46,6 +49,10 @@ struct CallgrindMode {
   func run() {
     switch pattern {
     case .map, .translate, .fault: runPageMap()
+    case .fork:
+      let bench = ForkBench()
+      bench.forks(pairs)
+      print("callgrind: \(pairs) forks of \(ForkBench.pages) pages done")
     case .pair, .batch, .huge: runFrames()
     }
   }

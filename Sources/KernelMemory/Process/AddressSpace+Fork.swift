@@ -79,6 +79,6 @@ extension AddressSpace {
 
   /// Forgets every cached translation of this space (its TLB entries), at once.
   func invalidateWholeSpace() {
-    tlb.invalidateAll()
+    tlb.invalidateAddressSpace(root: pageMap.root)
   }
 }
