@@ -24,6 +24,9 @@ struct CallgrindMode {
     /// Forks of a process with `ForkBench.pages` touched pages, each child exiting at once
     /// (divide by the pages too for the cost per page).
     case fork = "--callgrind-fork"
+    /// Copy-on-write write faults on the first N (at most `ForkBench.pages`) pages of one
+    /// fresh child.
+    case copyOnWrite = "--callgrind-cow"
   }
 
   static let defaultMebibytes: UInt64 = 1024
@@ -53,6 +56,12 @@ struct CallgrindMode {
       let bench = ForkBench()
       bench.forks(pairs)
       print("callgrind: \(pairs) forks of \(ForkBench.pages) pages done")
+    case .copyOnWrite:
+      let bench = ForkBench()
+      let child = bench.fork()
+      bench.copyOnWrite(child, pages: UInt64(min(pairs, Int(ForkBench.pages))))
+      child.tearDown()
+      print("callgrind: \(pairs) copy-on-write faults done")
     case .pair, .batch, .huge: runFrames()
     }
   }

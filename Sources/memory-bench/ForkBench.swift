@@ -88,9 +88,11 @@ final class ForkBench {
     return result
   }
 
-  /// A write fault on every page of `child`.
-  func copyOnWrite(_ child: AddressSpace<EmulatedRAM, InstantTLB, FrameBitmap>) {
+  /// A write fault on each of the first `pages` pages of `child`.
+  func copyOnWrite(
+    _ child: AddressSpace<EmulatedRAM, InstantTLB, FrameBitmap>, pages: UInt64 = ForkBench.pages
+  ) {
     let pageBytes = PageSize.size4KiB.bytes
-    for index in 0..<Self.pages { Self.write(child, Self.base + index * pageBytes) }
+    for index in 0..<pages { Self.write(child, Self.base + index * pageBytes) }
   }
 }
