@@ -35,9 +35,28 @@ enum ProgramLoader {
   static func load(_ file: ELFBytes, arguments: [[UInt8]]) throws(LoadFailure) -> (
     entry: UInt64, stackPointer: UInt64
   ) {
-    let plan: LoadPlan
-    do { plan = try LoadPlan(file: file) } catch { throw .invalidProgram(error) }
-    let space = try createAddressSpace()
+    let plan = try self.plan(for: file)
+    let space = try newAddressSpace()
+    Processor.current.process!.addressSpace = space
+    Processor.current.activate(space)
+    return try populate(
+      space, plan: plan, file: file, arguments: arguments,
+      environment: environment.map { Array($0.utf8) })
+  }
+
+  /// What `file` asks to be mapped; a malformed or unsupported ELF is refused here, before
+  /// anything changes (execve's ENOEXEC).
+  static func plan(for file: ELFBytes) throws(LoadFailure) -> LoadPlan {
+    do { return try LoadPlan(file: file) } catch { throw .invalidProgram(error) }
+  }
+
+  /// Maps `plan`'s segments, the stack and the heap into `space` — which must be the CPU's
+  /// current space: the file bytes and the initial stack (argv, envp, auxv) go in through the
+  /// user-copy routine — and returns the entry point and initial stack pointer.
+  static func populate(
+    _ space: ProcessAddressSpace, plan: LoadPlan, file: ELFBytes, arguments: [[UInt8]],
+    environment: [[UInt8]]
+  ) throws(LoadFailure) -> (entry: UInt64, stackPointer: UInt64) {
     for segment in plan.segments { try map(segment, from: file, into: space) }
     do throws(AddressSpaceError) {
       _ = try space.reserveStack()
@@ -46,7 +65,8 @@ enum ProgramLoader {
       throw .addressSpace(error)
     }
     let stack = InitialStack(
-      top: UserLayout.stackTop, argumentBytes: arguments, environment: environment, plan: plan,
+      top: UserLayout.stackTop, argumentBytes: arguments, environmentBytes: environment,
+      plan: plan,
       identity: ProcessIdentity(
         hardwareCapabilities: UInt64(cpu_identify(1, 0).edx),
         random: (RandomSource.next(), RandomSource.next())))
@@ -56,18 +76,14 @@ enum ProgramLoader {
     return (plan.entry, stack.stackPointer)
   }
 
-  /// A new address space sharing the kernel's part, given to the CPU's current process and
-  /// activated (CR3).
-  static func createAddressSpace() throws(LoadFailure) -> ProcessAddressSpace {
+  /// A new, empty address space sharing the kernel's part (not yet anyone's, not active).
+  static func newAddressSpace() throws(LoadFailure) -> ProcessAddressSpace {
     let physical = ProcessRunner.physical
     let pageMap: PageMap<DirectMap>
     do {
       pageMap = try PageMap(sharingKernelPartOf: MemoryManager.kernelMap!, frames: &physical.frames)
     } catch { throw .pageTables(error) }
-    let space = ProcessAddressSpace(pageMap: pageMap, tlb: HardwareTLB(), physical: physical)
-    Processor.current.process!.addressSpace = space
-    Processor.current.activate(space)
-    return space
+    return ProcessAddressSpace(pageMap: pageMap, tlb: HardwareTLB(), physical: physical)
   }
 
   /// Reserves one segment, copies its file bytes in, and sets its protection.

@@ -15,8 +15,8 @@ final class UserProcess {
 
   /// The process ID (1, 2, … in the order programs run).
   let id: UInt64
-  /// The program's name (argv[0]).
-  let name: String
+  /// The program's name: argv[0] at launch, the file's base name after `execve` (Linux's `comm`).
+  var name: String
   /// The FS base set by `arch_prctl(ARCH_SET_FS)` (the C library's thread pointer).
   var fsBase: UInt64 = 0
   /// The GS base set by `arch_prctl(ARCH_SET_GS)` (loaded at every switch, like the FS base).

@@ -1,5 +1,5 @@
-/// What an open file descriptor refers to: standard input, the console, or a file of the
-/// read-only root file system (Kernel/FileSystem).
+/// What an open file descriptor refers to: standard input, the console, a file of the
+/// read-only root file system (Kernel/FileSystem), or one end of a pipe (Kernel/Pipe).
 enum OpenFile: Equatable {
   /// Standard input: the launch record's bytes (empty without one), then end of file.
   case input(InputStream)
@@ -7,6 +7,8 @@ enum OpenFile: Equatable {
   case console
   /// A root-file-system file, directory or device, with its offset.
   case node(OpenNode)
+  /// A pipe's read or write end.
+  case pipe(PipeEnd)
 
   /// The same open file (descriptions compare by identity, as two `open`s are two files).
   static func == (left: OpenFile, right: OpenFile) -> Bool {
@@ -14,6 +16,7 @@ enum OpenFile: Equatable {
     case (.input(let a), .input(let b)): return a === b
     case (.console, .console): return true
     case (.node(let a), .node(let b)): return a === b
+    case (.pipe(let a), .pipe(let b)): return a === b
     default: return false
     }
   }
@@ -29,7 +32,7 @@ struct DescriptorTable {
   /// power-of-two multiples of 1024 / sizeof(pointer) = 128 (fs/file.c, `alloc_fdtable`).
   static let initialCapacity = 64
   static let growthUnit = 128
-  /// `O_CLOEXEC` / `FD_CLOEXEC`: accepted and remembered per descriptor (there is no exec).
+  /// `O_CLOEXEC` / `FD_CLOEXEC`: remembered per descriptor; `execve` closes those that have it.
   static let closeOnExecFlag: UInt64 = 0x80000
   static let descriptorCloseOnExec: UInt64 = 1
 
@@ -111,6 +114,13 @@ struct DescriptorTable {
   mutating func setCloseOnExec(_ descriptor: UInt64, _ value: Bool) throws(LinuxErrno) {
     let source = try file(descriptor)
     entries[Self.index(descriptor)!] = (source, value)
+  }
+
+  /// `execve`'s `do_close_on_exec`: every descriptor marked close-on-exec is closed.
+  mutating func closeOnExecDescriptors() {
+    for index in entries.indices where entries[index]?.closeOnExec == true {
+      entries[index] = nil
+    }
   }
 
   private mutating func place(_ entry: (file: OpenFile, closeOnExec: Bool), at index: Int) {

@@ -1,6 +1,6 @@
 /// The file calls over the process's `DescriptorTable`: stdin and the serial console (fds 0,
-/// 1, 2 at start, and their duplicates), and what `open` opened in the root file system
-/// (FileReadCalls, PathCalls).
+/// 1, 2 at start, and their duplicates), what `open` opened in the root file system
+/// (FileReadCalls, PathCalls), and pipe ends (Kernel/Pipe: `PipeIO`).
 enum FileCalls {
   /// `IOV_MAX`.
   static let maximumVectors: UInt64 = 1024
@@ -40,14 +40,48 @@ enum FileCalls {
   /// `read`: stdin's bytes, a root-file-system file, end of file on the console. The buffer
   /// passes the range check first.
   static func read(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let file = try descriptors.file(call.a0)
-    if case .node(let open) = file, !open.readable { throw .EBADF }
+    let file = try readable(call.a0)
     guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
     return try FileReadCalls.read(file, to: call.a1, count: call.a2)
   }
 
+  /// The file behind a descriptor that may be read: EBADF for one opened write-only or a
+  /// pipe's write end (Linux's `FMODE_READ` check comes before the buffer's).
+  static func readable(_ descriptor: UInt64) throws(LinuxErrno) -> OpenFile {
+    let file = try descriptors.file(descriptor)
+    if case .node(let open) = file, !open.readable { throw .EBADF }
+    if case .pipe(let end) = file, !end.isReadEnd { throw .EBADF }
+    return file
+  }
+
+  /// `readv`: the vectors are read and checked first, as for `writev`; a pipe fills them in
+  /// one go (`pipe_read` over the iovec), any other file vector by vector until a short read.
+  static func readv(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let file = try readable(call.a0)
+    let vectors = try userVectors(at: call.a1, count: call.a2)
+    if case .pipe(let end) = file {
+      return try PipeIO.read(end, into: UserVectors(pieces: vectors))
+    }
+    var done: UInt64 = 0
+    for (base, length) in vectors where length > 0 {
+      let part: UInt64
+      do { part = try FileReadCalls.read(file, to: base, count: length) } catch {
+        if done == 0 { throw error }
+        return done
+      }
+      done += part
+      if part < length { break }
+    }
+    return done
+  }
+
   /// `write` to stdout or stderr (the console), or to a memory device.
   static func write(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    if case .pipe(let end) = try descriptors.file(call.a0) {
+      guard !end.isReadEnd else { throw .EBADF }
+      guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
+      return try PipeIO.write(end, from: UserVectors(call.a1, count: call.a2))
+    }
     if try writable(call.a0) != nil {
       guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
       return min(call.a2, UserPointer.maximumTransfer)
@@ -81,21 +115,13 @@ enum FileCalls {
   /// unreadable mid-way ends the call with the count written so far (a pipe's or file's
   /// behaviour; see PROCESSES.md for Linux's tty).
   static func writev(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    if case .pipe(let end) = try descriptors.file(call.a0) {
+      guard !end.isReadEnd else { throw .EBADF }
+      let vectors = try userVectors(at: call.a1, count: call.a2)
+      return try PipeIO.write(end, from: UserVectors(pieces: vectors))
+    }
     let device = try writable(call.a0)
-    guard call.a2 <= maximumVectors else { throw .EINVAL }
-    var vectors: [(UInt64, UInt64)] = []
-    for index in 0..<call.a2 {
-      let entry = call.a1 &+ index * UInt64(vectorSize)
-      guard UserPointer.isValid(call.a1, length: (index + 1) * UInt64(vectorSize)) else {
-        throw .EFAULT
-      }
-      vectors.append((try UserMemory.readWord(at: entry), try UserMemory.readWord(at: entry + 8)))
-    }
-    // A negative length anywhere is EINVAL before any range check (`copy_iovec_from_user`).
-    for (_, length) in vectors where Int64(bitPattern: length) < 0 { throw .EINVAL }
-    for (base, length) in vectors where !UserPointer.passesAccessCheck(base, length: length) {
-      throw .EFAULT
-    }
+    let vectors = try userVectors(at: call.a1, count: call.a2)
     if device != nil { return vectors.reduce(0) { $0 + $1.1 } }
     var written: UInt64 = 0
     for (base, length) in vectors where length > 0 {
@@ -108,6 +134,28 @@ enum FileCalls {
       if part < length { return written }
     }
     return written
+  }
+
+  /// The `struct iovec` array of `readv`/`writev`, as Linux's `import_iovec`: at most IOV_MAX
+  /// (EINVAL), the array readable (EFAULT), no negative length (EINVAL, before any range
+  /// check), every base passing the range check (EFAULT, even for length 0).
+  static func userVectors(at address: UInt64, count: UInt64) throws(LinuxErrno) -> [(
+    base: UInt64, length: UInt64
+  )] {
+    guard count <= maximumVectors else { throw .EINVAL }
+    var vectors: [(base: UInt64, length: UInt64)] = []
+    for index in 0..<count {
+      let entry = address &+ index * UInt64(vectorSize)
+      guard UserPointer.isValid(address, length: (index + 1) * UInt64(vectorSize)) else {
+        throw .EFAULT
+      }
+      vectors.append((try UserMemory.readWord(at: entry), try UserMemory.readWord(at: entry + 8)))
+    }
+    for (_, length) in vectors where Int64(bitPattern: length) < 0 { throw .EINVAL }
+    for (base, length) in vectors where !UserPointer.passesAccessCheck(base, length: length) {
+      throw .EFAULT
+    }
+    return vectors
   }
 
   /// `lseek`: root-file-system files move (FileReadCalls); the console and stdin (a pipe's
@@ -159,8 +207,13 @@ enum FileCalls {
       return 0
     case getStatusFlags:
       if case .node(let open) = file { return open.statusFlags }
+      if case .pipe(let end) = file { return end.statusFlags }
       return file == .console ? writeOnly : readOnly
-    case setStatusFlags: return 0
+    case setStatusFlags:
+      // Only a pipe end's O_NONBLOCK changes anything here (Linux's `setfl` also takes
+      // O_APPEND, O_DIRECT, O_NOATIME; none matters on these files).
+      if case .pipe(let end) = file { end.nonBlocking = call.a2 & OpenFlags.nonBlocking != 0 }
+      return 0
     default: throw .EINVAL
     }
   }

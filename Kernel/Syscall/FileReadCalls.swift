@@ -21,6 +21,7 @@ enum FileReadCalls {
       let copied = try read(open, at: open.offset, to: buffer, count: count)
       open.offset += copied
       return copied
+    case .pipe(let end): return try PipeIO.read(end, into: UserVectors(buffer, count: count))
     }
   }
 

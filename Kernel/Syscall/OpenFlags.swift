@@ -8,6 +8,7 @@ enum OpenFlags {
   static let exclusive: UInt64 = 0o200  // O_EXCL
   static let noControllingTerminal: UInt64 = 0o400  // O_NOCTTY
   static let truncate: UInt64 = 0o1000  // O_TRUNC
+  static let nonBlocking: UInt64 = 0o4000  // O_NONBLOCK
   static let largeFile: UInt64 = 0o100000  // O_LARGEFILE (always set on 64-bit)
   static let directory: UInt64 = 0o200000  // O_DIRECTORY
   static let noFollow: UInt64 = 0o400000  // O_NOFOLLOW

@@ -125,7 +125,7 @@ enum PathCalls {
     case .console:
       return FileStatus(
         inode: 0, mode: FileCalls.characterDeviceMode, linkCount: 1, size: 0, blocks: 0)
-    case .input:
+    case .input, .pipe:
       let pipeMode = FileMode.fifo | 0o600
       return FileStatus(inode: 0, mode: pipeMode, linkCount: 1, size: 0, blocks: 0)
     }

@@ -1,7 +1,11 @@
-/// `poll`, `ppoll`, `select`, `pselect6` over the descriptor table. No descriptor ever becomes
-/// ready later: the empty stdin is always readable (at end of file) and the console always
-/// writable, so a call either reports ready descriptors at once or blocks until its timeout
-/// (`Blocking`: the CPU halts; forever without a timeout, as Linux would block).
+/// `poll`, `ppoll`, `select`, `pselect6` over the descriptor table. Stdin is always readable
+/// (at end of file) and the console always writable; a pipe end is readable when it holds
+/// bytes (POLLIN) or has no writer left (POLLHUP), writable when a slot is free (POLLOUT) or no
+/// reader is left (POLLERR), as Linux's `pipe_poll`. POLLERR and POLLHUP are reported whether
+/// asked for or not; `select` counts them as readable / writable (`POLLIN_SET`,
+/// `POLLOUT_SET`). With nothing ready the call really waits (`waitForChange`): on a queue of
+/// its own that every polled pipe wakes when it changes, and on the timer for the deadline
+/// (forever without one, as Linux); then it looks again.
 ///
 /// `select`, `pselect6` and `ppoll` write the time left back into their timeout (Linux's
 /// `poll_select_finish`: not for a zero timeout, and a timeout that cannot be written back is
@@ -11,7 +15,16 @@ enum PollCalls {
   static let pollEntrySize: UInt64 = 8
   static let pollIn: UInt16 = 0x001
   static let pollOut: UInt16 = 0x004
+  static let pollPriority: UInt16 = 0x002
+  static let pollError: UInt16 = 0x008
+  static let pollHangUp: UInt16 = 0x010
   static let pollInvalid: UInt16 = 0x020
+  static let pollReadBand: UInt16 = 0x080
+  static let pollWriteBand: UInt16 = 0x200
+  /// What `select` counts as readable, writable, exceptional (fs/select.c).
+  static let selectReadSet = pollReadNormal | pollReadBand | pollIn | pollHangUp | pollError
+  static let selectWriteSet = pollWriteBand | pollWriteNormal | pollOut | pollError
+  static let selectExceptSet = pollPriority
   static let pollReadNormal: UInt16 = 0x040
   static let pollWriteNormal: UInt16 = 0x100
   static let bitsPerWord: UInt64 = 64
@@ -21,7 +34,21 @@ enum PollCalls {
   /// The `poll` events `file` is ready for.
   static func readiness(of file: OpenFile) -> UInt16 {
     let readable = pollIn | pollReadNormal
-    return file == .console ? readable | pollOut | pollWriteNormal : readable
+    let writable = pollOut | pollWriteNormal
+    guard case .pipe(let end) = file else {
+      return file == .console ? readable | writable : readable
+    }
+    let buffer = end.pipe
+    if end.isReadEnd {
+      return (buffer.buffer.isEmpty ? 0 : readable) | (buffer.buffer.writers == 0 ? pollHangUp : 0)
+    }
+    return (buffer.buffer.isFull ? 0 : writable) | (buffer.buffer.readers == 0 ? pollError : 0)
+  }
+
+  /// The pipe behind `file`, if any (what a waiting poll watches).
+  static func pipe(of file: OpenFile) -> Pipe? {
+    if case .pipe(let end) = file { return end.pipe }
+    return nil
   }
 
   static func poll(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
@@ -39,34 +66,39 @@ enum PollCalls {
     }
   }
 
-  /// `nfds` is an `unsigned int`; more than the soft `RLIMIT_NOFILE` is EINVAL.
+  /// `nfds` is an `unsigned int`; more than the soft `RLIMIT_NOFILE` is EINVAL. Each pass
+  /// writes every `revents`; with none set it waits for a change and looks again.
   static func poll(entries: UInt64, count fullCount: UInt64, deadline: UInt64)
     throws(LinuxErrno) -> UInt64
   {
     let count = UInt64(UInt32(truncatingIfNeeded: fullCount))
     guard count <= FileCalls.descriptorLimit else { throw .EINVAL }
     guard UserPointer.isValid(entries, length: count * pollEntrySize) else { throw .EFAULT }
-    var ready: UInt64 = 0
-    for index in 0..<count {
-      let address = entries + index * pollEntrySize
-      let word = try UserMemory.readWord(at: address)
-      let descriptor = Int32(truncatingIfNeeded: word)
-      let events = UInt16(truncatingIfNeeded: word >> 32)
-      var returned: UInt16 = 0
-      if descriptor >= 0 {
-        if let file = try? FileCalls.descriptors.file(UInt64(descriptor)) {
-          returned = readiness(of: file) & events
-        } else {
-          returned = pollInvalid
+    while true {
+      var ready: UInt64 = 0
+      var pipes: [Pipe] = []
+      for index in 0..<count {
+        let address = entries + index * pollEntrySize
+        let word = try UserMemory.readWord(at: address)
+        let descriptor = Int32(truncatingIfNeeded: word)
+        let events = UInt16(truncatingIfNeeded: word >> 32)
+        var returned: UInt16 = 0
+        if descriptor >= 0 {
+          if let file = try? FileCalls.descriptors.file(UInt64(descriptor)) {
+            returned = readiness(of: file) & (events | pollError | pollHangUp)
+            if let pipe = pipe(of: file) { pipes.append(pipe) }
+          } else {
+            returned = pollInvalid
+          }
         }
+        let reventsShift: UInt64 = 48  // fd (32 bits) and events (16 bits) come first
+        let updated = (word & ((1 << reventsShift) - 1)) | UInt64(returned) << reventsShift
+        try UserMemory.copyOut(LinuxStructures.littleEndian(updated), to: address)
+        if returned != 0 { ready += 1 }
       }
-      let reventsShift: UInt64 = 48  // fd (32 bits) and events (16 bits) come first
-      let updated = (word & ((1 << reventsShift) - 1)) | UInt64(returned) << reventsShift
-      try UserMemory.copyOut(LinuxStructures.littleEndian(updated), to: address)
-      if returned != 0 { ready += 1 }
+      if ready > 0 || MonotonicClock.nanoseconds() >= deadline { return ready }
+      try waitForChange(of: pipes, until: deadline)
     }
-    if ready == 0 { wait(until: deadline) }
-    return ready
   }
 
   /// `select(nfds, readfds, writefds, exceptfds, timeout)` with a `timeval` timeout.
@@ -100,7 +132,8 @@ enum PollCalls {
   }
 
   /// `nfds` (an `int`: negative is EINVAL) is clamped to the descriptor table's size, Linux's
-  /// `max_fds`: bits above it are neither read nor checked.
+  /// `max_fds`: bits above it are neither read nor checked. The sets are read once; each pass
+  /// answers from them, and with nothing ready the call waits for a change and looks again.
   static func select(count requested: UInt64, sets: (UInt64, UInt64, UInt64), deadline: UInt64)
     throws(LinuxErrno) -> UInt64
   {
@@ -108,25 +141,38 @@ enum PollCalls {
     guard signedCount >= 0 else { throw .EINVAL }
     let count = min(UInt64(signedCount), UInt64(FileCalls.descriptors.capacity))
     let words = Int((count + bitsPerWord - 1) / bitsPerWord)
-    var read = try loadSet(sets.0, words: words)
-    var write = try loadSet(sets.1, words: words)
-    var except = try loadSet(sets.2, words: words)
-    var ready: UInt64 = 0
-    for descriptor in 0..<count {
-      let word = Int(descriptor / bitsPerWord)
-      let bit: UInt64 = 1 << (descriptor % bitsPerWord)
-      guard (read[word] | write[word] | except[word]) & bit != 0 else { continue }
-      let events = readiness(of: try FileCalls.descriptors.file(descriptor))
-      if read[word] & bit != 0, events & pollIn == 0 { read[word] &= ~bit }
-      if write[word] & bit != 0, events & pollOut == 0 { write[word] &= ~bit }
-      except[word] &= ~bit
-      ready += UInt64((read[word] & bit != 0 ? 1 : 0) + (write[word] & bit != 0 ? 1 : 0))
+    let asked = (
+      try loadSet(sets.0, words: words), try loadSet(sets.1, words: words),
+      try loadSet(sets.2, words: words)
+    )
+    while true {
+      var read = asked.0
+      var write = asked.1
+      var except = asked.2
+      var ready: UInt64 = 0
+      var pipes: [Pipe] = []
+      for descriptor in 0..<count {
+        let word = Int(descriptor / bitsPerWord)
+        let bit: UInt64 = 1 << (descriptor % bitsPerWord)
+        guard (read[word] | write[word] | except[word]) & bit != 0 else { continue }
+        let file = try FileCalls.descriptors.file(descriptor)
+        let events = readiness(of: file)
+        if let pipe = pipe(of: file) { pipes.append(pipe) }
+        if read[word] & bit != 0, events & selectReadSet == 0 { read[word] &= ~bit }
+        if write[word] & bit != 0, events & selectWriteSet == 0 { write[word] &= ~bit }
+        if except[word] & bit != 0, events & selectExceptSet == 0 { except[word] &= ~bit }
+        ready += UInt64(
+          (read[word] & bit != 0 ? 1 : 0) + (write[word] & bit != 0 ? 1 : 0)
+            + (except[word] & bit != 0 ? 1 : 0))
+      }
+      if ready > 0 || MonotonicClock.nanoseconds() >= deadline {
+        try storeSet(read, at: sets.0)
+        try storeSet(write, at: sets.1)
+        try storeSet(except, at: sets.2)
+        return ready
+      }
+      try waitForChange(of: pipes, until: deadline)
     }
-    try storeSet(read, at: sets.0)
-    try storeSet(write, at: sets.1)
-    try storeSet(except, at: sets.2)
-    if ready == 0 { wait(until: deadline) }
-    return ready
   }
 
   static func loadSet(_ address: UInt64, words: Int) throws(LinuxErrno) -> [UInt64] {
@@ -161,11 +207,15 @@ enum PollCalls {
     return overflow ? UInt64.max : deadline
   }
 
-  /// Nothing is ready: block until the deadline (forever without one, as Linux would block).
-  /// With descriptors that can become ready (pipes), this becomes a wait on their wait queues
-  /// as well as on the timer.
-  static func wait(until deadline: UInt64) {
-    Blocking.sleep(untilMonotonic: deadline)
+  /// Nothing is ready: wait until one of `pipes` changes or the deadline passes (forever
+  /// without one, as Linux would block). The wait is on a queue of this call's own that each
+  /// pipe wakes while it is registered there (Linux's poll table); EINTR when interrupted.
+  static func waitForChange(of pipes: [Pipe], until deadline: UInt64) throws(LinuxErrno) {
+    let queue = WaitQueue()
+    for pipe in pipes { pipe.watch(with: queue) }
+    let reason = queue.wait(until: deadline)
+    for pipe in pipes { pipe.stopWatching(with: queue) }
+    if reason == .interrupted { throw .EINTR }
   }
 
   /// How a timeout is laid out in user memory.

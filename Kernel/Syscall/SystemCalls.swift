@@ -10,6 +10,9 @@ struct SystemCallArguments {
   let a3: UInt64
   let a4: UInt64
   let a5: UInt64
+  /// The saved user registers (the system-call frame on the thread's kernel stack), for the
+  /// calls that change where the thread returns to (`execve`).
+  var frame: UnsafeMutablePointer<TrapFrame>? = nil
 }
 
 /// The system-call entry's Swift side: called by process_entry.S with the saved user state.
@@ -24,7 +27,7 @@ func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
   let saved = frame.pointee
   let arguments = SystemCallArguments(
     number: saved.rax & SystemCalls.numberMask, a0: saved.rdi, a1: saved.rsi, a2: saved.rdx,
-    a3: saved.r10, a4: saved.r8, a5: saved.r9)
+    a3: saved.r10, a4: saved.r8, a5: saved.r9, frame: frame)
   ProcessRunner.samplePeakResidency()
   frame.pointee.rax = SystemCalls.dispatch(arguments)
   ProcessRunner.current?.ticksInKernel &+=
@@ -57,6 +60,11 @@ enum SystemCalls {
     case Number.dup: return try FileCalls.dup(call)
     case Number.dup2: return try FileCalls.dup2(call)
     case Number.dup3: return try FileCalls.dup3(call)
+    case Number.readv: return try FileCalls.readv(call)
+    case Number.pipe: return try PipeCalls.pipe(call)
+    case Number.pipe2: return try PipeCalls.pipe2(call)
+    case Number.execve: return try ExecCall.execve(call)
+    case Number.execveat: return try ExecCall.execveat(call)
     case Number.fcntl: return try FileCalls.fcntl(call)
     case Number.poll: return try PollCalls.poll(call)
     case Number.ppoll: return try PollCalls.ppoll(call)

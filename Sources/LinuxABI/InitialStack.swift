@@ -46,9 +46,19 @@ public struct InitialStack: Equatable, Sendable {
     top: UInt64, argumentBytes arguments: [[UInt8]], environment: [String], plan: LoadPlan,
     identity: ProcessIdentity
   ) {
+    self.init(
+      top: top, argumentBytes: arguments, environmentBytes: environment.map { Array($0.utf8) },
+      plan: plan, identity: identity)
+  }
+
+  /// The same with the environment as raw bytes too (what `execve` copied from the caller).
+  public init(
+    top: UInt64, argumentBytes arguments: [[UInt8]], environmentBytes environment: [[UInt8]],
+    plan: LoadPlan, identity: ProcessIdentity
+  ) {
     var strings = StringArea(top: top)
     let argumentPointers = arguments.map { strings.push($0) }
-    let environmentPointers = environment.map { strings.push(Array($0.utf8)) }
+    let environmentPointers = environment.map { strings.push($0) }
     let platform = strings.push(Array(Self.platformName.utf8))
     let executable = argumentPointers.first ?? 0
     let random = strings.pushRandom(identity.random)

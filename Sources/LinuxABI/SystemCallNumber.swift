@@ -19,6 +19,10 @@ public enum SystemCallNumber {
   public static let ioctl: UInt64 = 16
   public static let readv: UInt64 = 19
   public static let writev: UInt64 = 20
+  public static let pipe: UInt64 = 22
+  public static let pipe2: UInt64 = 293
+  public static let execve: UInt64 = 59
+  public static let execveat: UInt64 = 322
   public static let poll: UInt64 = 7
   public static let select: UInt64 = 23
   public static let sched_yield: UInt64 = 24
@@ -192,6 +196,8 @@ public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
   public static let EROFS = LinuxErrno(rawValue: 30)
   public static let ENAMETOOLONG = LinuxErrno(rawValue: 36)
   public static let ELOOP = LinuxErrno(rawValue: 40)
+  public static let ENOEXEC = LinuxErrno(rawValue: 8)
+  public static let EPIPE = LinuxErrno(rawValue: 32)
   public static let EBADF = LinuxErrno(rawValue: 9)
   public static let ENOMEM = LinuxErrno(rawValue: 12)
   public static let EFAULT = LinuxErrno(rawValue: 14)
