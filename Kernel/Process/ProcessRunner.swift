@@ -110,9 +110,17 @@ enum ProcessRunner {
     process.enteredAt = timestamp_counter_read()
     scheduler.table.add(process)
     let timerBefore = EventTimer.local?.statistics
+    scheduler.childrenExited = 0
+    scheduler.childrenKilled = 0
+    let firstID = process.id
     scheduler.makeRunnable(thread)
     scheduler.runIdle { scheduler.table.hasLiveProcesses }
     ProcessFamily.reapAll()
+    let created = scheduler.table.nextID - firstID
+    ProcessConsole.line(
+      process.label + " launch: " + String(created) + " processes; of its "
+        + String(created - 1) + " others " + String(scheduler.childrenExited) + " exited, "
+        + String(scheduler.childrenKilled) + " were killed")
     if let timerBefore, let timer = EventTimer.local {
       ProcessConsole.line(
         process.label + " timer: " + timer.statistics.since(timerBefore).description)
