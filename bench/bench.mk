@@ -2,6 +2,8 @@
 #   make bench-native    pagefault-bench on the host
 #   make bench-linux     pagefault-bench once on Linux 6.1 under QEMU (transparent_hugepage=never)
 #   make bench-compare   several runs on Linux and on our kernel (tools/run-elf), side-by-side table
+#                        (page faults, then issue 9's process figures: bench/process-bench.c)
+#   make bench-process-compare   the process table alone
 #   make bench-zeroing   page-clearing instruction sequences timed on Linux under TCG (and -icount)
 # Sizes: BENCH_MIB (default 64), BENCH_REPS (3), BENCH_RUNS (3) wall-clock runs per kernel;
 # BENCH_ICOUNT_RUNS (1) runs under -icount shift=0 (instructions per page) at BENCH_ICOUNT_MIB (16).
@@ -12,8 +14,17 @@ BENCH_RUNS ?= 3
 BENCH_ICOUNT_RUNS ?= 1
 BENCH_ICOUNT_MIB ?= 16
 BENCH_BIN  := $(BUILD)/bench/pagefault-bench
+# issue 9's process figures (bench/process-bench.c); BENCH_PROCESS_RUNS runs per kernel, each
+# guest with BENCH_PROCESS_MEMORY of RAM
+PROCESS_BENCH_BIN := $(BUILD)/bench/process-bench
+BENCH_PROCESS_RUNS ?= $(BENCH_RUNS)
+BENCH_PROCESS_MEMORY ?= 2G
 
-.PHONY: bench-native bench-linux bench-compare bench-zeroing
+.PHONY: bench-native bench-linux bench-compare bench-zeroing bench-process-compare
+
+$(PROCESS_BENCH_BIN): bench/process-bench.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra -o $@ $<
 
 $(BENCH_BIN): bench/pagefault-bench.c
 	@mkdir -p $(dir $@)
@@ -25,9 +36,16 @@ bench-native: $(BENCH_BIN)
 bench-linux: $(BENCH_BIN)
 	tools/run-linux --thp never --timing $(BENCH_BIN) $(BENCH_MIB) $(BENCH_REPS)
 
-bench-compare: $(BENCH_BIN)
+bench-compare: $(BENCH_BIN) $(PROCESS_BENCH_BIN)
 	python3 bench/compare.py --runs $(BENCH_RUNS) --mib $(BENCH_MIB) --reps $(BENCH_REPS) \
-	  --icount-runs $(BENCH_ICOUNT_RUNS) --icount-mib $(BENCH_ICOUNT_MIB) --binary $(BENCH_BIN)
+	  --icount-runs $(BENCH_ICOUNT_RUNS) --icount-mib $(BENCH_ICOUNT_MIB) --binary $(BENCH_BIN) \
+	  --process-runs $(BENCH_PROCESS_RUNS) --process-binary $(PROCESS_BENCH_BIN) \
+	  --process-memory $(BENCH_PROCESS_MEMORY)
+
+# the process table alone (~1 min)
+bench-process-compare: $(PROCESS_BENCH_BIN)
+	python3 bench/compare.py --tables process --process-runs $(BENCH_PROCESS_RUNS) \
+	  --process-binary $(PROCESS_BENCH_BIN) --process-memory $(BENCH_PROCESS_MEMORY)
 
 $(BUILD)/bench/zeroing-bench: bench/zeroing-bench.c
 	@mkdir -p $(dir $@)

@@ -4,6 +4,8 @@
 
     bench/compare.py [--runs N] [--mib M] [--reps R] [--icount-runs K] [--icount-mib M]
                      [--binary PATH] [--linux-runner CMD] [--ours-runner CMD] [--cases a,b,...]
+                     [--tables pagefault,process] [--process-runs N] [--process-binary PATH]
+                     [--process-memory SIZE]
 
 Per case the figure is the median over runs of each run's RESULT (itself the median repetition).
 Ratio = Linux / ours: above 1 means our kernel is faster (ran in less time / fewer instructions).
@@ -16,6 +18,16 @@ Instruction runs (--icount-runs, default 1, at --icount-mib MiB, default 16): bo
 "ns/page" reads as guest instructions per page (every instruction executed meanwhile: fault
 entry/exit, handler, zeroing, the mmap/munmap share, interrupts). Deterministic to ~1%.
 Ours gets RUN_ELF_ICOUNT=1 and must add `-icount shift=0` for the column to mean instructions.
+
+Process table (issue 9 §6): bench/process-bench.c run --process-runs times per kernel (default
+--runs), interleaved; Linux with its default transparent_hugepage=always (the setup of the
+issue's quoted figures: its 64 MiB and 512 MiB forks copy one entry per 2 MiB page), or with
+--process-4k both kernels on 4 KiB pages (Linux transparent_hugepage=never, MADV_NOHUGEPAGE);
+both guests with RUN_ELF_MEMORY=--process-memory (default 2G: our kernel commits a child's
+private pages at fork, so forking 512 MiB needs twice that); per case the median over runs of
+each run's median repetition. A case a kernel cannot run (fork refused, no fork at
+all) shows n/a; a failed run is reported in a NOTE and does not change the exit status: the
+figures are measurements, not a timed test.
 
 Boot time ("QEMU start to first user instruction") comes from the runner's own report on stderr
 (`boot-to-init X s` from tools/run-linux --timing, or `boot-to-user X s` / `boot-to-init X s`
@@ -39,9 +51,22 @@ RESULT = re.compile(r"^RESULT (\S+) ([0-9.]+) ([0-9.]+) (-?[0-9.]+)\s*$")
 BOOT = re.compile(r"boot-to-(?:init|user)[^0-9]*([0-9.]+) s")
 QEMU_CLEAN_EXIT = 33
 CASES = ["anon-write", "anon-read", "brk-write", "malloc64k", "malloc1k", "mmap-churn"]
+PROC = re.compile(r"^PROC (\S+) (\d+) (\d+)\s*$")
+# process-bench cases: (name, unit, nanoseconds per unit, Linux 6.1 under the same TCG setup as
+# issue 9 quotes it)
+PROCESS_CASES = [
+    ("fork-exit-wait", "ms", 1e6, 1.14),
+    ("fork-64M", "ms", 1e6, 1.83),
+    ("fork-64M-exit-wait", "ms", 1e6, None),
+    ("fork-512M", "ms", 1e6, 4.34),
+    ("fork-512M-exit-wait", "ms", 1e6, None),
+    ("cow-write", "us/page", 1e3, 32.6),
+    ("pipe-round-trip", "us", 1e3, 81),
+    ("fork-execve-wait", "ms", 1e6, 1.44),
+]
 
 
-def run_once(runner, env_extra, binary, args, timeout, first_marker=None):
+def run_once(runner, env_extra, binary, args, timeout, first_marker=None, want_results=True):
     """Runs the benchmark once. Returns (results, boot_s, first_output_s, status, stdout).
     first_output_s: seconds from spawn to the first stdout byte, or to the first appearance of
     first_marker when given."""
@@ -81,7 +106,7 @@ def run_once(runner, env_extra, binary, args, timeout, first_marker=None):
             results[m.group(1)] = (float(m.group(2)), float(m.group(4)))
     m = BOOT.search(err.decode(errors="replace"))
     boot = float(m.group(1)) if m else None
-    if status != 0 or not results:
+    if status != 0 or (want_results and not results):
         sys.stderr.write("compare: %s exited %d\n%s%s\n" % (" ".join(runner), status,
                                                            text[-2000:], err.decode()[-2000:]))
     return results, boot, first, status, text
@@ -110,7 +135,20 @@ def main():
     ap.add_argument("--linux-runner", default="tools/run-linux --thp never --timing")
     ap.add_argument("--ours-runner", default="tools/run-elf")
     ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--tables", default="pagefault,process")
+    ap.add_argument("--process-runs", type=int, default=None, help="default: --runs")
+    ap.add_argument("--process-binary",
+                    default=os.path.join(ROOT, "build", "bench", "process-bench"))
+    ap.add_argument("--process-memory", default="2G")
+    ap.add_argument("--process-linux-runner", default="tools/run-linux --timing",
+                    help="Linux's runner for the process table (default THP: always)")
+    ap.add_argument("--process-4k", action="store_true",
+                    help="process table with 4 KiB pages only: Linux with --linux-runner "
+                         "(transparent_hugepage=never) and MADV_NOHUGEPAGE on the touched memory")
     o = ap.parse_args()
+    tables = [t for t in o.tables.split(",") if t]
+    if "pagefault" not in tables:
+        o.runs = o.icount_runs = 0
 
     cases = [c for c in o.cases.split(",") if c] or CASES
     extra = [] if cases == CASES else cases
@@ -170,17 +208,24 @@ def main():
             instr[side].append(run_once(runner, dict(env, **icount_env[side]), o.binary,
                                         args, o.timeout))
 
+    process = process_runs(o, sides, tables)
+
     # Ours' boot time, measured like run-linux measures Linux's: from starting QEMU (through
     # tools/qemu-run, run-elf's wrapper, with the pinned kernel) to the program's first output
     # line, which its first few thousand user instructions produce.
     ours_boot = []
-    if have_ours and "RUN_ELF_KERNEL" in sides[-1][2]:
+    if have_ours and "RUN_ELF_KERNEL" in sides[-1][2] and o.runs:
         qemu_run = [os.path.join(ROOT, "tools", "qemu-run"), "--timeout", "60", "--image",
                     sides[-1][2]["RUN_ELF_KERNEL"], "--", "-initrd"]
         for i in range(max(1, o.runs)):
             r = run_once(qemu_run, {}, "%s 1 1 anon-read" % o.binary, [], 90,
                          first_marker=b"# pagefault-bench")
             ours_boot.append(r[2])
+
+    if "pagefault" not in tables:
+        if process is not None:
+            print_process_table(o, process, have_ours, ours)
+        return
 
     def per_case(runs, side, case, k):
         return med([r[0][case][k] for r in runs[side] if case in r[0]])
@@ -233,10 +278,78 @@ def main():
         elif ob is None:
             print("ours boot: n/a - %s prints no 'boot-to-user X s' under RUN_ELF_TIMING=1; "
                   "compare the spawn -> 1st output row" % ours[0])
+    if process is not None:
+        print_process_table(o, process, have_ours, ours)
     bad = sorted({s for runs in (wall, instr) for s in runs for r in runs[s] if r[3] != 0})
     if bad:
         print("\nWARNING: some runs exited non-zero: %s" % ", ".join(bad))
         sys.exit(1)
+
+
+def process_runs(o, sides, tables):
+    """{side: [(figures {case: ns}, unavailable {case: reason}, status), ...]} from
+    process-bench, or None when the table is not wanted or the binary is missing."""
+    if "process" not in tables:
+        return None
+    if not os.path.exists(o.process_binary):
+        sys.stderr.write("compare: %s is missing: no process table\n" % o.process_binary)
+        return None
+    runs = o.runs if o.process_runs is None else o.process_runs
+    out = {side: [] for side, _, _ in sides}
+    for i in range(max(1, runs)):
+        for side, runner, env in sides:
+            sys.stderr.write("compare: process run %d/%d on %s\n" % (i + 1, max(1, runs), side))
+            env = dict(env, RUN_ELF_MEMORY=o.process_memory)
+            if side == "linux" and not o.process_4k:
+                runner = o.process_linux_runner.split()
+            args = ["1", "all"] + ([] if o.process_4k else ["huge"])
+            r = run_once(runner, env, o.process_binary, args, o.timeout, want_results=False)
+            figures, missing = {}, {}
+            for line in r[4].splitlines():
+                m = PROC.match(line)
+                if m:
+                    figures[m.group(1)] = float(m.group(2))
+                elif line.startswith("PROC ") and " n/a " in line:
+                    missing[line.split()[1]] = " ".join(line.split()[3:])
+            out[side].append((figures, missing, r[3]))
+    return out
+
+
+def print_process_table(o, process, have_ours, ours):
+    runs = len(process["linux"])
+    print()
+    print("process-bench (issue 9), RUN_ELF_MEMORY=%s, %d run(s) per kernel, median; "
+          "ratio = Linux / ours" % (o.process_memory, runs))
+    print("pages: %s" % ("4 KiB only (Linux transparent_hugepage=never, MADV_NOHUGEPAGE)"
+                         if o.process_4k else "Linux's default transparent_hugepage=always "
+                         "(the touched memory may be 2 MiB pages on Linux, as in the issue's "
+                         "figures); --process-4k for 4 KiB pages on both"))
+    print()
+    hdr = "%-20s %-8s %10s %10s %6s  %12s  %s" % ("case", "unit", "Linux", "ours", "ratio",
+                                                  "issue Linux", "Linux range")
+    print(hdr)
+    print("-" * len(hdr))
+    for case, unit, scale, quoted in PROCESS_CASES:
+        def figure(side):
+            return med([f[case] / scale for f, _, _ in process.get(side, []) if case in f])
+        lx, ou = figure("linux"), figure("ours")
+        v = [f[case] / scale for f, _, _ in process["linux"] if case in f]
+        rng = "%s-%s" % (fmt(min(v), 3), fmt(max(v), 3)) if v else "n/a"
+        ratio = lx / ou if lx and ou else None
+        print("%-20s %-8s %10s %10s %6s  %12s  %s" % (
+            case, unit, fmt(lx, 3), fmt(ou, 3), fmt(ratio, 2),
+            fmt(quoted, 2) if quoted is not None else "", rng))
+    print("-" * len(hdr))
+    for side in process:
+        failed = [status for _, _, status in process[side] if status != 0]
+        missing = sorted({"%s (%s)" % (c, why) for _, m, _ in process[side] for c, why in m.items()})
+        if failed:
+            print("NOTE: %s: %d of %d process runs exited non-zero (status %s)" % (
+                side, len(failed), len(process[side]), ", ".join(map(str, failed))))
+        if missing:
+            print("NOTE: %s could not run: %s" % (side, ", ".join(missing)))
+    if not have_ours:
+        print("ours: n/a - %s does not exist" % ours[0])
 
 
 if __name__ == "__main__":

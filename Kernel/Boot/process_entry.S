@@ -65,6 +65,15 @@ thread_entry_trampoline:
   addq $16, %rsp           // vector and error code
   iretq
 
+  // void kernel_stack_overflow_provoke(uint64_t stack_top): test=thread-stack-overflow moves
+  // onto a thread's kernel stack and recurses (stack_overflow.c) into its guard page.
+  .global kernel_stack_overflow_provoke
+kernel_stack_overflow_provoke:
+  movq %rdi, %rsp
+  xorl %edi, %edi
+  call stack_overflow_provoke
+  ud2
+
   // void user_segment_selectors_reset(void): DS, ES, FS, GS = the null selector, once before
   // the first program (the FS base itself is the IA32_FS_BASE MSR, set at every switch).
   .global user_segment_selectors_reset

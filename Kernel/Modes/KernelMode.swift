@@ -15,6 +15,8 @@ enum KernelMode {
   case generalProtection
   /// Recurses until the stack guard page: must panic from the double-fault handler.
   case stackOverflow
+  /// Recurses on a thread's kernel stack until its guard page: the same panic.
+  case threadStackOverflow
   /// Allocates until physical memory runs out: the heap must panic (no page file).
   case heapExhaustion
   /// Prints translations for the QMP oracle, then idles so QEMU can be inspected.
@@ -34,6 +36,7 @@ enum KernelMode {
       case "kernel-text-write": self = .kernelTextWrite
       case "general-protection": self = .generalProtection
       case "stack-overflow": self = .stackOverflow
+      case "thread-stack-overflow": self = .threadStackOverflow
       case "heap-exhaustion": self = .heapExhaustion
       case "qmp-idle": self = .qmpIdle
       default: self = .unknown(name)
@@ -54,12 +57,13 @@ enum KernelMode {
     case .kernelTextWrite: FaultProvocation.textWrite()
     case .generalProtection: FaultProvocation.nonCanonicalRead()
     case .stackOverflow: FaultProvocation.stackOverflow()
+    case .threadStackOverflow: KernelStackOverflow.provoke()
     case .heapExhaustion: FaultProvocation.heapExhaustion()
     case .qmpIdle: QMPIdle.run()
     case .unknown(let name):
       Panic.halt(
         "unknown mode test=" + name
-          + " (known: demo selftest kernel-page-fault kernel-text-write general-protection stack-overflow heap-exhaustion qmp-idle)"
+          + " (known: demo selftest kernel-page-fault kernel-text-write general-protection stack-overflow thread-stack-overflow heap-exhaustion qmp-idle)"
       )
     }
   }

@@ -13,6 +13,7 @@ enum ProcessCopy {
     child.addressSpace = space
     child.spaceLender = lent ? parent : nil
     child.fsBase = parent.fsBase
+    child.gsBase = parent.gsBase
     child.descriptors = parent.descriptors  // a copy of the table; the descriptions shared
     child.fileSystem = parent.fileSystem
     child.workingDirectory = parent.workingDirectory

@@ -90,10 +90,11 @@ enum ProcessRunner {
     }
     let start: (entry: UInt64, stackPointer: UInt64)
     Processor.current.process = process  // the loader gives it its address space
-    defer { Processor.current.process = nil }
     do {
       start = try ProgramLoader.load(ELFBytes(bytes), arguments: program.arguments)
+      Processor.current.process = nil  // the idle thread runs now
     } catch {
+      Processor.current.process = nil
       ProcessConsole.line(process.label + " not started: " + error.description)
       return notExecutableStatus
     }
@@ -138,13 +139,15 @@ enum ProcessRunner {
 
   /// The exit line with the process's memory figures.
   static func report(_ process: UserProcess, _ end: ProcessEnd, ranFor ticks: UInt64) {
-    let space = process.addressSpace!
+    // No space: execve failed after letting the old one go.
+    let faults = process.addressSpace?.resolvedFaults ?? process.faultsAtEnd
+    let resident = process.addressSpace?.residentFrames ?? 0
     let kibPerFrame = PageSize.size4KiB.bytes / 1024
     let microsecond: UInt64 = 1000
     let figures =
-      String(space.resolvedFaults) + " demand faults, peak " + String(process.peakResidentFrames)
+      String(faults) + " demand faults, peak " + String(process.peakResidentFrames)
       + " frames (" + String(process.peakResidentFrames * kibPerFrame) + " KiB) resident, "
-      + String(space.residentFrames) + " at exit; "
+      + String(resident) + " at exit; "
       + "entered ring 3 "
       + String(MonotonicClock.nanoseconds(ofTicks: process.enteredAt) / microsecond)
       + " us after reset, ran " + String(MonotonicClock.nanoseconds(ofTicks: ticks) / microsecond)

@@ -19,6 +19,8 @@ final class UserProcess {
   var name: String
   /// The FS base set by `arch_prctl(ARCH_SET_FS)` (the C library's thread pointer).
   var fsBase: UInt64 = 0
+  /// The GS base set by `arch_prctl(ARCH_SET_GS)` (loaded at every switch, like the FS base).
+  var gsBase: UInt64 = 0
   /// The address `set_tid_address` registered (kept, never written: there are no threads).
   var clearChildTID: UInt64 = 0
   /// The most frames the process had backed at once (`ru_maxrss`). Exact when sampled at every

@@ -22,7 +22,7 @@ struct KernelStack {
   var top: UInt64 { end - Self.fpuAreaBytes }
 }
 
-/// The kernel virtual area every kernel stack lives in, PML4 slot 384 of the upper half (which
+/// The kernel virtual area every kernel stack lives in, PML4 slot 448 of the upper half (which
 /// every address space shares: `KernelAddressSpace` gives each upper slot its PDPT at boot).
 ///
 /// | slot n at `base + n × slotBytes` | what                                   |
@@ -42,7 +42,7 @@ struct KernelStack {
 ///
 /// LOCK: the scheduler lock (slots are taken and returned with it held).
 struct KernelStackArea {
-  static let base: UInt64 = 0xffff_c000_0000_0000
+  static let base: UInt64 = 0xffff_e000_0000_0000
   static let stackPages: UInt64 = 16
   static let guardPages: UInt64 = 1
   static let slotBytes: UInt64 = 128 * 1024

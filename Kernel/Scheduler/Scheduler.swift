@@ -128,6 +128,7 @@ final class Scheduler {
       processor_entry_set_kernel_stack(stack.top)
       user_fpu_state_restore(stack.fpuArea)
       UserMode.setFSBase(process.fsBase)
+      model_specific_register_write(ProcessCalls.gsBaseRegister, process.gsBase)
     }
     processor.thread = next
     processor.process = next.process

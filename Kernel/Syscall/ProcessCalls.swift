@@ -30,6 +30,7 @@ enum ProcessCalls {
         process.fsBase = call.a1
         UserMode.setFSBase(call.a1)
       } else {
+        process.gsBase = call.a1
         model_specific_register_write(gsBaseRegister, call.a1)
       }
       return 0

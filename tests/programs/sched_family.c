@@ -8,7 +8,8 @@
  *   - an orphan is reparented to the reaper (this process: PR_SET_CHILD_SUBREAPER natively,
  *     the launch's first process on our kernel) and reaped by it;
  *   - process groups: setpgid/getpgid/getpgrp/getsid/setsid, kill(-pgid);
- *   - vfork: the parent resumes after the child's exit, with its status.
+ *   - vfork: the parent resumes after the child's exit, with its status;
+ *   - each process keeps its own GS base and SSE registers while the other runs.
  * Status 0. */
 #include "rt.h"
 #include "signals.h"
@@ -184,6 +185,59 @@ static void vforks(void)
     expect(status, EXITED_WITH(42), "the vfork child's status");
 }
 
+#define ARCH_SET_GS 0x1001
+#define ARCH_GET_GS 0x1004
+
+/* Loads `value` into XMM0, sleeps `ms` (another process runs), returns XMM0's low word: one asm
+ * block, so no compiler-generated SSE code can come between. */
+static unsigned long xmm0_across_sleep(unsigned long value, unsigned long ms)
+{
+    struct k_timespec request = { 0, (long)ms * 1000000L };
+    unsigned long out;
+    long ret;
+    __asm__ volatile("movq %2, %%xmm0\n"
+                     "syscall\n"
+                     "movq %%xmm0, %1\n"
+                     : "=a"(ret), "=r"(out)
+                     : "r"(value), "a"((long)NR_nanosleep), "D"(&request), "S"(0L)
+#ifdef RT_RAW /* -mgeneral-regs-only: the compiler uses no SSE register, nor may it name one */
+                     : "rcx", "r11", "memory");
+#else
+                     : "rcx", "r11", "xmm0", "memory");
+#endif
+    (void)ret;
+    return out;
+}
+
+static unsigned long gs_across_sleep(unsigned long base, unsigned long ms)
+{
+    unsigned long now = 0;
+    sys2(NR_arch_prctl, ARCH_SET_GS, base);
+    sleep_ms(ms);
+    sys2(NR_arch_prctl, ARCH_GET_GS, &now);
+    return now;
+}
+
+static int isolated_child(long unused)
+{
+    (void)unused;
+    int wrong = 0;
+    if (gs_across_sleep(0x2222000, 30) != 0x2222000) wrong |= 1;
+    if (xmm0_across_sleep(0x2222222222UL, 30) != 0x2222222222UL) wrong |= 2;
+    return wrong;
+}
+
+static void isolation(void)
+{
+    long pid = spawn(isolated_child, 0);
+    expect(gs_across_sleep(0x1111000, 40), 0x1111000, "the GS base is the process's own");
+    expect(xmm0_across_sleep(0x1111111111UL, 40), 0x1111111111UL, "XMM0 is the process's own");
+    int status = -1;
+    expect(sys_wait4(pid, &status, 0), pid, "wait4 isolation child");
+    expect(status, EXITED_WITH(0), "the child kept its GS base and XMM0");
+    sys2(NR_arch_prctl, ARCH_SET_GS, 0);
+}
+
 int main(void)
 {
     fork_and_exit_codes();
@@ -191,5 +245,6 @@ int main(void)
     orphans();
     groups();
     vforks();
+    isolation();
     return finish("sched_family");
 }

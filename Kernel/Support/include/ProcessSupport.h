@@ -14,6 +14,8 @@ void thread_entry_trampoline(void);
 static inline uint64_t thread_entry_trampoline_address(void) {
   return (uint64_t)(uintptr_t)&thread_entry_trampoline;
 }
+/// Switches to the stack whose top is `stack_top` and recurses until its guard page faults.
+_Noreturn void kernel_stack_overflow_provoke(uint64_t stack_top);
 /// DS/ES/FS/GS = null, once before the first program.
 void user_segment_selectors_reset(void);
 /// One CPU's words for the SYSCALL entry: the running thread's kernel stack top, and the
