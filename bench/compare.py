@@ -63,6 +63,7 @@ PROCESS_CASES = [
     ("cow-write", "us/page", 1e3, 32.6),
     ("pipe-round-trip", "us", 1e3, 81),
     ("fork-execve-wait", "ms", 1e6, 1.44),
+    ("vfork-execve-wait", "ms", 1e6, None),
 ]
 
 
