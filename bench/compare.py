@@ -63,6 +63,7 @@ PROCESS_CASES = [
     ("cow-write", "us/page", 1e3, 32.6),
     ("pipe-round-trip", "us", 1e3, 81),
     ("fork-execve-wait", "ms", 1e6, 1.44),
+    ("vfork-execve-wait", "ms", 1e6, None),
 ]
 
 
@@ -325,20 +326,21 @@ def print_process_table(o, process, have_ours, ours):
                          "(the touched memory may be 2 MiB pages on Linux, as in the issue's "
                          "figures); --process-4k for 4 KiB pages on both"))
     print()
-    hdr = "%-20s %-8s %10s %10s %6s  %12s  %s" % ("case", "unit", "Linux", "ours", "ratio",
-                                                  "issue Linux", "Linux range")
+    hdr = "%-20s %-8s %10s %10s %6s  %12s  %-17s %s" % (
+        "case", "unit", "Linux", "ours", "ratio", "issue Linux", "Linux range", "ours range")
     print(hdr)
     print("-" * len(hdr))
     for case, unit, scale, quoted in PROCESS_CASES:
         def figure(side):
             return med([f[case] / scale for f, _, _ in process.get(side, []) if case in f])
         lx, ou = figure("linux"), figure("ours")
-        v = [f[case] / scale for f, _, _ in process["linux"] if case in f]
-        rng = "%s-%s" % (fmt(min(v), 3), fmt(max(v), 3)) if v else "n/a"
+        def spread(side):
+            v = [f[case] / scale for f, _, _ in process.get(side, []) if case in f]
+            return "%s-%s" % (fmt(min(v), 3), fmt(max(v), 3)) if v else "n/a"
         ratio = lx / ou if lx and ou else None
-        print("%-20s %-8s %10s %10s %6s  %12s  %s" % (
+        print("%-20s %-8s %10s %10s %6s  %12s  %-17s %s" % (
             case, unit, fmt(lx, 3), fmt(ou, 3), fmt(ratio, 2),
-            fmt(quoted, 2) if quoted is not None else "", rng))
+            fmt(quoted, 2) if quoted is not None else "", spread("linux"), spread("ours")))
     print("-" * len(hdr))
     for side in process:
         failed = [status for _, _, status in process[side] if status != 0]

@@ -11,6 +11,8 @@
  *   pipe-round-trip       1 byte parent -> child -> parent over two pipes
  *   fork-execve-wait      fork, the child execve's this program (argv[0], which the runners
  *                         give as an absolute path) with `exit-now`, wait4
+ *   vfork-execve-wait     the same with vfork (the parent sleeps until the exec; no page
+ *                         tables copied), as posix_spawn does it
  *
  *     process-bench [reps-scale] [case,...|all] [huge]
  *
@@ -139,15 +141,14 @@ static void pipe_round_trip(void)
     report(name, samples, batches);
 }
 
-static void fork_execve_wait(void)
+static void spawn_execve_wait(const char *name, int use_vfork)
 {
-    const char *name = "fork-execve-wait";
     int reps = 20 * scale;
     char *const args[] = { (char *)self, "exit-now", 0 };
     char *const env[] = { 0 };
     for (int i = 0; i < reps; i++) {
         long start = now_ns();
-        long pid = raw_fork();
+        long pid = use_vfork ? vfork() : raw_fork();
         if (pid == 0) {
             syscall(SYS_execve, self, args, env);
             raw_exit(127);
@@ -233,7 +234,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     if (wanted("fork-exit-wait")) fork_exit_wait();
     if (wanted("pipe-round-trip")) pipe_round_trip();
-    if (wanted("fork-execve-wait")) fork_execve_wait();
+    if (wanted("fork-execve-wait")) spawn_execve_wait("fork-execve-wait", 0);
+    if (wanted("vfork-execve-wait")) spawn_execve_wait("vfork-execve-wait", 1);
     fork_touched(64, "fork-64M", "fork-64M-exit-wait", 11);
     if (wanted("cow-write")) cow_write(64, 3);
     fork_touched(512, "fork-512M", "fork-512M-exit-wait", 5);

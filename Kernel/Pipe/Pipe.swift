@@ -12,7 +12,10 @@
 /// LOCK: with a second CPU, the pipe's own lock guards `buffer` and `pollers` (Linux's
 /// `pipe->mutex`), taken by readers, writers, closers and pollers alike.
 final class Pipe {
-  var buffer = PipeBuffer(pages: KernelPipePages())
+  /// Unchecked exclusivity (as `PhysicalMemoryContext`'s fields): interrupts are off in the
+  /// kernel, so no two accesses overlap, and a class's field otherwise pays a runtime check on
+  /// every read and write of the pipe.
+  @exclusivity(unchecked) var buffer = PipeBuffer(pages: KernelPipePages())
   let readable = WaitQueue()
   let writable = WaitQueue()
   var pollers: [WaitQueue] = []

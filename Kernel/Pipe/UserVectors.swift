@@ -2,16 +2,26 @@
 /// addressed as one stream of bytes: a pipe copies its pages in and out at offsets of that
 /// stream. Every piece passed the range check before (`FileCalls`); a copy that faults
 /// answers false.
+///
+/// One buffer (`read`, `write`) is kept apart from the list so that the common call allocates
+/// nothing on the kernel heap.
 struct UserVectors {
-  var pieces: [(base: UInt64, length: UInt64)]
+  private var single: (base: UInt64, length: UInt64)?
+  private var pieces: [(base: UInt64, length: UInt64)]
 
   /// One buffer.
-  init(_ base: UInt64, count: UInt64) { pieces = [(base, count)] }
+  init(_ base: UInt64, count: UInt64) {
+    single = (base, count)
+    pieces = []
+  }
 
-  init(pieces: [(base: UInt64, length: UInt64)]) { self.pieces = pieces }
+  init(pieces: [(base: UInt64, length: UInt64)]) {
+    single = nil
+    self.pieces = pieces
+  }
 
   /// The bytes of every piece.
-  var total: UInt64 { pieces.reduce(0) { $0 + $1.length } }
+  var total: UInt64 { single?.length ?? pieces.reduce(0) { $0 + $1.length } }
 
   /// Copies `count` bytes starting at stream offset `offset` into `destination`.
   func copyIn(at offset: Int, count: Int, to destination: UnsafeMutableRawPointer) -> Bool {
@@ -30,6 +40,9 @@ struct UserVectors {
   /// Calls `body(user address, bytes done so far, length)` for each piece the stream range
   /// `offset ..< offset + count` covers; stops at the first false.
   private func visit(at offset: Int, count: Int, _ body: (UInt64, Int, Int) -> Bool) -> Bool {
+    if let single {
+      return count == 0 || body(single.base + UInt64(offset), 0, count)
+    }
     var skip = UInt64(offset)
     var done = 0
     for piece in pieces where done < count {

@@ -110,9 +110,17 @@ enum ProcessRunner {
     process.enteredAt = timestamp_counter_read()
     scheduler.table.add(process)
     let timerBefore = EventTimer.local?.statistics
+    scheduler.childrenExited = 0
+    scheduler.childrenKilled = 0
+    let firstID = process.id
     scheduler.makeRunnable(thread)
     scheduler.runIdle { scheduler.table.hasLiveProcesses }
     ProcessFamily.reapAll()
+    let created = scheduler.table.nextID - firstID
+    ProcessConsole.line(
+      process.label + " launch: " + String(created) + " processes; of its "
+        + String(created - 1) + " others " + String(scheduler.childrenExited) + " exited, "
+        + String(scheduler.childrenKilled) + " were killed")
     if let timerBefore, let timer = EventTimer.local {
       ProcessConsole.line(
         process.label + " timer: " + timer.statistics.since(timerBefore).description)
@@ -139,13 +147,15 @@ enum ProcessRunner {
 
   /// The exit line with the process's memory figures.
   static func report(_ process: UserProcess, _ end: ProcessEnd, ranFor ticks: UInt64) {
-    let space = process.addressSpace!
+    // No space: execve failed after letting the old one go.
+    let faults = process.addressSpace?.resolvedFaults ?? process.faultsAtEnd
+    let resident = process.addressSpace?.residentFrames ?? 0
     let kibPerFrame = PageSize.size4KiB.bytes / 1024
     let microsecond: UInt64 = 1000
     let figures =
-      String(space.resolvedFaults) + " demand faults, peak " + String(process.peakResidentFrames)
+      String(faults) + " demand faults, peak " + String(process.peakResidentFrames)
       + " frames (" + String(process.peakResidentFrames * kibPerFrame) + " KiB) resident, "
-      + String(space.residentFrames) + " at exit; "
+      + String(resident) + " at exit; "
       + "entered ring 3 "
       + String(MonotonicClock.nanoseconds(ofTicks: process.enteredAt) / microsecond)
       + " us after reset, ran " + String(MonotonicClock.nanoseconds(ofTicks: ticks) / microsecond)

@@ -37,8 +37,15 @@ struct KernelStack {
 /// tables). A stack's frames are charged to the commit ledger like a process's memory, so
 /// `fork` refuses (ENOMEM) before the kernel's own reserve is touched.
 ///
-/// Size: 64 KiB. `deepestUse` is measured at every stack's end (the deepest non-zero word of
-/// a stack that started zeroed) and printed at the end of a run (`[kernel] kernel stacks:`).
+/// Size: 64 KiB. `deepestUse` is measured at every stack's end and printed at the end of a run
+/// (`[kernel] kernel stacks:`): a stack starts all zero, and at its end the scan goes down from
+/// the top to the lowest non-zero word, stopping at a whole page of zeros below it (the used
+/// part of a stack is contiguous; a page-sized zero local could only make the figure low).
+///
+/// Cache: a freed stack is zeroed down to that word and kept mapped (and charged) for the next
+/// thread, up to `cacheLimit` of them — a fork then maps nothing, an exit unmaps nothing (the
+/// map and unmap of 16 pages were a fifth of a fork + exit + wait). `drainCache` unmaps them
+/// all at the end of a launch, before the frame check, so accounting stays exact.
 ///
 /// LOCK: the scheduler lock (slots are taken and returned with it held).
 struct KernelStackArea {
@@ -49,7 +56,11 @@ struct KernelStackArea {
   /// One stack per thread; one thread per process: the process limit.
   static let slotCount = Scheduler.processLimit
 
+  /// Stacks kept mapped for reuse: at most this many (their frames and commit stay taken).
+  static let cacheLimit = 32
+
   private var freeSlots: [Int] = Array((0..<slotCount).reversed())
+  private var cache: [KernelStack] = []
   private(set) var tablesPrepared = false
   /// The deepest any stack has been used, in bytes (measured when a stack is freed).
   private(set) var deepestUse: UInt64 = 0
@@ -81,6 +92,11 @@ struct KernelStackArea {
   /// A fresh, zeroed stack, or nil when no slot, commit or frame is left (the caller answers
   /// EAGAIN / ENOMEM). On failure nothing stays taken.
   mutating func allocate() -> KernelStack? {
+    if let stack = cache.popLast() {
+      inUse += 1
+      mostInUse = max(mostInUse, inUse)
+      return stack
+    }
     guard let slot = freeSlots.popLast() else { return nil }
     let physical = MemoryManager.physical!
     guard physical.commit.charge(Self.stackPages) else {
@@ -102,12 +118,27 @@ struct KernelStackArea {
     return stack
   }
 
-  /// Unmaps and frees a stack nothing runs on any more; records how deep it was used.
+  /// Takes back a stack nothing runs on any more; records how deep it was used. It is zeroed
+  /// for reuse and cached, or unmapped and freed when the cache is full.
   mutating func free(_ stack: KernelStack) {
-    deepestUse = max(deepestUse, Self.depth(of: stack))
-    unmap(stack, pages: Self.stackPages)
     inUse -= 1
+    let lowest = Self.lowestUsedWord(of: stack)
+    deepestUse = max(deepestUse, lowest < stack.top ? stack.top - lowest : 0)
+    guard cache.count < Self.cacheLimit else {
+      unmap(stack, pages: Self.stackPages)
+      return
+    }
+    memory_zero_quadwords(
+      UnsafeMutableRawPointer(bitPattern: UInt(lowest))!, Int(stack.end - lowest) / wordBytes)
+    cache.append(stack)
   }
+
+  /// Unmaps and frees every cached stack (the end of a launch: nothing is left mapped).
+  mutating func drainCache() {
+    while let stack = cache.popLast() { unmap(stack, pages: Self.stackPages) }
+  }
+
+  private var wordBytes: Int { MemoryLayout<UInt64>.size }
 
   private var pageBytes: UInt64 { PageSize.size4KiB.bytes }
 
@@ -139,14 +170,18 @@ struct KernelStackArea {
     freeSlots.append(stack.slot)
   }
 
-  /// Bytes from the stack's top down to its deepest non-zero word.
-  private static func depth(of stack: KernelStack) -> UInt64 {
-    var address = stack.bottom
-    while address < stack.top {
-      if UnsafePointer<UInt64>(bitPattern: UInt(address))!.pointee != 0 { break }
-      address += 8
+  /// The address of the lowest non-zero word of `stack` (its FXSAVE area included), found
+  /// going down from the top until a whole page of zeros lies below the lowest one so far.
+  private static func lowestUsedWord(of stack: KernelStack) -> UInt64 {
+    let wordBytes = UInt64(MemoryLayout<UInt64>.size)
+    let pageBytes = PageSize.size4KiB.bytes
+    var lowest = stack.end
+    var address = stack.end
+    while address > stack.bottom, address + pageBytes > lowest {
+      address -= wordBytes
+      if UnsafePointer<UInt64>(bitPattern: UInt(address))!.pointee != 0 { lowest = address }
     }
-    return stack.top - address
+    return lowest
   }
 
   /// Whether `address` is in the guard page of some slot (a double fault's likely cause).

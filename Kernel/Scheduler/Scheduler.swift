@@ -41,6 +41,10 @@ final class Scheduler {
   var table = ProcessTable()
   /// Context switches so far (the run's last line reports them).
   var switches: UInt64 = 0
+  /// Processes other than a launch's first that exited or were killed in this launch (their
+  /// ends print no line of their own: `ProcessRunner` prints the counts at the launch's end).
+  var childrenExited: UInt64 = 0
+  var childrenKilled: UInt64 = 0
 
   /// The thread running on this CPU.
   var current: KernelThread { Processor.current.thread }
@@ -178,6 +182,7 @@ final class Scheduler {
       interrupts_disable()
     }
     finishSwitch()
+    stacks.drainCache()
   }
 }
 

@@ -50,21 +50,12 @@ enum ExecCall {
     guard flags & ~allowedFlags == 0 else { throw .EINVAL }
     let path = try PathCalls.copyPath(pathAddress)
     let name = fileName(of: path, from: directory)
-    var file = try ExecutableFile.open(
+    let opened = try ExecutableFile.open(
       directory: directory, path: path, emptyPath: flags & OpenFlags.emptyPath != 0,
       follow: flags & OpenFlags.symlinkNoFollow == 0, name: name)
     var copied = try ExecArguments.copy(
       arguments: arguments, environment: environment, fileName: name)
-    var depth = 0
-    while InterpreterLine.isScript(file.bytes) {
-      depth += 1
-      guard depth <= maximumInterpreterDepth else { throw .ELOOP }
-      guard let line = InterpreterLine(head: file.bytes) else { throw .ENOEXEC }
-      copied.arguments = line.arguments(scriptPath: file.path, original: copied.arguments)
-      file = try ExecutableFile.open(
-        directory: UInt64(bitPattern: Int64(OpenFlags.currentDirectory)),
-        path: line.interpreter, emptyPath: false, follow: true, name: line.interpreter)
-    }
+    let file = try followInterpreters(from: opened, arguments: &copied.arguments)
     let image = ELFBytes(file.bytes)
     let plan: LoadPlan
     do throws(LoadFailure) { plan = try ProgramLoader.plan(for: image) } catch {
@@ -76,9 +67,41 @@ enum ExecCall {
     }
     let process = ProcessRunner.current!
     replaceImage(of: process, with: space)
-    let start: (entry: UInt64, stackPointer: UInt64)
+    let start = load(plan, image, copied, into: space, name: name)
+    resetState(of: process, fileName: name)
+    enter(frame, at: start.entry, stack: start.stackPointer)
+    process.finishVfork()
+    return 0
+  }
+
+  /// From a `#!` script to its interpreter, and on while the interpreter is a script too
+  /// (`exec_binprm`'s loop, at most `maximumInterpreterDepth` scripts): argv becomes the
+  /// interpreter, its argument, the script's name and the rest. The file that is no script.
+  static func followInterpreters(from start: ExecutableFile, arguments: inout [[UInt8]])
+    throws(LinuxErrno) -> ExecutableFile
+  {
+    var file = start
+    var depth = 0
+    while InterpreterLine.isScript(file.bytes) {
+      depth += 1
+      guard depth <= maximumInterpreterDepth else { throw .ELOOP }
+      guard let line = InterpreterLine(head: file.bytes) else { throw .ENOEXEC }
+      arguments = line.arguments(scriptPath: file.path, original: arguments)
+      file = try ExecutableFile.open(
+        directory: UInt64(bitPattern: Int64(OpenFlags.currentDirectory)),
+        path: line.interpreter, emptyPath: false, follow: true, name: line.interpreter)
+    }
+    return file
+  }
+
+  /// Maps the program into the (now current) new space; past the point of no return a
+  /// failure kills the process with SIGSEGV, as Linux's `force_fatal_sig`.
+  static func load(
+    _ plan: LoadPlan, _ image: ELFBytes, _ copied: ExecArguments,
+    into space: ProcessAddressSpace, name: [UInt8]
+  ) -> (entry: UInt64, stackPointer: UInt64) {
     do throws(LoadFailure) {
-      start = try ProgramLoader.populate(
+      return try ProgramLoader.populate(
         space, plan: plan, file: image, arguments: copied.arguments,
         environment: copied.environment)
     } catch {
@@ -86,10 +109,6 @@ enum ExecCall {
         "execve of " + ProgramLaunch.printable(name) + " failed after the point of no return: "
           + error.description, signal: ProcessEnd.signalSegmentationViolation)
     }
-    resetState(of: process, fileName: name)
-    enter(frame, at: start.entry, stack: start.stackPointer)
-    process.finishVfork()
-    return 0
   }
 
   /// The point of no return: the new space becomes the CPU's (CR3) and the process's, then

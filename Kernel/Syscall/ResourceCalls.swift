@@ -7,8 +7,8 @@ enum ResourceCalls {
   static let usageChildren: UInt64 = ~0
   /// `USER_HZ`: the clock ticks of `times` (and of `AT_CLKTCK`).
   static let clockTicksPerSecond: UInt64 = 100
-  /// `sysinfo.procs`: one process exists at a time.
-  static let processCount: UInt16 = 1
+  /// `sysinfo.procs`: the processes that exist (live and zombie).
+  static var processCount: UInt16 { UInt16(Scheduler.shared.table.processes.count) }
 
   static var process: UserProcess { ProcessRunner.current! }
 

@@ -128,11 +128,17 @@ final class EventTimer {
   }
 
   /// The scheduler switched to a thread (a new tick starts for it) or to the idle thread
-  /// (the tick stops).
+  /// (the tick stops). The timer is reprogrammed only when the CPU leaves idle: between
+  /// threads the one-shot already armed is at or before the new tick's end (an early
+  /// interrupt finds the tick not over and programs the rest), and going idle a pending tick
+  /// interrupt only finds nothing to count. An APIC write per switch was the dearest part of
+  /// a switch under TCG after CR3.
   func switched(toIdle: Bool, at now: UInt64) {
+    let wasIdle = idle
     idle = toIdle
-    if !toIdle { nextTick = now + Self.tickNanoseconds }
-    armNextEvent(at: now)
+    guard !toIdle else { return }
+    nextTick = now + Self.tickNanoseconds
+    if wasIdle { armNextEvent(at: now) }
   }
 
   /// APIC counts from `now` until `deadline`, rounded up (never early by rounding), at least 1,

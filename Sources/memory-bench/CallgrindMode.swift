@@ -21,6 +21,12 @@ struct CallgrindMode {
     case translate = "--callgrind-translate"
     /// A demand write fault on reserved memory, with its share of reserving and releasing.
     case fault = "--callgrind-fault"
+    /// Forks of a process with `ForkBench.pages` touched pages, each child exiting at once
+    /// (divide by the pages too for the cost per page).
+    case fork = "--callgrind-fork"
+    /// Copy-on-write write faults on the first N (at most `ForkBench.pages`) pages of one
+    /// fresh child.
+    case copyOnWrite = "--callgrind-cow"
   }
 
   static let defaultMebibytes: UInt64 = 1024
@@ -46,6 +52,16 @@ struct CallgrindMode {
   func run() {
     switch pattern {
     case .map, .translate, .fault: runPageMap()
+    case .fork:
+      let bench = ForkBench()
+      bench.forks(pairs)
+      print("callgrind: \(pairs) forks of \(ForkBench.pages) pages done")
+    case .copyOnWrite:
+      let bench = ForkBench()
+      let child = bench.fork()
+      bench.copyOnWrite(child, pages: UInt64(min(pairs, Int(ForkBench.pages))))
+      child.tearDown()
+      print("callgrind: \(pairs) copy-on-write faults done")
     case .pair, .batch, .huge: runFrames()
     }
   }

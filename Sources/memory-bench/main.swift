@@ -13,5 +13,6 @@ if let mode = CallgrindMode(arguments: arguments) {
   runFrameBenchmarks(into: &table)
   runPageMapBenchmarks(into: &table)
   runRegionTableBenchmarks(into: &table)
+  runForkBenchmarks(into: &table)
   table.printFooter()
 }

@@ -100,6 +100,22 @@ import Testing
     #expect(machine.tearDownIsClean())
   }
 
+  /// The kernel writes user memory only through the page tables (user copies, CR0.WP set):
+  /// its write to a copy-on-write page faults like the process's and gets the copy.
+  @Test func aKernelWriteIntoACopyOnWritePageCopiesIt() throws {
+    let (machine, parent) = try Self.parentWithPages(1)
+    let child = try parent.fork(machine)
+    let shared = parent.frame(at: Self.base)
+    let fault = PageFault(
+      address: Self.base + 8, errorCode: [.present, .write], origin: .kernelAccessingUser)
+    #expect(child.space.handlePageFault(fault) == .resolved(.copiedOnWrite))
+    #expect(child.frame(at: Self.base) != shared)
+    #expect(child.flags(at: Self.base)?.contains(.writable) == true)
+    #expect(parent.frame(at: Self.base) == shared && parent.read(Self.base) == 1)
+    child.space.tearDown()
+    #expect(machine.tearDownIsClean())
+  }
+
   @Test func theParentsTLBForgetsItsWritableEntriesAtFork() throws {
     let (machine, parent) = try Self.parentWithPages(1)
     // The parent's TLB holds a writable translation now (it just wrote the page).

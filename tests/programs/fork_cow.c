@@ -7,6 +7,7 @@
  *     its data, its protection and its break;
  *   - MAP_SHARED|MAP_ANONYMOUS stays shared both ways: pages touched before fork and pages first
  *     touched after it on either side, and a grandchild's writes;
+ *   - the parent's write right after fork, through a translation it had just used writable;
  *   - the zero page: an untouched page read before fork and written by one side reads 0 on the
  *     other.
  * Parent and child take turns through two pipes (one byte each way). A child prints its own
@@ -185,6 +186,35 @@ static void big_region(void)
     parent_done(&d, "4 MiB child");
     sys_munmap((unsigned long)m, BIG_PAGES * PAGE);
     say("fork_cow: 4 MiB, %lu pages: isolated both ways", BIG_PAGES);
+}
+
+/* The parent writes a page whose writable translation it has just used, straight after fork
+ * returns and before any other system call: a TLB entry left writable by a fork that forgot to
+ * invalidate it would let this write reach the page the child shares. */
+static void parent_writes_right_after_fork(void)
+{
+    long m = map_anon(PAGE, RW);
+    if (!expect_ok(m, "mmap for the TLB check")) return;
+    volatile unsigned char *p = (volatile unsigned char *)m;
+    int go[2];
+    if (!expect(sys_pipe2(go, 0), 0, "pipe2 (TLB check)")) return;
+    for (int i = 0; i < 64; i++) put(p, TAG_BEFORE, 0); /* the translation is in the TLB, writable */
+    int failures = rt_failures;
+    long pid = sys_fork();
+    if (pid > 0) put(p, TAG_PARENT, 0); /* first thing after fork */
+    if (pid == 0) {
+        hear(go[0], "TLB child waiting for the parent");
+        check_page(p, TAG_BEFORE, 0, "TLB", "the parent's write right after fork does not reach the child");
+        child_exit(failures);
+    }
+    if (!expect_ok(pid, "fork (TLB check)")) return;
+    tell(go[1]);
+    reap_expect(pid, 0, "TLB child");
+    check_page(p, TAG_PARENT, 0, "TLB", "parent keeps its write right after fork");
+    sys_close(go[0]);
+    sys_close(go[1]);
+    sys_munmap((unsigned long)m, PAGE);
+    say("fork_cow: a write right after fork (TLB entry writable before it) stays the parent's");
 }
 
 /* ---- 2. the child changes its mappings: the parent's stay as they were ---- */
@@ -394,6 +424,7 @@ int main(void)
 {
     private_regions();
     big_region();
+    parent_writes_right_after_fork();
     child_mprotect();
     munmap_either_side();
     madvise_either_side();

@@ -7,6 +7,7 @@
  *     for a pid that is not our child, and for one already reaped;
  *   - waitid(P_PID) and waitid(P_ALL) with WEXITED: si_signo SIGCHLD, si_code CLD_EXITED or
  *     CLD_KILLED, si_pid, si_status;
+ *   - a blocked SIGCHLD is pending once a child has exited;
  *   - getppid in a child is the parent's pid; an orphan (its parent exited) is reparented to
  *     pid 1 (getppid becomes 1).
  * Status 0. */
@@ -132,6 +133,21 @@ static void waitid_calls(void)
     say("waitid: P_PID, P_ALL, CLD_EXITED, CLD_KILLED, ECHILD");
 }
 
+/* SIGCHLD is sent to the parent when a child exits: blocked, it stays pending (a blocked signal
+ * is never discarded as ignored, even one whose default action is to ignore it). */
+static void sigchld_recorded(void)
+{
+    unsigned long chld = SIGBIT(SIGCHLD), old = 0;
+    expect(sys_sigprocmask(SIG_BLOCK, &chld, &old), 0, "block SIGCHLD");
+    check(!(pending_signals() & chld), "no SIGCHLD pending before the child");
+    long pid = spawn_exit(0, 0);
+    if (pid > 0) reap_expect(pid, 0, "child for SIGCHLD");
+    check(pending_signals() & chld, "a blocked SIGCHLD is pending once a child has exited");
+    expect(sys_sigprocmask(SIG_SETMASK, &old, 0), 0, "unblock SIGCHLD (default action: ignore)");
+    check(pending_signals() == 0, "nothing pending once SIGCHLD is unblocked");
+    say("wait_status: SIGCHLD recorded for the parent");
+}
+
 static void parents(void)
 {
     long me = sys_getpid();
@@ -187,6 +203,7 @@ int main(void)
     signal_deaths();
     nohang_and_specific();
     waitid_calls();
+    sigchld_recorded();
     parents();
     return finish("wait_status");
 }

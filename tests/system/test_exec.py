@@ -189,3 +189,20 @@ def test_an_image_that_cannot_be_mapped_after_the_point_of_no_return_is_sigsegv(
     assert status == SIGSEGV_STATUS, ours + stderr
     assert "execve of /bin/huge failed after the point of no return" in stderr, stderr
     assert "exec_script: execve" not in ours
+
+
+@pytest.mark.skipif(os.environ.get("EXEC_COMPARE_LINUX") != "1",
+                    reason="boots Linux 6.1 (slow): EXEC_COMPARE_LINUX=1 to run")
+@pytest.mark.parametrize("case", ["errors"] + sorted(SCRIPT_RUNS))
+def test_exec_answers_as_linux_61_does_with_the_same_root(trees, case):
+    """tools/run-linux --root: the kernel tree as Linux 6.1's initramfs root, same words."""
+    _, kernel_tree = trees
+    words = ["errors", "{P}"] if case == "errors" else SCRIPT_RUNS[case][0]
+    words = [w.replace("{P}", "") for w in words]
+    linux = subprocess.run([os.path.join(ROOT, "tools", "run-linux"), "--root", str(kernel_tree),
+                            "/bin/exec_script", *words], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=RUN_TIMEOUT,
+                           check=False)
+    status, ours, stderr = kernel_run(kernel_tree, *words)
+    assert linux.returncode == status == 0, linux.stderr.decode() + stderr
+    assert ours.splitlines() == linux.stdout.decode().splitlines()

@@ -33,7 +33,7 @@ PROCESS_PROGRAMS = {
         r"pipes: 4194304 bytes, hash 51442025203c3325, then end of file",
     ],
     "exec_chain": [r"exec_chain: 50 execs in pid \d+"],
-    "preemption": [r"preemption: two spinners both progressed in 4 windows of 200 ms"],
+    "preemption": [r"preemption: two spinners both progressed in 4 rounds of 200 ms"],
 }
 
 

@@ -68,8 +68,9 @@ extension AddressSpace {
     physical.objects[id].charge = charge
   }
 
-  /// The frame object `id` holds at page `offset`, if any.
-  func objectPage(_ id: MemoryObjectID, at offset: UInt64) -> PhysicalFrame? {
+  /// The frame object `id` holds at page `offset`, if any (for audits and tests: what a
+  /// process would read there without faulting it in).
+  public func objectPage(_ id: MemoryObjectID, at offset: UInt64) -> PhysicalFrame? {
     index(of: physical.objects[id]).translate(Self.indexAddress(offset))?.frame
   }
 

@@ -22,6 +22,16 @@ public protocol TranslationCache {
   func invalidate(_ address: VirtualAddress)
   /// Forgets every non-global cached translation (a CR3 reload).
   func invalidateAll()
+  /// Forgets every cached translation of the address space whose PML4 is `root`: what a
+  /// change to many of that space's entries owes (fork write-protecting the parent). Without
+  /// PCIDs only the space loaded in CR3 can have cached translations — loading another one
+  /// flushes them — so an implementation may do nothing for any other root; the default
+  /// flushes whatever is loaded (`invalidateAll`), which is always enough.
+  func invalidateAddressSpace(root: PhysicalFrame)
+}
+
+extension TranslationCache {
+  public func invalidateAddressSpace(root: PhysicalFrame) { invalidateAll() }
 }
 
 /// Where `PageMap` gets frames for new page tables and returns them when tables empty.

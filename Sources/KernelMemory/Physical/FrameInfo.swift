@@ -40,9 +40,12 @@ public struct FrameState: OptionSet, Equatable, Sendable {
   public let rawValue: UInt16
   public init(rawValue: UInt16) { self.rawValue = rawValue }
 
-  /// Anonymous memory known to be mapped by one address space only: a write fault may reuse it
-  /// in place instead of copying (Linux's `PG_anon_exclusive`). Set when a fault hands a fresh
-  /// frame to a space; copy-on-write sharing (fork) will clear it.
+  /// Anonymous memory known to be mapped by one address space only (Linux's
+  /// `PG_anon_exclusive`): the only frames a private leaf may map writable
+  /// (`AddressSpace.leafFlags`). Set when a fault hands a fresh frame or a copy to a space, or
+  /// when a write fault claims a frame whose only leaf is its own
+  /// (`AddressSpace.mayClaimExclusive`); cleared only by fork, which shares the frame. Implies
+  /// `mapCount == 1`.
   public static let anonymousExclusive = FrameState(rawValue: 1 << 0)
   /// Mapped, or mappable, by several address spaces on purpose: the zero page, a page of a
   /// memory object (shared anonymous memory; page-cache pages later). Never claimed exclusive

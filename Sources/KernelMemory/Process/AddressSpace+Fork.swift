@@ -20,7 +20,12 @@ extension AddressSpace {
   ///   copy-on-write fault never runs out of memory. The parent's charge still covers its
   ///   own copies: each space's charge is one frame per page plus its tables, and a space
   ///   never holds more than one frame per page — a copy replaces the shared frame in its
-  ///   leaf, and the shared frame stays counted to whichever space keeps it.
+  ///   leaf, and the shared frame stays counted to whichever space keeps it. A copy needs no
+  ///   table: its leaf exists already (when page tables come to be shared at fork, the copy
+  ///   of a shared table will come out of each space's own table share of its charge, which
+  ///   already covers every table its range can need).
+  ///   Shared memory is not charged again: its object was charged once; the child's regions
+  ///   of it are charged their own tables (`Region.worstCaseCharge`).
   /// - A copy of every leaf. A private page's frame gets one more mapping, loses
   ///   `anonymousExclusive`, and both leaves become read-only: the next write by either side
   ///   faults and copies or reuses. The zero page is copied as it is (read-only, uncounted).
@@ -79,6 +84,6 @@ extension AddressSpace {
 
   /// Forgets every cached translation of this space (its TLB entries), at once.
   func invalidateWholeSpace() {
-    tlb.invalidateAll()
+    tlb.invalidateAddressSpace(root: pageMap.root)
   }
 }

@@ -6,7 +6,9 @@
 /// space is torn down.
 ///
 /// An object with identity (a final class), owned by its process: its page tables are not
-/// shared with copies of it, because there are none. Frames, commit and the per-frame records
+/// shared with copies of it, because there are none. `fork(into:)` makes a new space whose
+/// private pages share frames with this one copy-on-write (see `breakCopyOnWrite` for who
+/// copies and who reuses) and whose shared memory maps the same memory objects. Frames, commit and the per-frame records
 /// belong to the machine's `PhysicalMemoryContext`, which every space refers to, so accounting
 /// is per machine and calls take no frame source or ledger.
 ///
@@ -34,7 +36,8 @@ public final class AddressSpace<
   /// The most regions this space may hold (`vm.max_map_count`): an `mmap`, `munmap` or
   /// `mprotect` that would need more fails with `.tooManyRegions` (`ENOMEM`), changing nothing.
   public let regionLimit: Int
-  /// Frames this space owns through its leaves (the zero page and page tables excluded).
+  /// Frames this space's leaves map (the zero page and page tables excluded): its resident
+  /// set, frames shared with other spaces (copy-on-write, shared memory) counted in each.
   @exclusivity(unchecked) public internal(set) var residentFrames: UInt64 = 0
   /// Demand faults resolved so far (what `getrusage` reports as `ru_minflt`).
   @exclusivity(unchecked) public internal(set) var resolvedFaults: UInt64 = 0

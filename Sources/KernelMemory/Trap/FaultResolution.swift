@@ -18,7 +18,7 @@ public enum FaultResolution: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// How a fault was resolved.
-public enum ResolvedBy: Sendable, Equatable, CustomStringConvertible {
+public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
   /// A zeroed frame was mapped with the region's protection (the seed's reallocation).
   case zeroedFrame
   /// The shared zero page was mapped read-only for a first read.
