@@ -37,8 +37,8 @@ struct DirectMap: PhysicalMemoryAccess {
   }
 
   func copy(_ source: PhysicalFrame, to destination: PhysicalFrame) {
-    let from = DirectMap.pointer(source.address).assumingMemoryBound(to: UInt64.self)
-    let to = DirectMap.pointer(destination.address).assumingMemoryBound(to: UInt64.self)
-    to.update(from: from, count: Int(PageSize.size4KiB.bytes) / MemoryLayout<UInt64>.size)
+    memory_copy_quadwords(
+      DirectMap.pointer(destination.address), DirectMap.pointer(source.address),
+      Int(PageSize.size4KiB.bytes) / MemoryLayout<UInt64>.size)
   }
 }

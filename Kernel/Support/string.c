@@ -9,16 +9,23 @@ void *memset(void *destination, int value, size_t count) {
   return destination;
 }
 
+// memcpy moves quadwords with REP MOVSQ, then the last bytes with REP MOVSB (DF is clear at
+// every kernel entry). Under QEMU's TCG each iteration of a string instruction costs about what
+// a byte loop's does, so eight bytes per iteration are ~8x cheaper; no SSE, which the kernel
+// must not use.
 void *memcpy(void *restrict destination, const void *restrict source, size_t count) {
-  uint8_t *to = destination;
-  const uint8_t *from = source;
-  for (size_t i = 0; i < count; i++) to[i] = from[i];
+  void *to = destination;
+  const void *from = source;
+  size_t quadwords = count / 8, bytes = count % 8;
+  __asm__ volatile("rep movsq" : "+D"(to), "+S"(from), "+c"(quadwords) : : "memory");
+  __asm__ volatile("rep movsb" : "+D"(to), "+S"(from), "+c"(bytes) : : "memory");
   return destination;
 }
 
 void *memmove(void *destination, const void *source, size_t count) {
   uint8_t *to = destination;
   const uint8_t *from = source;
+  if (to + count <= from || from + count <= to) return memcpy(destination, source, count);
   if (to < from) {
     for (size_t i = 0; i < count; i++) to[i] = from[i];
   } else {

@@ -98,6 +98,18 @@ static inline void memory_zero_quadwords(void *destination, size_t quadwords) {
                    : "memory");
 }
 
+/// REP MOVSQ: copies `quadwords` quadwords from `source` to `destination` (both 8-byte
+/// aligned, not overlapping), upwards with DF clear — a frame's copy-on-write copy. The same
+/// reason as `memory_zero_quadwords`: the C `memcpy` copies a byte per iteration, and Swift's
+/// `update(from:count:)` compiles to a call to it (a 4 KiB copy measured 23 us under TCG).
+static inline void memory_copy_quadwords(void *destination, const void *source,
+                                         size_t quadwords) {
+  __asm__ volatile("rep movsq"
+                   : "+D"(destination), "+S"(source), "+c"(quadwords)
+                   :
+                   : "memory");
+}
+
 // ---- CPU identification and time ----------------------------------------------------------------
 
 /// The four registers CPUID returns.
