@@ -84,9 +84,9 @@ user_segment_selectors_reset:
   ret
 
   // The LSTAR target. SFMASK has cleared IF, DF, TF and AC; RCX holds the user RIP, R11 the
-  // user RFLAGS. Builds a struct trap_frame on the process kernel stack (vector 256), calls
-  // kernel_syscall_dispatch, and returns with SYSRETQ (the frame's RIP, RFLAGS and RSP). The
-  // stack is the running thread's: this CPU's processor_entry_state names its top (one CPU
+  // user RFLAGS. Builds a struct trap_frame on the running thread's kernel stack (vector 256),
+  // calls kernel_syscall_dispatch, and returns with SYSRETQ (the frame's RIP, RFLAGS and RSP).
+  // This CPU's processor_entry_state names the stack's top (one CPU
   // today: boot_processor_entry; a second one would reach its own through GS after SWAPGS).
   .global syscall_entry
 syscall_entry:

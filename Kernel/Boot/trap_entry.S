@@ -6,8 +6,8 @@
 // a pointer to the resulting `struct trap_frame` (KernelSupport.h), restores the registers (the
 // handler may have changed them, e.g. RIP to a probe's recovery address) and returns with IRETQ.
 //
-// Interrupts reach these stubs only from ring 3 (on TSS.RSP0, the process kernel stack) or
-// from the kernel's `sti; hlt` while it waits: every gate is an interrupt gate, so IF is clear
+// Interrupts reach these stubs only from ring 3 (on TSS.RSP0, the running thread's kernel
+// stack) or from the idle loop's `sti; hlt`: every gate is an interrupt gate, so IF is clear
 // in every handler and nothing nests except an NMI or a fault of the handler itself.
 #define VECTOR_COUNT 256
 

@@ -117,10 +117,12 @@ enum ProcessRunner {
     scheduler.runIdle { scheduler.table.hasLiveProcesses }
     ProcessFamily.reapAll()
     let created = scheduler.table.nextID - firstID
-    ProcessConsole.line(
-      process.label + " launch: " + String(created) + " processes; of its "
-        + String(created - 1) + " others " + String(scheduler.childrenExited) + " exited, "
-        + String(scheduler.childrenKilled) + " were killed")
+    if created > 1 {  // it forked: how its others ended (they print no line of their own)
+      ProcessConsole.line(
+        process.label + " launch: " + String(created) + " processes; of its "
+          + String(created - 1) + " others " + String(scheduler.childrenExited) + " exited, "
+          + String(scheduler.childrenKilled) + " were killed")
+    }
     if let timerBefore, let timer = EventTimer.local {
       ProcessConsole.line(
         process.label + " timer: " + timer.statistics.since(timerBefore).description)

@@ -172,10 +172,15 @@ final class Scheduler {
   /// The idle thread's loop: runs threads while `keepGoing` says so, halting when none is
   /// runnable. Returns on the idle thread.
   func runIdle(while keepGoing: () -> Bool) {
+    var reportedDeadlock = false
     while keepGoing() {
       if !runQueue.isEmpty {
         switchTo(runQueue.removeFirst())
         continue
+      }
+      if !reportedDeadlock, EventTimer.local?.waits.isEmpty ?? true {
+        reportedDeadlock = true
+        reportDeadlock()
       }
       EventTimer.local?.statistics.halts += 1
       interrupts_enable_and_halt()
@@ -183,6 +188,18 @@ final class Scheduler {
     }
     finishSwitch()
     stacks.drainCache()
+  }
+}
+
+extension Scheduler {
+  /// Nothing is runnable and no thread waits with a deadline, yet processes live: each waits
+  /// for another (a pipe, a child), and only a timer or another process could wake one (the
+  /// kernel has no other interrupt source). They wait for ever, as on Linux; one line says so
+  /// (tools/run-elf's timeout ends the run).
+  func reportDeadlock() {
+    let blocked = table.processes.filter { !$0.isZombie }.count
+    ProcessConsole.line(
+      "all " + String(blocked) + " live processes are blocked with nothing to wake them")
   }
 }
 

@@ -1,15 +1,16 @@
 /// What the timer interrupt and the blocking waits counted: the evidence that a busy loop in
-/// ring 3 is interrupted and that a sleep halts instead of spinning. `since` gives a process's
+/// ring 3 is interrupted and that a sleep halts instead of spinning. `since` gives a launch's
 /// share, printed at its end (`[kernel] pid N (prog) timer: ...`).
 struct TimerStatistics {
   /// Timer interrupts taken, for any reason.
   var interrupts: UInt64 = 0
-  /// Ticks: interrupts that ended a tick period while something ran (no tick runs while the
-  /// only thread is blocked: the idle CPU is tickless).
+  /// Ticks: interrupts that ended a tick period while a thread ran (no tick runs while the CPU
+  /// idles: it is tickless).
   var ticks: UInt64 = 0
   /// Ticks whose interrupt arrived in ring 3, i.e. interrupted user code.
   var userTicks: UInt64 = 0
-  /// HLT instructions executed by blocked waits, and the waits they served.
+  /// HLT instructions the idle loop executed (nothing runnable), and the timed waits
+  /// (`WaitQueue.wait(until:)` with a deadline) threads made.
   var halts: UInt64 = 0
   var waits: UInt64 = 0
   /// Waiters the interrupt woke, and the latest any was woken after its deadline (ns).

@@ -37,6 +37,21 @@ int main(void) {
 }
 """
 
+# Two processes read a pipe both could write: neither read can ever end (Linux hangs too).
+DEADLOCK = r"""
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    int fds[2];
+    char c;
+    if (pipe(fds) != 0) return 2;
+    if (fork() == 0) return (int)read(fds[0], &c, 1);
+    printf("deadlock: both read\n");
+    fflush(stdout);
+    return (int)read(fds[0], &c, 1);
+}
+"""
+
 
 def program(name):
     path = os.path.join(PROGRAMS, "raw", name)
@@ -55,16 +70,26 @@ def run_elf(path, *arguments, memory=None):
     return completed.returncode, completed.stdout.decode(), completed.stderr.decode()
 
 
-@pytest.fixture(scope="module")
-def leaver(tmp_path_factory):
+def compile_musl(directory, name, text):
     if shutil.which("musl-gcc") is None:
         pytest.fail("musl-gcc is missing: apt-get install -y --no-install-recommends musl-tools")
-    directory = tmp_path_factory.mktemp("sched")
-    source = directory / "leaver.c"
-    source.write_text(LEAVER)
-    output = str(directory / "leaver")
+    source = directory / (name + ".c")
+    source.write_text(text)
+    output = str(directory / name)
     subprocess.run(["musl-gcc", "-static", "-O2", "-o", output, str(source)], check=True)
     return output
+
+
+@pytest.fixture(scope="module")
+def leaver(tmp_path_factory):
+    return compile_musl(tmp_path_factory.mktemp("sched"), "leaver", LEAVER)
+
+
+def test_a_deadlock_is_reported_once_and_the_cpu_halts(tmp_path):
+    run = boot(extra=["-initrd", compile_musl(tmp_path, "deadlock", DEADLOCK)], timeout=8)
+    assert "deadlock: both read" in run.output, run
+    assert run.output.count("[kernel] all 2 live processes are blocked with nothing to wake them") == 1, run
+    assert "exit-status" not in run.output, run  # they wait for ever, as on Linux
 
 
 def test_the_first_process_ending_kills_the_others_then_frames_are_checked(leaver):

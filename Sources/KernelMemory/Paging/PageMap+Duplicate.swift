@@ -67,9 +67,9 @@ extension PageMap {
         copyTable = path[.pageTable]!.table
         pointer = path[.pageDirectory]!
       }
+      // The target slot is empty: `target` gets leaves only from this walk, whose ranges
+      // (the regions') are disjoint — not read back, to keep fork at one load a page.
       let copyAddress = copyTable!.address.advanced(by: UInt64(slot) &* entrySize)
-      precondition(
-        PageTableEntry(rawValue: memory.load(copyAddress)).isUnused, "fork target already mapped")
       let (source, copy) = leaf(current)
       if source != current { memory.store(source.rawValue, at: sourceAddress) }
       memory.store(copy.rawValue, at: copyAddress)

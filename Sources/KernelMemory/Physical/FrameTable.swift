@@ -65,10 +65,13 @@ public struct FrameTable {
   /// Records a second (third, …) leaf of an anonymous frame that copy-on-write now shares
   /// (fork): one more mapping, and no longer exclusive to any space, so neither may write it in
   /// place until a write fault decides (`AddressSpace.breakCopyOnWrite`).
+  /// One 8-byte load and store: fork does this for every page.
   @inlinable public func recordCopyOnWriteSharing(of frame: PhysicalFrame) {
     let slot = records + index(frame)
-    slot.pointee.mapCount += 1
-    slot.pointee.state.remove(.anonymousExclusive)
+    var info = slot.pointee
+    info.mapCount += 1
+    info.state.remove(.anonymousExclusive)
+    slot.pointee = info
   }
 
   /// Marks `frame`, which exactly one leaf maps, exclusive to that leaf's space again: the

@@ -65,12 +65,14 @@ extension AddressSpace {
     let readOnly = ~PageTableFlags.writable.rawValue
     for region in regions where region.kind != .guardPage {
       let shared = region.kind.isShared
+      var resident: UInt64 = 0  // counted here, added once: fork touches as little as it can
+      defer { child.residentFrames += resident }
       try pageMap.duplicateLeaves(
         in: region.range, into: child.pageMap, frames: &physical.frames
       ) { entry in
         let frame = entry.frame
         if frame == zeroPage { return (entry, entry) }
-        child.residentFrames += 1
+        resident += 1
         if shared {
           table.recordMapping(of: frame)
           return (entry, entry)
