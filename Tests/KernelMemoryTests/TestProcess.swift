@@ -74,6 +74,15 @@ struct TestProcess {
     space.pageMap.mapping(containing: VirtualAddress(address)!)?.frameAddress.frame
   }
 
+  /// The page-directory entry pointing to the page table that covers `address`, if any.
+  func tablePointer(at address: UInt64) -> PageTableEntry? {
+    guard
+      let location = try? space.pageMap.locate(VirtualAddress(address)!, at: .pageDirectory)
+    else { return nil }
+    let pointer = space.pageMap.entry(at: location)
+    return pointer.isPresent ? pointer : nil
+  }
+
   /// The leaf flags at `address`, if mapped.
   func flags(at address: UInt64) -> PageTableFlags? {
     space.pageMap.mapping(containing: VirtualAddress(address)!)?.flags

@@ -154,6 +154,9 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     case hugePage
     /// A table was missing and no frame was left for it.
     case outOfFrames
+    /// The page table covering the page is shared by fork (its page-directory entry, at this
+    /// physical address, has R/W clear): the caller must unshare it before touching a leaf.
+    case sharedTable(pointer: PhysicalAddress)
   }
 
   /// The page trap's one walk: down to the 4 KiB leaf slot of `page`, creating (zeroed, counted)
@@ -184,18 +187,25 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
         if pointer != 0 { countEntryAdded(inTableOf: PhysicalAddress(unchecked: pointer)) }
       } else if current.isHuge && shift != PageTableLevel.pml4.indexShift {
         return .hugePage
+      } else if current.rawValue & PageTableFlags.writable.rawValue == 0
+        && shift == PageTableLevel.pageDirectory.indexShift
+      {
+        return .sharedTable(pointer: PhysicalAddress(unchecked: slot))
       }
       pointer = slot
       table = current.rawValue & PageTableEntry.addressMask
       shift -= indexBits
     }
     let leaf = table &+ ((page.value >> shift) & indexMask) &* entrySize
-    return .slot(leaf: PhysicalAddress(unchecked: leaf), tableEntry: PhysicalAddress(unchecked: pointer))
+    return .slot(
+      leaf: PhysicalAddress(unchecked: leaf), tableEntry: PhysicalAddress(unchecked: pointer))
   }
 
   /// Writes `entry` into the empty leaf slot a `demandSlot` walk found and counts it in its
   /// page table.
-  func fillDemandSlot(leaf: PhysicalAddress, tableEntry: PhysicalAddress, with entry: PageTableEntry) {
+  func fillDemandSlot(
+    leaf: PhysicalAddress, tableEntry: PhysicalAddress, with entry: PageTableEntry
+  ) {
     memory.store(entry.rawValue, at: leaf)
     countEntryAdded(inTableOf: tableEntry)
   }

@@ -6,8 +6,8 @@
 ///
 /// | bytes | field | meaning |
 /// |---|---|---|
-/// | 0–3 | `mapCount` | user leaf entries that map the frame, across every address space |
-/// | 4–5 | `state` | `FrameState` bits (exclusive, shared, pinned; page-cache, swap later) |
+/// | 0–3 | `mapCount` | user leaf entries that map the frame, across every address space; for a frame holding a page table shared by fork (`sharedPageTable`), the page-directory entries that reach it |
+/// | 4–5 | `state` | `FrameState` bits (exclusive, shared, pinned, shared page table; page-cache, swap later) |
 /// | 6–7 | `reserved` | zero; room for an LRU generation or a swap-slot tag |
 ///
 /// A later page cache or swap needs the owning object and an offset: 8 more bytes at most (an
@@ -54,4 +54,9 @@ public struct FrameState: OptionSet, Equatable, Sendable {
   public static let shared = FrameState(rawValue: 1 << 1)
   /// Never freed when its map count reaches zero (the zero page; later, pages under I/O).
   public static let pinned = FrameState(rawValue: 1 << 2)
+  /// A last-level page table that fork shares between address spaces (On-demand-fork,
+  /// EuroSys'21): `mapCount` is then the number of page-directory entries that point to it
+  /// (two or more), each with its R/W bit clear. A table reached by one entry has no record
+  /// (`.unused`, as every page table has). See `AddressSpace.unshareTable` for the invariant.
+  public static let sharedPageTable = FrameState(rawValue: 1 << 3)
 }

@@ -95,4 +95,29 @@ public struct FrameTable {
     slot.pointee = .unused
     return true
   }
+
+  // MARK: Shared page tables
+
+  /// How many page-directory entries reach the page table in `frame`: its share count when
+  /// fork shares it, else 1.
+  @inlinable public func sharers(ofTable frame: PhysicalFrame) -> UInt32 {
+    let info = records[index(frame)]
+    return info.state.contains(.sharedPageTable) ? info.mapCount : 1
+  }
+
+  /// Records one more page-directory entry reaching the page table in `frame` (fork).
+  @inlinable public func recordTableShared(_ frame: PhysicalFrame) {
+    records[index(frame)] = FrameInfo(
+      mapCount: sharers(ofTable: frame) + 1, state: .sharedPageTable)
+  }
+
+  /// Records one page-directory entry fewer reaching the page table in `frame`, which at
+  /// least two reached. When one is left the record goes back to `.unused`: that sharer owns
+  /// the table alone (and takes it over on its next fault, see `AddressSpace.unshareTable`).
+  @inlinable public func recordTableShareDropped(_ frame: PhysicalFrame) {
+    let sharers = sharers(ofTable: frame)
+    precondition(sharers > 1, "dropping the share of a page table no one shares")
+    records[index(frame)] =
+      sharers == 2 ? .unused : FrameInfo(mapCount: sharers - 1, state: .sharedPageTable)
+  }
 }

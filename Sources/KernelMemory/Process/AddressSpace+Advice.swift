@@ -94,7 +94,12 @@ extension AddressSpace {
     let needed: Protection = access == .write ? .write : .read
     guard protection.contains(needed) else { throw .notApplicable }
     var errorCode: PageFaultErrorCode = [.user]
-    if access == .write { errorCode.insert(.write) }
+    if access == .write {
+      errorCode.insert(.write)
+      // A leaf of a table fork shares may read writable while no write can go through it:
+      // its own copy first, whose private leaves are read-only, so the loop below sees them.
+      unshareTables(in: part)
+    }
     var page = part.start
     while page < part.end {
       let current = pageMap.mapping(containing: VirtualAddress(canonical: page))

@@ -20,18 +20,20 @@ extension AddressSpace {
   ///   copy-on-write fault never runs out of memory. The parent's charge still covers its
   ///   own copies: each space's charge is one frame per page plus its tables, and a space
   ///   never holds more than one frame per page — a copy replaces the shared frame in its
-  ///   leaf, and the shared frame stays counted to whichever space keeps it. A copy needs no
-  ///   table: its leaf exists already (when page tables come to be shared at fork, the copy
-  ///   of a shared table will come out of each space's own table share of its charge, which
-  ///   already covers every table its range can need).
+  ///   leaf, and the shared frame stays counted to whichever space keeps it. The copy of a
+  ///   shared page table comes out of each space's own table share of its charge, which
+  ///   covers every table its range can need (a space reaches one table per 2 MiB, shared or
+  ///   its own), so an unshare cannot fail either.
   ///   Shared memory is not charged again: its object was charged once; the child's regions
   ///   of it are charged their own tables (`Region.worstCaseCharge`).
-  /// - A copy of every leaf. A private page's frame gets one more mapping, loses
-  ///   `anonymousExclusive`, and both leaves become read-only: the next write by either side
-  ///   faults and copies or reuses. The zero page is copied as it is (read-only, uncounted).
-  ///   A page of shared memory is mapped by both, writable as its region says.
+  /// - The same page tables: every last-level table is linked into the child too, both
+  ///   page-directory entries with R/W clear, and counted one more sharer
+  ///   (`shareTables(with:)`; the invariant is in AddressSpace+SharedTables.swift). No leaf is
+  ///   read or written: fork costs O(tables). The first fault (or `mprotect`, `munmap`, …) in
+  ///   a table's 2 MiB gives that space its own copy, each private frame then counted twice
+  ///   and write-protected; the next write by either side copies or reuses the page.
   ///
-  /// This space's TLB is flushed whole afterwards (its leaves lost write permission): one
+  /// This space's TLB is flushed whole afterwards (its tables lost write permission): one
   /// flush instead of an `invlpg` per page.
   public func fork(
     into pageMap: PageMap<Memory>, tlb childTLB: TLB
@@ -47,7 +49,7 @@ extension AddressSpace {
     child.heapStart = heapStart
     child.heapBreak = heapBreak
     do throws(PageMapError) {
-      try copyLeaves(into: child)
+      try shareTables(with: child)
     } catch {
       invalidateWholeSpace()
       child.tearDown()
@@ -55,33 +57,6 @@ extension AddressSpace {
     }
     invalidateWholeSpace()
     return child
-  }
-
-  /// Copies every leaf of every region into `child`'s tables, region by region, sharing
-  /// frames as `fork` describes.
-  func copyLeaves(into child: AddressSpace) throws(PageMapError) {
-    let table = physical.frameTable
-    let zeroPage = zeroPage
-    let readOnly = ~PageTableFlags.writable.rawValue
-    for region in regions where region.kind != .guardPage {
-      let shared = region.kind.isShared
-      var resident: UInt64 = 0  // counted here, added once: fork touches as little as it can
-      defer { child.residentFrames += resident }
-      try pageMap.duplicateLeaves(
-        in: region.range, into: child.pageMap, frames: &physical.frames
-      ) { entry in
-        let frame = entry.frame
-        if frame == zeroPage { return (entry, entry) }
-        resident += 1
-        if shared {
-          table.recordMapping(of: frame)
-          return (entry, entry)
-        }
-        table.recordCopyOnWriteSharing(of: frame)
-        let protected = PageTableEntry(rawValue: entry.rawValue & readOnly)
-        return (protected, protected)
-      }
-    }
   }
 
   /// Forgets every cached translation of this space (its TLB entries), at once.

@@ -27,6 +27,8 @@ extension AddressSpace {
     var backedInTarget = false
     pageMap.forEachMapping(in: target) { _ in backedInTarget = true }
     guard !backedInTarget else { throw .overlapsExisting }
+    unshareTables(in: source)
+    unshareTables(in: target)
     forEachMappingInBatches(in: source) { move($0, by: destination &- source.start) }
   }
 

@@ -116,6 +116,7 @@ extension AddressSpace {
   /// shared copy-on-write stay read-only whatever the protection, so a write still faults
   /// and gets a private copy.
   func updateLeaves(in range: VirtualRange, protection: Protection, kind: RegionKind) {
+    unshareTables(in: range)
     forEachMappingInBatches(in: range) { mapping in
       let flags = leafFlags(mapping: mapping.frameAddress.frame, protection: protection, kind: kind)
       guard let pending = try? pageMap.protect(mapping.page, flags: flags) else {

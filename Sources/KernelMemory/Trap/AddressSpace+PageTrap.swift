@@ -68,6 +68,11 @@ extension AddressSpace {
       return resolvePresent(mapping, region: region, access: access, fault: fault)
     case .outOfFrames:
       return .panic(.commitViolated(fault))  // no frame for a table: the commit was broken
+    case .sharedTable(let pointer):
+      // A table fork shares: this space's own copy first, then the fault as usual.
+      guard unshareTable(at: pointer) else { return .panic(.commitViolated(fault)) }
+      let resolution = decide(fault)
+      return resolution == .resolved(.alreadyMapped) ? .resolved(.unsharedTable) : resolution
     case .slot(let leafAddress, let tableEntry):
       let leaf = PageTableEntry(rawValue: pageMap.memory.load(leafAddress))
       if leaf.isPresent {

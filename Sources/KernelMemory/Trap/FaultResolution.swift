@@ -35,6 +35,10 @@ public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
   /// The page was already mapped as the access needs (a second fault on the same page, or a
   /// stale TLB entry, now invalidated).
   case alreadyMapped
+  /// The page table covering the page was shared by fork: this space took its own copy of it
+  /// (or, as its last sharer, took it over), after which the page was mapped as the access
+  /// needs. Progress, unlike `alreadyMapped`: the tables changed.
+  case unsharedTable
 
   public var description: String {
     switch self {
@@ -45,6 +49,7 @@ public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
     case .copiedOnWrite: return "copied a copy-on-write page"
     case .reusedExclusive: return "reused a copy-on-write page its only owner wrote"
     case .alreadyMapped: return "already mapped"
+    case .unsharedTable: return "unshared the page table fork shared"
     }
   }
 }

@@ -1,0 +1,48 @@
+extension PageMap {
+  /// Calls `body` with the location and value of every present page-directory entry of the
+  /// process's part that points to a page table covering part of `range`, in address order,
+  /// with the first address the table covers. `body` may rewrite the entry it is given (not
+  /// the tree's shape above it).
+  ///
+  /// What fork shares, teardown drops and an unshare sweep looks at: one visit per 2 MiB,
+  /// never per page.
+  func forEachPageTablePointer(
+    in range: VirtualRange, _ body: (EntryLocation, PageTableEntry, UInt64) -> Void
+  ) {
+    precondition(range.end <= UserLayout.end, "page tables are shared in the process's part")
+    visitPointers(table: root, level: .pml4, base: 0, range: range, body)
+  }
+
+  private func visitPointers(
+    table: PhysicalFrame, level: PageTableLevel, base: UInt64, range: VirtualRange,
+    _ body: (EntryLocation, PageTableEntry, UInt64) -> Void
+  ) {
+    for slot in firstSlot(of: range, level: level, base: base)..<pageTableEntryCount {
+      let start = slotStart(slot, level: level, base: base)
+      guard start < range.end else { return }
+      let location = EntryLocation(table: table, index: slot, level: level)
+      let current = entry(at: location)
+      guard current.isPresent, !current.isHuge else { continue }
+      if level == .pageDirectory {
+        body(location, current, start)
+      } else {
+        visitPointers(table: current.frame, level: level.next!, base: start, range: range, body)
+      }
+    }
+  }
+
+  /// Links the page table `pointer` reaches into `target` (another tree over the same memory)
+  /// at the same address `base`, through an entry equal to `pointer` — R/W clear and the
+  /// table's occupancy count included — creating `target`'s missing upper tables.
+  ///
+  /// - Throws: `.outOfFrames` when an upper table cannot be had; nothing is linked then.
+  func linkSharedTable<Frames: FrameSource>(
+    _ pointer: PageTableEntry, at base: UInt64, into target: PageMap, frames: inout Frames
+  ) throws(PageMapError) {
+    let path = try target.path(
+      to: VirtualAddress(truncatingToCanonical: base), at: .pageDirectory, frames: &frames)
+    // The target slot is empty: `target` is new and gets tables only from this sweep.
+    target.write(pointer, at: path[.pageDirectory]!)
+    target.countEntryAdded(at: .pageDirectory, along: path)
+  }
+}
