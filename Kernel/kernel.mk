@@ -119,11 +119,13 @@ run: kernel
 
 # The process demonstration (Kernel/PROCESSES.md): static musl programs in ring 3 — one that
 # demand-pages 64 MiB (fault counts, memory in use), one killed for touching memory it never
-# had — then the kernel's final memory summary. QEMU exits 33 only if every frame came back.
+# had, three processes alive at once in a pipeline sharing 16 MiB copy-on-write (the launch
+# line counts them and the frames shared) — then the kernel's final memory summary. QEMU exits
+# 33 only if every frame came back.
 DEMO_PROGRAMS := $(BUILD)/programs/musl/hello $(BUILD)/programs/musl/demand_paging \
-  $(BUILD)/programs/musl/hostile_null_deref
+  $(BUILD)/programs/musl/hostile_null_deref $(BUILD)/programs/musl/process_demo
 run-programs: kernel $(DEMO_PROGRAMS)
-	@status=0; $(QEMU_RUN) --timeout 120 -- -initrd "$(word 1,$(DEMO_PROGRAMS)),$(word 2,$(DEMO_PROGRAMS)) 64,$(word 3,$(DEMO_PROGRAMS))" || status=$$?; \
+	@status=0; $(QEMU_RUN) --timeout 120 -- -initrd "$(word 1,$(DEMO_PROGRAMS)),$(word 2,$(DEMO_PROGRAMS)) 64,$(word 3,$(DEMO_PROGRAMS)),$(word 4,$(DEMO_PROGRAMS)) 16" || status=$$?; \
 	case $$status in \
 	  33) echo "make run: programs ran, every frame came back (QEMU exit status 33)" ;; \
 	  35) echo "make run: kernel panic (QEMU exit status 35)"; exit 1 ;; \

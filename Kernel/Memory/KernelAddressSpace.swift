@@ -6,6 +6,7 @@ import KernelSupport
 /// |-----------------------------------------|--------------------------|------------------|
 /// | 0xffff_8000_0000_0000 + RAM size        | direct map of all RAM    | RW NX G, 1G/2M   |
 /// | 0xffff_a000_0000_0000 …                 | demo / self-test scratch | per test         |
+/// | 0xffff_e000_0000_0000 …                 | kernel stacks (slot 448), each below an unmapped guard page | RW NX G, 4K |
 /// | 0x0000_7f00_0010_0000 + image           | .text / .rodata / .data+.bss | RX / R NX / RW NX, G |
 /// | 0x0000_7f80_0000_0000 …                 | kernel heap (grows)      | RW NX G, 4K      |
 ///

@@ -20,6 +20,7 @@ enum ProcessExit {
     }
     releaseResources(process)
     process.end = end
+    Scheduler.shared.table.recordEnd()
     ProcessFamily.ended(process)
     Scheduler.shared.exitCurrent()
   }

@@ -112,6 +112,8 @@ enum ProcessRunner {
     let timerBefore = EventTimer.local?.statistics
     scheduler.childrenExited = 0
     scheduler.childrenKilled = 0
+    scheduler.largestForkShare = 0
+    scheduler.table.resetPeak()
     let firstID = process.id
     scheduler.makeRunnable(thread)
     scheduler.runIdle { scheduler.table.hasLiveProcesses }
@@ -119,7 +121,9 @@ enum ProcessRunner {
     let created = scheduler.table.nextID - firstID
     if created > 1 {  // it forked: how its others ended (they print no line of their own)
       ProcessConsole.line(
-        process.label + " launch: " + String(created) + " processes; of its "
+        process.label + " launch: " + String(created) + " processes, at most "
+          + String(scheduler.table.mostAlive) + " alive at once, a fork shared up to "
+          + String(scheduler.largestForkShare) + " frames copy-on-write; of its "
           + String(created - 1) + " others " + String(scheduler.childrenExited) + " exited, "
           + String(scheduler.childrenKilled) + " were killed")
     }

@@ -9,11 +9,15 @@ struct ProcessTable {
   private(set) var processes: [UserProcess] = []
   /// The next pid.
   private(set) var nextID: UInt64 = 1
+  /// Processes added and not ended yet (kept, so the idle loop's question is O(1)).
+  private(set) var liveCount = 0
+  /// The most processes alive at once since `resetPeak` (the launch's summary line).
+  private(set) var mostAlive = 0
 
   var isFull: Bool { processes.count >= Scheduler.processLimit }
 
   /// Whether any process has not ended yet.
-  var hasLiveProcesses: Bool { processes.contains { !$0.isZombie } }
+  var hasLiveProcesses: Bool { liveCount > 0 }
 
   /// A new pid.
   mutating func allocateID() -> UInt64 {
@@ -21,12 +25,22 @@ struct ProcessTable {
     return nextID
   }
 
+  /// Adds a live process.
   mutating func add(_ process: UserProcess) {
     processes.append(process)
+    liveCount += 1
+    mostAlive = max(mostAlive, liveCount)
   }
 
-  /// Drops a reaped zombie.
+  /// Records that a process ended (it stays, a zombie, until `remove`).
+  mutating func recordEnd() { liveCount -= 1 }
+
+  /// Starts counting `mostAlive` afresh (a new launch).
+  mutating func resetPeak() { mostAlive = liveCount }
+
+  /// Drops a reaped zombie (or, at a launch's end, any process left: then it counts as ended).
   mutating func remove(_ process: UserProcess) {
+    if !process.isZombie { liveCount -= 1 }
     if let index = processes.firstIndex(where: { $0 === process }) {
       processes.remove(at: index)
     }

@@ -45,6 +45,9 @@ final class Scheduler {
   /// ends print no line of their own: `ProcessRunner` prints the counts at the launch's end).
   var childrenExited: UInt64 = 0
   var childrenKilled: UInt64 = 0
+  /// The most frames one fork of this launch made shared copy-on-write (the child's resident
+  /// frames when it was created).
+  var largestForkShare: UInt64 = 0
 
   /// The thread running on this CPU.
   var current: KernelThread { Processor.current.thread }

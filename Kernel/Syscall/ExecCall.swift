@@ -125,6 +125,8 @@ enum ExecCall {
   static func resetState(of process: UserProcess, fileName: [UInt8]) {
     process.fsBase = 0
     UserMode.setFSBase(0)
+    process.gsBase = 0
+    model_specific_register_write(ProcessCalls.gsBaseRegister, 0)
     // The power-on FPU/SSE image, loaded now (the thread's area is where a switch saves it).
     if let stack = Processor.current.thread.stack {
       user_fpu_state_initial(stack.fpuArea)

@@ -104,6 +104,9 @@ enum ForkCalls {
     let vforkDone = request.isVfork ? WaitQueue() : nil
     child.vforkParentWaits = vforkDone
     scheduler.table.add(child)
+    if !request.lendsMemory {  // every frame the child maps now, it shares with its parent
+      scheduler.largestForkShare = max(scheduler.largestForkShare, space.residentFrames)
+    }
     scheduler.makeRunnable(thread)
     if let vforkDone {
       while child.vforkParentWaits != nil {

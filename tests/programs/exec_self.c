@@ -6,7 +6,8 @@
  *      byte; a pipe descriptor without O_CLOEXEC open with its bytes, one with O_CLOEXEC
  *      closed; SIGUSR1's handler back to SIG_DFL, SIGUSR2's SIG_IGN kept, the mask and a
  *      pending blocked SIGTERM kept; the old image's memory gone (MAP_FIXED_NOREPLACE at its
- *      address succeeds and reads zero); the FS base 0 (raw build; musl sets its own). Then it
+ *      address succeeds and reads zero); the FS base 0 (raw build; musl sets its own) and the
+ *      GS base 0 (both builds: no libc uses GS). Then it
  *      execs itself with argv NULL;
  *   3. argc 1 with argv[0] "" (Linux 6.1 gives an empty argv one empty string).
  * Errors checked: ENOENT (missing, empty path), ENOTDIR, EACCES (directory, device, a pipe
@@ -138,6 +139,7 @@ static int stage_one(char **argv)
 #ifdef RT_RAW
     expect(sys2(NR_arch_prctl, ARCH_SET_FS, 0x12345000L), 0, "an FS base");
 #endif
+    expect(sys2(NR_arch_prctl, ARCH_SET_GS, 0x23456000L), 0, "a GS base (no libc uses it)");
     if (rt_failures) return finish("exec_self");
     char pid[24], kept[24], lost[24];
     put_number(pid, (unsigned long)sys_getpid());
@@ -187,6 +189,9 @@ static int stage_two(int argc, char **argv)
     expect(sys2(NR_arch_prctl, ARCH_GET_FS, &fs), 0, "ARCH_GET_FS");
     check(fs == 0, "FS base 0 after exec");
 #endif
+    unsigned long gs = 1;
+    expect(sys2(NR_arch_prctl, ARCH_GET_GS, &gs), 0, "ARCH_GET_GS");
+    check(gs == 0, "GS base 0 after exec");
     if (rt_failures) return finish("exec_self");
     say("exec_self: stage 2 passed %d checks, exec'ing itself with argv NULL", rt_checks);
     const char *self = find_env(envp, "SELF");

@@ -48,6 +48,8 @@ enum {
 #define CLOCK_MONOTONIC 1
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
+#define ARCH_SET_GS 0x1001
+#define ARCH_GET_GS 0x1004
 
 #define EPERM 1
 #define ENOENT 2

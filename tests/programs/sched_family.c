@@ -185,8 +185,6 @@ static void vforks(void)
     expect(status, EXITED_WITH(42), "the vfork child's status");
 }
 
-#define ARCH_SET_GS 0x1001
-#define ARCH_GET_GS 0x1004
 
 /* Loads `value` into XMM0, sleeps `ms` (another process runs), returns XMM0's low word: one asm
  * block, so no compiler-generated SSE code can come between. */

@@ -128,10 +128,10 @@ def tree(tmp_path, busybox, bash):  # noqa: F811
     return root
 
 
-def run_in_root(tool, tree, shell, script):
+def run_in_root(tool, tree, shell, script, guest_timeout=60):
     completed = subprocess.run(
         [tool, "--root", str(tree), f"/bin/{shell}", f"/etc/{script}.sh", "/bin", ""], cwd=ROOT,
-        env=dict(os.environ, RUN_ELF_KERNEL=IMAGE, RUN_ELF_TIMEOUT="60"),
+        env=dict(os.environ, RUN_ELF_KERNEL=IMAGE, RUN_ELF_TIMEOUT=str(guest_timeout)),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
     return completed.returncode, completed.stdout.decode(), completed.stderr.decode()
 
@@ -151,8 +151,15 @@ def test_script_runs_natively_as_recorded_from_linux(tree, shell, script):
 
 @pytest.mark.parametrize("script", SCRIPT_NAMES)
 @pytest.mark.parametrize("shell", ["sh", "bash"])
-def test_script_output_on_our_kernel_is_linux_s(tree, shell, script):
-    status, out, err = run_in_root(RUN_ELF, tree, shell, script)
+def test_script_output_on_our_kernel_is_linux_s(request, tree, shell, script):
+    guest_timeout = 60
+    if (shell, script) == ("sh", "jobs"):
+        # busybox's `wait` installs a SIGCHLD handler and sleeps in rt_sigsuspend until it has
+        # run: handler delivery is issue 10. Strict, so the day it passes this must go.
+        request.applymarker(pytest.mark.xfail(
+            strict=True, reason="issue 10: busybox's wait needs its SIGCHLD handler to run"))
+        guest_timeout = 15
+    status, out, err = run_in_root(RUN_ELF, tree, shell, script, guest_timeout)
     assert out == EXPECTED[script], err[-3000:]
     assert status == SCRIPT_STATUS, err[-3000:]
 
