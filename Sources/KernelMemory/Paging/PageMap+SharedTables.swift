@@ -10,23 +10,33 @@ extension PageMap {
     in range: VirtualRange, _ body: (EntryLocation, PageTableEntry, UInt64) -> Void
   ) {
     precondition(range.end <= UserLayout.end, "page tables are shared in the process's part")
-    visitPointers(table: root, level: .pml4, base: 0, range: range, body)
+    visitPointers(
+      table: root, level: .pml4, base: 0, range: range, used: pageTableEntryCount, body)
   }
 
+  /// `forEachPageTablePointer` below the table at `level` covering `base...`, which holds
+  /// `used` used entries (its occupancy count; the root's is unknown: all its slots): the scan
+  /// stops once it has met them all — a sparse tree costs its used entries, not 512 a table.
   private func visitPointers(
-    table: PhysicalFrame, level: PageTableLevel, base: UInt64, range: VirtualRange,
+    table: PhysicalFrame, level: PageTableLevel, base: UInt64, range: VirtualRange, used: Int,
     _ body: (EntryLocation, PageTableEntry, UInt64) -> Void
   ) {
+    var unseen = used
     for slot in firstSlot(of: range, level: level, base: base)..<pageTableEntryCount {
+      guard unseen > 0 else { return }
       let start = slotStart(slot, level: level, base: base)
       guard start < range.end else { return }
       let location = EntryLocation(table: table, index: slot, level: level)
       let current = entry(at: location)
+      guard !current.isUnused else { continue }
+      unseen -= 1
       guard current.isPresent, !current.isHuge else { continue }
       if level == .pageDirectory {
         body(location, current, start)
       } else {
-        visitPointers(table: current.frame, level: level.next!, base: start, range: range, body)
+        visitPointers(
+          table: current.frame, level: level.next!, base: start, range: range,
+          used: current.occupancy, body)
       }
     }
   }
