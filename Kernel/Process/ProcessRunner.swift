@@ -90,7 +90,8 @@ enum ProcessRunner {
       ProcessConsole.line(
         process.label + " page cache: " + String(cache.fileCount) + " files, "
           + String(cache.filledPages) + " pages read, " + String(cache.sharedMappings)
-          + " faults mapped a cached page")
+          + " faults mapped a cached page, up to " + String(cache.mostMappings)
+          + " mappings of one frame")
     }
     physical.dropPageCache(through: DirectMap())
   }

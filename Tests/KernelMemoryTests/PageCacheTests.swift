@@ -77,6 +77,7 @@ import Testing
     #expect(machine.physical.frameTable[cached].mapCount == 2)
     #expect(machine.physical.pageCache.filledPages == 1)
     #expect(machine.physical.pageCache.sharedMappings == 1)
+    #expect(machine.physical.pageCache.mostMappings == 2)
     // Past the end of the file, the last page reads zeros.
     #expect(second.read(Self.address(2, 99)) == Self.fileByte(2 * Self.page + 99))
     #expect(second.read(Self.address(2, 100)) == 0)

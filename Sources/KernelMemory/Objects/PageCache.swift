@@ -24,12 +24,21 @@ public struct PageCache {
   /// Faults that mapped a page the cache already held (another mapping had read it): the
   /// frames shared instead of filled again.
   public internal(set) var sharedMappings: UInt64 = 0
+  /// The most leaves seen mapping one cache frame at once (sampled when a fault maps one):
+  /// how many processes share a program's text.
+  public internal(set) var mostMappings: UInt32 = 0
 
   /// An empty cache.
   public init() {}
 
   /// The files cached.
   public var fileCount: Int { entries.count }
+
+  /// Counts a fault that mapped a cached page, now mapped by `leaves` leaves.
+  mutating func recordSharedMapping(_ leaves: UInt32) {
+    sharedMappings += 1
+    mostMappings = max(mostMappings, leaves)
+  }
 
   /// The object caching `file`, if any.
   public func object(for file: FileContents) -> MemoryObjectID? {

@@ -25,7 +25,7 @@ extension AddressSpace {
     residentFrames += 1
     resolvedFaults += 1
     guard access == .write else {
-      if !filled { physical.pageCache.sharedMappings += 1 }
+      if !filled { physical.pageCache.recordSharedMapping(physical.frameTable[cached].mapCount) }
       pageMap.fillDemandSlot(
         leaf: leaf, tableEntry: tableEntry,
         with: PageTableEntry(
