@@ -75,9 +75,25 @@ enum ProcessRunner {
     ProcessConsole.line(process.label + " started: " + program.commandLine)
     let status = start(process, program: program)
     ProcessExit.releaseResources(process)
+    dropPageCache(process)
     let heapGrowth = MemoryManager.heapFramesTaken - heapBefore
     checkFrames(process, expected: freeBefore - heapGrowth)
     ProcessConsole.line("exit-status " + String(status))
+  }
+
+  /// The page cache lives for one launch: when its last process is gone, every cached file
+  /// is let go (frames freed, charges refunded), so the launch's frames and commit come back
+  /// to baseline exactly. A launch whose processes shared cached pages says how many.
+  static func dropPageCache(_ process: UserProcess) {
+    let cache = physical.pageCache
+    if cache.sharedMappings > 0 {
+      ProcessConsole.line(
+        process.label + " page cache: " + String(cache.fileCount) + " files, "
+          + String(cache.filledPages) + " pages read, " + String(cache.sharedMappings)
+          + " faults mapped a cached page, up to " + String(cache.mostMappings)
+          + " mappings of one frame")
+    }
+    physical.dropPageCache(through: DirectMap())
   }
 
   /// Loads the program, runs it and everything it starts until all have ended; returns its

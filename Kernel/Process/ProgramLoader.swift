@@ -21,9 +21,10 @@ enum LoadFailure: Error {
 /// Loads a static ELF64 program into a fresh address space (LinuxABI's `LoadPlan` says what;
 /// this carries it out on the real MMU).
 ///
-/// Each `PT_LOAD` segment is reserved read-write, filled through the user-copy routine (so its
-/// pages are demand-faulted like any other — only pages with file bytes get frames; the bss
-/// stays unbacked until touched), then given its real protection. The stack is reserved with a
+/// Each `PT_LOAD` segment's file part is mapped privately from the file's page cache
+/// (`PageCache`: pages filled on first touch, shared by every process running the program,
+/// copied on write); the bss is anonymous memory, unbacked until touched; then the segment
+/// gets its real protection. A file the cache cannot take is copied in instead. The stack is reserved with a
 /// guard page below it, the heap starts at the page after the highest segment, and the initial
 /// stack (argv, envp, auxv) is copied to the top of the stack.
 enum ProgramLoader {
@@ -86,8 +87,55 @@ enum ProgramLoader {
     return ProcessAddressSpace(pageMap: pageMap, tlb: HardwareTLB(), physical: physical)
   }
 
-  /// Reserves one segment, copies its file bytes in, and sets its protection.
+  /// Maps one segment: its file part from the page cache (`mapFromCache`) or, when the
+  /// file cannot be cached, copied in (`copyIn`); then sets its protection.
   static func map(_ segment: LoadSegment, from file: ELFBytes, into space: ProcessAddressSpace)
+    throws(LoadFailure)
+  {
+    let pageMask = PageSize.size4KiB.offsetMask
+    if segment.fileLength > 0, segment.fileOffset & pageMask == 0,
+      let object = space.cachedFile(FileContents(file.bytes))
+    {
+      try mapFromCache(segment, object: object, into: space)
+    } else {
+      try copyIn(segment, from: file, into: space)
+    }
+    do throws(AddressSpaceError) {
+      try space.protect(
+        start: segment.pages.start, length: segment.pages.length,
+        protection: segment.protection)
+    } catch { throw .addressSpace(error) }
+  }
+
+  /// Maps the pages holding the segment's file part privately from the file's page cache
+  /// (Linux's `elf_map`: the same frames for every process running the program, copied only
+  /// when written), the rest of its pages — the bss — as anonymous memory. When the bss starts
+  /// inside the last file page, the rest of that page is zeroed through the user-copy routine
+  /// (Linux's `padzero`), which gives this process a private copy of that one page.
+  static func mapFromCache(
+    _ segment: LoadSegment, object: MemoryObjectID, into space: ProcessAddressSpace
+  ) throws(LoadFailure) {
+    let pageMask = PageSize.size4KiB.offsetMask
+    let fileEnd = segment.pages.start + segment.fileLength
+    let filePagesEnd = (fileEnd + pageMask) & ~pageMask
+    do throws(AddressSpaceError) {
+      _ = try space.reservePrivateMapping(
+        of: object, page: segment.fileOffset >> PageSize.size4KiB.shift,
+        length: filePagesEnd - segment.pages.start, protection: [.read, .write],
+        at: .fixed(segment.pages.start))
+      if filePagesEnd < segment.pages.end {
+        _ = try space.reserve(
+          length: segment.pages.end - filePagesEnd, protection: [.read, .write],
+          kind: .anonymous, at: .fixed(filePagesEnd))
+      }
+    } catch { throw .addressSpace(error) }
+    guard segment.memoryLength > segment.fileLength, fileEnd != filePagesEnd else { return }
+    let zeros = [UInt8](repeating: 0, count: Int(filePagesEnd - fileEnd))
+    do { try UserMemory.copyOut(zeros, to: fileEnd) } catch { throw .copyFaulted }
+  }
+
+  /// Reserves one segment and copies its file bytes in (a file the page cache cannot take).
+  static func copyIn(_ segment: LoadSegment, from file: ELFBytes, into space: ProcessAddressSpace)
     throws(LoadFailure)
   {
     do throws(AddressSpaceError) {
@@ -101,10 +149,5 @@ enum ProgramLoader {
         try UserMemory.copyOut(source, count: Int(segment.fileLength), to: segment.pages.start)
       } catch { throw .copyFaulted }
     }
-    do throws(AddressSpaceError) {
-      try space.protect(
-        start: segment.pages.start, length: segment.pages.length,
-        protection: segment.protection)
-    } catch { throw .addressSpace(error) }
   }
 }

@@ -17,6 +17,10 @@ public struct LoadSegment: Equatable, Sendable {
   public var fileOffset: UInt64
   /// How many file bytes to copy (the rest is zero).
   public var fileLength: UInt64
+  /// How many bytes from `pages.start` the segment covers (`fileLength` plus its bss): when
+  /// it is more than `fileLength`, the rest of the page holding the file part's end must read
+  /// as zero (Linux clears it, `padzero`), so that page cannot map the file's page as it is.
+  public var memoryLength: UInt64
 }
 
 /// The `PT_TLS` template the C library sets up itself (via `arch_prctl(ARCH_SET_FS)`): the
@@ -159,7 +163,8 @@ public struct LoadPlan: Equatable, Sendable {
     let inPage = start - pageStart
     return LoadSegment(
       pages: VirtualRange(uncheckedStart: pageStart, end: pageEnd), protection: load.protection,
-      fileOffset: load.offset - inPage, fileLength: inPage + load.fileSize)
+      fileOffset: load.offset - inPage, fileLength: inPage + load.fileSize,
+      memoryLength: inPage + load.memorySize)
   }
 
   /// The biased entry point, which must be in an executable segment.

@@ -42,19 +42,7 @@ extension AddressSpace {
   /// may map any more: the regions that could are gone, their leaves with them) and every
   /// index table is freed, and its charge refunded.
   func releaseObject(_ id: MemoryObjectID) {
-    precondition(physical.objects[id].mappings > 0, "memory object released too often")
-    physical.objects[id].mappings -= 1
-    guard physical.objects[id].mappings == 0 else { return }
-    let object = physical.objects.remove(id)
-    let table = physical.frameTable
-    index(of: object).tearDownUserPart(UncachedIndex(), frames: &physical.frames) { entry in
-      let frame = entry.frameAddress.frame
-      precondition(table[frame].mapCount == 0, "a destroyed object's page is still mapped")
-      table[frame] = .unused
-      return true
-    }
-    physical.releaseFrame(object.indexRoot)
-    physical.commit.refund(object.charge)
+    physical.releaseObjectHold(id, through: pageMap.memory)
   }
 
   /// Makes object `id` hold at least `pages` pages (a shared region grown by `mremap`),
@@ -74,8 +62,8 @@ extension AddressSpace {
     index(of: physical.objects[id]).translate(Self.indexAddress(offset))?.frame
   }
 
-  /// The page of object `id` at `offset` for a fault: the one it holds, or a fresh zeroed
-  /// frame it keeps from now on (`.shared`, counted as mapped once: by the caller's leaf).
+  /// The page of object `id` at `offset` for a fault: the one it holds, or a fresh frame
+  /// (zeroed, or filled from its file: `fillNewPage`) it keeps from now on (`.shared`, counted as mapped once: by the caller's leaf).
   /// nil when no frame is left — for a committed object, a broken ledger.
   func faultInObjectPage(_ id: MemoryObjectID, at offset: UInt64) -> PhysicalFrame? {
     let table = physical.frameTable
@@ -85,7 +73,7 @@ extension AddressSpace {
     }
     precondition(offset < physical.objects[id].pageCount, "a page beyond its object")
     guard let frame = physical.allocateFrame() else { return nil }
-    pageMap.memory.zero(frame)
+    fillNewPage(frame, of: id, at: offset)
     do throws(PageMapError) {
       try index(of: physical.objects[id]).map(
         Self.indexAddress(offset), to: frame, flags: [], frames: &physical.frames)

@@ -15,6 +15,11 @@ public enum MemoryObjectKind: Sendable, Equatable {
   /// that every region mapping the object reaches — in every address space, across fork —
   /// and that live as long as the object, however often they are mapped and unmapped.
   case anonymousShared
+  /// The page cache of a read-only file (`FileContents`): each page, filled from the file on
+  /// first use (zeros past its end), stays in one frame for as long as the cache keeps the
+  /// object (`PageCache`), whoever maps it. Mapped privately (a loaded program's segments):
+  /// read-only until a write copies the page into a private exclusive frame.
+  case fileContents(FileContents)
 }
 
 /// One memory object: the owner of a set of pages, found by page offset.

@@ -33,6 +33,9 @@ public final class PhysicalMemoryContext<Frames: FrameSource> {
   /// The memory objects (shared anonymous memory today) regions of every space refer to.
   /// LOCK: the object-table lock (see `MemoryObjectTable`).
   @exclusivity(unchecked) public internal(set) var objects = MemoryObjectTable()
+  /// The read-only files whose pages are cached in frames (`PageCache`). LOCK: the
+  /// page-cache lock.
+  @exclusivity(unchecked) public internal(set) var pageCache = PageCache()
 
   /// Creates the context. `zeroPage`, when given, must be a zeroed frame taken from `frames`;
   /// it is marked pinned and shared.

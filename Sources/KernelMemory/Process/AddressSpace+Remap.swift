@@ -113,7 +113,7 @@ extension AddressSpace {
     let target = try chooseRange(length: length, placement: placement)
     let charge = source.isCommitted ? source.worstCaseCharge(for: target) : 0
     // A private region's pages pass their charge on; an object's pages are the object's.
-    let handedOver = source.isCommitted && source.object == nil ? kept.pageCount : 0
+    let handedOver = source.isCommitted && !source.kind.isShared ? kept.pageCount : 0
     let sourceIndex = firstRegion(endingAfter: kept.start)
     let kind: RegionKind = source.kind.isShared ? .sharedAnonymous : .anonymous
     var moved = Region(range: target, protection: source.protection, kind: kind, charge: charge)

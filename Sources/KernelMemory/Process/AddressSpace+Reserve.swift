@@ -33,7 +33,7 @@ extension AddressSpace {
     let tablesOnly = kind.isShared ? range.pageCount : 0
     region.charge = committed ? CommitLedger.worstCaseFrames(for: range) - tablesOnly : 0
     guard physical.commit.charge(region.charge) else { throw .outOfMemory }
-    if kind.isShared {
+    if kind.isShared || existing != nil {  // a private file mapping continues its object too
       do throws(AddressSpaceError) {
         if let existing {
           try growObject(existing.object, toPages: existing.offset + range.pageCount)

@@ -45,8 +45,9 @@ public struct Region: Hashable, Sendable, CustomStringConvertible {
   /// with a backed page, or one a process may touch, is charged at least
   /// `CommitLedger.worstCaseFrames(for: range)`.
   public internal(set) var charge: UInt64
-  /// The memory object whose pages the region maps (shared memory), nil for private
-  /// anonymous memory, whose pages belong to the leaves that map them.
+  /// The memory object whose pages the region maps — shared memory, or privately a file's
+  /// page cache (its pages read-only until a write copies them) — nil for private anonymous
+  /// memory, whose pages belong to the leaves that map them.
   public internal(set) var object: MemoryObjectID? = nil
   /// The object page the region's first page maps (in pages); 0 without an object.
   public internal(set) var objectOffset: UInt64 = 0
@@ -55,11 +56,12 @@ public struct Region: Hashable, Sendable, CustomStringConvertible {
 
   /// The charge a committed region of this kind over `range` needs: for private memory its
   /// pages and every page table they can need (`CommitLedger.worstCaseFrames`); for a
-  /// region of a memory object only the tables — its pages are the object's, charged once
-  /// with the object (`MemoryObject.charge(forPages:)`).
+  /// region of shared memory only the tables — its pages are the object's, charged once
+  /// with the object (`MemoryObject.charge(forPages:)`). A private mapping of an object (a
+  /// file's pages) is charged like anonymous memory: each page may become a private copy.
   public func worstCaseCharge(for range: VirtualRange) -> UInt64 {
     let all = CommitLedger.worstCaseFrames(for: range)
-    return object == nil ? all : all - range.pageCount
+    return object == nil || !kind.isShared ? all : all - range.pageCount
   }
 
   /// The object page that `page` (inside the region) maps.

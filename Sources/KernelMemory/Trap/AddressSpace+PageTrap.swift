@@ -92,7 +92,9 @@ extension AddressSpace {
   /// (read-only) for a first read of private memory, else a zeroed frame with the region's
   /// protection. A region of a memory object maps the object's page (`faultInObjectPage`:
   /// the one it holds, or a zeroed one it keeps from now on) — never the zero page: its page
-  /// must be the one every space mapping the object sees, written in place.
+  /// must be the one every space mapping the object sees, written in place. A private
+  /// mapping of an object (a file) maps its page read-only, or copies it for a write
+  /// (`fillPrivately`).
   ///
   /// No invalidation: the entry was not present, and the CPU does not cache non-present
   /// translations (Intel SDM Vol. 3A §4.10.2.3).
@@ -100,6 +102,11 @@ extension AddressSpace {
     leaf: PhysicalAddress, tableEntry: PhysicalAddress, region: Region, access: AccessKind,
     fault: PageFault
   ) -> FaultResolution {
+    if let object = region.object, !region.kind.isShared {
+      return fillPrivately(
+        from: object, leaf: leaf, tableEntry: tableEntry, region: region, access: access,
+        fault: fault)
+    }
     if let object = region.object {
       return fillFromObject(
         object, leaf: leaf, tableEntry: tableEntry, region: region, page: fault.address,

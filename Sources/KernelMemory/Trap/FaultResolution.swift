@@ -27,6 +27,8 @@ public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
   case copyOfZeroPage
   /// A page a memory object already held was mapped (shared memory another mapping touched).
   case objectPage
+  /// A file's page was read into a page-cache frame and mapped (read-only: privately).
+  case filePage
   /// A write to a page shared copy-on-write got a private copy.
   case copiedOnWrite
   /// A write to a page shared copy-on-write found this space its only owner: the frame was
@@ -46,6 +48,7 @@ public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
     case .zeroPage: return "mapped the shared zero page"
     case .copyOfZeroPage: return "replaced the zero page with a private frame"
     case .objectPage: return "mapped the memory object's page"
+    case .filePage: return "read a file page into the page cache and mapped it"
     case .copiedOnWrite: return "copied a copy-on-write page"
     case .reusedExclusive: return "reused a copy-on-write page its only owner wrote"
     case .alreadyMapped: return "already mapped"

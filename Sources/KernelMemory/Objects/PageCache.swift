@@ -1,0 +1,129 @@
+/// The page cache of the machine's read-only files: for each file some process has mapped,
+/// the memory object (`MemoryObjectKind.fileContents`) that holds its pages — page-aligned
+/// frames filled from the file on first use, marked `.shared` in the frame table, the same
+/// frames for every mapping of the file, so every process running one program runs the same
+/// text frames (and QEMU TCG, whose translations are keyed by physical address, translates
+/// them once).
+///
+/// Owned by the `PhysicalMemoryContext`, keyed by the file's contents (`FileContents`: on a
+/// read-only file system its bytes name the file). The cache holds one of each object's
+/// `mappings`, so an object outlives the regions that map it and its pages are never freed
+/// while cached; `PhysicalMemoryContext.dropPageCache` lets every object go.
+///
+/// **Commit:** an object is charged when the cache creates it, for every page the file
+/// covers and its index (`MemoryObject.charge(forPages:)`), so filling a page in a fault can
+/// never run out of memory; a file whose charge is refused is not cached (the caller copies
+/// it instead). The ledger then holds `totalCharge` beyond the processes' charges.
+///
+/// LOCK: the page-cache lock once a second CPU exists (with the object-table lock).
+public struct PageCache {
+  /// The cached files and their objects; few (the programs of a launch), searched in order.
+  var entries: [(file: FileContents, object: MemoryObjectID)] = []
+  /// Pages read from a file into a cache frame.
+  public internal(set) var filledPages: UInt64 = 0
+  /// Faults that mapped a page the cache already held (another mapping had read it): the
+  /// frames shared instead of filled again.
+  public internal(set) var sharedMappings: UInt64 = 0
+  /// The most leaves seen mapping one cache frame at once (sampled when a fault maps one):
+  /// how many processes share a program's text.
+  public internal(set) var mostMappings: UInt32 = 0
+
+  /// An empty cache.
+  public init() {}
+
+  /// The files cached.
+  public var fileCount: Int { entries.count }
+
+  /// Counts a fault that mapped a cached page, now mapped by `leaves` leaves.
+  mutating func recordSharedMapping(_ leaves: UInt32) {
+    sharedMappings += 1
+    mostMappings = max(mostMappings, leaves)
+  }
+
+  /// The object caching `file`, if any.
+  public func object(for file: FileContents) -> MemoryObjectID? {
+    for entry in entries where entry.file == file { return entry.object }
+    return nil
+  }
+}
+
+extension PhysicalMemoryContext {
+  /// Lets every cached file go: the cache's hold on each object ends, so an object no region
+  /// maps any more is destroyed now — its frames freed, its charge refunded — and one that is
+  /// still mapped lives on, uncached, until its last region goes. The counters restart.
+  public func dropPageCache<Memory: PhysicalMemoryAccess>(through memory: Memory) {
+    let entries = pageCache.entries
+    pageCache = PageCache()
+    for entry in entries { releaseObjectHold(entry.object, through: memory) }
+  }
+
+  /// One hold fewer on object `id` (a region, or the page cache); the last one destroys it:
+  /// every page (which no leaf may map any more) and every index table is freed, and its
+  /// charge refunded.
+  func releaseObjectHold<Memory: PhysicalMemoryAccess>(
+    _ id: MemoryObjectID, through memory: Memory
+  ) {
+    precondition(objects[id].mappings > 0, "memory object released too often")
+    objects[id].mappings -= 1
+    guard objects[id].mappings == 0 else { return }
+    let object = objects.remove(id)
+    let table = frameTable
+    PageMap(root: object.indexRoot, memory: memory).tearDownUserPart(
+      UncachedIndex(), frames: &frames
+    ) { entry in
+      let frame = entry.frameAddress.frame
+      precondition(table[frame].mapCount == 0, "a destroyed object's page is still mapped")
+      table[frame] = .unused
+      return true
+    }
+    releaseFrame(object.indexRoot)
+    commit.refund(object.charge)
+  }
+}
+
+extension AddressSpace {
+  /// The page-cache object of `file`: the cached one, or a new one the cache keeps from now
+  /// on, charged for the whole file (`PageCache`). nil when the charge or the index's root
+  /// frame is refused: the caller does without the cache (copies the file's bytes).
+  public func cachedFile(_ file: FileContents) -> MemoryObjectID? {
+    if let object = physical.pageCache.object(for: file) { return object }
+    let charge = MemoryObject.charge(forPages: file.pageCount)
+    guard physical.commit.charge(charge) else { return nil }
+    guard let root = physical.allocateFrame() else {
+      physical.commit.refund(charge)
+      return nil
+    }
+    pageMap.memory.zero(root)
+    let object = physical.objects.add(
+      MemoryObject(
+        kind: .fileContents(file), pageCount: file.pageCount, indexRoot: root, mappings: 1,
+        charge: charge))
+    physical.pageCache.entries.append((file, object))
+    return object
+  }
+
+  /// Reserves and commits `length` bytes at `placement` as a private mapping of `object`
+  /// from its page `page` on (`mmap(MAP_PRIVATE)` of a file, a program's segment): charged
+  /// like anonymous memory, its pages the object's until a write copies one
+  /// (`fillPrivately`, `breakCopyOnWrite`).
+  public func reservePrivateMapping(
+    of object: MemoryObjectID, page: UInt64, length: UInt64, protection: Protection,
+    at placement: Placement
+  ) throws(AddressSpaceError) -> VirtualRange {
+    try reserve(
+      length: length, protection: protection, kind: .anonymous, at: placement,
+      committed: !protection.isEmpty, continuing: (object, page))
+  }
+
+  /// The frame a new page of object `id` at `offset` starts as: zeros for anonymous memory,
+  /// the file's bytes for a cached file.
+  func fillNewPage(_ frame: PhysicalFrame, of id: MemoryObjectID, at offset: UInt64) {
+    switch physical.objects[id].kind {
+    case .anonymousShared:
+      pageMap.memory.zero(frame)
+    case .fileContents(let file):
+      file.fill(frame, page: offset, through: pageMap.memory)
+      physical.pageCache.filledPages += 1
+    }
+  }
+}
