@@ -7,35 +7,21 @@ Debian's busybox-static (a static glibc binary) is fetched once with `apt-get do
 that is not possible. Multiboot module strings cannot carry spaces, so the scripts separate
 words with `${IFS}`: the shell's field splitting turns each `${IFS}` into a word break."""
 
-import glob
 import os
-import shutil
 import subprocess
 
 import pytest
 
 from conftest import IMAGE, ROOT
+from debian_package import unpacked_binary
 
 RUN_ELF = os.path.join(ROOT, "tools", "run-elf")
-CACHE = os.path.join(ROOT, ".cache", "busybox")
-BUSYBOX = os.path.join(CACHE, "bin", "busybox")
 SIGTERM_STATUS = 128 + 15
 
 
 @pytest.fixture(scope="module")
 def busybox():
-    if os.path.exists(BUSYBOX):
-        return BUSYBOX
-    if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
-        pytest.skip("busybox-static: no apt-get / dpkg-deb to fetch it")
-    os.makedirs(CACHE, exist_ok=True)
-    fetched = subprocess.run(["apt-get", "download", "busybox-static"], cwd=CACHE,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-    packages = glob.glob(os.path.join(CACHE, "busybox-static_*.deb"))
-    if fetched.returncode != 0 or not packages:
-        pytest.skip("busybox-static could not be fetched: " + fetched.stdout.decode()[-300:])
-    subprocess.run(["dpkg-deb", "-x", packages[0], CACHE], check=True, timeout=60)
-    return BUSYBOX
+    return unpacked_binary("busybox-static", "busybox", os.path.join("bin", "busybox"))
 
 
 def words(*commands):

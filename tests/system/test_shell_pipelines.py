@@ -6,10 +6,9 @@ nested, backquotes), background jobs with `wait`, `&&` / `||`, `sh -c` and exit 
 checks it against the host's Linux natively on the same tree, every run, so the recording cannot
 go stale unnoticed. SHELL_COMPARE_LINUX=1 adds the live run-linux comparison (two boots).
 
-bash-static is fetched like busybox (tests/system/test_busybox_signals.py): `apt-get download`
+bash-static is fetched like busybox (tests/system/debian_package.py): `apt-get download`
 into .cache/bash (git-ignored); the tests are skipped when that is not possible."""
 
-import glob
 import os
 import shutil
 import subprocess
@@ -17,12 +16,11 @@ import subprocess
 import pytest
 
 from conftest import IMAGE, ROOT
+from debian_package import unpacked_binary
 from test_busybox_signals import busybox  # noqa: F401  (the fixture)
 
 RUN_ELF = os.path.join(ROOT, "tools", "run-elf")
 RUN_LINUX = os.path.join(ROOT, "tools", "run-linux")
-BASH_CACHE = os.path.join(ROOT, ".cache", "bash")
-BASH = os.path.join(BASH_CACHE, "bin", "bash-static")
 APPLETS = ["sh", "echo", "tr", "sort", "head", "tail", "cat", "wc", "sleep", "true", "false",
            "seq", "uniq", "expr", "test", "[", "printf"]
 SCRIPT_STATUS = 4  # the script's `exit 4`
@@ -99,18 +97,7 @@ wait for all 0
 
 @pytest.fixture(scope="module")
 def bash():
-    if os.path.exists(BASH):
-        return BASH
-    if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
-        pytest.skip("bash-static: no apt-get / dpkg-deb to fetch it")
-    os.makedirs(BASH_CACHE, exist_ok=True)
-    fetched = subprocess.run(["apt-get", "download", "bash-static"], cwd=BASH_CACHE,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-    packages = glob.glob(os.path.join(BASH_CACHE, "bash-static_*.deb"))
-    if fetched.returncode != 0 or not packages:
-        pytest.skip("bash-static could not be fetched: " + fetched.stdout.decode()[-300:])
-    subprocess.run(["dpkg-deb", "-x", packages[0], BASH_CACHE], check=True, timeout=60)
-    return BASH
+    return unpacked_binary("bash-static", "bash", os.path.join("bin", "bash-static"))
 
 
 @pytest.fixture
