@@ -213,6 +213,29 @@ public struct LinuxErrno: Error, RawRepresentable, Equatable, Sendable {
   public static let EOPNOTSUPP = LinuxErrno(rawValue: 95)
   public static let EINTR = LinuxErrno(rawValue: 4)
   public static let EAGAIN = LinuxErrno(rawValue: 11)
+  public static let ETIMEDOUT = LinuxErrno(rawValue: 110)
+
+  // Kernel-internal answers of a blocking call a signal interrupted (include/linux/errno.h).
+  // No program ever sees them: on the way back to user mode, signal delivery turns each into
+  // a restart of the call (the frame's RIP backs up over `syscall`, RAX gets the call number
+  // back) or into EINTR, by the rule each one names.
+
+  /// Restart unless the handler run for the signal lacks SA_RESTART (then EINTR).
+  public static let ERESTARTSYS = LinuxErrno(rawValue: 512)
+  /// Restart always, handler or not.
+  public static let ERESTARTNOINTR = LinuxErrno(rawValue: 513)
+  /// Restart only when no handler runs (the signal was ignored or its default continues);
+  /// EINTR when one runs, whatever its flags (`pause`, `rt_sigsuspend`, `poll`/`select`).
+  public static let ERESTARTNOHAND = LinuxErrno(rawValue: 514)
+  /// Like ERESTARTNOHAND, but the restart goes through `restart_syscall` with the time left
+  /// (`nanosleep`, `clock_nanosleep`).
+  public static let ERESTART_RESTARTBLOCK = LinuxErrno(rawValue: 516)
+
+  /// Whether this is one of the kernel-internal restart answers.
+  public var isRestart: Bool {
+    self == .ERESTARTSYS || self == .ERESTARTNOINTR || self == .ERESTARTNOHAND
+      || self == .ERESTART_RESTARTBLOCK
+  }
 
   /// The core's errno for an address-space error.
   public init(_ errno: Errno) { self.init(rawValue: Int64(errno.rawValue)) }
