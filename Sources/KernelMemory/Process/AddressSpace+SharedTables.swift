@@ -36,23 +36,10 @@ extension AddressSpace {
   ///   so far stay linked and counted (the caller tears the child down).
   func shareTables(with child: AddressSpace) throws(PageMapError) {
     let table = physical.frameTable
-    let readOnly = ~PageTableFlags.writable.rawValue
-    var failure: PageMapError? = nil
-    pageMap.forEachPageTablePointer(in: Self.userPart) { location, pointer, base in
-      guard failure == nil else { return }
-      let shared = PageTableEntry(rawValue: pointer.rawValue & readOnly)
-      do throws(PageMapError) {
-        try pageMap.linkSharedTable(
-          shared, at: base, into: child.pageMap, frames: &physical.frames)
-      } catch {
-        failure = error
-        return
-      }
-      if shared != pointer { pageMap.write(shared, at: location) }
-      table.recordTableShared(pointer.frame)
+    try pageMap.shareAllTables(into: child.pageMap, frames: &physical.frames) { shared in
+      table.recordTableShared(shared)
     }
     // A child that failed keeps 0: its teardown drops the shares without walking a leaf.
-    if let failure { throw failure }
     child.residentFrames = residentFrames
   }
 
