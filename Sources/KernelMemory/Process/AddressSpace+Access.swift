@@ -9,14 +9,14 @@ extension AddressSpace {
     guard length != 0 else { return true }
     let (end, overflow) = start.addingReportingOverflow(length)
     guard !overflow, end <= UserLayout.end else { return false }
+    // One descent of the region tree per region the range crosses (`slot(containing:)`), not
+    // an index lookup per field: every read and write system call asks this of its buffer.
     var cursor = start
-    var index = firstRegion(endingAfter: start)
     while cursor < end {
-      guard index < regions.count, regions[index].range.start <= cursor,
-        regions[index].kind != .guardPage, regions[index].protection.permits(access)
+      guard let (_, region) = regions.slot(containing: cursor), region.kind != .guardPage,
+        region.protection.permits(access)
       else { return false }
-      cursor = regions[index].range.end
-      index += 1
+      cursor = region.range.end
     }
     return true
   }
