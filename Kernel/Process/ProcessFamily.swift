@@ -49,8 +49,18 @@ enum ProcessFamily {
     -> SignalOutcome
   {
     guard !target.isZombie, let thread = target.thread else { return .continues }
-    let outcome = target.signals.send(signal, to: &thread.signals, toThread: toThread)
-    guard case .terminates(let fatal) = outcome else { return .continues }
+    let sender = ProcessRunner.current.map { UInt32(truncatingIfNeeded: $0.id) } ?? 0
+    let outcome = target.signals.send(
+      signal, info: .sent(signal, by: sender, toThread: toThread), to: &thread.signals,
+      toThread: toThread)
+    guard case .terminates(let fatal) = outcome else {
+      // A caught signal it does not block interrupts its wait (the call answers a restart
+      // code, converted when the handler is entered).
+      if target !== ProcessRunner.current && target.signals.isDeliverable(to: thread.signals) {
+        Scheduler.shared.wake(thread, .interrupted)
+      }
+      return .continues
+    }
     if target === ProcessRunner.current { return outcome }
     kill(target, signal: UInt64(fatal.rawValue))
     return .continues

@@ -167,9 +167,11 @@ final class Scheduler {
   func returningToUser() {
     guard let process = current.process else { return }
     if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
-    guard preemptionPending else { return }
-    yield()
-    if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+    if preemptionPending {
+      yield()
+      if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+    }
+    if SignalDelivery.hasWork(current) { SignalDelivery.deliverPending(current) }
   }
 
   /// The idle thread's loop: runs threads while `keepGoing` says so, halting when none is

@@ -151,7 +151,8 @@ enum SystemCalls {
     case Number.rt_sigaction: return try SignalCalls.rtSigaction(call)
     case Number.rt_sigprocmask: return try SignalCalls.rtSigprocmask(call)
     case Number.rt_sigpending: return try SignalCalls.rtSigpending(call)
-    case Number.sigaltstack: return 0
+    case Number.sigaltstack: return try SignalCalls.sigaltstack(call)
+    case Number.rt_sigreturn: return SignalReturn.rtSigreturn(call)
     case Number.sched_yield:
       Scheduler.shared.yield()
       return 0
