@@ -56,8 +56,9 @@ enum ProcessFamily {
     guard case .terminates(let fatal) = outcome else {
       // A caught signal it does not block interrupts its wait (the call answers a restart
       // code, converted when the handler is entered).
-      if target !== ProcessRunner.current && target.signals.isDeliverable(to: thread.signals) {
-        Scheduler.shared.wake(thread, .interrupted)
+      if target.signals.isDeliverable(to: thread.signals) {
+        Scheduler.shared.requestAttention(thread)
+        if target !== ProcessRunner.current { Scheduler.shared.wake(thread, .interrupted) }
       }
       return .continues
     }
@@ -70,6 +71,7 @@ enum ProcessFamily {
   static func kill(_ target: UserProcess, signal: UInt64) {
     guard target.pendingKill == nil, !target.isZombie else { return }
     target.pendingKill = signal
+    if let thread = target.thread { Scheduler.shared.requestAttention(thread) }
     if let thread = target.thread { Scheduler.shared.wake(thread, .interrupted) }
   }
 

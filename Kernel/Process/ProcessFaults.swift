@@ -59,7 +59,9 @@ enum ProcessFaults {
   static func force(_ info: SignalInfo, _ description: String) {
     let process = ProcessRunner.current!
     let outcome = process.signals.force(info, on: &Processor.current.thread.signals)
-    guard case .terminates(let signal) = outcome else { return }
+    guard case .terminates(let signal) = outcome else {
+      return Scheduler.shared.requestAttention(Processor.current.thread)
+    }
     end(description, signal: UInt64(signal.rawValue))
   }
 

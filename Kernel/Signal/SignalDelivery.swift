@@ -23,6 +23,14 @@ enum SignalDelivery {
       || SystemCallRestart.pending(thread.userFrame)
   }
 
+  /// Asks for the slow return path of `thread` if a signal is deliverable to it (every change
+  /// that can make one so calls this: a send, an unblocking, `rt_sigreturn`'s mask).
+  static func attendIfDeliverable(_ thread: KernelThread) {
+    guard let process = thread.process, process.signals.isDeliverable(to: thread.signals)
+    else { return }
+    Scheduler.shared.requestAttention(thread)
+  }
+
   /// The signals hook of the return to ring 3: delivers every deliverable signal (nesting
   /// frames, each handler's mask in force for the next, as Linux's exit loop does).
   static func deliverPending(_ thread: KernelThread) {

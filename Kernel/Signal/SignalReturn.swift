@@ -31,6 +31,7 @@ enum SignalReturn {
     restoreAlternateStack(saved.stack, thread, stackPointer: frame.pointee.rsp)
     restore(saved.registers, frame)
     restoreFPU(&fpu, known: saved.fpstate != 0, thread)
+    SignalDelivery.attendIfDeliverable(thread)
     return saved.registers.rax
   }
 

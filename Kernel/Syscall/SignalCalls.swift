@@ -147,7 +147,9 @@ enum SignalCalls {
 
   /// Ends the process for `.terminates`, with one kernel line; returns for `.continues`.
   static func carryOut(_ outcome: SignalOutcome, sentByItself: Bool) {
-    guard case .terminates(let signal) = outcome else { return }
+    guard case .terminates(let signal) = outcome else {
+      return SignalDelivery.attendIfDeliverable(Processor.current.thread)
+    }
     let process = ProcessRunner.current!
     ProcessConsole.line(
       process.label + " killed by "
