@@ -152,6 +152,9 @@ enum SystemCalls {
     case Number.rt_sigprocmask: return try SignalCalls.rtSigprocmask(call)
     case Number.rt_sigpending: return try SignalCalls.rtSigpending(call)
     case Number.sigaltstack: return 0
+    case Number.alarm: return TimerCalls.alarm(call)
+    case Number.getitimer: return try TimerCalls.getitimer(call)
+    case Number.setitimer: return try TimerCalls.setitimer(call)
     case Number.sched_yield:
       Scheduler.shared.yield()
       return 0
