@@ -155,6 +155,7 @@ enum SystemCalls {
     case Number.alarm: return TimerCalls.alarm(call)
     case Number.getitimer: return try TimerCalls.getitimer(call)
     case Number.setitimer: return try TimerCalls.setitimer(call)
+    case Number.restart_syscall: return try RestartCalls.restartSyscall(call)
     case Number.sched_yield:
       Scheduler.shared.yield()
       return 0
