@@ -60,6 +60,7 @@ enum ProcessFamily {
   static func kill(_ target: UserProcess, signal: UInt64) {
     guard target.pendingKill == nil, !target.isZombie else { return }
     target.pendingKill = signal
+    if let thread = target.thread { Scheduler.shared.requestAttention(thread) }
     if let thread = target.thread { Scheduler.shared.wake(thread, .interrupted) }
   }
 
