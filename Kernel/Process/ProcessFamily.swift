@@ -29,6 +29,7 @@ enum ProcessFamily {
       _ = send(.SIGCHLD, to: parent)
       parent.childEvents.wakeAll()
     }
+    WaitCalls.reapIfUnwaited(process)  // sigwait's: no zombie under SIG_IGN / SA_NOCLDWAIT
   }
 
   /// Moves `process`'s children to the launch's first process (Linux's reaper, init).
@@ -50,6 +51,7 @@ enum ProcessFamily {
   {
     guard !target.isZombie, let thread = target.thread else { return .continues }
     let outcome = target.signals.send(signal, to: &thread.signals, toThread: toThread)
+    SignalWaits.sent(signal, to: target, toThread: toThread)  // sigwait's: origin, rt_sigtimedwait
     guard case .terminates(let fatal) = outcome else { return .continues }
     if target === ProcessRunner.current { return outcome }
     kill(target, signal: UInt64(fatal.rawValue))

@@ -156,6 +156,7 @@ enum SystemCalls {
     case Number.getitimer: return try TimerCalls.getitimer(call)
     case Number.setitimer: return try TimerCalls.setitimer(call)
     case Number.restart_syscall: return try RestartCalls.restartSyscall(call)
+    case Number.rt_sigtimedwait: return try SignalWaitCalls.rtSigtimedwait(call)
     case Number.sched_yield:
       Scheduler.shared.yield()
       return 0

@@ -178,6 +178,22 @@ enum WaitCalls {
       userNanoseconds: times.userNanoseconds, systemNanoseconds: times.systemNanoseconds)
   }
 
+  /// `SA_NOCLDWAIT` (asm-generic/signal.h): the parent wants no zombies.
+  static let SA_NOCLDWAIT: UInt64 = 0x2
+
+  /// A child just ended: if its parent's SIGCHLD is `SIG_IGN` or has `SA_NOCLDWAIT`, no
+  /// zombie is left — the child is reaped at once and the parent's waits see it gone (a
+  /// wait4 for it answers ECHILD once no child is left), Linux's autoreap in
+  /// `do_notify_parent`.
+  static func reapIfUnwaited(_ child: UserProcess) {
+    guard let parent = child.parent else { return }
+    let action = parent.signals.action(for: .SIGCHLD)
+    guard action.handler == SignalAction.ignoreHandler || action.flags & SA_NOCLDWAIT != 0
+    else { return }
+    reap(child, from: parent)
+    parent.childEvents.wakeAll()
+  }
+
   /// Removes the zombie: out of the parent's children and the process table; its CPU times
   /// (and its reaped children's) go to the parent's `RUSAGE_CHILDREN`.
   static func reap(_ child: UserProcess, from parent: UserProcess) {

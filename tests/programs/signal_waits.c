@@ -11,6 +11,8 @@
  *              signal taken with its siginfo (SI_USER, pid), the lowest first, others left
  *              pending; EINVAL; a signal sent by another process wakes it; SIGALRMs of a
  *              periodic timer counted in a window (si_code SI_KERNEL).
+ *   children   SIGCHLD's siginfo at a child's exit and kill (through rt_sigtimedwait); no
+ *              zombies when SIGCHLD is SIG_IGN or has SA_NOCLDWAIT (wait4: ECHILD).
  *   handlers   with handlers (a handler sets a flag): rt_sigsuspend (the mask replaced while
  *              it waits, restored after, EINTR), pause (EINTR), nanosleep interrupted (EINTR,
  *              the time left in `rem`), pipe read and wait4 (EINTR, or restarted with
@@ -312,6 +314,63 @@ static void timedwait_counts_a_periodic_timer(void)
     unblock(SIGALRM);
 }
 
+/* ---------------------------------------------------------------- children */
+
+/* SIGCHLD at a child's end: its siginfo (CLD_EXITED / CLD_KILLED, pid, status) through
+ * rt_sigtimedwait; no zombie under SIG_IGN or SA_NOCLDWAIT (wait4 then answers ECHILD once
+ * the children are gone). */
+static void sigchld_info(void)
+{
+    block(SIGCHLD);
+    unsigned long set = SIGBIT(SIGCHLD);
+    struct rt_siginfo info = { 0 };
+    struct rt_timespec t = { 20, 0 };
+    long child = sys_fork();
+    if (child == 0) sys_exit_group(3);
+    expect(sys_sigtimedwait(&set, &info, &t), SIGCHLD, "SIGCHLD at the child's exit");
+    check(info.si_code == CLD_EXITED && info.si_pid == child && info.si_status == 3,
+          "SIGCHLD siginfo: CLD_EXITED, the child's pid, status 3");
+    reap_expect(child, 3, "the child, still a zombie");
+
+    child = sys_fork();
+    if (child == 0) {
+        sleep_ms(10000);
+        sys_exit_group(0);
+    }
+    sys_kill(child, SIGTERM);
+    expect(sys_sigtimedwait(&set, &info, &t), SIGCHLD, "SIGCHLD at the child's kill");
+    check(info.si_code == CLD_KILLED && info.si_pid == child && info.si_status == SIGTERM,
+          "SIGCHLD siginfo: CLD_KILLED, status SIGTERM");
+    reap_expect_signal(child, SIGTERM, "the killed child");
+    unblock(SIGCHLD);
+    say("signal_waits: SIGCHLD siginfo");
+}
+
+static void no_zombies(void)
+{
+    for (int round = 0; round < 2; round++) {
+        struct k_sigaction act = { round == 0 ? SIG_IGN : SIG_DFL, round == 0 ? 0 : 0x2 /* SA_NOCLDWAIT */, 0, 0 };
+        expect(sys_sigaction(SIGCHLD, &act, 0), 0, round == 0 ? "SIGCHLD SIG_IGN" : "SIGCHLD SA_NOCLDWAIT");
+        long first = sys_fork();
+        if (first == 0) sys_exit_group(0);
+        long second = sys_fork();
+        if (second == 0) {
+            sleep_ms(50);
+            sys_exit_group(0);
+        }
+        int status = -1;
+        expect(sys_wait4(-1, &status, 0), -ECHILD,
+               round == 0 ? "SIG_IGN: wait4 waits for the children, then ECHILD"
+                          : "SA_NOCLDWAIT: wait4 waits for the children, then ECHILD");
+        expect(sys_wait4(first, &status, WNOHANG), -ECHILD, "no zombie left of the first");
+    }
+    expect(set_disposition(SIGCHLD, SIG_DFL), 0, "SIGCHLD default");
+    long child = sys_fork();
+    if (child == 0) sys_exit_group(4);
+    reap_expect(child, 4, "with SIG_DFL the child is a zombie until reaped");
+    say("signal_waits: no zombies under SIG_IGN and SA_NOCLDWAIT");
+}
+
 /* ---------------------------------------------------------------- handlers */
 
 static volatile int caught[NSIG_MAX + 1];
@@ -515,6 +574,11 @@ int main(int argc, char **argv)
         timedwait_basics(pid);
         timedwait_wakes_for_another_process(pid);
         timedwait_counts_a_periodic_timer();
+        return finish("signal_waits");
+    }
+    if (rt_streq(mode, "children")) {
+        sigchld_info();
+        no_zombies();
         return finish("signal_waits");
     }
     if (rt_streq(mode, "handlers")) {

@@ -57,6 +57,16 @@ def test_sigtimedwait(runner, variant):
 
 
 @pytest.mark.parametrize("variant", ["musl", "raw"])
+def test_sigchld_siginfo_and_no_zombies(runner, variant):
+    result = runner.run(binary(variant, "signal_waits"), ["children"])
+    assert_lines(result, [
+        r"signal_waits: SIGCHLD siginfo",
+        r"signal_waits: no zombies under SIG_IGN and SA_NOCLDWAIT",
+    ])
+    passes(result)
+
+
+@pytest.mark.parametrize("variant", ["musl", "raw"])
 def test_waits_interrupted_by_handlers(runner, variant):
     result = runner.run(binary(variant, "signal_waits"), ["handlers"])
     assert_lines(result, [
