@@ -29,6 +29,7 @@ enum ProcessFamily {
       _ = send(.SIGCHLD, to: parent)
       parent.childEvents.wakeAll()
     }
+    WaitCalls.reapIfUnwaited(process)  // sigwait's: no zombie under SIG_IGN / SA_NOCLDWAIT
   }
 
   /// Moves `process`'s children to the launch's first process (Linux's reaper, init).
@@ -53,6 +54,7 @@ enum ProcessFamily {
     let outcome = target.signals.send(
       signal, info: .sent(signal, by: sender, toThread: toThread), to: &thread.signals,
       toThread: toThread)
+    SignalWaits.sent(signal, to: target, toThread: toThread)  // sigwait's: origin, rt_sigtimedwait
     guard case .terminates(let fatal) = outcome else {
       // A caught signal it does not block interrupts its wait (the call answers a restart
       // code, converted when the handler is entered).
