@@ -121,19 +121,23 @@ import Testing
     #expect(Array(stored.image[0..<8]) == [0x00, 0x10, 0x40, 0, 0, 0, 0, 0])
   }
 
-  /// A caught signal cannot run its handler yet: it is consumed as if the handler returned at
-  /// once, so resetting the handler to SIG_DFL later does not kill (Linux had delivered it).
-  @Test func aCaughtSignalIsConsumedWithoutRunningItsHandler() throws {
+  /// A caught signal stays pending for the return to user mode, where `nextDelivery` hands it
+  /// out with its action and info (`kill`'s SI_USER by default).
+  @Test func aCaughtSignalWaitsForDeliveryToItsHandler() throws {
     var state = SignalState()
     var thread = ThreadSignalState()
     _ = try state.changeAction(of: LinuxSignal.SIGUSR1.rawValue, to: handler)
     #expect(state.send(.SIGUSR1, to: &thread) == .continues)
-    #expect(state.pending.isEmpty)
-    #expect(try state.changeAction(of: LinuxSignal.SIGUSR1.rawValue, to: .default) == handler)
-    #expect(state.deliver(thread: &thread) == .continues)
+    #expect(state.isDeliverable(to: thread))
+    #expect(state.deliver(thread: &thread) == .continues)  // not consumed: it has a handler
+    let info = SignalInfo(
+      signal: .SIGUSR1, code: SignalInfo.SI_USER, details: .sender(pid: 0, uid: 0))
+    #expect(state.nextDelivery(thread: &thread) == .handle(info, handler))
+    #expect(state.pending.isEmpty && !state.isDeliverable(to: thread))
+    #expect(state.nextDelivery(thread: &thread) == nil)
   }
 
-  /// Blocked, a caught signal waits like any other; unblocked, it is consumed, and
+  /// Blocked, a caught signal waits like any other; unblocked, it is delivered once, and
   /// SA_RESETHAND makes the disposition SIG_DFL again, as one delivery does on Linux.
   @Test func aCaughtSignalWithResetHandResetsTheDisposition() throws {
     var state = SignalState()
@@ -144,11 +148,36 @@ import Testing
     _ = try thread.changeMask(how: SignalState.SIG_BLOCK, set: SignalSet(.SIGUSR1))
     #expect(state.send(.SIGUSR1, to: &thread) == .continues)
     #expect(state.reportedPending(thread) == SignalSet(.SIGUSR1))
+    #expect(!state.isDeliverable(to: thread))
     _ = try thread.changeMask(how: SignalState.SIG_UNBLOCK, set: SignalSet(.SIGUSR1))
-    #expect(state.deliver(thread: &thread) == .continues)
+    guard case .handle(let info, let action) = state.nextDelivery(thread: &thread) else {
+      Issue.record("no delivery")
+      return
+    }
+    #expect(info.signal == .SIGUSR1 && action == oneShot)
     #expect(state.pending.isEmpty)
     #expect(state.action(for: .SIGUSR1) == .default)
     #expect(state.send(.SIGUSR1, to: &thread) == .terminates(.SIGUSR1))
+  }
+
+  /// An exception's signal: a handler not blocked takes it (queued on the thread, with its
+  /// info); blocked or not caught, the process ends (`force_sig`).
+  @Test func aForcedSignalKillsUnlessAHandlerCanTakeIt() throws {
+    var state = SignalState()
+    var thread = ThreadSignalState()
+    let fault = SignalInfo(
+      signal: .SIGSEGV, code: SignalInfo.SEGV_ACCERR, details: .fault(address: 0x1000))
+    #expect(state.force(fault, on: &thread) == .terminates(.SIGSEGV))
+    _ = try state.changeAction(of: LinuxSignal.SIGSEGV.rawValue, to: handler)
+    #expect(state.force(fault, on: &thread) == .continues)
+    #expect(state.nextDelivery(thread: &thread) == .handle(fault, handler))
+    _ = try thread.changeMask(how: SignalState.SIG_BLOCK, set: SignalSet(.SIGSEGV))
+    #expect(state.force(fault, on: &thread) == .terminates(.SIGSEGV))
+    let ignore = SignalAction(
+      handler: SignalAction.ignoreHandler, flags: 0, restorer: 0, mask: .empty)
+    _ = try thread.changeMask(how: SignalState.SIG_SETMASK, set: .empty)
+    _ = try state.changeAction(of: LinuxSignal.SIGSEGV.rawValue, to: ignore)
+    #expect(state.force(fault, on: &thread) == .terminates(.SIGSEGV))
   }
 
   /// Exceptions' signals go first, then the lowest number (`next_signal`).

@@ -12,12 +12,10 @@
 ///   SIGSTOP differs).
 /// - An unblocked signal with `SIG_DFL` and a terminating default action ends the process:
 ///   `.terminates`. SIGKILL always does; it and SIGSTOP cannot be caught, blocked or ignored.
-/// - An unblocked signal with a handler is consumed as if delivered to a handler that returns
-///   at once: delivery to handlers (signal frames, `rt_sigreturn`) does not exist yet, so the
-///   handler does not run, but the signal is no longer pending and `SA_RESETHAND` resets the
-///   disposition to `SIG_DFL`, as Linux's delivery would. (Keeping it pending instead would
-///   kill the process later, when the handler is reset to `SIG_DFL` — busybox's
-///   `trap : USR1; kill -USR1 $$; trap - USR1` — where Linux had long delivered it.)
+/// - A caught signal stays pending until the thread's next return to user mode, where
+///   `nextDelivery` hands it to the kernel's delivery (Kernel/Signal/SignalDelivery.swift:
+///   a signal frame, the handler, `rt_sigreturn`); `SA_RESETHAND` resets the disposition to
+///   `SIG_DFL` then, as Linux's `get_signal`.
 ///
 /// Every change that can make a pending signal deliverable (unblocking it, resetting its
 /// handler to `SIG_DFL`) is followed by `deliver()`, as Linux delivers on the way back to user
@@ -70,6 +68,13 @@ public struct SignalState: Sendable {
     let blocked = thread.blocked.contains(signal)
     // `sig_ignored`: an ignored signal is dropped at once, unless blocked.
     if !blocked && action(for: signal).ignores(signal) { return .continues }
+    // A stop signal with `SIG_DFL` would stop the process; with no job control nothing could
+    // continue it, so it does nothing (see the type's notes).
+    if !blocked && action(for: signal).handler == SignalAction.defaultHandler
+      && signal.defaultAction == .stop
+    {
+      return .continues
+    }
     if !blocked && action(for: signal).handler == SignalAction.defaultHandler
       && signal.defaultAction == .terminate
     {
