@@ -5,7 +5,7 @@ import KernelSupport
 /// back what delivery saved: every general register, RIP, RSP, the user-changeable RFLAGS bits
 /// (`FIX_EFLAGS`), the mask (never SIGKILL/SIGSTOP), the alternate-stack setting (`uc_stack`,
 /// as `restore_altstack`: refused silently while on the stack) and the FPU state (MXCSR
-/// sanitised so FXRSTOR cannot fault); CS and SS are forced to the user selectors. The return
+/// checked first so FXRSTOR cannot fault in the kernel: an unsupported bit is a bad frame); CS and SS are forced to the user selectors. The return
 /// goes through IRETQ (syscall_entry takes it whenever RCX/R11 do not match RIP/RFLAGS), so
 /// RCX and R11 come back too; the call's "result" is the restored RAX. A frame that cannot be
 /// read, or a non-canonical RIP, kills with SIGSEGV (Linux's `badframe`).
@@ -26,6 +26,12 @@ enum SignalReturn {
     }
     guard SignalRegisters.isCanonical(saved.registers.rip) else {
       bad("non-canonical RIP " + hex(saved.registers.rip), frame)
+    }
+    let area = thread.stack!.fpuArea
+    user_fpu_state_save(area)  // FXSAVE writes this CPU's MXCSR_MASK (not the user's copy)
+    let supported = area.load(fromByteOffset: FXSaveImage.mxcsrMaskOffset, as: UInt32.self)
+    guard saved.fpstate == 0 || FXSaveImage.isLoadable(fpu, supportedMask: supported) else {
+      bad("the frame's MXCSR has bits this CPU does not support", frame)
     }
     thread.signals.setMask(saved.mask)
     restoreAlternateStack(saved.stack, thread, stackPointer: frame.pointee.rsp)
@@ -85,9 +91,7 @@ enum SignalReturn {
       user_fpu_state_initial(area)
       return
     }
-    user_fpu_state_save(area)
-    let supported = area.load(fromByteOffset: FXSaveImage.mxcsrMaskOffset, as: UInt32.self)
-    FXSaveImage.sanitize(&image, supportedMask: supported)
+    FXSaveImage.clearSoftwareReserved(&image)
     image.withUnsafeBytes { raw in
       area.copyMemory(from: raw.baseAddress!, byteCount: FXSaveImage.byteCount)
     }

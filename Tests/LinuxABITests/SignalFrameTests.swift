@@ -133,11 +133,13 @@ import Testing
 
   @Test func fxrstorNeverSeesUnsupportedMXCSRBits() {
     var image = [UInt8](repeating: 0xff, count: 512)
-    FXSaveImage.sanitize(&image, supportedMask: 0xffff)
-    #expect(image[24] == 0xff && image[25] == 0xff && image[26] == 0 && image[27] == 0)
-    #expect(image[464..<512].allSatisfy { $0 == 0 })
-    FXSaveImage.sanitize(&image, supportedMask: 0)  // unknown: 0xffbf
-    #expect(image[24] == 0xbf)
+    #expect(!FXSaveImage.isLoadable(image, supportedMask: 0xffff))
+    image[26] = 0
+    image[27] = 0
+    #expect(FXSaveImage.isLoadable(image, supportedMask: 0xffff))
+    #expect(!FXSaveImage.isLoadable(image, supportedMask: 0))  // unknown: 0xffbf, no DAZ
+    FXSaveImage.clearSoftwareReserved(&image)
+    #expect(image[464..<512].allSatisfy { $0 == 0 } && image[463] == 0xff)
   }
 
   @Test func exceptionsBecomeLinuxsSignals() {

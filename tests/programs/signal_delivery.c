@@ -214,6 +214,21 @@ static int mode_registers(void) {
   return 0;
 }
 
+// --- a frame whose MXCSR has reserved bits: rt_sigreturn refuses it with SIGSEGV ---------
+static void bad_mxcsr_handler(int sig, siginfo_t *info, void *context) {
+  (void)sig; (void)info;
+  ucontext_t *uc = context;
+  uc->uc_mcontext.fpregs->mxcsr = 0xffffffffu;  // bits 16-31 are reserved on every CPU
+}
+
+static int mode_bad_mxcsr(void) {
+  install(SIGUSR1, bad_mxcsr_handler, 0, NULL);
+  printf("signal_delivery: returning with a reserved MXCSR bit set\n");
+  raise(SIGUSR1);
+  printf("FAIL: rt_sigreturn accepted a reserved MXCSR bit\n");
+  return 1;
+}
+
 // --- SA_NODEFER, SA_RESETHAND, sa_mask, nested signals -----------------------------------
 static volatile int calls, depth, max_depth, order[8], order_count, usr2_blocked_in_usr1;
 static volatile uintptr_t entry_rsp_mod16 = 99;
@@ -489,6 +504,7 @@ static int run_mode(const char *mode, int count) {
   if (!strcmp(mode, "kill")) return mode_kill();
   if (!strcmp(mode, "restart")) return mode_restart();
   if (!strcmp(mode, "bad-stack")) return mode_bad_stack();
+  if (!strcmp(mode, "bad-mxcsr")) return mode_bad_mxcsr();
   printf("FAIL: unknown mode %s\n", mode);
   return 1;
 }

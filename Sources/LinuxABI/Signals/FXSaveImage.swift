@@ -17,17 +17,19 @@ public enum FXSaveImage {
   /// unsupported).
   public static let defaultMXCSRMask: UInt32 = 0xffbf
 
-  /// Makes a user-supplied image safe for FXRSTOR: MXCSR bits the CPU does not support
-  /// (outside `supportedMask`, the CPU's own MXCSR_MASK) would raise #GP in the kernel, so
-  /// they are cleared, as Linux's `fpu__restore_sig` does (`mxcsr &= mxcsr_feature_mask`);
-  /// the software-reserved bytes are zeroed.
-  public static func sanitize(_ image: inout [UInt8], supportedMask: UInt32) {
+  /// Whether FXRSTOR may load a user-supplied image: MXCSR bits outside `supportedMask` (the
+  /// CPU's own MXCSR_MASK; 0 means `defaultMXCSRMask`) would raise #GP — in the kernel. Linux
+  /// 6.1 lets FXRSTOR fault on the user's buffer and treats that as a bad frame (SIGSEGV);
+  /// this kernel checks first, to the same end.
+  public static func isLoadable(_ image: [UInt8], supportedMask: UInt32) -> Bool {
     let mask = supportedMask == 0 ? defaultMXCSRMask : supportedMask
-    var writer = ByteWriter(bytes: image)
-    let mxcsr = ByteReader(bytes: image).get32(at: mxcsrOffset)
-    writer.put32(mxcsr & mask, at: mxcsrOffset)
-    for index in softwareReservedOffset..<byteCount { writer.bytes[index] = 0 }
-    image = writer.bytes
+    return ByteReader(bytes: image).get32(at: mxcsrOffset) & ~mask == 0
+  }
+
+  /// Zeroes the software-reserved bytes before the image is loaded (nothing there means
+  /// anything to FXRSTOR; they must not leak into the next frame either).
+  public static func clearSoftwareReserved(_ image: inout [UInt8]) {
+    for index in softwareReservedOffset..<byteCount { image[index] = 0 }
   }
 
   /// The x87 control and status words and MXCSR of an image, for an FPU exception's si_code.
