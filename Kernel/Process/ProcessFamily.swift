@@ -45,14 +45,17 @@ enum ProcessFamily {
   }
 
   /// Sends `signal` to `target` (another process, or the caller itself through `kill(0)` or
-  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it).
-  static func send(_ signal: LinuxSignal, to target: UserProcess, toThread: Bool = false)
-    -> SignalOutcome
-  {
+  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it). `info` is
+  /// what a handler is told; by default the running process's `kill`/`tkill` (SI_USER /
+  /// SI_TKILL, its pid), or CLD_EXITED / CLD_KILLED for a SIGCHLD from a child that ended.
+  static func send(
+    _ signal: LinuxSignal, to target: UserProcess, toThread: Bool = false,
+    info: SignalInfo? = nil
+  ) -> SignalOutcome {
     guard !target.isZombie, let thread = target.thread else { return .continues }
-    let sender = ProcessRunner.current.map { UInt32(truncatingIfNeeded: $0.id) } ?? 0
+    let origin = SignalWaits.origin(of: signal, from: ProcessRunner.current, toThread: toThread)
     let outcome = target.signals.send(
-      signal, info: .sent(signal, by: sender, toThread: toThread), to: &thread.signals,
+      signal, info: info ?? signalInfo(signal, origin), to: &thread.signals,
       toThread: toThread)
     SignalWaits.sent(signal, to: target, toThread: toThread)  // sigwait's: origin, rt_sigtimedwait
     guard case .terminates(let fatal) = outcome else {
@@ -67,6 +70,18 @@ enum ProcessFamily {
     if target === ProcessRunner.current { return outcome }
     kill(target, signal: UInt64(fatal.rawValue))
     return .continues
+  }
+
+  /// The `siginfo_t` of a signal from `origin` (sigwait's record of who sent it).
+  static func signalInfo(_ signal: LinuxSignal, _ origin: SignalOrigin) -> SignalInfo {
+    guard signal == .SIGCHLD, origin.code > 0 else {
+      return SignalInfo(
+        signal: signal, code: origin.code, details: .sender(pid: origin.pid, uid: origin.uid))
+    }
+    return SignalInfo(
+      signal: signal, code: origin.code,
+      details: .child(
+        pid: origin.pid, uid: origin.uid, status: origin.status, userTicks: 0, systemTicks: 0))
   }
 
   /// Marks `target` to end as killed by `signal`; interrupts its wait.

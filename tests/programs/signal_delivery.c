@@ -453,9 +453,24 @@ static int mode_sigaltstack(void) {
 }
 
 // --- kill of a caught signal from another process runs the handler --------------------
+static volatile int sender_code = 99, sender_pid, chld_code, chld_pid, chld_status;
+static void sender_handler(int sig, siginfo_t *info, void *context) {
+  (void)context;
+  if (sig == SIGCHLD) {
+    chld_code = info->si_code;
+    chld_pid = info->si_pid;
+    chld_status = info->si_status;
+    return;
+  }
+  usr1_count++;
+  sender_code = info->si_code;
+  sender_pid = info->si_pid;
+}
+
 static int mode_kill(void) {
   usr1_count = 0;
-  install(SIGUSR1, count_handler, 0, NULL);
+  install(SIGUSR1, sender_handler, 0, NULL);
+  install(SIGCHLD, sender_handler, 0, NULL);
   pid_t parent = getpid();
   pid_t child = fork();
   if (child == 0) {
@@ -466,6 +481,9 @@ static int mode_kill(void) {
   while (waitpid(child, &status, 0) == -1 && errno == EINTR) {}
   for (int i = 0; i < 100 && usr1_count == 0; i++) sleep_ms(10);
   CHECK(usr1_count == 1, "a child's kill ran the parent's handler");
+  CHECK(sender_code == SI_USER && sender_pid == child, "si_code SI_USER, si_pid the child");
+  CHECK(chld_code == CLD_EXITED && chld_pid == child && chld_status == 0,
+        "SIGCHLD: CLD_EXITED, the child's pid and status");
   kill(getpid(), SIGUSR1);
   CHECK(usr1_count == 2, "kill to itself ran the handler before kill returned");
   printf("signal_delivery: kill ran the handler %d times\n", usr1_count);
