@@ -6,8 +6,9 @@
 ///   process; ignored or blocked, the caller just sees EPIPE); else it writes what fits (a
 ///   PIPE_BUF-sized write all or nothing), and then with O_NONBLOCK returns the count so far
 ///   (EAGAIN if nothing), or waits for room and goes on until everything is written;
-/// - a wait interrupted (the process is being killed) ends the call with the count so far,
-///   or EINTR.
+/// - a wait interrupted ends the call with the count so far, or (nothing moved) the answer
+///   of `Interruption`: `ERESTARTSYS` for a signal (EINTR, or restarted under SA_RESTART,
+///   once delivered), EINTR for a kill.
 ///
 /// Every transfer wakes the other side and the pollers of the pipe.
 enum PipeIO {
@@ -26,7 +27,9 @@ enum PipeIO {
         return UInt64(bytes)
       case .mustWait:
         guard !end.nonBlocking else { throw .EAGAIN }
-        if pipe.readable.wait() == .interrupted { throw .EINTR }
+        if pipe.readable.wait() == .interrupted {
+          throw Interruption.answer(restarting: .ERESTARTSYS)
+        }
       case .faulted: throw .EFAULT
       case .noReaders, .outOfMemory: preconditionFailure("a pipe read answered EPIPE or ENOMEM")
       }
@@ -57,7 +60,7 @@ enum PipeIO {
           return UInt64(done)
         }
         if pipe.writable.wait() == .interrupted {
-          guard done > 0 else { throw .EINTR }
+          guard done > 0 else { throw Interruption.answer(restarting: .ERESTARTSYS) }
           return UInt64(done)
         }
       case .noReaders:
@@ -78,6 +81,7 @@ enum PipeIO {
   /// process now; ignored, blocked or caught, the write goes on to answer EPIPE.
   static func brokenPipe() {
     let process = ProcessRunner.current!
-    SignalCalls.carryOut(process.signals.send(.SIGPIPE), sentByItself: true)
+    SignalCalls.carryOut(
+      process.signals.send(.SIGPIPE, to: &Processor.current.thread.signals), sentByItself: true)
   }
 }

@@ -19,6 +19,7 @@ enum ProcessExit {
       countChild(end)
     }
     releaseResources(process)
+    RealTimers.processEnded(process)  // its interval timer dies with it
     process.end = end
     Scheduler.shared.table.recordEnd()
     ProcessFamily.ended(process)

@@ -26,9 +26,10 @@ enum ProcessFamily {
       reparentChildren(of: process)
     }
     if let parent = process.parent {
-      _ = parent.signals.send(.SIGCHLD)
+      _ = send(.SIGCHLD, to: parent)
       parent.childEvents.wakeAll()
     }
+    WaitCalls.reapIfUnwaited(process)  // sigwait's: no zombie under SIG_IGN / SA_NOCLDWAIT
   }
 
   /// Moves `process`'s children to the launch's first process (Linux's reaper, init).
@@ -44,14 +45,43 @@ enum ProcessFamily {
   }
 
   /// Sends `signal` to `target` (another process, or the caller itself through `kill(0)` or
-  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it).
-  static func send(_ signal: LinuxSignal, to target: UserProcess) -> SignalOutcome {
-    guard !target.isZombie else { return .continues }
-    let outcome = target.signals.send(signal)
-    guard case .terminates(let fatal) = outcome else { return .continues }
+  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it). `info` is
+  /// what a handler is told; by default the running process's `kill`/`tkill` (SI_USER /
+  /// SI_TKILL, its pid), or CLD_EXITED / CLD_KILLED for a SIGCHLD from a child that ended.
+  static func send(
+    _ signal: LinuxSignal, to target: UserProcess, toThread: Bool = false,
+    info: SignalInfo? = nil
+  ) -> SignalOutcome {
+    guard !target.isZombie, let thread = target.thread else { return .continues }
+    let origin = SignalWaits.origin(of: signal, from: ProcessRunner.current, toThread: toThread)
+    let outcome = target.signals.send(
+      signal, info: info ?? signalInfo(signal, origin), to: &thread.signals,
+      toThread: toThread)
+    SignalWaits.sent(signal, to: target, toThread: toThread)  // sigwait's: origin, rt_sigtimedwait
+    guard case .terminates(let fatal) = outcome else {
+      // A caught signal it does not block interrupts its wait (the call answers a restart
+      // code, converted when the handler is entered).
+      if target.signals.isDeliverable(to: thread.signals) {
+        Scheduler.shared.requestAttention(thread)
+        if target !== ProcessRunner.current { Scheduler.shared.wake(thread, .interrupted) }
+      }
+      return .continues
+    }
     if target === ProcessRunner.current { return outcome }
     kill(target, signal: UInt64(fatal.rawValue))
     return .continues
+  }
+
+  /// The `siginfo_t` of a signal from `origin` (sigwait's record of who sent it).
+  static func signalInfo(_ signal: LinuxSignal, _ origin: SignalOrigin) -> SignalInfo {
+    guard signal == .SIGCHLD, origin.code > 0 else {
+      return SignalInfo(
+        signal: signal, code: origin.code, details: .sender(pid: origin.pid, uid: origin.uid))
+    }
+    return SignalInfo(
+      signal: signal, code: origin.code,
+      details: .child(
+        pid: origin.pid, uid: origin.uid, status: origin.status, userTicks: 0, systemTicks: 0))
   }
 
   /// Marks `target` to end as killed by `signal`; interrupts its wait.

@@ -42,6 +42,8 @@ final class UserProcess {
   var workingDirectory = FileTree.root
   /// Its signal dispositions, mask and pending signals (Kernel/Syscall/SignalCalls.swift).
   var signals = SignalState()
+  var realTimer = RealTimer()  // ITIMER_REAL (`alarm`, `setitimer`): Kernel/Timer/RealTimers.swift
+  var signalWaits = SignalWaitState()  // rt_sigtimedwait's: Kernel/Syscall/SignalWaitCalls.swift
   /// The TSC when the process first entered ring 3.
   var enteredAt: UInt64 = 0
   /// TSC ticks spent inside system calls (its system time; see `ProcessTimes`).

@@ -40,6 +40,9 @@ final class KernelThread {
   /// TSC ticks it has run, and when it was last switched in.
   var ticksOnCPU: UInt64 = 0
   var switchedInAt: UInt64 = 0
+  /// Its mask, own pending signals and alternate stack (the dispositions are the process's).
+  var signals = ThreadSignalState()
+  var restartBlock = RestartBlock.none  // what restart_syscall resumes: Kernel/Timer/RestartBlock.swift
 
   /// The idle thread of a CPU: the context that is running now (the boot stack).
   init(idle: ()) {

@@ -100,6 +100,7 @@ enum ForkCalls {
     if request.stack != 0 { frame.rsp = request.stack }
     let thread = KernelThread(process: child, stack: stack, frame: frame, fpu: .copyOfCurrent)
     child.thread = thread
+    thread.signals = Processor.current.thread.signals.inheritedByFork
     writeTIDs(request, child: child, parent: parent)
     let vforkDone = request.isVfork ? WaitQueue() : nil
     child.vforkParentWaits = vforkDone

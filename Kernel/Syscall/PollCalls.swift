@@ -10,6 +10,11 @@
 /// `select`, `pselect6` and `ppoll` write the time left back into their timeout (Linux's
 /// `poll_select_finish`: not for a zero timeout, and a timeout that cannot be written back is
 /// no error); `poll` takes milliseconds by value.
+///
+/// Interrupted by a signal, all four answer EINTR once a handler runs, SA_RESTART or not; with
+/// no handler they restart: `select`, `pselect6` and `ppoll` (`ERESTARTNOHAND`) from the time
+/// left they wrote back (EINTR when it could not be written: Linux's "sticky" case), `poll`
+/// (`ERESTART_RESTARTBLOCK`) through `restart_syscall` with its deadline.
 enum PollCalls {
   /// `struct pollfd { int fd; short events; short revents; }`.
   static let pollEntrySize: UInt64 = 8
@@ -54,7 +59,23 @@ enum PollCalls {
   static func poll(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let milliseconds = Int32(truncatingIfNeeded: call.a2)
     let timeout: UInt64? = milliseconds < 0 ? nil : UInt64(milliseconds) * nanosecondsPerMillisecond
-    return try poll(entries: call.a0, count: call.a1, deadline: deadline(after: timeout))
+    return try restartablePoll(entries: call.a0, count: call.a1, deadline: deadline(after: timeout))
+  }
+
+  /// `poll` (and its resumption by `restart_syscall`): interrupted by a signal, the restart
+  /// block records the descriptors and the deadline and the answer is
+  /// `ERESTART_RESTARTBLOCK` (Linux's `do_restart_poll`), so a restart keeps the deadline.
+  static func restartablePoll(entries: UInt64, count: UInt64, deadline: UInt64)
+    throws(LinuxErrno) -> UInt64
+  {
+    do throws(LinuxErrno) {
+      return try poll(entries: entries, count: count, deadline: deadline)
+    } catch {
+      guard error == .ERESTARTNOHAND else { throw error }
+      Processor.current.thread.restartBlock = .poll(
+        entries: entries, count: count, deadline: deadline)
+      throw .ERESTART_RESTARTBLOCK
+    }
   }
 
   /// `ppoll(fds, nfds, timeout_ts, sigmask, sigsetsize)`: the signal mask is ignored.
@@ -209,13 +230,14 @@ enum PollCalls {
 
   /// Nothing is ready: wait until one of `pipes` changes or the deadline passes (forever
   /// without one, as Linux would block). The wait is on a queue of this call's own that each
-  /// pipe wakes while it is registered there (Linux's poll table); EINTR when interrupted.
+  /// pipe wakes while it is registered there (Linux's poll table); interrupted, the answer of
+  /// `Interruption` for `ERESTARTNOHAND`.
   static func waitForChange(of pipes: [Pipe], until deadline: UInt64) throws(LinuxErrno) {
     let queue = WaitQueue()
     for pipe in pipes { pipe.watch(with: queue) }
     let reason = queue.wait(until: deadline)
     for pipe in pipes { pipe.stopWatching(with: queue) }
-    if reason == .interrupted { throw .EINTR }
+    if reason == .interrupted { throw Interruption.answer(restarting: .ERESTARTNOHAND) }
   }
 
   /// How a timeout is laid out in user memory.
@@ -223,7 +245,8 @@ enum PollCalls {
 
   /// Runs `body`, then (whether it succeeded or failed) writes the time left before `deadline`
   /// to the timeout at `address`, unless there was none or it was zero. A write that faults
-  /// is ignored: the call's result stands.
+  /// is ignored: the call's result stands — but an interrupted call that could not write the
+  /// time left back cannot be restarted from it, and answers EINTR (`poll_select_finish`).
   static func writingBackTimeLeft(
     until deadline: UInt64, of timeout: UInt64?, to address: UInt64, as layout: TimeoutLayout,
     _ body: () throws(LinuxErrno) -> UInt64
@@ -236,7 +259,11 @@ enum PollCalls {
       let image =
         layout == .timeval
         ? LinuxStructures.timeval(nanoseconds: left) : LinuxStructures.timespec(nanoseconds: left)
-      try? UserMemory.copyOut(image, to: address)
+      do throws(LinuxErrno) {
+        try UserMemory.copyOut(image, to: address)
+      } catch {
+        if case .failure(.ERESTARTNOHAND) = result { throw .EINTR }
+      }
     }
     return try result.get()
   }

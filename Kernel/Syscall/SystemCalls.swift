@@ -30,6 +30,7 @@ func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
     a3: saved.r10, a4: saved.r8, a5: saved.r9, frame: frame)
   ProcessRunner.samplePeakResidency()
   frame.pointee.rax = SystemCalls.dispatch(arguments)
+  if SystemCallRestart.pending(frame) { Scheduler.shared.requestAttention(thread) }  // signals'
   ProcessRunner.current?.ticksInKernel &+=
     thread.cpuTicks(at: timestamp_counter_read()) &- entered
   Scheduler.returningToUser()
@@ -151,7 +152,15 @@ enum SystemCalls {
     case Number.rt_sigaction: return try SignalCalls.rtSigaction(call)
     case Number.rt_sigprocmask: return try SignalCalls.rtSigprocmask(call)
     case Number.rt_sigpending: return try SignalCalls.rtSigpending(call)
-    case Number.sigaltstack: return 0
+    case Number.sigaltstack: return try SignalCalls.sigaltstack(call)
+    case Number.rt_sigreturn: return SignalReturn.rtSigreturn(call)
+    case Number.pause: return try SignalWaitCalls.pause(call)
+    case Number.rt_sigsuspend: return try SignalWaitCalls.rtSigsuspend(call)
+    case Number.alarm: return TimerCalls.alarm(call)
+    case Number.getitimer: return try TimerCalls.getitimer(call)
+    case Number.setitimer: return try TimerCalls.setitimer(call)
+    case Number.restart_syscall: return try RestartCalls.restartSyscall(call)
+    case Number.rt_sigtimedwait: return try SignalWaitCalls.rtSigtimedwait(call)
     case Number.sched_yield:
       Scheduler.shared.yield()
       return 0

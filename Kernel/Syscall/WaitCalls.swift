@@ -2,7 +2,8 @@ import KernelSupport
 
 /// `wait4` and `waitid`: a parent waits for a child to end and reaps it (the zombie's table
 /// entry goes, its CPU times are added to the parent's children's). A wait blocks in the
-/// parent's `childEvents` until a child ends; a kill interrupts it (EINTR, never seen: the
+/// parent's `childEvents` until a child ends; a signal interrupts it (`ERESTARTSYS`: EINTR, or
+/// restarted under SA_RESTART, once delivered), so does a kill (EINTR, never seen: the
 /// process ends on its way out).
 enum WaitCalls {
   /// `wait4`/`waitid` options (linux/wait.h).
@@ -93,7 +94,7 @@ enum WaitCalls {
       try checkChildren(selection, of: process)
       guard noHang else {  // only stops or continues, which never come
         while process.childEvents.wait() != .interrupted {}
-        throw .EINTR
+        throw Interruption.answer(restarting: .ERESTARTSYS)
       }
     }
     if call.a2 != 0 { try UserMemory.copyOut(siginfo(child), to: call.a2) }
@@ -119,7 +120,9 @@ enum WaitCalls {
         return zombie
       }
       if noHang { return nil }
-      if process.childEvents.wait() == .interrupted { throw .EINTR }
+      if process.childEvents.wait() == .interrupted {
+        throw Interruption.answer(restarting: .ERESTARTSYS)
+      }
     }
   }
 
@@ -173,6 +176,22 @@ enum WaitCalls {
     return LinuxStructures.rusage(
       minorFaults: child.faultsAtEnd, maximumResidentKiB: child.peakResidentFrames * kibPerFrame,
       userNanoseconds: times.userNanoseconds, systemNanoseconds: times.systemNanoseconds)
+  }
+
+  /// `SA_NOCLDWAIT` (asm-generic/signal.h): the parent wants no zombies.
+  static let SA_NOCLDWAIT: UInt64 = 0x2
+
+  /// A child just ended: if its parent's SIGCHLD is `SIG_IGN` or has `SA_NOCLDWAIT`, no
+  /// zombie is left — the child is reaped at once and the parent's waits see it gone (a
+  /// wait4 for it answers ECHILD once no child is left), Linux's autoreap in
+  /// `do_notify_parent`.
+  static func reapIfUnwaited(_ child: UserProcess) {
+    guard let parent = child.parent else { return }
+    let action = parent.signals.action(for: .SIGCHLD)
+    guard action.handler == SignalAction.ignoreHandler || action.flags & SA_NOCLDWAIT != 0
+    else { return }
+    reap(child, from: parent)
+    parent.childEvents.wakeAll()
   }
 
   /// Removes the zombie: out of the parent's children and the process table; its CPU times

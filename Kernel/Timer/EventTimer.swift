@@ -33,7 +33,8 @@ final class EventTimer {
   let countsPerSecond: UInt64
   /// The longest interval one 32-bit count can cover, in nanoseconds.
   let longestArming: UInt64
-  var waits = TimerQueue()
+  /// The timed waits and the interval timers this CPU's interrupt serves.
+  var waits = TimedEvents()
   /// When the current tick ends (monotonic nanoseconds).
   var nextTick: UInt64
   /// Whether the CPU runs its idle thread (no tick then).
@@ -81,7 +82,8 @@ final class EventTimer {
 
   /// The timer interrupt (vector `InterruptVector.localTimer`): counts a tick if one ended
   /// while a thread ran (and lets the scheduler preempt it), makes the waiters whose deadline
-  /// passed runnable, programs the next event, signals EOI.
+  /// passed runnable, fires the interval timers that expired (SIGALRM), programs the next
+  /// event, signals EOI.
   func interrupt(fromUserMode: Bool) {
     let now = MonotonicClock.nanoseconds()
     statistics.interrupts += 1
@@ -91,8 +93,8 @@ final class EventTimer {
       nextTick = now + Self.tickNanoseconds
       Scheduler.shared.tickEnded()
     }
-    let deadline = waits.earliestDeadline
-    let expired = waits.removeExpired(at: now)
+    let deadline = waits.threads.earliestDeadline
+    let expired = waits.threads.removeExpired(at: now)
     if !expired.isEmpty, let deadline {
       statistics.wakeups += UInt64(expired.count)
       statistics.latestWakeNanoseconds = now - deadline
@@ -101,6 +103,7 @@ final class EventTimer {
       thread.timedWait = false
       Scheduler.shared.wake(thread, .timedOut)
     }
+    for process in waits.alarms.removeExpired(at: now) { RealTimers.expired(process, at: now) }
     armNextEvent(at: now)
     apic.signalEndOfInterrupt()
   }
@@ -118,13 +121,24 @@ final class EventTimer {
   /// A thread blocks until `deadline`: queue it and program the timer.
   func enqueue(_ thread: KernelThread, until deadline: UInt64) {
     statistics.waits += 1
-    waits.enqueue(thread, until: deadline)
+    waits.threads.enqueue(thread, until: deadline)
     armNextEvent(at: MonotonicClock.nanoseconds())
   }
 
   /// A timed waiter was woken before its deadline.
   func cancel(_ thread: KernelThread) {
-    waits.remove(thread)
+    waits.threads.remove(thread)
+  }
+
+  /// A process's interval timer is armed for `deadline` (it was not queued).
+  func arm(_ process: UserProcess, until deadline: UInt64) {
+    waits.alarms.enqueue(process, until: deadline)
+    armNextEvent(at: MonotonicClock.nanoseconds())
+  }
+
+  /// A process's interval timer is disarmed (or about to be re-armed).
+  func disarm(_ process: UserProcess) {
+    waits.alarms.remove(process)
   }
 
   /// The scheduler switched to a thread (a new tick starts for it) or to the idle thread

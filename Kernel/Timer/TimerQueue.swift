@@ -1,5 +1,6 @@
-/// One CPU's timed waits: which blocked threads wait until which monotonic time, earliest
-/// deadline first.
+/// One CPU's timed events of one kind, earliest deadline first: which blocked threads wait
+/// until which monotonic time (`TimerQueue<KernelThread>`), or which processes' real-time
+/// interval timers expire when (`TimerQueue<UserProcess>`, `RealTimers`).
 ///
 /// A thread blocked with a deadline (`WaitQueue.wait(until:)`: nanosleep, poll and select
 /// timeouts) is enqueued here beside its wait queue; the timer interrupt takes out every
@@ -15,11 +16,11 @@
 /// kernel running with interrupts masked keeps them apart. With a second CPU (a wake-up from
 /// another CPU's system call) it needs its lock, `TimerQueue.lock`: a spinlock taken with
 /// interrupts masked (Linux's `raw_spin_lock_irqsave` on `hrtimer_cpu_base.lock`).
-struct TimerQueue {
-  /// A blocked waiter: its deadline (monotonic nanoseconds) and its thread.
+struct TimerQueue<Item: AnyObject> {
+  /// A queued event: its deadline (monotonic nanoseconds) and what it is for.
   struct Waiter {
     let deadline: UInt64
-    let thread: KernelThread
+    let item: Item
   }
 
   /// Sorted by deadline (ties: the earlier-enqueued first).
@@ -31,24 +32,24 @@ struct TimerQueue {
   /// The deadline the timer must be programmed for, if anyone waits.
   var earliestDeadline: UInt64? { waiters.first?.deadline }
 
-  /// Adds `thread`, waiting until `deadline`.
-  mutating func enqueue(_ thread: KernelThread, until deadline: UInt64) {
+  /// Adds `item`, due at `deadline`.
+  mutating func enqueue(_ item: Item, until deadline: UInt64) {
     let index = waiters.firstIndex(where: { $0.deadline > deadline }) ?? waiters.count
-    waiters.insert(Waiter(deadline: deadline, thread: thread), at: index)
+    waiters.insert(Waiter(deadline: deadline, item: item), at: index)
   }
 
   /// Takes out every waiter whose deadline is at or before `now`, earliest first.
-  mutating func removeExpired(at now: UInt64) -> [KernelThread] {
+  mutating func removeExpired(at now: UInt64) -> [Item] {
     let count = waiters.firstIndex(where: { $0.deadline > now }) ?? waiters.count
     guard count > 0 else { return [] }
-    let expired = waiters[0..<count].map { $0.thread }
+    let expired = waiters[0..<count].map { $0.item }
     waiters.removeFirst(count)
     return expired
   }
 
-  /// Takes `thread` out (woken before its deadline).
-  mutating func remove(_ thread: KernelThread) {
-    if let index = waiters.firstIndex(where: { $0.thread === thread }) {
+  /// Takes `item` out (a waiter woken before its deadline, a timer disarmed).
+  mutating func remove(_ item: Item) {
+    if let index = waiters.firstIndex(where: { $0.item === item }) {
       waiters.remove(at: index)
     }
   }

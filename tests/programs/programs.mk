@@ -12,11 +12,12 @@ PROG_HEADERS := $(wildcard $(PROG_SRC)/*.h)
 # Programs written against rt.h alone: built with musl and freestanding (raw system calls).
 PROG_RT := $(sort $(basename $(notdir $(shell grep -l '^\#include "\(rt\|hostile\|secret\)\.h"' $(PROG_SRC)/*.c))))
 # Programs that need a libc.
-PROG_MUSL_ONLY := malloc_stress hello signal_libc rootfs_walk stdin_argv process_demo
+PROG_MUSL_ONLY := malloc_stress hello signal_libc rootfs_walk stdin_argv process_demo \
+  signal_delivery
 
 PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw/%) \
   $(PROG_MUSL_ONLY:%=$(PROG_BUILD)/musl/%) $(PROG_BUILD)/glibc/hello $(PROG_BUILD)/glibc/hello_pie \
-  $(PROG_BUILD)/glibc/signal_libc
+  $(PROG_BUILD)/glibc/signal_libc $(PROG_BUILD)/glibc/signal_delivery
 
 MUSL_CC   ?= musl-gcc
 GLIBC_CC  ?= gcc
