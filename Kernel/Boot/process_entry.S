@@ -13,6 +13,13 @@
 #define USER_DATA_SELECTOR  0x1b   // GDT slot 3 | RPL 3 (SegmentSelectors.swift)
 #define USER_CODE_SELECTOR  0x23   // GDT slot 4 | RPL 3
 #define SYSCALL_VECTOR      256    // trap_frame.vector for a system call (not an exception)
+// Offsets in struct trap_frame (KernelSupport.h): r15 first, then up to ss.
+#define FRAME_R11     32
+#define FRAME_RCX     96
+#define FRAME_RIP     136
+#define FRAME_RFLAGS  152
+#define RFLAGS_TF     (1 << 8)
+#define RFLAGS_RF     (1 << 16)
 // struct processor_entry_state (ProcessSupport.h): the per-CPU words the SYSCALL entry uses.
 #define ENTRY_KERNEL_STACK_TOP   0
 #define ENTRY_USER_STACK_SCRATCH 8
@@ -97,7 +104,7 @@ syscall_entry:
   pushq %r11
   pushq $USER_CODE_SELECTOR
   pushq %rcx
-  pushq $0
+  pushq %rax               // error-code slot: the call number (Linux's orig_ax, for restarts)
   pushq $SYSCALL_VECTOR
   pushq %rax
   pushq %rbx
@@ -116,6 +123,18 @@ syscall_entry:
   pushq %r15
   movq %rsp, %rdi
   call kernel_syscall_dispatch
+  // SYSRET reloads RIP from RCX and RFLAGS from R11. When the frame's RCX/R11 are not its
+  // RIP/RFLAGS (rt_sigreturn restored them, a handler's entry or a restart edited RIP), or
+  // RFLAGS has TF or RF, return with IRETQ instead, restoring every register (Linux's rule
+  // in do_syscall_64).
+  movq FRAME_RCX(%rsp), %rax
+  cmpq FRAME_RIP(%rsp), %rax
+  jne syscall_return_iret
+  movq FRAME_R11(%rsp), %rax
+  cmpq FRAME_RFLAGS(%rsp), %rax
+  jne syscall_return_iret
+  testq $(RFLAGS_TF | RFLAGS_RF), %rax
+  jnz syscall_return_iret
   popq %r15
   popq %r14
   popq %r13
@@ -137,6 +156,25 @@ syscall_entry:
   popq %r11                // user RFLAGS
   popq %rsp                // user RSP; SS is implied by STAR
   sysretq
+
+syscall_return_iret:
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rbp
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rbx
+  popq %rax
+  addq $16, %rsp           // vector and error code
+  iretq
 
   // uint64_t user_copy(void *destination, const void *source, uint64_t length)
   // Copies between kernel and user memory with SMAP's guard lowered: 0 when done, 1 when a

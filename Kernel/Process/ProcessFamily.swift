@@ -26,7 +26,7 @@ enum ProcessFamily {
       reparentChildren(of: process)
     }
     if let parent = process.parent {
-      _ = send(.SIGCHLD, to: parent)
+      _ = send(.SIGCHLD, to: parent, info: WaitCalls.childSignal(process))
       parent.childEvents.wakeAll()
     }
     WaitCalls.reapIfUnwaited(process)  // sigwait's: no zombie under SIG_IGN / SA_NOCLDWAIT
@@ -45,14 +45,28 @@ enum ProcessFamily {
   }
 
   /// Sends `signal` to `target` (another process, or the caller itself through `kill(0)` or
-  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it).
-  static func send(_ signal: LinuxSignal, to target: UserProcess, toThread: Bool = false)
-    -> SignalOutcome
-  {
+  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it). `info`:
+  /// what its handler is told when the kernel knows better than `kill`'s SI_USER from the
+  /// running process (a child's SIGCHLD, an interval timer's SIGALRM).
+  static func send(
+    _ signal: LinuxSignal, to target: UserProcess, toThread: Bool = false,
+    info: SignalInfo? = nil
+  ) -> SignalOutcome {
     guard !target.isZombie, let thread = target.thread else { return .continues }
-    let outcome = target.signals.send(signal, to: &thread.signals, toThread: toThread)
-    SignalWaits.sent(signal, to: target, toThread: toThread)  // sigwait's: origin, rt_sigtimedwait
-    guard case .terminates(let fatal) = outcome else { return .continues }
+    let sender = ProcessRunner.current.map { UInt32(truncatingIfNeeded: $0.id) } ?? 0
+    let outcome = target.signals.send(
+      signal, info: info ?? .sent(signal, by: sender, toThread: toThread), to: &thread.signals,
+      toThread: toThread)
+    SignalWaits.sent(signal, to: target)  // sigwait's: wakes an rt_sigtimedwait waiting for it
+    guard case .terminates(let fatal) = outcome else {
+      // A caught signal it does not block interrupts its wait (the call answers a restart
+      // code, converted when the handler is entered).
+      if target.signals.isDeliverable(to: thread.signals) {
+        Scheduler.shared.requestAttention(thread)
+        if target !== ProcessRunner.current { Scheduler.shared.wake(thread, .interrupted) }
+      }
+      return .continues
+    }
     if target === ProcessRunner.current { return outcome }
     kill(target, signal: UInt64(fatal.rawValue))
     return .continues

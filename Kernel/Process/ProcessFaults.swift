@@ -1,8 +1,12 @@
 import KernelSupport
 
-/// What happens when a process does something the machine refuses: it is killed with one
-/// kernel line, and the kernel goes on with the other threads. Kernel faults still panic
-/// (Panic.swift); this is only for traps that came from ring 3.
+/// What happens when a process does something the machine refuses: the signal Linux sends for
+/// it (SIGSEGV with si_addr and SEGV_MAPERR/SEGV_ACCERR for a refused page fault, the
+/// exception's signal and si_code otherwise: `ExceptionSignal`) is forced on the thread. A
+/// handler for it, not blocked, runs on the way back to ring 3 (and may repair the cause and
+/// return: the instruction is retried); otherwise the process is killed with one kernel line
+/// naming the reason, and the kernel goes on with the other threads (Linux's `force_sig`
+/// rule). Kernel faults still panic (Panic.swift); this is only for traps from ring 3.
 ///
 /// Report format (one line):
 /// `[kernel] pid 2 (prog) killed: write at 0x0: address not mapped, RIP 0x401136, signal 11`
@@ -14,17 +18,31 @@ enum ProcessFaults {
       && frame.pointee.vector != UInt64(ExceptionVector.pageFault.rawValue)
   }
 
-  /// Kills the running process for a page fault the core's policy refused.
-  static func kill(_ reason: KillReason, _ frame: UnsafeMutablePointer<TrapFrame>) -> Never {
-    end(
-      reason.description + ", RIP " + hex(frame.pointee.rip),
-      signal: ProcessEnd.signalSegmentationViolation)
+  /// A page fault the core's policy refused: SIGSEGV for the fault address.
+  static func kill(_ reason: KillReason, _ frame: UnsafeMutablePointer<TrapFrame>) {
+    let thread = Processor.current.thread
+    thread.signals.lastTrap = TrapRecord(
+      vector: frame.pointee.vector, errorCode: frame.pointee.error_code,
+      address: reason.address)
+    force(reason.signalInfo, reason.description + ", RIP " + hex(frame.pointee.rip))
   }
 
-  /// Kills the running process for any other exception: #GP (a non-canonical address, a
-  /// privileged instruction), #UD, #DE, …, with the signal Linux would send.
-  static func userException(_ frame: UnsafeMutablePointer<TrapFrame>) -> Never {
+  /// Any other exception: #GP (a non-canonical address, a privileged instruction), #UD, #DE,
+  /// …, with the signal and si_code Linux sends. A spurious #MF/#XM (no unmasked flag) sends
+  /// nothing, as on Linux.
+  static func userException(_ frame: UnsafeMutablePointer<TrapFrame>) {
     let vector = Int(frame.pointee.vector)
+    let thread = Processor.current.thread
+    let area = thread.stack!.fpuArea
+    user_fpu_state_save(area)
+    let status = FPUStatus(
+      controlWord: area.load(fromByteOffset: FXSaveImage.fcwOffset, as: UInt16.self),
+      statusWord: area.load(fromByteOffset: FXSaveImage.fswOffset, as: UInt16.self),
+      mxcsr: area.load(fromByteOffset: FXSaveImage.mxcsrOffset, as: UInt32.self))
+    guard let info = ExceptionSignal.info(vector: vector, rip: frame.pointee.rip, fpu: status)
+    else { return }
+    thread.signals.lastTrap = TrapRecord(
+      vector: frame.pointee.vector, errorCode: frame.pointee.error_code, address: 0)
     var what = "exception " + String(vector)
     if let known = ExceptionVector(rawValue: vector) {
       what = known.name.description
@@ -33,12 +51,18 @@ enum ProcessFaults {
     if vector == ExceptionVector.generalProtection.rawValue {
       text += ": non-canonical address or privileged instruction, address unknown"
     }
-    end(text + ", RIP " + hex(frame.pointee.rip), signal: signal(for: vector))
+    force(info, text + ", RIP " + hex(frame.pointee.rip))
   }
 
-  /// The signal Linux delivers for an exception vector (SIGSEGV for one it does not know).
-  static func signal(for vector: Int) -> UInt64 {
-    ExceptionVector(rawValue: vector)?.linuxSignal ?? ProcessEnd.signalSegmentationViolation
+  /// Forces `info`'s signal on the running thread; kills with `description` if no handler
+  /// can take it.
+  static func force(_ info: SignalInfo, _ description: String) {
+    let process = ProcessRunner.current!
+    let outcome = process.signals.force(info, on: &Processor.current.thread.signals)
+    guard case .terminates(let signal) = outcome else {
+      return Scheduler.shared.requestAttention(Processor.current.thread)
+    }
+    end(description, signal: UInt64(signal.rawValue))
   }
 
   /// Prints the kill line and ends the process.

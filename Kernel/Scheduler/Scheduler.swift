@@ -200,6 +200,7 @@ final class Scheduler {
       yield()
       if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
     }
+    if SignalDelivery.hasWork(thread) { SignalDelivery.deliverPending(thread) }
   }
 
   /// The idle thread's loop: runs threads while `keepGoing` says so, halting when none is

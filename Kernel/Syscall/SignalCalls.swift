@@ -83,10 +83,12 @@ enum SignalCalls {
       _ = ProcessFamily.send(signal, to: target, toThread: call.number != SystemCallNumber.kill)
     }
     if targets.contains(where: { $0 === process }) {
+      let toThread = call.number != SystemCallNumber.kill
       carryOut(
         process.signals.send(
-          signal, to: &Processor.current.thread.signals,
-          toThread: call.number != SystemCallNumber.kill), sentByItself: true)
+          signal,
+          info: .sent(signal, by: UInt32(truncatingIfNeeded: process.id), toThread: toThread),
+          to: &Processor.current.thread.signals, toThread: toThread), sentByItself: true)
     }
     return 0
   }
@@ -145,12 +147,31 @@ enum SignalCalls {
 
   /// Ends the process for `.terminates`, with one kernel line; returns for `.continues`.
   static func carryOut(_ outcome: SignalOutcome, sentByItself: Bool) {
-    guard case .terminates(let signal) = outcome else { return }
+    guard case .terminates(let signal) = outcome else {
+      return SignalDelivery.attendIfDeliverable(Processor.current.thread)
+    }
     let process = ProcessRunner.current!
     ProcessConsole.line(
       process.label + " killed by "
         + (sentByItself ? "its own signal " : "its pending signal ") + String(signal.rawValue))
     ProcessExit.end(process, .killed(signal: UInt64(signal.rawValue)))
+  }
+
+  /// `sigaltstack(ss, old_ss)` (kernel/signal.c `do_sigaltstack`): the new `stack_t` is read
+  /// first (EFAULT), then checked against the thread's RSP at the call (`ThreadSignalStack
+  /// .replaced`: EPERM, EINVAL, ENOMEM); the old setting is copied out only if that worked.
+  static func sigaltstack(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let thread = Processor.current.thread
+    let stackPointer = call.frame!.pointee.rsp
+    let old = thread.signals.alternateStack.reported(at: stackPointer)
+    if call.a0 != 0 {
+      let new = SignalStack(
+        decoding: try SignalReturn.readBytes(at: call.a0, count: SignalStack.byteCount))
+      thread.signals.alternateStack = try thread.signals.alternateStack.replaced(
+        by: new, at: stackPointer)
+    }
+    if call.a1 != 0 { try UserMemory.copyOut(old.image, to: call.a1) }
+    return 0
   }
 
   /// Reads a `struct sigaction` (four words) from user memory.

@@ -114,9 +114,7 @@ enum RealTimers {
   /// context: a terminating outcome marks the process to end on its way back to ring 3 (the
   /// interrupt may have come from that very process: it cannot end inside the handler).
   static func send(_ process: UserProcess) {
-    let outcome = ProcessFamily.send(.SIGALRM, to: process)
-    process.signalWaits.origins.record(
-      .SIGALRM, SignalOrigin(code: SignalOrigin.SI_KERNEL, pid: 0))
+    let outcome = ProcessFamily.send(.SIGALRM, to: process, info: .kernel(.SIGALRM))
     if case .terminates(let signal) = outcome {
       ProcessFamily.kill(process, signal: UInt64(signal.rawValue))
     }

@@ -25,7 +25,7 @@ func handleTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
     InterruptDispatch.handle(frame)
     return
   }
-  if ProcessFaults.isUserException(frame) { ProcessFaults.userException(frame) }
+  if ProcessFaults.isUserException(frame) { return ProcessFaults.userException(frame) }
   switch ExceptionVector(rawValue: Int(frame.pointee.vector)) {
   case .pageFault: PageFaultTrap.handle(frame)
   case .doubleFault: DoubleFaultTrap.handle(frame)

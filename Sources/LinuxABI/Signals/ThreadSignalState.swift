@@ -11,6 +11,9 @@ public struct ThreadSignalState: Sendable {
   public private(set) var blocked = SignalSet.empty
   /// Signals sent to this thread alone, not acted on yet (`task_struct.pending`).
   public var pending = SignalSet.empty
+  /// What each signal of `pending` carries for its handler (one per number; a signal inserted
+  /// into `pending` directly is told `SI_KERNEL`).
+  var pendingInfo = [SignalInfo]()
   /// The alternate signal stack (`sas_ss_sp`, `sas_ss_size`, `sas_ss_flags`).
   public var alternateStack = SignalStack.disabled
   /// The mask `rt_sigsuspend` replaced (Linux's `saved_sigmask` with `TIF_RESTORE_SIGMASK`):
@@ -18,8 +21,20 @@ public struct ThreadSignalState: Sendable {
   /// no handler runs.
   public var maskAfterSuspend: SignalSet? = nil
 
+  /// The last exception's vector, error code and fault address (Linux's `thread.trap_nr`,
+  /// `error_code`, `cr2`), for the next signal frame's `sigcontext`.
+  public var lastTrap = TrapRecord()
+
   /// Nothing blocked or pending, no alternate stack.
   public init() {}
+
+  /// Queues `info` on the thread, unless its signal is pending already (standard signals are
+  /// not queued twice; real-time ones are not queued either, a simplification).
+  public mutating func queue(_ info: SignalInfo) {
+    guard !pending.contains(info.signal) else { return }
+    pending.insert(info.signal)
+    pendingInfo.append(info)
+  }
 
   /// `rt_sigprocmask`: returns the old mask and, when `set` is given, changes it as `how` says
   /// (`SignalState.SIG_BLOCK` …). EINVAL for an unknown `how` (only checked with a set, as
@@ -48,6 +63,19 @@ public struct ThreadSignalState: Sendable {
     child.blocked = blocked
     child.alternateStack = alternateStack
     return child
+  }
+}
+
+/// An exception's record in the thread (what `sigcontext.trapno`, `err` and `cr2` report).
+public struct TrapRecord: Equatable, Sendable {
+  public var vector: UInt64 = 0
+  public var errorCode: UInt64 = 0
+  public var address: UInt64 = 0
+  public init() {}
+  public init(vector: UInt64, errorCode: UInt64, address: UInt64) {
+    self.vector = vector
+    self.errorCode = errorCode
+    self.address = address
   }
 }
 
@@ -82,12 +110,65 @@ public struct SignalStack: Equatable, Sendable {
     self.size = size
   }
 
-  /// Whether a stack is set (`SS_DISABLE` not in the flags and a size).
-  public var isEnabled: Bool { flags & Self.SS_DISABLE == 0 && size != 0 }
+  /// Whether a stack is set (Linux looks at the size only: `SS_DISABLE` stores size 0).
+  public var isEnabled: Bool { size != 0 }
 
   /// Whether `stackPointer` is on this stack (`on_sig_stack`: base < sp <= base + size, the
-  /// top counted as on it since a push would land below it).
+  /// top counted as on it since a push would land below it). Never while `SS_AUTODISARM`
+  /// is set: the handler owns the stack, and a nested signal may start it afresh.
   public func contains(_ stackPointer: UInt64) -> Bool {
+    flags & Self.SS_AUTODISARM == 0 && containsIgnoringDisarm(stackPointer)
+  }
+
+  /// The range test alone (`__on_sig_stack`).
+  public func containsIgnoringDisarm(_ stackPointer: UInt64) -> Bool {
     isEnabled && stackPointer > base && stackPointer - base <= size
+  }
+
+  /// `sas_ss_flags(sp)`: `SS_DISABLE` with no stack, `SS_ONSTACK` while on it, else 0.
+  public func reportedFlags(at stackPointer: UInt64) -> Int32 {
+    !isEnabled ? Self.SS_DISABLE : contains(stackPointer) ? Self.SS_ONSTACK : 0
+  }
+
+  /// What `sigaltstack` reports as the old setting for a thread at `stackPointer`: the stored
+  /// base and size, `sas_ss_flags(sp)` plus the stored `SS_AUTODISARM`.
+  public func reported(at stackPointer: UInt64) -> SignalStack {
+    SignalStack(
+      base: base, flags: reportedFlags(at: stackPointer) | (flags & Self.SS_AUTODISARM),
+      size: size)
+  }
+
+  /// `sigaltstack`'s new setting checked as Linux 6.1's `do_sigaltstack` does, for a thread at
+  /// `stackPointer` whose current setting is `self`: EPERM while on the current stack, EINVAL
+  /// for a mode other than 0, `SS_ONSTACK` or `SS_DISABLE` (`SS_AUTODISARM` may be added),
+  /// ENOMEM below `MINSIGSTKSZ`. `SS_DISABLE` stores no base and no size.
+  public func replaced(by new: SignalStack, at stackPointer: UInt64) throws(LinuxErrno)
+    -> SignalStack
+  {
+    guard !contains(stackPointer) else { throw .EPERM }
+    let mode = new.flags & ~Self.SS_AUTODISARM
+    guard mode == 0 || mode == Self.SS_ONSTACK || mode == Self.SS_DISABLE else {
+      throw .EINVAL
+    }
+    if mode == Self.SS_DISABLE { return SignalStack(base: 0, flags: new.flags, size: 0) }
+    guard new.size >= Self.MINSIGSTKSZ else { throw .ENOMEM }
+    return new
+  }
+
+  /// The 24 bytes of `stack_t`.
+  public var image: [UInt8] {
+    var writer = ByteWriter(bytes: [UInt8](repeating: 0, count: Self.byteCount))
+    writer.put64(base, at: 0)
+    writer.put32(UInt32(bitPattern: flags), at: 8)
+    writer.put64(size, at: 16)
+    return writer.bytes
+  }
+
+  /// A `stack_t` read from user memory.
+  public init(decoding bytes: [UInt8]) {
+    let reader = ByteReader(bytes: bytes)
+    self.init(
+      base: reader.get64(at: 0), flags: Int32(bitPattern: reader.get32(at: 8)),
+      size: reader.get64(at: 16))
   }
 }
