@@ -25,7 +25,7 @@
 
 enum {
     NR_pause = 34, NR_getitimer = 36, NR_alarm = 37, NR_setitimer = 38, NR_rt_sigtimedwait = 128,
-    NR_rt_sigsuspend = 130,
+    NR_rt_sigsuspend = 130, NR_restart_syscall = 219, NR_pselect6 = 270, NR_ppoll = 271,
 };
 #define ITIMER_REAL 0
 #define ITIMER_VIRTUAL 1
@@ -103,6 +103,7 @@ static void alarm_answers(void)
     arm_us(20000, 0);
     arm_us(0, 0);
     expect(sleep_ms(60), 0, "a sleep past cancelled timers ends normally");
+    expect(sys0(NR_restart_syscall), -EINTR, "restart_syscall with nothing to resume: EINTR");
     say("signal_waits: alarm answers and cancels");
 }
 
@@ -526,6 +527,45 @@ static void poll_select_interrupted(long pid)
     say("signal_waits: poll and select: EINTR");
 }
 
+/* ppoll and pselect6 wait with their own mask: one that unblocks a pending signal ends the
+ * wait at once (EINTR after its handler, which runs with the call's mask), and the old mask is
+ * back afterwards. A wrong sigsetsize is EINVAL. */
+static void masked_polls(long pid)
+{
+    int fds[2];
+    catch(SIGUSR1, note_mask, SA_RESTART);
+    expect(sys_pipe2(fds, 0), 0, "pipe2");
+    unsigned long usr1 = SIGBIT(SIGUSR1), old = 0, none = 0, after = 0;
+    sys_sigprocmask(SIG_SETMASK, &usr1, &old);
+    struct rt_pollfd p = { fds[0], POLLIN, 0 };
+    struct rt_timespec t = { 5, 0 };
+    expect(sys6(NR_ppoll, (long)&p, 1, (long)&t, (long)&none, 4, 0), -EINVAL, "ppoll sigsetsize 4: EINVAL");
+    for (int call = 0; call < 2; call++) {
+        sys_kill(pid, SIGUSR1);
+        caught[SIGUSR1] = 0;
+        mask_in_handler = 0;
+        unsigned long usr2 = SIGBIT(SIGUSR2);
+        long start = now_ns(), r;
+        if (call == 0) {
+            r = sys6(NR_ppoll, (long)&p, 1, (long)&t, (long)&usr2, SIGSET_SIZE, 0);
+        } else {
+            unsigned long readset = 1UL << fds[0];
+            struct { unsigned long *set; unsigned long size; } pack = { &usr2, SIGSET_SIZE };
+            r = sys6(NR_pselect6, fds[0] + 1, (long)&readset, 0, 0, (long)&t, (long)&pack);
+        }
+        expect(r, -EINTR, call == 0 ? "ppoll unblocking a pending signal: EINTR" : "pselect6 unblocking a pending signal: EINTR");
+        check(now_ns() - start < 2000000000L, "ended at once, not at the timeout");
+        check(caught[SIGUSR1] == 1, "the unblocked signal's handler ran");
+        check(mask_in_handler == (SIGBIT(SIGUSR2) | SIGBIT(SIGUSR1)), "the handler ran with the call's mask");
+        sys_sigprocmask(SIG_BLOCK, 0, &after);
+        check(after == SIGBIT(SIGUSR1), "the old mask is back after the call");
+    }
+    sys_sigprocmask(SIG_SETMASK, &old, 0);
+    sys_close(fds[0]);
+    sys_close(fds[1]);
+    say("signal_waits: ppoll and pselect6 wait with their mask");
+}
+
 static void timedwait_interrupted(long pid)
 {
     catch(SIGUSR1, count_signal, SA_RESTART);
@@ -586,6 +626,7 @@ int main(int argc, char **argv)
         sleep_interrupted();
         read_and_wait_interrupted(pid);
         poll_select_interrupted(pid);
+        masked_polls(pid);
         timedwait_interrupted(pid);
         periodic_handler();
         return finish("signal_waits");
