@@ -44,7 +44,7 @@ enum SignalDelivery {
           process.label + " killed by its pending signal " + String(signal.rawValue))
         ProcessExit.end(process, .killed(signal: UInt64(signal.rawValue)))
       case .handle(let info, let action):
-        if info.signal == .SIGALRM { RealTimers.signalTaken(process) }  // sigwait's: re-arm
+        if info.signal == .SIGALRM { RealTimers.catchUp(process) }  // an interval re-arms
         SystemCallRestart.convert(
           frame, handlerRuns: true, restartAllowed: action.flags & SA_RESTART != 0)
         enterHandler(info, action, thread, process, frame)
