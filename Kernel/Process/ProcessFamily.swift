@@ -26,7 +26,7 @@ enum ProcessFamily {
       reparentChildren(of: process)
     }
     if let parent = process.parent {
-      _ = send(.SIGCHLD, to: parent)
+      _ = send(.SIGCHLD, to: parent, info: WaitCalls.childSignal(process))
       parent.childEvents.wakeAll()
     }
     WaitCalls.reapIfUnwaited(process)  // sigwait's: no zombie under SIG_IGN / SA_NOCLDWAIT
@@ -45,19 +45,19 @@ enum ProcessFamily {
   }
 
   /// Sends `signal` to `target` (another process, or the caller itself through `kill(0)` or
-  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it). `info` is
-  /// what a handler is told; by default the running process's `kill`/`tkill` (SI_USER /
-  /// SI_TKILL, its pid), or CLD_EXITED / CLD_KILLED for a SIGCHLD from a child that ended.
+  /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it). `info`:
+  /// what its handler is told when the kernel knows better than `kill`'s SI_USER from the
+  /// running process (a child's SIGCHLD, an interval timer's SIGALRM).
   static func send(
     _ signal: LinuxSignal, to target: UserProcess, toThread: Bool = false,
     info: SignalInfo? = nil
   ) -> SignalOutcome {
     guard !target.isZombie, let thread = target.thread else { return .continues }
-    let origin = SignalWaits.origin(of: signal, from: ProcessRunner.current, toThread: toThread)
+    let sender = ProcessRunner.current.map { UInt32(truncatingIfNeeded: $0.id) } ?? 0
     let outcome = target.signals.send(
-      signal, info: info ?? signalInfo(signal, origin), to: &thread.signals,
+      signal, info: info ?? .sent(signal, by: sender, toThread: toThread), to: &thread.signals,
       toThread: toThread)
-    SignalWaits.sent(signal, to: target, toThread: toThread)  // sigwait's: origin, rt_sigtimedwait
+    SignalWaits.sent(signal, to: target)  // sigwait's: wakes an rt_sigtimedwait waiting for it
     guard case .terminates(let fatal) = outcome else {
       // A caught signal it does not block interrupts its wait (the call answers a restart
       // code, converted when the handler is entered).
@@ -70,18 +70,6 @@ enum ProcessFamily {
     if target === ProcessRunner.current { return outcome }
     kill(target, signal: UInt64(fatal.rawValue))
     return .continues
-  }
-
-  /// The `siginfo_t` of a signal from `origin` (sigwait's record of who sent it).
-  static func signalInfo(_ signal: LinuxSignal, _ origin: SignalOrigin) -> SignalInfo {
-    guard signal == .SIGCHLD, origin.code > 0 else {
-      return SignalInfo(
-        signal: signal, code: origin.code, details: .sender(pid: origin.pid, uid: origin.uid))
-    }
-    return SignalInfo(
-      signal: signal, code: origin.code,
-      details: .child(
-        pid: origin.pid, uid: origin.uid, status: origin.status, userTicks: 0, systemTicks: 0))
   }
 
   /// Marks `target` to end as killed by `signal`; interrupts its wait.

@@ -42,7 +42,7 @@ final class KernelThread {
   var switchedInAt: UInt64 = 0
   /// Its mask, own pending signals and alternate stack (the dispositions are the process's).
   var signals = ThreadSignalState()
-  var restartBlock = RestartBlock.none  // what restart_syscall resumes: Kernel/Timer/RestartBlock.swift
+  var restartBlock = RestartBlock.none  // what restart_syscall resumes (Kernel/Timer)
 
   /// The idle thread of a CPU: the context that is running now (the boot stack).
   init(idle: ()) {

@@ -8,7 +8,7 @@ import KernelSupport
 /// | ERESTARTSYS | EINTR, or restart with `SA_RESTART` | restart |
 /// | ERESTARTNOINTR | restart | restart |
 /// | ERESTARTNOHAND | EINTR | restart |
-/// | ERESTART_RESTARTBLOCK | EINTR | restart (of the same call: no `restart_syscall`) |
+/// | ERESTART_RESTARTBLOCK | EINTR | restart through `restart_syscall` (its `restartBlock`) |
 ///
 /// A restart backs RIP up over the 2-byte `syscall` instruction and puts the original call
 /// number back in RAX. The original number is the system-call frame's error-code slot
@@ -48,7 +48,9 @@ enum SystemCallRestart {
     default: restart = !handlerRuns
     }
     if restart {
-      frame.pointee.rax = frame.pointee.error_code
+      // sigwait's: an interrupted sleep or poll resumes through restart_syscall.
+      frame.pointee.rax =
+        code == .ERESTART_RESTARTBLOCK ? SystemCallNumber.restart_syscall : frame.pointee.error_code
       frame.pointee.rip &-= syscallInstructionLength
     } else {
       frame.pointee.rax = LinuxErrno.EINTR.returnValue

@@ -78,12 +78,17 @@ enum PollCalls {
     }
   }
 
-  /// `ppoll(fds, nfds, timeout_ts, sigmask, sigsetsize)`: the signal mask is ignored.
+  /// `ppoll(fds, nfds, timeout_ts, sigmask, sigsetsize)`: waits with `sigmask` as the signal
+  /// mask (`PollSignalMask`).
   static func ppoll(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let timeout = try timespec(at: call.a2)
+    let mask = try PollSignalMask.read(call.a3, size: call.a4)
     let deadline = deadline(after: timeout)
     return try writingBackTimeLeft(until: deadline, of: timeout, to: call.a2, as: .timespec) {
-      () throws(LinuxErrno) in try poll(entries: call.a0, count: call.a1, deadline: deadline)
+      () throws(LinuxErrno) in
+      try PollSignalMask.waiting(with: mask) { () throws(LinuxErrno) in
+        try poll(entries: call.a0, count: call.a1, deadline: deadline)
+      }
     }
   }
 
@@ -142,13 +147,17 @@ enum PollCalls {
     }
   }
 
-  /// `pselect6(nfds, readfds, writefds, exceptfds, timeout_ts, sigmask)`.
+  /// `pselect6(nfds, readfds, writefds, exceptfds, timeout_ts, sigmask)`: waits with the
+  /// mask `sigmask` points to (`PollSignalMask`).
   static func pselect6(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let mask = try PollSignalMask.readPacked(call.a5)  // the pack first, as Linux
     let timeout = try timespec(at: call.a4)
     let deadline = deadline(after: timeout)
     return try writingBackTimeLeft(until: deadline, of: timeout, to: call.a4, as: .timespec) {
       () throws(LinuxErrno) in
-      try select(count: call.a0, sets: (call.a1, call.a2, call.a3), deadline: deadline)
+      try PollSignalMask.waiting(with: mask) { () throws(LinuxErrno) in
+        try select(count: call.a0, sets: (call.a1, call.a2, call.a3), deadline: deadline)
+      }
     }
   }
 
@@ -233,6 +242,8 @@ enum PollCalls {
   /// pipe wakes while it is registered there (Linux's poll table); interrupted, the answer of
   /// `Interruption` for `ERESTARTNOHAND`.
   static func waitForChange(of pipes: [Pipe], until deadline: UInt64) throws(LinuxErrno) {
+    // A signal its own mask just unblocked (ppoll, pselect6) ends it before it waits.
+    if SignalWaits.hasDeliverable() { throw Interruption.answer(restarting: .ERESTARTNOHAND) }
     let queue = WaitQueue()
     for pipe in pipes { pipe.watch(with: queue) }
     let reason = queue.wait(until: deadline)

@@ -53,12 +53,10 @@ enum SignalWaitCalls {
   }
 }
 
-/// A process's part of the signal waits: where its pending signals came from (what
-/// `rt_sigtimedwait` reports), and the set its thread waits for in `rt_sigtimedwait` with the
-/// queue it waits on. One thread per process today; with threads (issue 10 §2) the waited-for
-/// set and queue move to the thread.
+/// A process's part of the signal waits: the set its thread waits for in `rt_sigtimedwait`
+/// and the queue it waits on. One thread per process today; with threads (issue 10 §2) they
+/// move to the thread.
 struct SignalWaitState {
-  var origins = SignalOrigins()
   /// What the thread waits for in `rt_sigtimedwait` (empty: it does not).
   var awaited = SignalSet.empty
   /// Where it waits; `SignalWaits.sent` wakes it.
@@ -68,48 +66,23 @@ struct SignalWaitState {
 /// The signal waits' side of sending and taking signals.
 enum SignalWaits {
   /// A signal was just sent to `target` (`ProcessFamily.send`: another process's `kill`, a
-  /// child's SIGCHLD, the interval timer's SIGALRM) by the running process, if any: its
-  /// origin is noted for `rt_sigtimedwait`, and a waiter for it there is woken.
-  static func sent(_ signal: LinuxSignal, to target: UserProcess, toThread: Bool) {
-    let threadPending = target.thread?.signals.pending ?? .empty
-    guard target.signals.pending.union(threadPending).contains(signal) else { return }
-    target.signalWaits.origins.record(
-      signal, origin(of: signal, from: ProcessRunner.current, toThread: toThread))
+  /// child's SIGCHLD, the interval timer's SIGALRM): a thread waiting for it in
+  /// `rt_sigtimedwait` is woken (its set stays blocked, so delivery's wake-up does not).
+  static func sent(_ signal: LinuxSignal, to target: UserProcess) {
     if target.signalWaits.awaited.contains(signal) { target.signalWaits.arrivals.wakeAll() }
   }
 
-  /// Who sent `signal`: the kernel (no process: an interrupt's), a child that ended (SIGCHLD:
-  /// CLD_EXITED or CLD_KILLED with its status), or `kill` / `tkill` from `sender`.
-  static func origin(of signal: LinuxSignal, from sender: UserProcess?, toThread: Bool)
-    -> SignalOrigin
-  {
-    guard let sender else { return SignalOrigin(code: SignalOrigin.SI_KERNEL, pid: 0) }
-    let pid = UInt32(truncatingIfNeeded: sender.id)
-    if signal == .SIGCHLD, let end = sender.end {
-      switch end {
-      case .exited(let code):
-        return SignalOrigin(code: SignalOrigin.CLD_EXITED, pid: pid, status: Int32(code))
-      case .killed(let number):
-        return SignalOrigin(
-          code: SignalOrigin.CLD_KILLED, pid: pid, status: Int32(truncatingIfNeeded: number))
-      }
-    }
-    return SignalOrigin(code: toThread ? SignalOrigin.SI_TKILL : SignalOrigin.SI_USER, pid: pid)
-  }
-
   /// Takes the pending signal of `set` Linux would take first (the thread's own, then the
-  /// process's), with its `siginfo_t` image; a taken SIGALRM re-arms a periodic timer. A
-  /// signal whose origin was not noted (sent by the process to itself) is `SI_USER` from it.
+  /// process's), with its `siginfo_t` image (what it was sent with); a taken SIGALRM re-arms a
+  /// periodic timer.
   static func take(from set: SignalSet, of process: UserProcess) -> (LinuxSignal, [UInt8])? {
     let thread = Processor.current.thread
     guard
-      let signal = process.signals.takeNext(
+      let info = process.signals.takeNextInfo(
         excluding: SignalSet(rawValue: ~set.rawValue), thread: &thread.signals)
     else { return nil }
-    if signal == .SIGALRM { RealTimers.signalTaken(process) }
-    let itself = SignalOrigin(
-      code: SignalOrigin.SI_USER, pid: UInt32(truncatingIfNeeded: process.id))
-    return (signal, process.signalWaits.origins.take(signal, fallback: itself).image(for: signal))
+    if info.signal == .SIGALRM { RealTimers.signalTaken(process) }
+    return (info.signal, info.image)
   }
 
   /// Waits until a signal the thread does not block is pending (delivery, on the way back to
@@ -125,8 +98,6 @@ enum SignalWaits {
 
   /// Whether a pending signal (the process's or the thread's) is not blocked by the mask.
   static func hasDeliverable() -> Bool {
-    let thread = Processor.current.thread
-    let pending = ProcessRunner.current!.signals.pending.union(thread.signals.pending)
-    return !pending.subtracting(thread.signals.blocked).isEmpty
+    ProcessRunner.current!.signals.isDeliverable(to: Processor.current.thread.signals)
   }
 }

@@ -154,13 +154,13 @@ enum SystemCalls {
     case Number.rt_sigpending: return try SignalCalls.rtSigpending(call)
     case Number.sigaltstack: return try SignalCalls.sigaltstack(call)
     case Number.rt_sigreturn: return SignalReturn.rtSigreturn(call)
-    case Number.pause: return try SignalWaitCalls.pause(call)
-    case Number.rt_sigsuspend: return try SignalWaitCalls.rtSigsuspend(call)
     case Number.alarm: return TimerCalls.alarm(call)
     case Number.getitimer: return try TimerCalls.getitimer(call)
     case Number.setitimer: return try TimerCalls.setitimer(call)
     case Number.restart_syscall: return try RestartCalls.restartSyscall(call)
     case Number.rt_sigtimedwait: return try SignalWaitCalls.rtSigtimedwait(call)
+    case Number.rt_sigsuspend: return try SignalWaitCalls.rtSigsuspend(call)
+    case Number.pause: return try SignalWaitCalls.pause(call)
     case Number.sched_yield:
       Scheduler.shared.yield()
       return 0

@@ -137,11 +137,16 @@ enum WaitCalls {
 
   /// A `siginfo_t` for SIGCHLD about `child` (all zero when there is none: WNOHANG).
   static func siginfo(_ child: UserProcess?) -> [UInt8] {
-    var image = [UInt8](repeating: 0, count: siginfoSize)
-    guard let child, let end = child.end else { return image }
+    guard let child, child.end != nil else { return [UInt8](repeating: 0, count: siginfoSize) }
+    return childSignal(child).image
+  }
+
+  /// What SIGCHLD tells about `child`, which ended (`do_notify_parent`): CLD_EXITED with the
+  /// exit code or CLD_KILLED with the signal, its pid, and its CPU times in clock ticks.
+  static func childSignal(_ child: UserProcess) -> SignalInfo {
     let code: UInt64
     let status: UInt64
-    switch end {
+    switch child.end ?? .exited(0) {
     case .exited(let value):
       code = CLD_EXITED
       status = UInt64(value)
@@ -150,23 +155,15 @@ enum WaitCalls {
       status = signal
     }
     let times = ProcessTimes(of: child)
-    let ticksPerSecond = ResourceCalls.clockTicksPerSecond
-    let nanosecondsPerTick = LinuxStructures.nanosecondsPerSecond / ticksPerSecond
-    // si_signo @0, si_errno @4, si_code @8, si_pid @16, si_uid @20, si_status @24,
-    // si_utime @32, si_stime @40 (clock ticks).
-    store(UInt64(LinuxSignal.SIGCHLD.rawValue), at: 0, bytes: 4, in: &image)
-    store(code, at: 8, bytes: 4, in: &image)
-    store(child.id, at: 16, bytes: 4, in: &image)
-    store(status, at: 24, bytes: 4, in: &image)
-    store(times.userNanoseconds / nanosecondsPerTick, at: 32, bytes: 8, in: &image)
-    store(times.systemNanoseconds / nanosecondsPerTick, at: 40, bytes: 8, in: &image)
-    return image
-  }
-
-  static func store(_ value: UInt64, at offset: Int, bytes: Int, in image: inout [UInt8]) {
-    for index in 0..<bytes {
-      image[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))
-    }
+    let nanosecondsPerTick =
+      LinuxStructures.nanosecondsPerSecond / ResourceCalls.clockTicksPerSecond
+    return SignalInfo(
+      signal: .SIGCHLD, code: Int32(code),
+      details: .child(
+        pid: UInt32(truncatingIfNeeded: child.id), uid: 0,
+        status: Int32(truncatingIfNeeded: status),
+        userTicks: Int64(times.userNanoseconds / nanosecondsPerTick),
+        systemTicks: Int64(times.systemNanoseconds / nanosecondsPerTick)))
   }
 
   /// The child's `struct rusage`: its own CPU times and faults.

@@ -10,8 +10,12 @@
 /// "Interrupted calls"). A restart code never reaches a program.
 enum Interruption {
   /// The answer for an interrupted wait that Linux would restart with `code`.
+  /// The way back to user mode is asked to look (`requestAttention`): delivery must convert
+  /// the code even when the signal was already pending (made deliverable by the call's own
+  /// mask, as `rt_sigsuspend`'s), not sent during the wait.
   static func answer(restarting code: LinuxErrno) -> LinuxErrno {
     guard let process = ProcessRunner.current, process.pendingKill == nil else { return .EINTR }
+    Scheduler.shared.requestAttention(Processor.current.thread)
     return code
   }
 }

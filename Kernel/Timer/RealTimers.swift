@@ -115,8 +115,6 @@ enum RealTimers {
   /// interrupt may have come from that very process: it cannot end inside the handler).
   static func send(_ process: UserProcess) {
     let outcome = ProcessFamily.send(.SIGALRM, to: process, info: .kernel(.SIGALRM))
-    process.signalWaits.origins.record(
-      .SIGALRM, SignalOrigin(code: SignalOrigin.SI_KERNEL, pid: 0))
     if case .terminates(let signal) = outcome {
       ProcessFamily.kill(process, signal: UInt64(signal.rawValue))
     }

@@ -74,6 +74,7 @@ def test_waits_interrupted_by_handlers(runner, variant):
         r"signal_waits: nanosleep interrupted with the time left",
         r"signal_waits: read and wait4: EINTR, or restarted with SA_RESTART",
         r"signal_waits: poll and select: EINTR",
+        r"signal_waits: ppoll and pselect6 wait with their mask",
         r"signal_waits: rt_sigtimedwait interrupted by a handler",
         r"signal_waits: periodic SIGALRM handler",
     ])
