@@ -43,5 +43,6 @@ final class Processor {
   nonisolated(unsafe) static var bootProcessor: Processor? = nil
 
   /// The CPU this code runs on.
+  @inline(__always)
   static var current: Processor { bootProcessor! }
 }

@@ -36,6 +36,8 @@ final class KernelThread {
   var blockedOn: WaitQueue? = nil
   /// Whether it is also in the timer's queue.
   var timedWait = false
+  /// Something waits for it on its way back to ring 3 (`Scheduler.requestAttention`).
+  var needsAttention = false
   /// TSC ticks it has run, and when it was last switched in.
   var ticksOnCPU: UInt64 = 0
   var switchedInAt: UInt64 = 0

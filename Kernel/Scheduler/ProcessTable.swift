@@ -2,10 +2,17 @@
 /// and `fork` look up. At most `Scheduler.processLimit` entries (fork answers EAGAIN beyond).
 ///
 /// Pids count the processes of one boot, from 1, never reused (a boot runs far fewer than
-/// 2^63).
+/// 2^63). `allocateID` is the one place ids come from (thread ids will come from the same
+/// counter, as on Linux where a process's id is its first thread's).
+///
+/// `processes` is kept sorted by id, so `find` is a binary search, O(log n): ids only grow, so
+/// an `add` in allocation order appends, and `add` inserts at the right place otherwise. Adding
+/// and removing shift the array (a memmove of at most `processLimit` references), once per
+/// fork and reap; a lookup happens at every `kill`, `wait4` of a pid, `setpgid`.
 ///
 /// LOCK: the scheduler lock (`Scheduler.table`).
 struct ProcessTable {
+  /// Sorted by `id`, ascending.
   private(set) var processes: [UserProcess] = []
   /// The next pid.
   private(set) var nextID: UInt64 = 1
@@ -27,7 +34,7 @@ struct ProcessTable {
 
   /// Adds a live process.
   mutating func add(_ process: UserProcess) {
-    processes.append(process)
+    processes.insert(process, at: firstIndex(notBelow: process.id))
     liveCount += 1
     mostAlive = max(mostAlive, liveCount)
   }
@@ -41,12 +48,28 @@ struct ProcessTable {
   /// Drops a reaped zombie (or, at a launch's end, any process left: then it counts as ended).
   mutating func remove(_ process: UserProcess) {
     if !process.isZombie { liveCount -= 1 }
-    if let index = processes.firstIndex(where: { $0 === process }) {
+    let index = firstIndex(notBelow: process.id)
+    if index < processes.count, processes[index] === process {
       processes.remove(at: index)
     }
   }
 
+  /// The process with pid `id`, if the table has it.
   func find(_ id: UInt64) -> UserProcess? {
-    processes.first { $0.id == id }
+    let index = firstIndex(notBelow: id)
+    guard index < processes.count, processes[index].id == id else { return nil }
+    return processes[index]
+  }
+
+  /// The index of the first process whose id is `id` or more (`processes.count` if none):
+  /// a binary search of the sorted array.
+  private func firstIndex(notBelow id: UInt64) -> Int {
+    var low = 0
+    var high = processes.count
+    while low < high {
+      let middle = low + (high - low) / 2
+      if processes[middle].id < id { low = middle + 1 } else { high = middle }
+    }
+    return low
   }
 }

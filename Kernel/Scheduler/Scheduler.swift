@@ -5,12 +5,13 @@ import KernelSupport
 ///
 /// - A thread runs until it blocks (`block`, through a `WaitQueue`), exits, or its time slice
 ///   — one timer tick, `EventTimer.tickNanoseconds` — ends while another thread is runnable:
-///   the tick sets `preemptionPending`, and the thread yields on its way back to ring 3
-///   (`returningToUser`, called at the end of every system call and of every trap or interrupt
-///   from ring 3). The kernel is not preemptible: it runs with interrupts off, so a thread is
-///   only ever switched away from at those points or when it blocks. In particular a process
-///   is never preempted in the middle of its own page fault: the page trap runs with IF = 0
-///   from entry to IRETQ, and a tick that falls meanwhile is taken back in ring 3.
+///   the tick sets `preemptionPending` and asks for the running thread's attention, and the
+///   thread yields on its way back to ring 3 (`returningToUser`, called at the end of every
+///   system call and of every trap or interrupt from ring 3). The kernel is not preemptible:
+///   it runs with interrupts off, so a thread is only ever switched away from at those points
+///   or when it blocks. In particular a process is never preempted in the middle of its own
+///   page fault: the page trap runs with IF = 0 from entry to IRETQ, and a tick that falls
+///   meanwhile is taken back in ring 3.
 /// - When no thread is runnable the CPU runs its idle thread (the boot stack's context, in
 ///   `runIdle`), which halts with `sti; hlt` until an interrupt makes a thread runnable; no
 ///   tick is programmed meanwhile, only the earliest timed waiter's deadline (tickless idle).
@@ -36,6 +37,7 @@ final class Scheduler {
   var runQueue: [KernelThread] = []
   var deadThreads: [KernelThread] = []
   /// A tick ended while another thread was runnable: the running one yields on its way out.
+  /// Cleared at every switch (the thread switched to starts a fresh tick, `EventTimer.switched`).
   var preemptionPending = false
   var stacks = KernelStackArea()
   var table = ProcessTable()
@@ -143,6 +145,7 @@ final class Scheduler {
     }
     processor.thread = next
     processor.process = next.process
+    preemptionPending = false
     next.state = .running
     next.switchedInAt = now
     switches += 1
@@ -162,18 +165,45 @@ final class Scheduler {
   /// The tick ended for the running thread: if another is runnable, it will yield on its way
   /// back to ring 3.
   func tickEnded() {
-    if !runQueue.isEmpty { preemptionPending = true }
+    guard !runQueue.isEmpty else { return }
+    preemptionPending = true
+    requestAttention(current)
   }
 
+  /// Makes `thread` take `attendBeforeUser` on its next way back to ring 3. Whoever makes
+  /// something due there calls it: a kill made pending (`ProcessFamily.kill`), a preemption
+  /// (`tickEnded`), a signal made deliverable to the thread (its sender, or the thread's own
+  /// mask change that unblocks a pending one). The fast path looks at nothing but this flag:
+  /// something made due without it is not acted on until the thread's next slow path.
+  func requestAttention(_ thread: KernelThread) { thread.needsAttention = true }
+
   /// On the way back to ring 3 (end of a system call, of a trap or interrupt from ring 3, of a
-  /// new thread's trampoline): a process being killed ends here; a thread whose slice ended
-  /// yields.
-  func returningToUser() {
-    guard let process = current.process else { return }
+  /// new thread's trampoline). It runs after every page fault, so the common case is a test of
+  /// the running thread's `needsAttention` and nothing else; anything due is behind it
+  /// (`attendBeforeUser`). Static, so the fast path does not even touch `shared` (a lazy
+  /// global: a `swift_once` call per access), and inlined, so no reference is retained.
+  /// Kernel-mode traps (CS & 3 == 0, the idle thread's interrupts) never come here: their
+  /// callers test the frame's CS first.
+  @inline(__always)
+  static func returningToUser() {
+    if Processor.current.thread.needsAttention { shared.attendBeforeUser() }
+  }
+
+  /// The slow path of `returningToUser`, in order: a process being killed ends here; a thread
+  /// whose tick ended yields (and may have been killed meanwhile); then the signals due are
+  /// delivered — `SignalDelivery.deliverPending(thread)` goes at the end, after the yield, so
+  /// a signal sent while the thread waited in the run queue is delivered now. The flag is
+  /// cleared first: anything made due while this runs asks again and is seen next time.
+  @inline(never)
+  func attendBeforeUser() {
+    let thread = current
+    thread.needsAttention = false
+    guard let process = thread.process else { return }
     if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
-    guard preemptionPending else { return }
-    yield()
-    if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+    if preemptionPending {
+      yield()
+      if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+    }
   }
 
   /// The idle thread's loop: runs threads while `keepGoing` says so, halting when none is
@@ -215,5 +245,5 @@ extension Scheduler {
 @_cdecl("scheduler_thread_started")
 func schedulerThreadStarted(_ frame: UnsafeMutablePointer<TrapFrame>) {
   Scheduler.shared.finishSwitch()
-  Scheduler.shared.returningToUser()
+  Scheduler.returningToUser()
 }

@@ -32,7 +32,7 @@ func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
   frame.pointee.rax = SystemCalls.dispatch(arguments)
   ProcessRunner.current?.ticksInKernel &+=
     thread.cpuTicks(at: timestamp_counter_read()) &- entered
-  Scheduler.shared.returningToUser()
+  Scheduler.returningToUser()
 }
 
 /// Which handler answers which call. Handlers return the result or throw the errno; anything

@@ -66,6 +66,7 @@ enum ThreadGroup {
     }
     let running = Scheduler.shared.current
     for thread in process.threads where thread !== running {
+      Scheduler.shared.requestAttention(thread)
       Scheduler.shared.wake(thread, .interrupted)
     }
   }

@@ -9,7 +9,7 @@ typealias TrapFrame = trap_frame
 @_cdecl("kernel_trap_dispatch")
 func kernelTrapDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
   handleTrap(frame)
-  if frame.pointee.cs & 3 == 3 { Scheduler.shared.returningToUser() }
+  if frame.pointee.cs & 3 == 3 { Scheduler.returningToUser() }
 }
 
 /// Hands the trap to its handler.
