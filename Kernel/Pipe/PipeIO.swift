@@ -78,6 +78,7 @@ enum PipeIO {
   /// process now; ignored, blocked or caught, the write goes on to answer EPIPE.
   static func brokenPipe() {
     let process = ProcessRunner.current!
-    SignalCalls.carryOut(process.signals.send(.SIGPIPE), sentByItself: true)
+    SignalCalls.carryOut(
+      process.signals.send(.SIGPIPE, to: &Processor.current.thread.signals), sentByItself: true)
   }
 }

@@ -26,7 +26,7 @@ enum ProcessCopy {
     return child
   }
 
-  /// The dispositions and mask of `parent`, with nothing pending (POSIX: a child's pending
+  /// The dispositions of `parent` (the mask is its thread's: `ThreadSignalState.inheritedByFork`), with nothing pending (POSIX: a child's pending
   /// set is empty).
   static func inheritedSignals(_ parent: SignalState) -> SignalState {
     var signals = SignalState()
@@ -34,7 +34,6 @@ enum ProcessCopy {
       guard let signal = LinuxSignal(rawValue: number), !signal.isKernelOnly else { continue }
       _ = try? signals.changeAction(of: number, to: parent.action(for: signal))
     }
-    _ = try? signals.changeMask(how: SignalState.SIG_SETMASK, set: parent.blocked)
     return signals
   }
 }

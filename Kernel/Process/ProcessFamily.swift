@@ -26,7 +26,7 @@ enum ProcessFamily {
       reparentChildren(of: process)
     }
     if let parent = process.parent {
-      _ = parent.signals.send(.SIGCHLD)
+      _ = send(.SIGCHLD, to: parent)
       parent.childEvents.wakeAll()
     }
   }
@@ -45,9 +45,11 @@ enum ProcessFamily {
 
   /// Sends `signal` to `target` (another process, or the caller itself through `kill(0)` or
   /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it).
-  static func send(_ signal: LinuxSignal, to target: UserProcess) -> SignalOutcome {
-    guard !target.isZombie else { return .continues }
-    let outcome = target.signals.send(signal)
+  static func send(_ signal: LinuxSignal, to target: UserProcess, toThread: Bool = false)
+    -> SignalOutcome
+  {
+    guard !target.isZombie, let thread = target.thread else { return .continues }
+    let outcome = target.signals.send(signal, to: &thread.signals, toThread: toThread)
     guard case .terminates(let fatal) = outcome else { return .continues }
     if target === ProcessRunner.current { return outcome }
     kill(target, signal: UInt64(fatal.rawValue))

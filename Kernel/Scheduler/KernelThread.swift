@@ -43,6 +43,8 @@ final class KernelThread {
   var switchedInAt: UInt64 = 0
   /// Its own user-mode state: tid, TLS bases, clear_child_tid, robust list.
   var user = UserThreadState()
+  /// Its mask, own pending signals and alternate stack (the dispositions are the process's).
+  var signals = ThreadSignalState()
 
   /// The idle thread of a CPU: the context that is running now (the boot stack).
   init(idle: ()) {

@@ -142,6 +142,7 @@ enum ForkCalls {
       fpu: .copyOfCurrent, user: user)
     child.thread = thread
     scheduler.threads.add(thread)
+    thread.signals = Processor.current.thread.signals.inheritedByFork
     writeTIDs(request, child: child, parent: parent)
     let vforkDone = request.isVfork ? WaitQueue() : nil
     child.vforkParentWaits = vforkDone

@@ -14,8 +14,15 @@ enum SignalCalls {
     guard call.a3 == SignalSet.byteCount else { throw .EINVAL }
     let new = call.a1 == 0 ? nil : try readAction(at: call.a1)
     let process = ProcessRunner.current!
-    let old = try process.signals.changeAction(
-      of: Int(Int32(truncatingIfNeeded: call.a0)), to: new)
+    let number = Int(Int32(truncatingIfNeeded: call.a0))
+    let old = try process.signals.changeAction(of: number, to: new)
+    // Made ignored: the pending instance goes from every thread too (each thread of the
+    // process, once there are several).
+    if new != nil, let signal = LinuxSignal(rawValue: number),
+      process.signals.action(for: signal).ignores(signal)
+    {
+      process.thread?.signals.pending.remove(signal)
+    }
     return try deliveringPending { () throws(LinuxErrno) -> UInt64 in
       if call.a2 != 0 { try UserMemory.copyOut(old.image, to: call.a2) }
       return 0
@@ -27,8 +34,8 @@ enum SignalCalls {
   static func rtSigprocmask(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard call.a3 == SignalSet.byteCount else { throw .EINVAL }
     let set = call.a1 == 0 ? nil : SignalSet(rawValue: try UserMemory.readWord(at: call.a1))
-    let process = ProcessRunner.current!
-    let old = try process.signals.changeMask(how: Int32(truncatingIfNeeded: call.a0), set: set)
+    let old = try Processor.current.thread.signals.changeMask(
+      how: Int32(truncatingIfNeeded: call.a0), set: set)
     return try deliveringPending { () throws(LinuxErrno) -> UInt64 in
       if call.a2 != 0 {
         try UserMemory.copyOut(LinuxStructures.littleEndian(old.rawValue), to: call.a2)
@@ -41,7 +48,7 @@ enum SignalCalls {
   /// copies that many bytes (Linux's rule), larger is EINVAL.
   static func rtSigpending(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     guard call.a1 <= SignalSet.byteCount else { throw .EINVAL }
-    let set = ProcessRunner.current!.signals.reportedPending
+    let set = ProcessRunner.current!.signals.reportedPending(Processor.current.thread.signals)
     let bytes = LinuxStructures.littleEndian(set.rawValue)
     try UserMemory.copyOut(Array(bytes[0..<Int(call.a1)]), to: call.a0)
     return 0
@@ -73,10 +80,13 @@ enum SignalCalls {
     guard signalNumber != 0 else { return 0 }
     guard let signal = LinuxSignal(rawValue: signalNumber) else { throw .EINVAL }
     for target in targets where target !== process {
-      _ = ProcessFamily.send(signal, to: target)
+      _ = ProcessFamily.send(signal, to: target, toThread: call.number != SystemCallNumber.kill)
     }
     if targets.contains(where: { $0 === process }) {
-      carryOut(process.signals.send(signal), sentByItself: true)
+      carryOut(
+        process.signals.send(
+          signal, to: &Processor.current.thread.signals,
+          toThread: call.number != SystemCallNumber.kill), sentByItself: true)
     }
     return 0
   }
@@ -128,7 +138,9 @@ enum SignalCalls {
     } catch {
       answer = .failure(error)
     }
-    carryOut(ProcessRunner.current!.signals.deliver(), sentByItself: false)
+    carryOut(
+      ProcessRunner.current!.signals.deliver(thread: &Processor.current.thread.signals),
+      sentByItself: false)
     return try answer.get()
   }
 

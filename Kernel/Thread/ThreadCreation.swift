@@ -8,8 +8,9 @@ import KernelSupport
 /// The thread shares everything of the process (memory, descriptors, dispositions, ids,
 /// limits); it has its own tid (from the one pid counter), registers (a copy of the caller's
 /// system-call frame with RAX = 0 and the new stack), FPU/SSE state (a copy of the caller's),
-/// TLS base (`CLONE_SETTLS`, else the caller's), clear_child_tid (`CLONE_CHILD_CLEARTID`), and
-/// an empty robust list. `CLONE_PARENT_SETTID` / `CLONE_CHILD_SETTID` write its tid (same
+/// TLS base (`CLONE_SETTLS`, else the caller's), clear_child_tid (`CLONE_CHILD_CLEARTID`), an
+/// empty robust list, and the caller's signal mask with nothing pending and no alternate signal
+/// stack (Linux clears it for CLONE_VM without CLONE_VFORK). `CLONE_PARENT_SETTID` / `CLONE_CHILD_SETTID` write its tid (same
 /// memory, so both at once). The exit signal is ignored (a thread's end signals no one).
 ///
 /// Refusals: ENOSYS for a thread without CLONE_VM, CLONE_FS and CLONE_FILES, or with
@@ -38,6 +39,7 @@ enum ThreadCreation {
     own.tid = scheduler.table.allocateID()
     let thread = KernelThread(
       process: process, stack: stack, frame: childFrame(request), fpu: .copyOfCurrent, user: own)
+    thread.signals.setMask(scheduler.current.signals.blocked)  // no alternate stack, nothing pending
     process.threads.append(thread)
     scheduler.threads.add(thread)
     writeTID(own.tid, request)

@@ -1,6 +1,7 @@
 /// A process's signals while the kernel cannot yet deliver one to a handler: the dispositions
-/// `rt_sigaction` sets, the mask `rt_sigprocmask` sets, the pending set, and Linux's default
-/// actions (kernel/signal.c) applied to every signal the process sends itself.
+/// `rt_sigaction` sets, the process-wide pending set, and Linux's default actions
+/// (kernel/signal.c) applied to every signal the process sends itself. Each thread's mask and
+/// own pending set are its `ThreadSignalState`, passed to the calls that need them.
 ///
 /// - A signal that is blocked stays pending (even one ignored: its disposition may change
 ///   before it is unblocked), at most once per number.
@@ -24,9 +25,8 @@
 public struct SignalState: Sendable {
   /// The disposition of each signal; index n − 1 for signal n.
   private var actions = [SignalAction](repeating: .default, count: LinuxSignal.count)
-  /// The signal mask: blocked signals stay pending.
-  public private(set) var blocked = SignalSet.empty
-  /// Signals generated but not acted on yet.
+  /// Signals sent to the whole process (`kill`), not acted on yet (Linux's
+  /// `signal_struct.shared_pending`); each thread's own are in its `ThreadSignalState`.
   public private(set) var pending = SignalSet.empty
 
   /// `how` of `rt_sigprocmask` (asm-generic/signal-defs.h).
@@ -37,34 +37,45 @@ public struct SignalState: Sendable {
   /// The stop signals: SIGCONT discards them when it is sent, and they discard SIGCONT.
   static let stopSignals = SignalSet(.SIGSTOP, .SIGTSTP, .SIGTTIN, .SIGTTOU)
 
-  /// Every signal with `SIG_DFL`, nothing blocked or pending: what a new program starts with.
+  /// Every signal with `SIG_DFL`, nothing pending: what a new program starts with.
   public init() {}
 
   /// The disposition of `signal`.
   public func action(for signal: LinuxSignal) -> SignalAction { actions[signal.rawValue - 1] }
 
-  /// What `rt_sigpending` reports: the pending signals that are blocked.
-  public var reportedPending: SignalSet { pending.intersection(blocked) }
+  /// What `rt_sigpending` reports for `thread`: the pending signals (the process's and the
+  /// thread's) that it blocks.
+  public func reportedPending(_ thread: ThreadSignalState) -> SignalSet {
+    pending.union(thread.pending).intersection(thread.blocked)
+  }
 
-  /// The process sends itself `signal` (`kill`, `tkill`, `tgkill`); the answer says whether it
-  /// ends the process.
-  public mutating func send(_ signal: LinuxSignal) -> SignalOutcome {
+  /// Sends `signal` to the process (`kill`), or to `thread` alone when `toThread` (`tkill`,
+  /// `tgkill`); `thread` is the one whose mask decides (the only thread). The answer says
+  /// whether it ends the process.
+  public mutating func send(
+    _ signal: LinuxSignal, to thread: inout ThreadSignalState, toThread: Bool = false
+  ) -> SignalOutcome {
     if signal == .SIGKILL { return .terminates(.SIGKILL) }
     if signal == .SIGCONT {
       pending = pending.subtracting(Self.stopSignals)
+      thread.pending = thread.pending.subtracting(Self.stopSignals)
     } else if signal.defaultAction == .stop {
       pending.remove(.SIGCONT)
+      thread.pending.remove(.SIGCONT)
     }
     // `sig_ignored`: an ignored signal is dropped at once, unless blocked.
-    if !blocked.contains(signal) && action(for: signal).ignores(signal) { return .continues }
-    pending.insert(signal)
-    return deliver()
+    if !thread.blocked.contains(signal) && action(for: signal).ignores(signal) {
+      return .continues
+    }
+    if toThread { thread.pending.insert(signal) } else { pending.insert(signal) }
+    return deliver(thread: &thread)
   }
 
   /// `rt_sigaction`: returns the old disposition of signal `number` and, when `new` is given,
   /// sets it. EINVAL for a number outside 1...64, or for changing SIGKILL's or SIGSTOP's.
   /// Unknown flags are dropped and SIGKILL/SIGSTOP removed from the handler's mask; a signal
-  /// made ignored loses its pending instance, blocked or not (POSIX 3.3.1.3).
+  /// made ignored loses its pending instance (the process's; each thread's is dropped when
+  /// it comes up for delivery), blocked or not (POSIX 3.3.1.3).
   public mutating func changeAction(of number: Int, to new: SignalAction?) throws(LinuxErrno)
     -> SignalAction
   {
@@ -79,28 +90,11 @@ public struct SignalState: Sendable {
     return old
   }
 
-  /// `rt_sigprocmask`: returns the old mask and, when `set` is given, changes it as `how` says.
-  /// EINVAL for an unknown `how` (only checked with a set, as Linux does). SIGKILL and SIGSTOP
-  /// are silently left out.
-  public mutating func changeMask(how: Int32, set: SignalSet?) throws(LinuxErrno) -> SignalSet {
-    let old = blocked
-    guard let set else { return old }
-    switch how {
-    case Self.SIG_BLOCK: blocked = blocked.union(set)
-    case Self.SIG_UNBLOCK: blocked = blocked.subtracting(set)
-    case Self.SIG_SETMASK: blocked = set
-    default: throw .EINVAL
-    }
-    blocked = blocked.subtracting(.kernelOnly)
-    return old
-  }
-
-  /// Acts on the pending signals that are not blocked, in Linux's order: ignored ones are
+  /// Acts on the pending signals `thread` does not block, in Linux's order: ignored ones are
   /// discarded, caught ones consumed without running the handler (`SA_RESETHAND` applied), and
   /// the first with a terminating default action ends the process.
-  public mutating func deliver() -> SignalOutcome {
-    while let signal = pending.subtracting(blocked).first {
-      pending.remove(signal)
+  public mutating func deliver(thread: inout ThreadSignalState) -> SignalOutcome {
+    while let signal = takeNext(excluding: thread.blocked, thread: &thread) {
       let action = action(for: signal)
       switch action.handler {
       case SignalAction.defaultHandler:
@@ -114,6 +108,20 @@ public struct SignalState: Sendable {
       }
     }
     return .continues
+  }
+
+  /// Removes and returns the pending signal Linux takes next that `blocked` does not hold:
+  /// the thread's own first, then the process's (`dequeue_signal`).
+  public mutating func takeNext(excluding blocked: SignalSet, thread: inout ThreadSignalState)
+    -> LinuxSignal?
+  {
+    if let signal = thread.pending.subtracting(blocked).first {
+      thread.pending.remove(signal)
+      return signal
+    }
+    guard let signal = pending.subtracting(blocked).first else { return nil }
+    pending.remove(signal)
+    return signal
   }
 }
 
