@@ -72,21 +72,21 @@ static long raw(long n, long a, long b, long c, long d, long e, long f) {
   return ret;
 }
 
-static long futex(volatile uint32_t *word, int op, uint32_t val, const struct timespec *timeout,
+__attribute__((unused)) static long futex(volatile uint32_t *word, int op, uint32_t val, const struct timespec *timeout,
                   volatile uint32_t *word2, uint32_t val3) {
   return raw(SYS_futex, (long)word, op, val, (long)timeout, (long)word2, val3);
 }
 
-static long gettid_raw(void) { return raw(SYS_gettid, 0, 0, 0, 0, 0, 0); }
+__attribute__((unused)) static long gettid_raw(void) { return raw(SYS_gettid, 0, 0, 0, 0, 0, 0); }
 
-static double now_seconds(void) {
+__attribute__((unused)) static double now_seconds(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 /* Runs fn in a forked child; returns its wait status. */
-static int in_child(void (*fn)(void)) {
+__attribute__((unused)) static int in_child(void (*fn)(void)) {
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
