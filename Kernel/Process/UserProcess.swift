@@ -76,6 +76,8 @@ final class UserProcess {
   var leaderExit: ProcessEnd? = nil
   /// CPU time (TSC ticks) of its threads that have ended.
   var ticksOfEndedThreads: UInt64 = 0
+  /// A thread in `execve` waits here for the others to end (`ThreadGroup.endOthersForExec`).
+  let threadEnded = WaitQueue()
   /// How it ended: set once it is a zombie.
   var end: ProcessEnd? = nil
   /// A signal whose default action ends it, sent by another process: it ends on its way back

@@ -200,9 +200,11 @@ final class Scheduler {
     thread.needsAttention = false
     guard let process = thread.process else { return }
     if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+    ThreadExit.endIfAsked(thread)
     if preemptionPending {
       yield()
       if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+      ThreadExit.endIfAsked(thread)
     }
   }
 

@@ -61,6 +61,7 @@ enum ExecCall {
     do throws(LoadFailure) { plan = try ProgramLoader.plan(for: image) } catch {
       throw .ENOEXEC
     }
+    try ThreadGroup.endOthersForExec(ProcessRunner.current!)
     let space: ProcessAddressSpace
     do throws(LoadFailure) { space = try ProgramLoader.newAddressSpace() } catch {
       throw .ENOMEM

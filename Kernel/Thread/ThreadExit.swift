@@ -30,7 +30,14 @@ enum ThreadExit {
     if let index = process.threads.firstIndex(where: { $0 === thread }) {
       process.threads.remove(at: index)
     }
+    process.threadEnded.wakeAll()
     scheduler.exitCurrent()
+  }
+
+  /// On the way back to ring 3 (`Scheduler.attendBeforeUser`): a thread another one's `execve`
+  /// asked to end ends here.
+  static func endIfAsked(_ thread: KernelThread) {
+    if thread.user.mustExit { endCurrent() }
   }
 
   /// What every thread's end does, the last one's too (Linux's `futex_exit_release`): the
@@ -56,6 +63,29 @@ enum ThreadExit {
 
 /// The threads of one process as a group.
 enum ThreadGroup {
+  /// `execve` in a process with several threads (Linux's `de_thread`): every other thread is
+  /// asked to end (its wait interrupted, its attention asked: it ends on its way back to ring
+  /// 3) and the caller waits until it is the only one; it then takes the process's id as its
+  /// tid, as the new program's only thread. EINTR if the process is killed meanwhile (it ends
+  /// on its way out).
+  static func endOthersForExec(_ process: UserProcess) throws(LinuxErrno) {
+    guard process.threads.count > 1 else { return }
+    let scheduler = Scheduler.shared
+    let survivor = scheduler.current
+    for thread in process.threads where thread !== survivor {
+      thread.user.mustExit = true
+      scheduler.requestAttention(thread)
+      scheduler.wake(thread, .interrupted)
+    }
+    while process.threads.count > 1 {
+      if process.threadEnded.wait() == .interrupted { throw .EINTR }
+    }
+    guard survivor.user.tid != process.id else { return }
+    scheduler.threads.remove(survivor.user.tid)
+    survivor.user.tid = process.id
+    scheduler.threads.add(survivor)
+  }
+
   /// The group is ending (`exit_group`, a fatal signal, a fault): every thread but the running
   /// one is killed — SIGKILL's course, the process's `pendingKill` (each blocked one's wait is
   /// interrupted; each ends on its way back to ring 3, `Scheduler.returningToUser`).

@@ -23,4 +23,7 @@ struct UserThreadState {
   /// `struct robust_list_head`), walked at its exit (`RobustList`).
   var robustListHead: UInt64 = 0
   var robustListLength: UInt64 = 0
+  /// Another thread of its process is in `execve` (`ThreadGroup.endOthersForExec`): this one
+  /// ends on its way back to ring 3 (`ThreadExit.endIfAsked`).
+  var mustExit = false
 }

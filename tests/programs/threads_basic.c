@@ -159,7 +159,8 @@ static void check_detach(void) {
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   CHECK(pthread_create(&thread, &attr, detached, NULL) == 0, "detached pthread_create");
-  for (int i = 0; i < 1000 && !detached_ran; i++) sched_yield();
+  double give_up = now_seconds() + 5;
+  while (!detached_ran && now_seconds() < give_up) sched_yield();
   CHECK(detached_ran, "a detached thread ran");
   pthread_t other;
   CHECK(pthread_create(&other, NULL, detached, NULL) == 0, "pthread_create");
@@ -270,6 +271,42 @@ static void check_exits(void) {
         "the first thread's exit leaves the process to the others: status %#x", status);
 }
 
+static char *self_path;
+static char exec_pid[32];
+
+static void *exec_from_thread(void *arg) {
+  (void)arg;
+  char *argv[] = {self_path, "exec-target", exec_pid, NULL};
+  execv(self_path, argv);
+  _exit(99);
+}
+
+static void exec_child(void) {
+  /* Two threads blocked for ever, and a third (not the first) that execs: Linux ends the
+   * others, and the exec'ing thread becomes the process's only one, with the pid as its tid. */
+  snprintf(exec_pid, sizeof exec_pid, "%d", getpid());
+  pthread_t a, b, c;
+  pthread_create(&a, NULL, block_forever, NULL);
+  pthread_create(&b, NULL, block_forever, NULL);
+  pthread_create(&c, NULL, exec_from_thread, NULL);
+  for (;;) pause();
+}
+
+/* The program the exec above runs: its pid and tid are the old pid. */
+static int exec_target(const char *pid) {
+  long expected = atol(pid);
+  if (getpid() != expected) return 20;
+  if (gettid_raw() != expected) return 21;
+  return 12;
+}
+
+static void check_exec_from_a_thread(void) {
+  int status = in_child(exec_child);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 12,
+        "execve from one of 4 threads: the new program is the only thread, tid = pid (status %#x)",
+        status);
+}
+
 static void check_clone_refusals(void) {
   char stack[256];
   long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_THREAD;
@@ -313,7 +350,9 @@ static void check_clone_refusals(void) {
   CHECK(tid_address == main_pid, "set_tid_address answers the tid: %ld", tid_address);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc > 2 && strcmp(argv[1], "exec-target") == 0) return exec_target(argv[2]);
+  self_path = argv[0];
   program_name = "threads_basic";
   setvbuf(stdout, NULL, _IONBF, 0);
   main_pid = getpid();
@@ -326,5 +365,6 @@ int main(void) {
   check_many_threads();
   check_exits();
   check_clone_refusals();
+  check_exec_from_a_thread();
   return finish();
 }
