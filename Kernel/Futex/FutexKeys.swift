@@ -12,6 +12,10 @@ import KernelSupport
 ///   for an anonymous private page is `(mm, address)` too) — keyed by the address space and
 ///   the address. A private op only checks the address is user space (Linux's `access_ok`):
 ///   waking on an unmapped address answers 0.
+///
+/// LOCK: with several CPUs the address space's lock is held around the read and the
+/// translation, and the futex table lock from before the word is read until the waiter is
+/// queued (`FutexCalls`): a concurrent munmap cannot free the frame between them.
 enum FutexKeys {
   /// The futex word's size and alignment.
   static let wordSize: UInt64 = 4
