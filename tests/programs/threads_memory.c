@@ -115,9 +115,10 @@ static void check_first_touch_race(void) {
   CHECK(lost == 0, "%ld pages lost every racer's write", lost);
   CHECK(disagree == 0, "%ld (thread, page) pairs saw another value than the page holds", disagree);
   long region_kib = RACE_PAGES * PAGE / 1024;
-  /* Linux folds its per-thread RSS counters into the process's lazily (SPLIT_RSS_COUNTING),
-   * so its figure may lag a little: the lower bound is loose, the upper one is the point. */
-  CHECK(grown >= region_kib / 2 && grown <= region_kib + 512,
+  /* Linux 6.1 folds its per-thread RSS counters into the process's lazily (SPLIT_RSS_COUNTING:
+   * up to 64 pages per thread either way), so both bounds are loose; a frame per racer would
+   * be 8 times the region. */
+  CHECK(grown >= region_kib / 2 && grown <= 2 * region_kib,
         "peak RSS grew %ld KiB for a %ld KiB region raced by %d threads (one frame per page)",
         grown, region_kib, RACERS);
   printf("threads_memory: %d threads raced on %d first touches: RSS +%ld KiB\n", RACERS,
