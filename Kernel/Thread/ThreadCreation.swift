@@ -2,8 +2,8 @@ import KernelSupport
 
 /// `clone(CLONE_THREAD | …)`: a new thread of the caller's process — what `pthread_create`
 /// asks for (musl and glibc pass CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-/// CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
-/// glibc also CLONE_DETACHED's old bit is ignored).
+/// CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+/// CLONE_DETACHED, which old callers add, is ignored as Linux's legacy `clone` ignores it).
 ///
 /// The thread shares everything of the process (memory, descriptors, dispositions, ids,
 /// limits); it has its own tid (from the one pid counter), registers (a copy of the caller's
@@ -33,6 +33,10 @@ enum ThreadCreation {
     let scheduler = Scheduler.shared
     let process = ProcessRunner.current!
     guard process.threads.count < UserProcess.threadLimit else { throw .EAGAIN }
+    // A process being killed makes no new thread (the caller ends on its way out, so the
+    // answer is never seen; Linux's copy_process answers ERESTARTNOINTR): one made now would
+    // never be asked to end.
+    guard process.pendingKill == nil else { throw .EAGAIN }
     let user = try state(request, tid: 0)
     guard let stack = scheduler.stacks.allocate() else { throw .EAGAIN }
     var own = user
