@@ -12,8 +12,6 @@ enum ProcessCopy {
       usableFrames: MemoryManager.bitmap!.usableFrameCount)
     child.addressSpace = space
     child.spaceLender = lent ? parent : nil
-    child.fsBase = parent.fsBase
-    child.gsBase = parent.gsBase
     child.descriptors = parent.descriptors  // a copy of the table; the descriptions shared
     child.fileSystem = parent.fileSystem
     child.workingDirectory = parent.workingDirectory

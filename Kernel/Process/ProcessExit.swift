@@ -8,13 +8,26 @@ import KernelSupport
 /// waits are woken. When the launch's first process ends, every other process still alive
 /// is killed (the run-elf contract, Kernel/PROCESSES.md). The thread then ends; its kernel
 /// stack is freed by the next thread to run.
+///
+/// With several threads the process ends with its last one: the first cause (`exit_group`,
+/// a fatal signal, a fault) is recorded as the group's end (`UserProcess.groupExit`), every
+/// other thread is killed (`ThreadGroup.stopOthers`), and each ends alone
+/// (`ThreadExit.endCurrent`) as it reaches its way back to ring 3; the last to end carries
+/// out the process's end below, once.
 enum ProcessExit {
-  static func end(_ process: UserProcess, _ end: ProcessEnd) -> Never {
+  static func end(_ process: UserProcess, _ requested: ProcessEnd) -> Never {
+    let end = process.groupExit ?? requested
+    if process.groupExit == nil {
+      process.groupExit = end
+      ThreadGroup.stopOthers(of: process)
+    }
+    if process.threads.count > 1 { ThreadExit.endCurrent() }
+    ThreadExit.releaseUserState(Processor.current.thread)
     process.finishVfork()
     ProcessRunner.samplePeakResidency()
     let now = timestamp_counter_read()
     if process.parent == nil {  // a launch's first process
-      ProcessRunner.report(process, end, ranFor: process.thread?.cpuTicks(at: now) ?? 0)
+      ProcessRunner.report(process, end, ranFor: process.cpuTicks(at: now))
     } else {
       countChild(end)
     }

@@ -76,8 +76,10 @@ enum ProcessFamily {
   static func kill(_ target: UserProcess, signal: UInt64) {
     guard target.pendingKill == nil, !target.isZombie else { return }
     target.pendingKill = signal
-    if let thread = target.thread { Scheduler.shared.requestAttention(thread) }
-    if let thread = target.thread { Scheduler.shared.wake(thread, .interrupted) }
+    for thread in target.threads {
+      Scheduler.shared.requestAttention(thread)
+      Scheduler.shared.wake(thread, .interrupted)
+    }
   }
 
   /// Drops every zombie left (the end of a launch: no parent will reap them) and breaks the

@@ -119,10 +119,13 @@ enum ProcessRunner {
       ProcessConsole.line(process.label + " not started: no kernel stack")
       return notExecutableStatus
     }
+    var user = UserThreadState()
+    user.tid = process.id
     let thread = KernelThread(
       process: process, stack: stack, frame: firstFrame(start.entry, start.stackPointer),
-      fpu: .initial)
+      fpu: .initial, user: user)
     process.thread = thread
+    scheduler.threads.add(thread)
     process.enteredAt = timestamp_counter_read()
     scheduler.table.add(process)
     let timerBefore = EventTimer.local?.statistics

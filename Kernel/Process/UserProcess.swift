@@ -17,12 +17,6 @@ final class UserProcess {
   let id: UInt64
   /// The program's name: argv[0] at launch, the file's base name after `execve` (Linux's `comm`).
   var name: String
-  /// The FS base set by `arch_prctl(ARCH_SET_FS)` (the C library's thread pointer).
-  var fsBase: UInt64 = 0
-  /// The GS base set by `arch_prctl(ARCH_SET_GS)` (loaded at every switch, like the FS base).
-  var gsBase: UInt64 = 0
-  /// The address `set_tid_address` registered (kept, never written: there are no threads).
-  var clearChildTID: UInt64 = 0
   /// The most frames the process had backed at once (`ru_maxrss`). Exact when sampled at every
   /// system call and at the end: frames are only gained through faults, and only given back
   /// through system calls.
@@ -62,8 +56,30 @@ final class UserProcess {
   /// a forked child's parent's.
   var groupID: UInt64
   var sessionID: UInt64
-  /// Its thread (one per process until issue 10's threads).
-  var thread: KernelThread? = nil
+  /// Its live threads, the first one created first (Kernel/Thread: `clone(CLONE_THREAD)` adds
+  /// one, `exit` of one that is not the last removes it). At most `threadLimit`.
+  var threads: [KernelThread] = []
+  /// The most threads a process may have at once: `clone(CLONE_THREAD)` answers EAGAIN beyond
+  /// (Linux's RLIMIT_NPROC / threads-max refusal). Every thread also needs a kernel stack
+  /// slot, `Scheduler.processLimit` of them for the whole machine.
+  static let threadLimit = 256
+  /// Its oldest live thread (the one `wait4`'s CPU time and the kill path used to name):
+  /// setting it replaces every thread (the loader's first thread; nil when it is reaped).
+  var thread: KernelThread? {
+    get { threads.first }
+    set { threads = newValue.map { [$0] } ?? [] }
+  }
+  /// How the whole thread group ends, set by the first of `exit_group`, a fatal signal or a
+  /// fault (Linux's `SIGNAL_GROUP_EXIT` and `group_exit_code`): every other thread is then
+  /// killed and ends on its way back to ring 3; the last one to end ends the process with it.
+  var groupExit: ProcessEnd? = nil
+  /// The first thread's own `exit` status when it ended before the others with plain `exit`
+  /// (the status `wait4` reports if no group exit comes: Linux reports the leader's code).
+  var leaderExit: ProcessEnd? = nil
+  /// CPU time (TSC ticks) of its threads that have ended.
+  var ticksOfEndedThreads: UInt64 = 0
+  /// A thread in `execve` waits here for the others to end (`ThreadGroup.endOthersForExec`).
+  let threadEnded = WaitQueue()
   /// How it ended: set once it is a zombie.
   var end: ProcessEnd? = nil
   /// A signal whose default action ends it, sent by another process: it ends on its way back
@@ -115,6 +131,11 @@ final class UserProcess {
     }
     ProcessRunner.checkCommit(of: space, self)
     space.tearDown()
+  }
+
+  /// TSC ticks its threads have run, the ended ones' included.
+  func cpuTicks(at now: UInt64) -> UInt64 {
+    threads.reduce(ticksOfEndedThreads) { $0 &+ $1.cpuTicks(at: now) }
   }
 
   /// A zombie: it ended and waits to be reaped.

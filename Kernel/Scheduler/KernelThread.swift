@@ -1,13 +1,14 @@
 import KernelSupport
 
-/// A kernel thread: what the scheduler switches between. Each user process has one (threads
-/// of one process, issue 10, become several of these sharing the process); each CPU also has
-/// an idle thread, the boot stack's context, that runs when nothing else can.
+/// A kernel thread: what the scheduler switches between. A user process has one per user
+/// thread (`UserProcess.threads`: `clone(CLONE_THREAD)` adds one, all sharing the process);
+/// each CPU also has an idle thread, the boot stack's context, that runs when nothing else can.
 ///
 /// A thread's kernel context is its stack and its saved stack pointer: while it is not running,
 /// its callee-saved registers sit on its stack below that pointer (thread_switch,
 /// process_entry.S). Its user context is the trap frame at the top of its stack (while it is
-/// in the kernel), its FXSAVE area (saved at every switch away) and its process's FS base.
+/// in the kernel), its FXSAVE area (saved at every switch away) and `user` (its tid, FS and GS
+/// bases, clear-child-tid and robust-list addresses: Kernel/Thread/UserThreadState.swift).
 final class KernelThread {
   /// Where a thread is in its life.
   enum State {
@@ -40,6 +41,8 @@ final class KernelThread {
   /// TSC ticks it has run, and when it was last switched in.
   var ticksOnCPU: UInt64 = 0
   var switchedInAt: UInt64 = 0
+  /// Its own user-mode state: tid, TLS bases, clear_child_tid, robust list.
+  var user = UserThreadState()
   /// Its mask, own pending signals and alternate stack (the dispositions are the process's).
   var signals = ThreadSignalState()
   var restartBlock = RestartBlock.none  // what restart_syscall resumes (Kernel/Timer)
@@ -62,9 +65,13 @@ final class KernelThread {
   }
 
   /// A user thread that will first run `frame` in ring 3 (through thread_entry_trampoline).
-  init(process: UserProcess, stack: KernelStack, frame: TrapFrame, fpu: FPUStart) {
+  init(
+    process: UserProcess, stack: KernelStack, frame: TrapFrame, fpu: FPUStart,
+    user: UserThreadState
+  ) {
     self.process = process
     self.stack = stack
+    self.user = user
     switch fpu {
     case .initial: user_fpu_state_initial(stack.fpuArea)
     case .copyOfCurrent: user_fpu_state_save(stack.fpuArea)

@@ -41,6 +41,10 @@ final class Scheduler {
   var preemptionPending = false
   var stacks = KernelStackArea()
   var table = ProcessTable()
+  /// Every live user thread by tid (Kernel/Thread/ThreadTable.swift).
+  var threads = ThreadTable()
+  /// The futexes waited on (Kernel/Futex; LOCK: the futex table lock): one wait per thread.
+  var futexes = FutexTable<FutexWaiter>(limit: Scheduler.processLimit)
   /// Context switches so far (the run's last line reports them).
   var switches: UInt64 = 0
   /// Processes other than a launch's first that exited or were killed in this launch (their
@@ -136,8 +140,8 @@ final class Scheduler {
       GlobalDescriptorTable.setKernelStack(stack.top)
       processor_entry_set_kernel_stack(stack.top)
       user_fpu_state_restore(stack.fpuArea)
-      UserMode.setFSBase(process.fsBase)
-      model_specific_register_write(ProcessCalls.gsBaseRegister, process.gsBase)
+      UserMode.setFSBase(next.user.fsBase)
+      model_specific_register_write(ProcessCalls.gsBaseRegister, next.user.gsBase)
     }
     processor.thread = next
     processor.process = next.process
@@ -196,9 +200,11 @@ final class Scheduler {
     thread.needsAttention = false
     guard let process = thread.process else { return }
     if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+    ThreadExit.endIfAsked(thread)
     if preemptionPending {
       yield()
       if let signal = process.pendingKill { ProcessExit.end(process, .killed(signal: signal)) }
+      ThreadExit.endIfAsked(thread)
     }
     if SignalDelivery.hasWork(thread) { SignalDelivery.deliverPending(thread) }
   }

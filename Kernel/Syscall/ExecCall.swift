@@ -61,6 +61,7 @@ enum ExecCall {
     do throws(LoadFailure) { plan = try ProgramLoader.plan(for: image) } catch {
       throw .ENOEXEC
     }
+    try ThreadGroup.endOthersForExec(ProcessRunner.current!)
     let space: ProcessAddressSpace
     do throws(LoadFailure) { space = try ProgramLoader.newAddressSpace() } catch {
       throw .ENOMEM
@@ -123,16 +124,18 @@ enum ExecCall {
 
   /// What a new program does not inherit.
   static func resetState(of process: UserProcess, fileName: [UInt8]) {
-    process.fsBase = 0
+    let thread = Processor.current.thread
+    thread.user.fsBase = 0
     UserMode.setFSBase(0)
-    process.gsBase = 0
+    thread.user.gsBase = 0
     model_specific_register_write(ProcessCalls.gsBaseRegister, 0)
     // The power-on FPU/SSE image, loaded now (the thread's area is where a switch saves it).
     if let stack = Processor.current.thread.stack {
       user_fpu_state_initial(stack.fpuArea)
       user_fpu_state_restore(stack.fpuArea)
     }
-    process.clearChildTID = 0
+    thread.user.clearChildTID = 0
+    thread.user.robustListHead = 0  // the old memory is gone: nothing left to walk
     process.descriptors.closeOnExecDescriptors()
     process.signals.resetHandlersForExec()
     process.name = String(decoding: baseName(of: fileName), as: UTF8.self)

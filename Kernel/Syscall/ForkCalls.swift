@@ -11,7 +11,8 @@ extension SystemCallNumber {
   static let clone3: UInt64 = 435
 }
 
-/// `fork`, `vfork` and `clone` without `CLONE_VM` (threads are issue 10).
+/// `fork`, `vfork`, `clone` and `clone3`: a new process, or with `CLONE_THREAD` a new thread
+/// of the caller's (`ThreadCreation`).
 ///
 /// The child is a copy of the caller: its memory (copy-on-write, the core's
 /// `AddressSpace.fork`), its descriptors (the open file descriptions shared, as `dup` shares
@@ -32,13 +33,19 @@ enum ForkCalls {
   static let CLONE_FS: UInt64 = 0x200
   static let CLONE_FILES: UInt64 = 0x400
   static let CLONE_SIGHAND: UInt64 = 0x800
+  static let CLONE_PIDFD: UInt64 = 0x1000
   static let CLONE_VFORK: UInt64 = 0x4000
   static let CLONE_PARENT: UInt64 = 0x8000
   static let CLONE_THREAD: UInt64 = 0x10000
+  static let CLONE_NEWNS: UInt64 = 0x20000
+  static let CLONE_SYSVSEM: UInt64 = 0x40000
   static let CLONE_SETTLS: UInt64 = 0x80000
   static let CLONE_PARENT_SETTID: UInt64 = 0x10_0000
   static let CLONE_CHILD_CLEARTID: UInt64 = 0x20_0000
+  static let CLONE_DETACHED: UInt64 = 0x40_0000
   static let CLONE_CHILD_SETTID: UInt64 = 0x100_0000
+  static let CLONE_NEWUSER: UInt64 = 0x1000_0000
+  static let CLONE_NEWPID: UInt64 = 0x2000_0000
   /// The flags a process (not a thread) clone may carry here: the exit signal, vfork's pair,
   /// and the tid and TLS bookkeeping C libraries pass.
   static let supportedFlags =
@@ -55,16 +62,43 @@ enum ForkCalls {
 
   /// `clone(flags, stack, parent_tid, child_tid, tls)` (the x86-64 argument order).
   static func clone(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let flags = call.a0
-    // Linux's own consistency checks come first (kernel/fork.c, copy_process).
-    if flags & CLONE_THREAD != 0 && flags & CLONE_SIGHAND == 0 { throw .EINVAL }
-    if flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0 { throw .EINVAL }
-    let sharesMemory = flags & CLONE_VM != 0
-    guard flags & ~supportedFlags == 0, !sharesMemory || flags & CLONE_VFORK != 0 else {
-      throw .ENOSYS  // threads (CLONE_THREAD, CLONE_VM alone, CLONE_FILES, …): issue 10
-    }
+    // The legacy call ignores CLONE_DETACHED (kernel/fork.c) unless with CLONE_PIDFD.
+    let flags = call.a0 & 0xffff_ffff
+    if flags & CLONE_PIDFD != 0 && flags & CLONE_PARENT_SETTID != 0 { throw .EINVAL }
     return try create(
       Request(flags: flags, stack: call.a1, parentTID: call.a2, childTID: call.a3, tls: call.a4))
+  }
+
+  /// `clone3(args, size)`: `struct clone_args` read and checked as Linux does
+  /// (`CloneArguments`: E2BIG, EINVAL), then the same creation as `clone`. The flags only
+  /// clone3 has (CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP) and `set_tid` answer ENOSYS here.
+  static func clone3(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    try CloneArguments.checkSize(call.a1)
+    var bytes = [UInt8](repeating: 0, count: Int(call.a1))
+    let copied: LinuxErrno? = bytes.withUnsafeMutableBytes { raw in
+      do throws(LinuxErrno) {
+        try UserMemory.copyIn(from: call.a0, count: raw.count, to: raw.baseAddress!)
+        return nil
+      } catch { return error }
+    }
+    if let copied { throw copied }
+    let arguments = try CloneArguments(bytes: bytes)
+    let clone3Only = CloneArguments.CLONE_CLEAR_SIGHAND | CloneArguments.CLONE_INTO_CGROUP
+    guard arguments.flags & clone3Only == 0, arguments.setTID == 0 else { throw .ENOSYS }
+    return try create(
+      Request(
+        flags: arguments.legacyFlags, stack: arguments.stackPointer,
+        parentTID: arguments.parentTID, childTID: arguments.childTID, tls: arguments.tls))
+  }
+
+  /// Linux's consistency checks (copy_process), in its order: EINVAL.
+  static func check(_ flags: UInt64) throws(LinuxErrno) {
+    if flags & (CLONE_NEWNS | CLONE_FS) == CLONE_NEWNS | CLONE_FS { throw .EINVAL }
+    if flags & (CLONE_NEWUSER | CLONE_FS) == CLONE_NEWUSER | CLONE_FS { throw .EINVAL }
+    if flags & CLONE_THREAD != 0 && flags & CLONE_SIGHAND == 0 { throw .EINVAL }
+    if flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0 { throw .EINVAL }
+    if flags & CLONE_THREAD != 0 && flags & (CLONE_NEWUSER | CLONE_NEWPID) != 0 { throw .EINVAL }
+    if flags & CLONE_PIDFD != 0 && flags & (CLONE_DETACHED | CLONE_THREAD) != 0 { throw .EINVAL }
   }
 
   /// What a creation asks for.
@@ -79,11 +113,20 @@ enum ForkCalls {
     var lendsMemory: Bool { flags & ForkCalls.CLONE_VM != 0 }
   }
 
-  /// Creates the child, makes it runnable, and (vfork) waits for it to exec or end.
+  /// Creates the child (a thread with `CLONE_THREAD`), makes it runnable, and (vfork) waits
+  /// for it to exec or end. ENOSYS for what is not supported: `CLONE_VM` without
+  /// `CLONE_THREAD` or `CLONE_VFORK` (a process sharing memory), a thread without `CLONE_FS`
+  /// and `CLONE_FILES` (a thread with descriptors of its own), namespaces, pidfds.
   static func create(_ request: Request) throws(LinuxErrno) -> UInt64 {
+    try check(request.flags)
+    if request.flags & CLONE_THREAD != 0 { return try ThreadCreation.create(request) }
+    guard request.flags & ~supportedFlags == 0, !request.lendsMemory || request.isVfork else {
+      throw .ENOSYS
+    }
     let parent = ProcessRunner.current!
     let scheduler = Scheduler.shared
     guard !scheduler.table.isFull else { throw .EAGAIN }
+    var user = try ThreadCreation.state(request, tid: 0)
     guard let stack = scheduler.stacks.allocate() else { throw .ENOMEM }
     let space: ProcessAddressSpace
     do throws(LinuxErrno) {
@@ -93,13 +136,12 @@ enum ForkCalls {
       throw error
     }
     let child = ProcessCopy.make(of: parent, space: space, lent: request.lendsMemory)
-    if request.flags & CLONE_SETTLS != 0 { child.fsBase = request.tls }
-    if request.flags & CLONE_CHILD_CLEARTID != 0 { child.clearChildTID = request.childTID }
-    var frame = Processor.current.thread.userFrame.pointee
-    frame.rax = 0
-    if request.stack != 0 { frame.rsp = request.stack }
-    let thread = KernelThread(process: child, stack: stack, frame: frame, fpu: .copyOfCurrent)
+    user.tid = child.id
+    let thread = KernelThread(
+      process: child, stack: stack, frame: ThreadCreation.childFrame(request),
+      fpu: .copyOfCurrent, user: user)
     child.thread = thread
+    scheduler.threads.add(thread)
     thread.signals = Processor.current.thread.signals.inheritedByFork
     writeTIDs(request, child: child, parent: parent)
     let vforkDone = request.isVfork ? WaitQueue() : nil

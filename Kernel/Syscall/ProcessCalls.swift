@@ -16,26 +16,29 @@ enum ProcessCalls {
   static let randomBlocking: UInt32 = 0x2
   static let randomInsecure: UInt32 = 0x4
 
-  /// `exit` / `exit_group`: the status's low byte ends the process.
+  /// `exit_group`: the status's low byte ends the process (every thread); `exit` ends the
+  /// calling thread only, the process with its last thread (`ThreadExit.exit`).
   static func exit(_ call: SystemCallArguments) -> Never {
-    ProcessExit.end(ProcessRunner.current!, .exited(UInt8(truncatingIfNeeded: call.a0)))
+    let status = UInt8(truncatingIfNeeded: call.a0)
+    if call.number == SystemCallNumber.exit { ThreadExit.exit(status: status) }
+    ProcessExit.end(ProcessRunner.current!, .exited(status))
   }
 
   static func archPrctl(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let process = ProcessRunner.current!
+    let thread = Processor.current.thread
     switch call.a0 {
     case setFS, setGS:
       guard call.a1 < UserLayout.end else { throw .EPERM }
       if call.a0 == setFS {
-        process.fsBase = call.a1
+        thread.user.fsBase = call.a1
         UserMode.setFSBase(call.a1)
       } else {
-        process.gsBase = call.a1
+        thread.user.gsBase = call.a1
         model_specific_register_write(gsBaseRegister, call.a1)
       }
       return 0
     case getFS:
-      try UserMemory.copyOut(LinuxStructures.littleEndian(process.fsBase), to: call.a1)
+      try UserMemory.copyOut(LinuxStructures.littleEndian(thread.user.fsBase), to: call.a1)
       return 0
     case getGS:
       let base = model_specific_register_read(gsBaseRegister)

@@ -118,12 +118,13 @@ enum SignalCalls {
     return targets
   }
 
-  /// `tkill`/`tgkill`'s ids: positive (else EINVAL), a live process's only thread (its id),
-  /// in the group `group` names.
+  /// `tkill`/`tgkill`'s ids: positive (else EINVAL), a live thread (the tid table,
+  /// `Scheduler.threads`), in the thread group (process) `group` names; the signal goes to
+  /// its process (per-thread pending sets are the `signals` work).
   static func thread(_ tid: Int32, group: Int32?) throws(LinuxErrno) -> UserProcess {
     guard tid > 0, (group ?? 1) > 0 else { throw .EINVAL }
-    guard let target = Scheduler.shared.table.find(UInt64(tid)), !target.isZombie,
-      group.map({ UInt64($0) == target.id }) ?? true
+    guard let thread = Scheduler.shared.threads.find(UInt64(tid)), let target = thread.process,
+      !target.isZombie, group.map({ UInt64($0) == target.id }) ?? true
     else { throw .ESRCH }
     return target
   }

@@ -115,9 +115,12 @@ enum SystemCalls {
     switch call.number {
     case Number.arch_prctl: return try ProcessCalls.archPrctl(call)
     case Number.set_tid_address:
-      process.clearChildTID = call.a0
-      return process.id
-    case Number.getpid, Number.gettid: return process.id
+      Processor.current.thread.user.clearChildTID = call.a0
+      return Processor.current.thread.user.tid
+    case Number.getpid: return process.id
+    case Number.gettid: return Processor.current.thread.user.tid
+    case Number.futex: return try FutexCalls.futex(call)
+    case Number.get_robust_list: return try RobustList.get(call)
     case Number.getppid: return process.parent?.id ?? UserProcess.parentID
     case Number.getpgrp: return GroupCalls.getpgrp(call)
     case Number.getpgid: return try GroupCalls.getpgid(call)
@@ -129,7 +132,7 @@ enum SystemCalls {
     case Number.fork: return try ForkCalls.fork(call)
     case Number.vfork: return try ForkCalls.vfork(call)
     case Number.clone: return try ForkCalls.clone(call)
-    case Number.clone3: throw .ENOSYS  // C libraries fall back to clone
+    case Number.clone3: return try ForkCalls.clone3(call)
     case Number.gettimeofday: return try TimeCalls.gettimeofday(call)
     case Number.time: return try TimeCalls.time(call)
     case Number.nanosleep: return try SleepCalls.nanosleep(call)
@@ -147,7 +150,7 @@ enum SystemCalls {
     case Number.getrandom: return try ProcessCalls.getrandom(call)
     case Number.prlimit64: return try ResourceCalls.prlimit64(call)
     case Number.kill, Number.tkill, Number.tgkill: return try SignalCalls.kill(call)
-    case Number.set_robust_list: return 0
+    case Number.set_robust_list: return try RobustList.set(call)
     case Number.rseq: throw .ENOSYS
     case Number.rt_sigaction: return try SignalCalls.rtSigaction(call)
     case Number.rt_sigprocmask: return try SignalCalls.rtSigprocmask(call)

@@ -19,6 +19,10 @@ PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw
   $(PROG_MUSL_ONLY:%=$(PROG_BUILD)/musl/%) $(PROG_BUILD)/glibc/hello $(PROG_BUILD)/glibc/hello_pie \
   $(PROG_BUILD)/glibc/signal_libc $(PROG_BUILD)/glibc/signal_delivery
 
+# POSIX-thread programs (issue 10, threads.h): built with musl and glibc, -pthread.
+PROG_THREADS := threads_basic threads_futex threads_memory threads_cancel
+PROG_BINARIES += $(PROG_THREADS:%=$(PROG_BUILD)/musl/%) $(PROG_THREADS:%=$(PROG_BUILD)/glibc/%)
+
 MUSL_CC   ?= musl-gcc
 GLIBC_CC  ?= gcc
 PROG_WARN := -Wall -Wextra -Wno-infinite-recursion
@@ -42,6 +46,14 @@ $(PROG_BUILD)/raw/%: $(PROG_SRC)/%.c $(PROG_HEADERS) $(PROG_SRC)/programs.mk
 $(PROG_BUILD)/glibc/%: $(PROG_SRC)/%.c $(PROG_SRC)/programs.mk
 	@mkdir -p $(@D)
 	$(GLIBC_CC) -static -O2 $(PROG_WARN) -o $@ $<
+
+$(PROG_THREADS:%=$(PROG_BUILD)/musl/%): $(PROG_BUILD)/musl/%: $(PROG_SRC)/%.c $(PROG_SRC)/threads.h $(PROG_SRC)/programs.mk
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(MUSL_CFLAGS) -pthread -o $@ $<
+
+$(PROG_THREADS:%=$(PROG_BUILD)/glibc/%): $(PROG_BUILD)/glibc/%: $(PROG_SRC)/%.c $(PROG_SRC)/threads.h $(PROG_SRC)/programs.mk
+	@mkdir -p $(@D)
+	$(GLIBC_CC) -static -O2 $(PROG_WARN) -pthread -o $@ $<
 
 # A static-PIE (ET_DYN, no interpreter) for the ELF loader's relocatable path. glibc only: Debian's
 # musl-gcc -static-pie still asks for /lib/ld-musl-x86_64.so.1.
