@@ -2,8 +2,8 @@ import KernelSupport
 
 /// Time for `clock_gettime`: the TSC, calibrated once against the PIT (Intel 8254: channel 2
 /// counts a known interval while the TSC runs; its OUT pin shows in port 0x61 bit 5). The same
-/// window calibrates the local APIC timer, which counts from the same moment: one 2 ms wait at
-/// boot measures both.
+/// windows calibrate the local APIC timer, which counts from the same moments: a few 2 ms
+/// windows at boot measure both.
 enum MonotonicClock {
   /// The PIT's input clock, Hz.
   static let pitFrequency: UInt64 = 1_193_182
@@ -31,51 +31,97 @@ enum MonotonicClock {
   static let pollLimit = 50_000_000
   static let fallbackFrequency: UInt64 = 1_000_000_000
 
-  /// TSC ticks per second, once calibrated.
+  /// At least this many precise windows (`ClockCalibration`) are measured, at most
+  /// `windowLimit` windows in all: 3 × 2 ms is the boot's cost on a quiet host; a window
+  /// disturbed at an edge (the vCPU descheduled there) costs one more.
+  static let preciseWindowsWanted = 3
+  static let windowLimit = 10
+
+  /// TSC ticks per second, once calibrated (`tscRate`'s figure).
   nonisolated(unsafe) static var tscFrequency: UInt64 = 0
 
-  /// Measures the TSC's frequency (once), and that of `apic`'s timer in the same window: its
-  /// counts per second, or nil without an APIC or when the PIT never answered.
-  ///
-  /// The gate is raised first and the count written last, right before the TSC is read: in
-  /// mode 0 with the gate high the countdown starts with the count's write (as Linux's
-  /// `pit_calibrate_tsc` does it). Counting from the gate's rising edge instead is what a real
-  /// 8254 does but not QEMU's, which starts mode 0 at the write and ignores the gate: the
-  /// window then began before the first TSC read and the TSC came out 0.5% slow.
-  ///
-  /// The APIC timer is measured against the TSC, not the PIT's edges: its start and its
-  /// reading are each bracketed by two TSC reads and timed at their midpoint, so the I/O
-  /// around the PIT (slow under TCG: ~10 µs of a 2 ms window, 0.4%, when the APIC count simply
-  /// ran from before the PIT's start to after its end) does not count.
-  static func calibrate(alongside apic: LocalAPIC? = nil) -> UInt64? {
-    guard tscFrequency == 0 else { return nil }
-    let control = port_read_byte(controlPort) & ~(gateBit | speakerBit)
-    port_write_byte(controlPort, control | gateBit)
-    let apicStart = apic.map { apic in midpoint { apic.startCountingMasked() } }
-    port_write_byte(commandPort, channel2OneShot)
-    port_write_byte(channel2Port, UInt8(truncatingIfNeeded: calibrationTicks))
-    port_write_byte(channel2Port, UInt8(truncatingIfNeeded: calibrationTicks >> 8))
-    let start = timestamp_counter_read()
-    var polls = 0
-    while port_read_byte(controlPort) & outputBit == 0, polls < pollLimit { polls += 1 }
-    let elapsed = timestamp_counter_read() &- start
-    var counts: UInt64 = 0
-    let apicEnd = apic.map { apic in midpoint { counts = apic.countsElapsedAndStop() } }
-    port_write_byte(controlPort, control)
-    let answered = polls < pollLimit && elapsed > 0
-    tscFrequency = answered ? elapsed * pitFrequency / calibrationTicks : fallbackFrequency
-    guard answered, let apicStart, let apicEnd, apicEnd > apicStart, counts > 0 else {
-      return nil
-    }
-    return counts * tscFrequency / (apicEnd - apicStart)
+  /// The TSC's rate, for conversions (1 GHz before calibration).
+  static var tscRate: TickRate {
+    TickRate(perSecond: tscFrequency == 0 ? fallbackFrequency : tscFrequency)
   }
 
-  /// The TSC half-way through `body`.
-  static func midpoint(_ body: () -> Void) -> UInt64 {
+  /// Measures the TSC's frequency (once), and that of `apic`'s timer in the same windows: its
+  /// counts per second, or nil without an APIC or when the PIT never answered.
+  ///
+  /// Several windows are measured and `ClockCalibration` chooses among them: under TCG on a
+  /// loaded host one window came out at 5.5, 7.4, 36 GHz for a true 2.46 (the vCPU thread was
+  /// descheduled between the PIT's edge and the TSC's read), which the brackets around each
+  /// edge show.
+  static func calibrate(alongside apic: LocalAPIC? = nil) -> UInt64? {
+    guard tscFrequency == 0 else { return nil }
+    var windows: [CalibrationWindow] = []
+    var precise = 0
+    while windows.count < windowLimit, precise < preciseWindowsWanted {
+      guard let window = measureWindow(alongside: apic) else { break }
+      windows.append(window)
+      if window.isPrecise { precise += 1 }
+    }
+    guard
+      let rates = ClockCalibration.rates(
+        of: windows, pitTicks: calibrationTicks, pitFrequency: pitFrequency)
+    else {
+      tscFrequency = fallbackFrequency
+      return nil
+    }
+    tscFrequency = rates.tsc.perSecond
+    ProcessConsole.line(
+      "clock calibration: " + String(rates.preciseWindows) + " of " + String(windows.count)
+        + " PIT windows precise to 1/" + String(ClockCalibration.tolerance))
+    return rates.apic?.perSecond
+  }
+
+  /// One PIT window: nil when the PIT never answered.
+  ///
+  /// The gate is raised first and the count written last, bracketed by TSC reads: in mode 0
+  /// with the gate high the countdown starts with the count's write (as Linux's
+  /// `pit_calibrate_tsc` does it). Counting from the gate's rising edge instead is what a real
+  /// 8254 does but not QEMU's, which starts mode 0 at the write and ignores the gate.
+  ///
+  /// The APIC timer is measured against the TSC, not the PIT's edges: its start and its
+  /// reading are each bracketed by two TSC reads, so the I/O around the PIT does not count.
+  static func measureWindow(alongside apic: LocalAPIC?) -> CalibrationWindow? {
+    let control = port_read_byte(controlPort) & ~(gateBit | speakerBit)
+    port_write_byte(controlPort, control | gateBit)
+    let apicStart = apic.map { apic in bracket { apic.startCountingMasked() } }
+    port_write_byte(commandPort, channel2OneShot)
+    port_write_byte(channel2Port, UInt8(truncatingIfNeeded: calibrationTicks))
+    let start = bracket {
+      port_write_byte(channel2Port, UInt8(truncatingIfNeeded: calibrationTicks >> 8))
+    }
+    let end = waitForOutput()
+    var counts: UInt64 = 0
+    let apicEnd = apic.map { apic in bracket { counts = apic.countsElapsedAndStop() } }
+    port_write_byte(controlPort, control)
+    guard let end else { return nil }
+    return CalibrationWindow(
+      start: start, end: end, apicStart: apicStart, apicEnd: apicEnd, apicCounts: counts)
+  }
+
+  /// Polls channel 2's OUT until it is high: the edge lies after the last low poll began and
+  /// before the TSC read that follows the first high one. Nil after `pollLimit` polls.
+  static func waitForOutput() -> TimestampBracket? {
+    var previous = timestamp_counter_read()
+    var current = previous
+    for _ in 0..<pollLimit {
+      let high = port_read_byte(controlPort) & outputBit != 0
+      let now = timestamp_counter_read()
+      if high { return TimestampBracket(before: previous, after: now) }
+      previous = current
+      current = now
+    }
+    return nil
+  }
+
+  /// The TSC before and after `body`.
+  static func bracket(_ body: () -> Void) -> TimestampBracket {
     let before = timestamp_counter_read()
     body()
-    let after = timestamp_counter_read()
-    return before + (after &- before) / 2
+    return TimestampBracket(before: before, after: timestamp_counter_read())
   }
 
   /// Nanoseconds since reset (the TSC starts at 0 with the machine).
@@ -83,10 +129,9 @@ enum MonotonicClock {
     nanoseconds(ofTicks: timestamp_counter_read())
   }
 
-  /// `ticks` of the TSC in nanoseconds, without overflowing the intermediate product.
+  /// `ticks` of the TSC in nanoseconds: the full-width product, which no rate or count
+  /// overflows (`TickRate`).
   static func nanoseconds(ofTicks ticks: UInt64) -> UInt64 {
-    let frequency = max(tscFrequency, 1)
-    let perSecond = LinuxStructures.nanosecondsPerSecond
-    return ticks / frequency * perSecond + ticks % frequency * perSecond / frequency
+    tscRate.nanoseconds(ofTicks: ticks)
   }
 }
