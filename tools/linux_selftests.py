@@ -64,13 +64,23 @@ FUTEX_LIBS = ["-lpthread", "-lrt"]
 # system-call entry (int $0x80, ia32 compat), so the suites' 32-bit sub-cases are left out.
 X86_FLAGS = ["-O2", "-g", "-std=gnu99", "-pthread", "-Wall", "-no-pie"]
 
-# Program name -> (directory under selftests, sources, flags, libraries).
+# Program name -> (directory under selftests, sources, flags, libraries[, compiler]).
 PROGRAMS = {}
 for _name in ["futex_wait_timeout", "futex_wait_wouldblock", "futex_requeue_pi",
               "futex_requeue_pi_signal_restart", "futex_requeue_pi_mismatched_ops",
               "futex_wait_uninitialized_heap", "futex_wait_private_mapped_file", "futex_wait",
               "futex_requeue", "futex_waitv"]:
     PROGRAMS[_name] = ("futex/functional", [_name + ".c"], FUTEX_FLAGS, FUTEX_LIBS)
+# The same futex tests linked with musl as well (its pthread_create calls clone, glibc's tries
+# clone3 first), those that build with it: musl's headers lack __NR_futex_waitv (futex_waitv,
+# futex_wait_timeout, futex_wait_wouldblock) and <error.h> (sas). musl-gcc has no kernel
+# headers of its own: <linux/futex.h> comes from the system's, after musl's.
+MUSL_KERNEL_HEADERS = ["-idirafter", "/usr/include", "-idirafter", "/usr/include/x86_64-linux-gnu"]
+for _name in ["futex_requeue_pi", "futex_requeue_pi_signal_restart",
+              "futex_requeue_pi_mismatched_ops", "futex_wait_uninitialized_heap",
+              "futex_wait_private_mapped_file", "futex_wait", "futex_requeue"]:
+    PROGRAMS[_name + ".musl"] = ("futex/functional", [_name + ".c"],
+                                 FUTEX_FLAGS + MUSL_KERNEL_HEADERS, FUTEX_LIBS, "musl-gcc")
 PROGRAMS["sas"] = ("sigaltstack", ["sas.c"], ["-Wall"], [])
 # The x86 tests that apply to a 64-bit kernel with signals and threads but without ptrace,
 # LDT, I/O ports, vsyscall or 32-bit entry (see X86_LEFT_OUT for the others and why).
@@ -184,9 +194,11 @@ def build():
     batch_compiler = "musl-gcc" if shutil.which("musl-gcc") else "gcc"
     compile_static(os.path.join(TREE, "bin", "selftest-batch"), [BATCH_SOURCE],
                    ["-O2", "-Wall"], [], ROOT, batch_compiler)
-    for name, (directory, sources, flags, libraries) in PROGRAMS.items():
+    for name, (directory, sources, flags, libraries, *compiler) in PROGRAMS.items():
+        if compiler and not shutil.which(compiler[0]):
+            raise Unavailable(f"no {compiler[0]} to build {name}")
         compile_static(os.path.join(TREE, "t", name), sources, flags, libraries,
-                       os.path.join(SOURCE, SELFTESTS, directory))
+                       os.path.join(SOURCE, SELFTESTS, directory), *compiler)
     return TREE
 
 
