@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,39 +61,45 @@ static void run_one(int index, char **argv, unsigned seconds, char **envp) {
         execve(argv[0], argv, envp);
         _exit(127);
     }
+    /* The watcher writes a byte to `fired` before it kills the program, so once the program
+     * is reaped the byte says whether the timeout killed it. */
+    int fired[2] = {-1, -1};
+    if (pipe2(fired, O_NONBLOCK) != 0) fired[0] = fired[1] = -1;
     pid_t watcher = fork();
     if (watcher == 0) {
         struct timespec t = {.tv_sec = seconds, .tv_nsec = 0};
         while (nanosleep(&t, &t) != 0 && errno == EINTR) {
         }
+        if (fired[1] >= 0 && write(fired[1], "!", 1) != 1) _exit(1);
         kill(program, SIGKILL);
         _exit(0);
     }
     int status = 0;
     while (waitpid(program, &status, 0) < 0 && errno == EINTR) {
     }
-    int timed_out = 0;
+    char byte;
+    int timed_out = fired[0] >= 0 && read(fired[0], &byte, 1) == 1;
     if (watcher > 0) {
-        int watcher_status = 0;
-        /* The watcher has ended on its own only if it fired. */
-        if (waitpid(watcher, &watcher_status, WNOHANG) == watcher)
-            timed_out = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-        else {
-            kill(watcher, SIGKILL);
-            while (waitpid(watcher, &watcher_status, 0) < 0 && errno == EINTR) {
-            }
+        kill(watcher, SIGKILL);
+        while (waitpid(watcher, NULL, 0) < 0 && errno == EINTR) {
         }
+    }
+    if (fired[0] >= 0) {
+        close(fired[0]);
+        close(fired[1]);
     }
     if (timed_out) {
         mark_end(index, "timeout");
     } else if (WIFSIGNALED(status)) {
-        snprintf(line, sizeof line, "%d", 128 + WTERMSIG(status));
-        mark_end(index, line);
+        char word[16];
+        snprintf(word, sizeof word, "%d", 128 + WTERMSIG(status));
+        mark_end(index, word);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         mark_end(index, "noexec");
     } else {
-        snprintf(line, sizeof line, "%d", WEXITSTATUS(status));
-        mark_end(index, line);
+        char word[16];
+        snprintf(word, sizeof word, "%d", WEXITSTATUS(status));
+        mark_end(index, word);
     }
 }
 
