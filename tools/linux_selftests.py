@@ -385,7 +385,8 @@ def read_linux_verdicts(path=LINUX_VERDICTS):
 
 
 def write_linux_verdicts(runs_of_verdicts, path=LINUX_VERDICTS, header=""):
-    """Records Linux's verdicts over several runs; a case whose verdict varied gets all."""
+    """Records Linux's verdicts over several runs; a case whose verdict varied gets all (and
+    `missing` if some run did not print it)."""
     merged = {}
     for verdicts in runs_of_verdicts:
         for key, (verdict, description) in verdicts.items():
@@ -393,6 +394,10 @@ def write_linux_verdicts(runs_of_verdicts, path=LINUX_VERDICTS, header=""):
             if verdict not in seen:
                 seen.append(verdict)
             merged[key] = (seen, first_description)
+    # A case some boots did not print at all (a failing run that reports an extra case)
+    for key, (seen, _) in merged.items():
+        if any(key not in verdicts for verdicts in runs_of_verdicts) and "missing" not in seen:
+            seen.append("missing")
     with open(path, "w", encoding="utf-8") as f:
         f.write(header)
         for key, (seen, description) in merged.items():
