@@ -256,7 +256,8 @@ def split_batch(output, runs=RUNS):
 
 # ---------------------------------------------------------------- verdicts
 
-TAP_PLAN = re.compile(r"^1\.\.(\d+)\s*$")
+# The plan may follow a message the program left without its line feed ("...failed1..1").
+TAP_PLAN = re.compile(r"(?:^|[^0-9.])1\.\.(\d+)\s*$")
 TAP_RESULT = re.compile(r"^(not ok|ok) (\d+) ?(# (SKIP|XFAIL|error) ?)?(.*)$")
 X86_RUN = re.compile(r"^\[RUN\]\s*(.*)$")
 X86_VERDICT = re.compile(r"^\[(OK|FAIL|SKIP)\]\s*(.*)$")
@@ -275,7 +276,7 @@ def tap_verdicts(text):
     verdicts = {}
     plan = None
     for line in text.splitlines():
-        m = TAP_PLAN.match(line)
+        m = TAP_PLAN.search(line)
         if m and plan is None:
             plan = int(m.group(1))
             continue
