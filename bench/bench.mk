@@ -4,6 +4,7 @@
 #   make bench-compare   several runs on Linux and on our kernel (tools/run-elf), side-by-side table
 #                        (page faults, then issue 9's process figures: bench/process-bench.c)
 #   make bench-process-compare   the process table alone
+#   make bench-thread-compare    issue 10's thread table alone (bench/thread-bench.c)
 #   make bench-zeroing   page-clearing instruction sequences timed on Linux under TCG (and -icount)
 # Sizes: BENCH_MIB (default 64), BENCH_REPS (3), BENCH_RUNS (3) wall-clock runs per kernel;
 # BENCH_ICOUNT_RUNS (1) runs under -icount shift=0 (instructions per page) at BENCH_ICOUNT_MIB (16).
@@ -19,8 +20,16 @@ BENCH_BIN  := $(BUILD)/bench/pagefault-bench
 PROCESS_BENCH_BIN := $(BUILD)/bench/process-bench
 BENCH_PROCESS_RUNS ?= $(BENCH_RUNS)
 BENCH_PROCESS_MEMORY ?= 2G
+# issue 10's thread figures (bench/thread-bench.c); BENCH_THREAD_RUNS runs per kernel
+THREAD_BENCH_BIN := $(BUILD)/bench/thread-bench
+BENCH_THREAD_RUNS ?= $(BENCH_RUNS)
 
-.PHONY: bench-native bench-linux bench-compare bench-zeroing bench-process-compare
+.PHONY: bench-native bench-linux bench-compare bench-zeroing bench-process-compare \
+  bench-thread-compare
+
+$(THREAD_BENCH_BIN): bench/thread-bench.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra -o $@ $<
 
 $(PROCESS_BENCH_BIN): bench/process-bench.c
 	@mkdir -p $(dir $@)
@@ -36,16 +45,22 @@ bench-native: $(BENCH_BIN)
 bench-linux: $(BENCH_BIN)
 	tools/run-linux --thp never --timing $(BENCH_BIN) $(BENCH_MIB) $(BENCH_REPS)
 
-bench-compare: $(BENCH_BIN) $(PROCESS_BENCH_BIN)
+bench-compare: $(BENCH_BIN) $(PROCESS_BENCH_BIN) $(THREAD_BENCH_BIN)
 	python3 bench/compare.py --runs $(BENCH_RUNS) --mib $(BENCH_MIB) --reps $(BENCH_REPS) \
 	  --icount-runs $(BENCH_ICOUNT_RUNS) --icount-mib $(BENCH_ICOUNT_MIB) --binary $(BENCH_BIN) \
 	  --process-runs $(BENCH_PROCESS_RUNS) --process-binary $(PROCESS_BENCH_BIN) \
-	  --process-memory $(BENCH_PROCESS_MEMORY)
+	  --process-memory $(BENCH_PROCESS_MEMORY) \
+	  --thread-runs $(BENCH_THREAD_RUNS) --thread-binary $(THREAD_BENCH_BIN)
 
 # the process table alone (~1 min)
 bench-process-compare: $(PROCESS_BENCH_BIN)
 	python3 bench/compare.py --tables process --process-runs $(BENCH_PROCESS_RUNS) \
 	  --process-binary $(PROCESS_BENCH_BIN) --process-memory $(BENCH_PROCESS_MEMORY)
+
+# the thread table alone (~1 min)
+bench-thread-compare: $(THREAD_BENCH_BIN)
+	python3 bench/compare.py --tables thread --thread-runs $(BENCH_THREAD_RUNS) \
+	  --thread-binary $(THREAD_BENCH_BIN)
 
 $(BUILD)/bench/zeroing-bench: bench/zeroing-bench.c
 	@mkdir -p $(dir $@)

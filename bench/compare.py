@@ -29,6 +29,13 @@ each run's median repetition. A case a kernel cannot run (fork refused, no fork 
 all) shows n/a; a failed run is reported in a NOTE and does not change the exit status: the
 figures are measurements, not a timed test.
 
+Thread table (issue 10 §3): bench/thread-bench.c (static musl, pthreads) run --thread-runs times
+per kernel (default --runs), interleaved: thread create+join, futex hand-off between two
+threads, SIGSEGV handler round trip; per case the median over runs. A case a kernel cannot run
+yet (no threads, no futex, no signal delivery: the benchmark runs each case in a child process
+and reports why) shows "n/a (not supported: REASON)" and the script says so; it never crashes
+on it. Target (issue 10): ratio >= 2 each.
+
 Boot time ("QEMU start to first user instruction") comes from the runner's own report on stderr
 (`boot-to-init X s` from tools/run-linux --timing, or `boot-to-user X s` / `boot-to-init X s`
 from tools/run-elf under RUN_ELF_TIMING=1, if it prints one). The script also measures, the same
@@ -65,6 +72,14 @@ PROCESS_CASES = [
     ("fork-execve-wait", "ms", 1e6, 1.44),
     ("vfork-execve-wait", "ms", 1e6, None),
 ]
+# thread-bench cases (issue 10 §3): (name, unit, nanoseconds per unit, Linux 6.1 as the issue
+# quotes it)
+THREAD_CASES = [
+    ("thread-create-join", "ms", 1e6, 0.69),
+    ("futex-handoff", "us", 1e3, None),
+    ("sigsegv-round-trip", "us", 1e3, None),
+]
+THREAD_TARGET = 2.0
 
 
 def run_once(runner, env_extra, binary, args, timeout, first_marker=None, want_results=True):
@@ -136,7 +151,7 @@ def main():
     ap.add_argument("--linux-runner", default="tools/run-linux --thp never --timing")
     ap.add_argument("--ours-runner", default="tools/run-elf")
     ap.add_argument("--timeout", type=float, default=900)
-    ap.add_argument("--tables", default="pagefault,process")
+    ap.add_argument("--tables", default="pagefault,process,thread")
     ap.add_argument("--process-runs", type=int, default=None, help="default: --runs")
     ap.add_argument("--process-binary",
                     default=os.path.join(ROOT, "build", "bench", "process-bench"))
@@ -146,6 +161,10 @@ def main():
     ap.add_argument("--process-4k", action="store_true",
                     help="process table with 4 KiB pages only: Linux with --linux-runner "
                          "(transparent_hugepage=never) and MADV_NOHUGEPAGE on the touched memory")
+    ap.add_argument("--thread-runs", type=int, default=None, help="default: --runs")
+    ap.add_argument("--thread-binary",
+                    default=os.path.join(ROOT, "build", "bench", "thread-bench"))
+    ap.add_argument("--thread-linux-runner", default="tools/run-linux --timing")
     o = ap.parse_args()
     tables = [t for t in o.tables.split(",") if t]
     if "pagefault" not in tables:
@@ -210,6 +229,7 @@ def main():
                                         args, o.timeout))
 
     process = process_runs(o, sides, tables)
+    threads = thread_runs(o, sides, tables)
 
     # Ours' boot time, measured like run-linux measures Linux's: from starting QEMU (through
     # tools/qemu-run, run-elf's wrapper, with the pinned kernel) to the program's first output
@@ -226,6 +246,8 @@ def main():
     if "pagefault" not in tables:
         if process is not None:
             print_process_table(o, process, have_ours, ours)
+        if threads is not None:
+            print_thread_table(threads, have_ours, ours)
         return
 
     def per_case(runs, side, case, k):
@@ -281,6 +303,8 @@ def main():
                   "compare the spawn -> 1st output row" % ours[0])
     if process is not None:
         print_process_table(o, process, have_ours, ours)
+    if threads is not None:
+        print_thread_table(threads, have_ours, ours)
     bad = sorted({s for runs in (wall, instr) for s in runs for r in runs[s] if r[3] != 0})
     if bad:
         print("\nWARNING: some runs exited non-zero: %s" % ", ".join(bad))
@@ -350,6 +374,82 @@ def print_process_table(o, process, have_ours, ours):
                 side, len(failed), len(process[side]), ", ".join(map(str, failed))))
         if missing:
             print("NOTE: %s could not run: %s" % (side, ", ".join(missing)))
+    if not have_ours:
+        print("ours: n/a - %s does not exist" % ours[0])
+
+
+def thread_runs(o, sides, tables):
+    """{side: [(figures {case: ns}, unavailable {case: reason}, status), ...]} from
+    thread-bench, or None when the table is not wanted or the binary is missing."""
+    if "thread" not in tables:
+        return None
+    if not os.path.exists(o.thread_binary):
+        sys.stderr.write("compare: %s is missing: no thread table\n" % o.thread_binary)
+        return None
+    runs = o.runs if o.thread_runs is None else o.thread_runs
+    out = {side: [] for side, _, _ in sides}
+    for i in range(max(1, runs)):
+        for side, runner, env in sides:
+            sys.stderr.write("compare: thread run %d/%d on %s\n" % (i + 1, max(1, runs), side))
+            if side == "linux":
+                runner = o.thread_linux_runner.split()
+            r = run_once(runner, env, o.thread_binary, ["1", "all"], o.timeout,
+                         want_results=False)
+            figures, missing = {}, {}
+            for line in r[4].splitlines():
+                m = PROC.match(line)
+                if m:
+                    figures[m.group(1)] = float(m.group(2))
+                elif line.startswith("PROC ") and " n/a" in line:
+                    missing[line.split()[1]] = " ".join(line.split()[3:]) or "unknown"
+            out[side].append((figures, missing, r[3]))
+    return out
+
+
+def print_thread_table(threads, have_ours, ours):
+    """The thread table; a case ours cannot run yet is `n/a (not supported: REASON)`."""
+    runs = len(threads["linux"])
+    print()
+    print("thread-bench (issue 10), %d run(s) per kernel, median; ratio = Linux / ours; "
+          "target >= %.0f" % (runs, THREAD_TARGET))
+    print()
+    hdr = "%-20s %-5s %10s %10s %6s %-6s %12s  %-17s %s" % (
+        "case", "unit", "Linux", "ours", "ratio", "target", "issue Linux", "Linux range",
+        "ours range")
+    print(hdr)
+    print("-" * len(hdr))
+    unsupported = []
+    for case, unit, scale, quoted in THREAD_CASES:
+        def values(side):
+            return [f[case] / scale for f, _, _ in threads.get(side, []) if case in f]
+        def spread(side):
+            v = values(side)
+            return "%s-%s" % (fmt(min(v), 3), fmt(max(v), 3)) if v else "n/a"
+        lx, ou = med(values("linux")), med(values("ours"))
+        ratio = lx / ou if lx and ou else None
+        ours_cell = fmt(ou, 3)
+        if ou is None and have_ours:
+            reasons = sorted({m[case] for _, m, _ in threads.get("ours", []) if case in m})
+            ours_cell = "n/a"
+            unsupported.append("%s (%s)" % (case, ", ".join(reasons) or "no output"))
+        met = "" if ratio is None else ("met" if ratio >= THREAD_TARGET else "missed")
+        print("%-20s %-5s %10s %10s %6s %-6s %12s  %-17s %s" % (
+            case, unit, fmt(lx, 3), ours_cell, fmt(ratio, 2), met,
+            fmt(quoted, 2) if quoted is not None else "", spread("linux"), spread("ours")))
+    print("-" * len(hdr))
+    if unsupported:
+        print("ours: n/a (not supported) - our kernel could not run: %s" % "; ".join(unsupported))
+        print("      (REASON from thread-bench: the errno of the failing call, signal-N = the "
+              "case's process was killed by signal N, timeout)")
+    linux_missing = sorted({"%s (%s)" % (c, why) for _, m, _ in threads["linux"]
+                            for c, why in m.items()})
+    if linux_missing:
+        print("NOTE: Linux could not run: %s" % ", ".join(linux_missing))
+    for side in threads:
+        failed = [status for _, _, status in threads[side] if status != 0]
+        if failed:
+            print("NOTE: %s: %d of %d thread runs exited non-zero (status %s)" % (
+                side, len(failed), len(threads[side]), ", ".join(map(str, failed))))
     if not have_ours:
         print("ours: n/a - %s does not exist" % ours[0])
 
