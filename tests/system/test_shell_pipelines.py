@@ -139,13 +139,7 @@ def test_script_runs_natively_as_recorded_from_linux(tree, shell, script):
 @pytest.mark.parametrize("script", SCRIPT_NAMES)
 @pytest.mark.parametrize("shell", ["sh", "bash"])
 def test_script_output_on_our_kernel_is_linux_s(request, tree, shell, script):
-    guest_timeout = 60
-    if (shell, script) == ("sh", "jobs"):
-        # busybox's `wait` installs a SIGCHLD handler and sleeps in rt_sigsuspend until it has
-        # run: handler delivery is issue 10. Strict, so the day it passes this must go.
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="issue 10: busybox's wait needs its SIGCHLD handler to run"))
-        guest_timeout = 15
+    guest_timeout = 60  # busybox's `wait` (rt_sigsuspend until its SIGCHLD handler ran) works
     status, out, err = run_in_root(RUN_ELF, tree, shell, script, guest_timeout)
     assert out == EXPECTED[script], err[-3000:]
     assert status == SCRIPT_STATUS, err[-3000:]
