@@ -1,0 +1,151 @@
+/// The TLB work a page-table walk owes, gathered while it changes entries, and the frames that
+/// may be reused only once that work is done — Linux's `mmu_gather`.
+///
+/// It names the address space whose translations changed (`root`, its PML4, what CR3 holds):
+/// an invalidation is a statement about one space, so an implementation that knows which space
+/// is loaded (or, later, tags translations with PCIDs) can direct it, and a flush of many pages
+/// becomes `invalidateAddressSpace(root:)`, never a blind flush of whatever is loaded.
+///
+/// Pages are invalidated one by one (INVLPG) up to `singlePageFlushCeiling`; past that the
+/// token asks for the whole space at once. Frames queued with `release` (a leaf's frames whose
+/// last mapping went, an emptied page table) go back to their source only after the
+/// invalidations: nothing is reused while a CPU may still cache a translation or a paging-
+/// structure entry that reaches it. The frame queue is bounded (it lives on the kernel stack):
+/// a walk that fills it flushes early (`flushNow`) and carries on.
+///
+/// Non-copyable, and dropping it traps: owed work cannot be forgotten.
+public struct TLBFlush: ~Copyable {
+  /// Linux's `tlb_single_page_flush_ceiling` (arch/x86/mm/tlb.c): past this many pages one
+  /// flush of the space beats invalidating them one by one.
+  public static let singlePageFlushCeiling = 33
+  /// How many runs of frames wait for the flush at most; a walk flushes early when
+  /// `needsFlushBeforeMore` says the queue is nearly full.
+  public static let frameRunCapacity = 16
+  /// The most a walk queues between two checks of `needsFlushBeforeMore`: a leaf's frames and
+  /// the up to three tables its removal empties.
+  static let runsPerStep = 4
+
+  /// The PML4 of the address space these invalidations are about.
+  public let root: PhysicalFrame
+  /// The page addresses owed an INVLPG, oldest first (`pageCount` of them).
+  private var pages = InlineArray<33, UInt64>(repeating: 0)
+  /// How many of `pages` are owed.
+  public private(set) var pageCount = 0
+  /// Whether the whole space's translations must go (too many pages, or a table unlinked whole).
+  public private(set) var flushesWholeSpace = false
+  /// Frames to hand back after the invalidations, as runs (first frame number, count).
+  private var runs = InlineArray<16, FrameRun>(repeating: FrameRun(first: 0, count: 0))
+  /// How many of `runs` are queued.
+  public private(set) var runCount = 0
+
+  /// Nothing owed yet, for the address space whose PML4 is `root`.
+  public init(root: PhysicalFrame) { self.root = root }
+
+  /// Whether anything is owed: an invalidation or a frame to return.
+  public var isEmpty: Bool { pageCount == 0 && !flushesWholeSpace && runCount == 0 }
+
+  /// The page addresses owed an INVLPG, oldest first (empty once the whole space is owed).
+  public var pendingPages: [UInt64] {
+    var result: [UInt64] = []
+    for index in 0..<pageCount { result.append(pages[index]) }
+    return result
+  }
+
+  /// The frames queued for release, each run expanded, in queue order.
+  public var pendingFrames: [PhysicalFrame] {
+    var result: [PhysicalFrame] = []
+    for index in 0..<runCount {
+      for offset in 0..<runs[index].count {
+        result.append(PhysicalFrame(number: runs[index].first &+ offset))
+      }
+    }
+    return result
+  }
+
+  /// Whether fewer than `runsPerStep` runs still fit: the walk must flush before its next step.
+  var needsFlushBeforeMore: Bool { runCount > TLBFlush.frameRunCapacity - TLBFlush.runsPerStep }
+
+  /// Owes an invalidation of the page at `page` (canonical). Past the ceiling the whole space
+  /// is owed instead — only for the process's part: kernel pages may be global, which a CR3
+  /// reload keeps, so a walk of the kernel's part never gathers that many.
+  public mutating func invalidate(_ page: UInt64) {
+    guard !flushesWholeSpace else { return }
+    if pageCount > 0, pages[pageCount - 1] == page { return }
+    guard pageCount < TLBFlush.singlePageFlushCeiling else {
+      precondition(page < UserLayout.end, "a kernel-part walk outgrew single-page flushes")
+      invalidateWholeSpace()
+      return
+    }
+    pages[pageCount] = page
+    pageCount += 1
+  }
+
+  /// Owes the invalidation an unlinked table needs: the paging-structure caches may still hold
+  /// the entry that pointed to it. Any INVLPG drops every paging-structure cache entry of the
+  /// current PCID whatever its address (Intel SDM Vol. 3A §4.10.4.1), so one already owed for
+  /// a page covers the table, and only a table emptied with no page owed adds one of its own.
+  public mutating func invalidateTable(at start: UInt64) {
+    guard pageCount == 0, !flushesWholeSpace else { return }
+    invalidate(start)
+  }
+
+  /// Owes a flush of every translation of the space (a page table unlinked whole).
+  public mutating func invalidateWholeSpace() {
+    flushesWholeSpace = true
+    pageCount = 0
+  }
+
+  /// Queues `count` frames from `first` on for release after the flush.
+  public mutating func release(_ first: PhysicalFrame, count: Int = 1) {
+    precondition(runCount < TLBFlush.frameRunCapacity, "a walk overfilled its flush token")
+    if runCount > 0, runs[runCount - 1].first &+ runs[runCount - 1].count == first.number {
+      runs[runCount - 1].count &+= UInt64(count)
+      return
+    }
+    runs[runCount] = FrameRun(first: first.number, count: UInt64(count))
+    runCount += 1
+  }
+
+  /// Does what is owed — the invalidations, then the releases — and starts over empty.
+  public mutating func flushNow<TLB: TranslationCache, Frames: FrameSource>(
+    _ tlb: TLB, returningFramesTo frames: inout Frames
+  ) {
+    if flushesWholeSpace {
+      tlb.invalidateAddressSpace(root: root)
+    } else {
+      for index in 0..<pageCount {
+        tlb.invalidate(VirtualAddress(truncatingToCanonical: pages[index]), inAddressSpace: root)
+      }
+    }
+    for index in 0..<runCount {
+      for offset in 0..<runs[index].count {
+        frames.releaseFrame(PhysicalFrame(number: runs[index].first &+ offset))
+      }
+    }
+    pageCount = 0
+    flushesWholeSpace = false
+    runCount = 0
+  }
+
+  /// Does what is owed and ends the token.
+  public consuming func flush<TLB: TranslationCache, Frames: FrameSource>(
+    _ tlb: TLB, returningFramesTo frames: inout Frames
+  ) {
+    flushNow(tlb, returningFramesTo: &frames)
+    discard self
+  }
+
+  /// Ends a token that owes nothing (a walk that changed no present entry).
+  public consuming func finishEmpty() {
+    precondition(isEmpty, "a TLB flush with work owed was ended without doing it")
+    discard self
+  }
+
+  deinit { preconditionFailure("a TLB flush was dropped without flush") }
+}
+
+/// `count` consecutive frames from frame number `first`.
+struct FrameRun {
+  var first: UInt64
+  var count: UInt64
+}
