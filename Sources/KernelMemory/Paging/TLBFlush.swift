@@ -14,7 +14,7 @@
 /// a walk that fills it flushes early (`flushNow`) and carries on.
 ///
 /// Non-copyable, and dropping it traps: owed work cannot be forgotten.
-public struct TLBFlush: ~Copyable {
+@frozen public struct TLBFlush: ~Copyable {
   /// Linux's `tlb_single_page_flush_ceiling` (arch/x86/mm/tlb.c): past this many pages one
   /// flush of the space beats invalidating them one by one.
   public static let singlePageFlushCeiling = 33
@@ -145,7 +145,12 @@ public struct TLBFlush: ~Copyable {
 }
 
 /// `count` consecutive frames from frame number `first`.
-struct FrameRun {
-  var first: UInt64
-  var count: UInt64
+@frozen @usableFromInline struct FrameRun {
+  @usableFromInline var first: UInt64
+  @usableFromInline var count: UInt64
+
+  @usableFromInline init(first: UInt64, count: UInt64) {
+    self.first = first
+    self.count = count
+  }
 }
