@@ -6,8 +6,11 @@
 /// is loaded (or, later, tags translations with PCIDs) can direct it, and a flush of many pages
 /// becomes `invalidateAddressSpace(root:)`, never a blind flush of whatever is loaded.
 ///
-/// Pages are invalidated one by one (INVLPG) up to `singlePageFlushCeiling`; past that the
-/// token asks for the whole space at once. Frames queued with `release` (a leaf's frames whose
+/// It owes a range of pages, as Linux's `flush_tlb_mm_range` does: the lowest to the highest
+/// page changed, invalidated one by one (INVLPG) when that spans at most
+/// `singlePageFlushCeiling` pages, else the whole space at once. (A range, not a list: two
+/// words, where a list of 33 addresses cost the one-page calls more to set up and move than
+/// their walk.) Frames queued with `release` (a leaf's frames whose
 /// last mapping went, an emptied page table) go back to their source only after the
 /// invalidations: nothing is reused while a CPU may still cache a translation or a paging-
 /// structure entry that reaches it. The frame queue is bounded (it lives on the kernel stack):
@@ -20,21 +23,25 @@
   public static let singlePageFlushCeiling = 33
   /// How many runs of frames wait for the flush at most; a walk flushes early when
   /// `needsFlushBeforeMore` says the queue is nearly full.
-  public static let frameRunCapacity = 16
+  public static let frameRunCapacity = 8
   /// The most a walk queues between two checks of `needsFlushBeforeMore`: a leaf's frames and
   /// the up to three tables its removal empties.
   static let runsPerStep = 4
 
   /// The PML4 of the address space these invalidations are about.
   public let root: PhysicalFrame
-  /// The page addresses owed an INVLPG, oldest first (`pageCount` of them).
-  private var pages = InlineArray<33, UInt64>(repeating: 0)
-  /// How many of `pages` are owed.
-  public private(set) var pageCount = 0
+  /// The lowest and highest page owed an INVLPG (meaningful when `pageCount > 0`).
+  private var lowestPage: UInt64 = 0
+  private var highestPage: UInt64 = 0
+  /// How many pages the owed range spans (0: none owed).
+  public var pageCount: Int {
+    hasPages ? Int(truncatingIfNeeded: (highestPage &- lowestPage) >> pageShift) + 1 : 0
+  }
+  private var hasPages = false
   /// Whether the whole space's translations must go (too many pages, or a table unlinked whole).
   public private(set) var flushesWholeSpace = false
   /// Frames to hand back after the invalidations, as runs (first frame number, count).
-  private var runs = InlineArray<16, FrameRun>(repeating: FrameRun(first: 0, count: 0))
+  private var runs = InlineArray<8, FrameRun>(repeating: FrameRun(first: 0, count: 0))
   /// How many of `runs` are queued.
   public private(set) var runCount = 0
 
@@ -42,14 +49,17 @@
   public init(root: PhysicalFrame) { self.root = root }
 
   /// Whether anything is owed: an invalidation or a frame to return.
-  public var isEmpty: Bool { pageCount == 0 && !flushesWholeSpace && runCount == 0 }
+  public var isEmpty: Bool { !hasPages && !flushesWholeSpace && runCount == 0 }
 
-  /// The page addresses owed an INVLPG, oldest first (empty once the whole space is owed).
+  /// The page addresses owed an INVLPG, lowest first (empty once the whole space is owed).
   public var pendingPages: [UInt64] {
     var result: [UInt64] = []
-    for index in 0..<pageCount { result.append(pages[index]) }
+    for index in 0..<UInt64(pageCount) { result.append(lowestPage &+ index << pageShift) }
     return result
   }
+
+  /// log2 of the 4 KiB page size.
+  private var pageShift: UInt64 { UInt64(PageSize.size4KiB.bytes.trailingZeroBitCount) }
 
   /// The frames queued for release, each run expanded, in queue order.
   public var pendingFrames: [PhysicalFrame] {
@@ -70,14 +80,18 @@
   /// reload keeps, so a walk of the kernel's part never gathers that many.
   public mutating func invalidate(_ page: UInt64) {
     guard !flushesWholeSpace else { return }
-    if pageCount > 0, pages[pageCount - 1] == page { return }
-    guard pageCount < TLBFlush.singlePageFlushCeiling else {
-      precondition(page < UserLayout.end, "a kernel-part walk outgrew single-page flushes")
+    guard hasPages else {
+      (lowestPage, highestPage, hasPages) = (page, page, true)
+      return
+    }
+    let low = min(lowestPage, page)
+    let high = max(highestPage, page)
+    guard (high &- low) >> pageShift < UInt64(TLBFlush.singlePageFlushCeiling) else {
+      precondition(high < UserLayout.end, "a kernel-part walk outgrew single-page flushes")
       invalidateWholeSpace()
       return
     }
-    pages[pageCount] = page
-    pageCount += 1
+    (lowestPage, highestPage) = (low, high)
   }
 
   /// Owes the invalidation an unlinked table needs: the paging-structure caches may still hold
@@ -85,14 +99,14 @@
   /// current PCID whatever its address (Intel SDM Vol. 3A §4.10.4.1), so one already owed for
   /// a page covers the table, and only a table emptied with no page owed adds one of its own.
   public mutating func invalidateTable(at start: UInt64) {
-    guard pageCount == 0, !flushesWholeSpace else { return }
+    guard !hasPages, !flushesWholeSpace else { return }
     invalidate(start)
   }
 
   /// Owes a flush of every translation of the space (a page table unlinked whole).
   public mutating func invalidateWholeSpace() {
     flushesWholeSpace = true
-    pageCount = 0
+    hasPages = false
   }
 
   /// Queues `count` frames from `first` on for release after the flush.
@@ -112,9 +126,12 @@
   ) {
     if flushesWholeSpace {
       tlb.invalidateAddressSpace(root: root)
-    } else {
-      for index in 0..<pageCount {
-        tlb.invalidate(VirtualAddress(truncatingToCanonical: pages[index]), inAddressSpace: root)
+    } else if hasPages {
+      var page = lowestPage
+      while true {
+        tlb.invalidate(VirtualAddress(truncatingToCanonical: page), inAddressSpace: root)
+        guard page < highestPage else { break }
+        page &+= PageSize.size4KiB.bytes
       }
     }
     for index in 0..<runCount {
@@ -122,7 +139,7 @@
         frames.releaseFrame(PhysicalFrame(number: runs[index].first &+ offset))
       }
     }
-    pageCount = 0
+    hasPages = false
     flushesWholeSpace = false
     runCount = 0
   }
