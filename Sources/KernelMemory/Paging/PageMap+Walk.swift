@@ -33,7 +33,10 @@ extension PageMap {
         && (first < VirtualAddress.lowerHalfEnd) == (last < VirtualAddress.lowerHalfEnd),
       "a walk stays in one half of the address space")
     var reserve = FrameBatch()
-    var state = WalkState(first: first, last: last)
+    let (target, visitsEmpty) = walker.target.level
+    var state = WalkState(
+      first: first, last: last, target: target, visitsEmpty: visitsEmpty,
+      leavesOnly: walker.target == .presentLeaves)
     let (outcome, _) = walkTable(
       root, level: .pml4, base: 0, parent: nil, &state, &walker, &flush, tlb, &frames, &reserve)
     precondition(reserve.isEmpty, "a walk took more tables than its descent linked")
@@ -47,7 +50,7 @@ extension PageMap {
     _ state: inout WalkState, _ walker: inout Walker, _ flush: inout TLBFlush, _ tlb: TLB,
     _ frames: inout Frames, _ reserve: inout FrameBatch
   ) -> (WalkOutcome, emptied: Bool) {
-    let (target, visitsEmpty) = walker.target.level
+    let target = state.target
     var added = 0
     var removed = 0
     var outcome = WalkOutcome.finished
@@ -56,8 +59,8 @@ extension PageMap {
       let start = state.slotStart(slot, level: level, base: base)
       var entry = PageTableEntry(rawValue: memory.load(slotAddress))
       let isHugeLeaf = entry.isPresent && entry.isHuge && level.hugePageSize != nil
-      if level == target || (isHugeLeaf && walker.target == .presentLeaves) {
-        guard entry.isPresent || visitsEmpty else { continue }
+      if level == target || (isHugeLeaf && state.leavesOnly) {
+        guard entry.isPresent || state.visitsEmpty else { continue }
         let location = EntryLocation(table: table, index: slot, level: level)
         let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
         apply(change, to: entry, at: slotAddress, start: start, &added, &removed, &flush)
@@ -205,6 +208,11 @@ extension WalkTarget {
 struct WalkState {
   let first: UInt64
   let last: UInt64
+  /// The walker's target, decoded once: the level visited, whether empty slots are, and
+  /// whether huge leaves above it are (`.presentLeaves`).
+  let target: PageTableLevel
+  let visitsEmpty: Bool
+  let leavesOnly: Bool
 
   /// The slots of a table at `level` covering `base...` that hold part of `[first, last]`.
   func slots(of level: PageTableLevel, base: UInt64) -> ClosedRange<Int> {
