@@ -40,16 +40,22 @@
   private var hasPages = false
   /// Whether the whole space's translations must go (too many pages, or a table unlinked whole).
   public private(set) var flushesWholeSpace = false
-  /// Frames to hand back after the invalidations, as runs (first frame number, count).
+  /// Frames to hand back after the invalidations, as runs (first frame number, count): the
+  /// closed ones here, `closedRuns` of them, and the one still growing in `latest`.
   private var runs = InlineArray<8, FrameRun>(repeating: FrameRun(first: 0, count: 0))
-  /// How many of `runs` are queued.
-  public private(set) var runCount = 0
+  private var closedRuns = 0
+  /// The run the next frame may extend (count 0: none yet). Kept apart from `runs` so that
+  /// queuing a frame next to the last one — an unmap of consecutive frames, the common case —
+  /// is two compares and an add.
+  private var latest = FrameRun(first: 0, count: 0)
+  /// How many runs are queued.
+  public var runCount: Int { closedRuns + (latest.count > 0 ? 1 : 0) }
 
   /// Nothing owed yet, for the address space whose PML4 is `root`.
   public init(root: PhysicalFrame) { self.root = root }
 
   /// Whether anything is owed: an invalidation or a frame to return.
-  public var isEmpty: Bool { !hasPages && !flushesWholeSpace && runCount == 0 }
+  public var isEmpty: Bool { !hasPages && !flushesWholeSpace && latest.count == 0 }
 
   /// The page addresses owed an INVLPG, lowest first (empty once the whole space is owed).
   public var pendingPages: [UInt64] {
@@ -64,11 +70,12 @@
   /// The frames queued for release, each run expanded, in queue order.
   public var pendingFrames: [PhysicalFrame] {
     var result: [PhysicalFrame] = []
-    for index in 0..<runCount {
+    for index in 0..<closedRuns {
       for offset in 0..<runs[index].count {
         result.append(PhysicalFrame(number: runs[index].first &+ offset))
       }
     }
+    for offset in 0..<latest.count { result.append(PhysicalFrame(number: latest.first &+ offset)) }
     return result
   }
 
@@ -111,13 +118,16 @@
 
   /// Queues `count` frames from `first` on for release after the flush.
   public mutating func release(_ first: PhysicalFrame, count: Int = 1) {
-    precondition(runCount < TLBFlush.frameRunCapacity, "a walk overfilled its flush token")
-    if runCount > 0, runs[runCount - 1].first &+ runs[runCount - 1].count == first.number {
-      runs[runCount - 1].count &+= UInt64(count)
-      return
+    if latest.count > 0 {
+      if latest.first &+ latest.count == first.number {
+        latest.count &+= UInt64(count)
+        return
+      }
+      precondition(closedRuns < TLBFlush.frameRunCapacity - 1, "a walk overfilled its flush token")
+      runs[closedRuns] = latest
+      closedRuns += 1
     }
-    runs[runCount] = FrameRun(first: first.number, count: UInt64(count))
-    runCount += 1
+    latest = FrameRun(first: first.number, count: UInt64(count))
   }
 
   /// Does what is owed — the invalidations, then the releases — and starts over empty.
@@ -134,14 +144,18 @@
         page &+= PageSize.size4KiB.bytes
       }
     }
-    for index in 0..<runCount {
+    for index in 0..<closedRuns {
       for offset in 0..<runs[index].count {
         frames.releaseFrame(PhysicalFrame(number: runs[index].first &+ offset))
       }
     }
+    for offset in 0..<latest.count {
+      frames.releaseFrame(PhysicalFrame(number: latest.first &+ offset))
+    }
     hasPages = false
     flushesWholeSpace = false
-    runCount = 0
+    closedRuns = 0
+    latest.count = 0
   }
 
   /// Does what is owed and ends the token.

@@ -48,12 +48,12 @@ struct MappingDropper<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frame
 
   mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
     guard slot.start >= start else { return .keep }  // a huge page that starts before
-    let mapping = slot.mapping
-    let frame = mapping.frameAddress.frame
+    let size = slot.size
+    let frame = slot.entry.hugePageAddress(size).frame
     guard frame != space.zeroPage else { return .clear }
     released += 1
     if space.physical.frameTable.recordUnmapping(of: frame) {
-      flush.release(frame, count: Int(mapping.size.frameCount))
+      flush.release(frame, count: Int(size.frameCount))
     }
     return .clear
   }
