@@ -20,13 +20,13 @@
 @frozen public struct TLBFlush: ~Copyable {
   /// Linux's `tlb_single_page_flush_ceiling` (arch/x86/mm/tlb.c): past this many pages one
   /// flush of the space beats invalidating them one by one.
-  public static let singlePageFlushCeiling = 33
+  public static var singlePageFlushCeiling: Int { 33 }
   /// How many runs of frames wait for the flush at most; a walk flushes early when
   /// `needsFlushBeforeMore` says the queue is nearly full.
-  public static let frameRunCapacity = 8
+  public static var frameRunCapacity: Int { 8 }
   /// The most a walk queues between two checks of `needsFlushBeforeMore`: a leaf's frames and
   /// the up to three tables its removal empties.
-  static let runsPerStep = 4
+  static var runsPerStep: Int { 4 }
 
   /// The PML4 of the address space these invalidations are about.
   public let root: PhysicalFrame
