@@ -187,6 +187,32 @@ final class RecordingTLB: TranslationCache {
     #expect(map.mapping(containing: address(0x40_0000)) == nil)
   }
 
+  @Test func aSinglePageWalkFreesItsLeafAndEveryTableAboveWithoutAnEarlyFlush() throws {
+    // The only page of its PDPT: clearing it empties the PT, PD and PDPT, and the leaf's own
+    // frame goes too — four runs at most, which the token holds without flushing mid-walk
+    // (`NoMidWalkFlush` traps if it tries).
+    var source = frames
+    let leaf = source.allocateFrame()!
+    try map.map(address(0x80_0000_0000), to: leaf, flags: userData, frames: &source)
+    #expect(frames.outstandingCount == 1 + 1 + 3)
+    var walker = RecordingWalker(target: .presentLeaves, memory: ram)
+    walker.change = { _ in .clear }
+    walker.releasesClearedLeaves = true
+    var flush = TLBFlush(root: map.root)
+    let outcome = map.walk(
+      from: 0x80_0000_0000, through: 0x80_0000_0FFF, &walker, flush: &flush,
+      tlb: NoMidWalkFlush(), frames: &source)
+    #expect(outcome == .finished && walker.visited.count == 1)
+    let owed = flush.owed
+    #expect(owed.pendingFrames.count == 4 && owed.runCount <= TLBFlush.frameRunCapacity)
+    #expect(owed.pendingPages == [0x80_0000_0000])
+    #expect(frames.outstandingCount == 1 + 1 + 3)  // nothing reused before the flush
+    let tlb = RecordingTLB()
+    flush.flush(tlb, returningFramesTo: &source)
+    #expect(tlb.pages == [0x80_0000_0000] && frames.outstandingCount == 1)
+    #expect(map.occupancyCountsAreConsistent())
+  }
+
   @Test func aWellFilledPageTableInsideTheRangeGoesWholeWithOneFlush() throws {
     let count = TLBFlush.singlePageFlushCeiling + 1
     try mapPages((0..<UInt64(count)).map { 0x40_0000 + $0 * 0x1000 })

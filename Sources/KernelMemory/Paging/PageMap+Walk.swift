@@ -37,8 +37,13 @@ extension PageMap {
     var state = WalkState(
       first: first, last: last, target: target, visitsEmpty: visitsEmpty,
       leavesOnly: walker.target == .presentLeaves)
-    let (outcome, _) = walkTable(
-      root, level: .pml4, base: 0, parent: nil, &state, &walker, &flush, tlb, &frames, &reserve)
+    let outcome: WalkOutcome
+    if first >> PageMap.smallPageShift == last >> PageMap.smallPageShift {
+      outcome = walkOnePage(state, &walker, &flush, tlb, &frames, &reserve)
+    } else {
+      (outcome, _) = walkTable(
+        root, level: .pml4, base: 0, parent: nil, &state, &walker, &flush, tlb, &frames, &reserve)
+    }
     precondition(reserve.isEmpty, "a walk took more tables than its descent linked")
     return outcome
   }
@@ -62,9 +67,9 @@ extension PageMap {
       if level == target || (isHugeLeaf && state.leavesOnly) {
         guard entry.isPresent || state.visitsEmpty else { continue }
         let location = EntryLocation(table: table, index: slot, level: level)
+        if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
         let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
         apply(change, to: entry, at: slotAddress, start: start, &added, &removed, &flush)
-        if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
         continue
       }
       if isHugeLeaf {
@@ -114,8 +119,8 @@ extension PageMap {
         memory.store(PageTableEntry.empty.rawValue, at: slotAddress)
         removed += 1
         flush.invalidateTable(at: start)
-        flush.release(entry.frame)
         if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
+        flush.release(entry.frame)
       }
       guard below == .finished else {
         outcome = below
@@ -128,6 +133,96 @@ extension PageMap {
     pointer.occupancy += added - removed
     memory.store(pointer.rawValue, at: parent)
     return (outcome, removed > 0 && pointer.occupancy == 0)
+  }
+
+  /// `walk` of a range inside one 4 KiB page — the page fault's, `map`'s, `translate`'s —
+  /// which meets one slot per level: the same policies as `walkTable`, as a loop down the
+  /// levels and one back up for the occupancy counts and emptied tables, instead of a
+  /// recursion that sets up a range of slots at every level.
+  private func walkOnePage<Walker: PageWalker, TLB: TranslationCache, Frames: FrameSource>(
+    _ state: WalkState, _ walker: inout Walker, _ flush: inout TLBFlush, _ tlb: TLB,
+    _ frames: inout Frames, _ reserve: inout FrameBatch
+  ) -> WalkOutcome {
+    let address = state.first
+    let target = state.target
+    var path = DescentPath()
+    var table = root
+    var level = PageTableLevel.pml4
+    var outcome = WalkOutcome.finished
+    // How the count of the table the descent ended in changes (+1 filled, -1 emptied).
+    var delta = 0
+    while true {
+      let slot = (address >> level.indexShift) & UInt64(pageTableEntryCount - 1)
+      let slotAddress = table.address.advanced(by: slot &* entrySize)
+      let start = address & ~(level.entryCoverage &- 1)
+      var entry = PageTableEntry(rawValue: memory.load(slotAddress))
+      let isHugeLeaf = entry.isPresent && entry.isHuge && level.hugePageSize != nil
+      if level == target || (isHugeLeaf && state.leavesOnly) {
+        guard entry.isPresent || state.visitsEmpty else { break }
+        let location = EntryLocation(table: table, index: Int(slot), level: level)
+        if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
+        let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
+        var added = 0
+        var removed = 0
+        apply(change, to: entry, at: slotAddress, start: start, &added, &removed, &flush)
+        delta = added - removed
+        break
+      }
+      if isHugeLeaf {
+        outcome = .hugePageInTheWay(level)
+        break
+      }
+      var created = false
+      if !entry.isPresent {
+        guard case .slots(_, let missing) = walker.target else { break }
+        guard case .create(let flags) = missing, entry.isUnused else {
+          outcome = .notMapped
+          break
+        }
+        if reserve.isEmpty {
+          guard takeZeroedFrames(count: level.rawValue - target.rawValue, into: &reserve, &frames)
+          else {
+            outcome = .outOfFrames
+            break
+          }
+        }
+        entry = PageTableEntry(frame: reserve.take(), flags: flags.union(.present))
+        memory.store(entry.rawValue, at: slotAddress)
+        created = true
+      }
+      if level == .pageDirectory, start < UserLayout.end, walker.sharedTables == .unshareFirst,
+        !entry.flags.contains(.writable)
+      {
+        guard walker.unshareTable(at: slotAddress) else {
+          outcome = .outOfFrames
+          break
+        }
+        entry = PageTableEntry(rawValue: memory.load(slotAddress))
+      }
+      path.push(DescentStep(pointer: slotAddress, start: start, created: created))
+      table = entry.frame
+      level = level.next!
+    }
+    // Back up: each table's count follows its one changed slot; an emptied table of the
+    // process's part is unlinked, which empties a slot of the table above.
+    while let step = path.pop() {
+      var emptied = false
+      var pointer = PageTableEntry(rawValue: memory.load(step.pointer))
+      if delta != 0 {
+        precondition(pointer.occupancy + delta >= 0, "page-table occupancy count underflow")
+        pointer.occupancy += delta
+        memory.store(pointer.rawValue, at: step.pointer)
+        emptied = delta < 0 && pointer.occupancy == 0
+      }
+      delta = step.created ? 1 : 0
+      guard emptied, step.start < UserLayout.end else { continue }
+      memory.store(PageTableEntry.empty.rawValue, at: step.pointer)
+      delta -= 1
+      flush.invalidateTable(at: step.start)
+      if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
+      flush.release(pointer.frame)
+    }
+    return outcome
   }
 
   /// Carries out a visit's `change` to the slot at `address` that held `old`.
@@ -166,12 +261,12 @@ extension PageMap {
       guard entry.isPresent else { continue }
       let location = EntryLocation(table: table, index: slot, level: .pageTable)
       let start = base &+ UInt64(slot) &* PageTableLevel.pageTable.entryCoverage
+      if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
       let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
       precondition(change == .clear, "a walker that clears every leaf kept one")
-      if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
     }
-    flush.release(table)
     if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
+    flush.release(table)
   }
 
   /// Takes `count` zeroed frames into `batch`, or none when memory runs out.
@@ -187,6 +282,11 @@ extension PageMap {
       batch.add(frame)
     }
     return true
+  }
+
+  /// log2 of the 4 KiB page size: addresses equal above it are in one page.
+  private static var smallPageShift: UInt64 {
+    UInt64(PageSize.size4KiB.bytes.trailingZeroBitCount)
   }
 
   /// The size of one page-table entry.
@@ -231,6 +331,46 @@ struct WalkState {
   func slotStart(_ slot: Int, level: PageTableLevel, base: UInt64) -> UInt64 {
     let raw = base &+ UInt64(slot) &* level.entryCoverage
     return level == .pml4 ? VirtualAddress(truncatingToCanonical: raw).value : raw
+  }
+}
+
+/// One table a single-page walk passed through: the entry that led into it.
+struct DescentStep {
+  /// Where the entry pointing to the table lives.
+  var pointer: PhysicalAddress
+  /// The first (canonical) address that entry covers.
+  var start: UInt64
+  /// Whether the walk linked the table (its slot above counts one more).
+  var created: Bool
+}
+
+/// The tables a single-page walk passed through below the root (at most three: PDPT, page
+/// directory, page table), innermost last.
+struct DescentPath {
+  private var steps = (
+    DescentStep(pointer: PhysicalAddress(unchecked: 0), start: 0, created: false),
+    DescentStep(pointer: PhysicalAddress(unchecked: 0), start: 0, created: false),
+    DescentStep(pointer: PhysicalAddress(unchecked: 0), start: 0, created: false)
+  )
+  private var count = 0
+
+  mutating func push(_ step: DescentStep) {
+    switch count {
+    case 0: steps.0 = step
+    case 1: steps.1 = step
+    default: steps.2 = step
+    }
+    count += 1
+  }
+
+  mutating func pop() -> DescentStep? {
+    guard count > 0 else { return nil }
+    count -= 1
+    switch count {
+    case 0: return steps.0
+    case 1: return steps.1
+    default: return steps.2
+    }
   }
 }
 

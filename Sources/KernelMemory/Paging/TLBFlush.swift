@@ -16,43 +16,61 @@
 /// structure entry that reaches it. The frame queue is bounded (it lives on the kernel stack):
 /// a walk that fills it flushes early (`flushNow`) and carries on.
 ///
+/// Small on purpose — eight words, so creating and moving one (every single-page call returns
+/// one inside its `UnmappedPage` / `PendingInvalidation`) is a few register stores, not a
+/// byte copy: the page range as two words (empty when lowest > highest), each frame run
+/// packed in one word, room for the four runs a single-page walk can queue (its leaf's frames
+/// and up to three emptied tables).
+///
 /// Non-copyable, and dropping it traps: owed work cannot be forgotten.
 @frozen public struct TLBFlush: ~Copyable {
   /// Linux's `tlb_single_page_flush_ceiling` (arch/x86/mm/tlb.c): past this many pages one
   /// flush of the space beats invalidating them one by one.
   public static var singlePageFlushCeiling: Int { 33 }
   /// How many runs of frames wait for the flush at most; a walk flushes early when
-  /// `needsFlushBeforeMore` says the queue is nearly full.
-  public static var frameRunCapacity: Int { 8 }
-  /// The most a walk queues between two checks of `needsFlushBeforeMore`: a leaf's frames and
-  /// the up to three tables its removal empties.
-  static var runsPerStep: Int { 4 }
+  /// `needsFlushBeforeMore` says the queue is full.
+  public static var frameRunCapacity: Int { 4 }
+  /// The most a walk queues between two checks of `needsFlushBeforeMore`: one run (a leaf's
+  /// frames, or one emptied table — the walk checks before each). A single-page walk queues at
+  /// most four (its leaf's frames, three emptied tables), so never flushes early.
+  static var runsPerStep: Int { 1 }
 
   /// The PML4 of the address space these invalidations are about.
   public let root: PhysicalFrame
-  /// The lowest and highest page owed an INVLPG (meaningful when `pageCount > 0`).
-  private var lowestPage: UInt64 = 0
+  /// The lowest and highest page owed an INVLPG; none when lowest > highest.
+  private var lowestPage = UInt64.max
   private var highestPage: UInt64 = 0
+  /// The run the next frame may extend (count 0: none yet). Kept apart from `runs` so that
+  /// queuing a frame next to the last one — an unmap of consecutive frames, the common case —
+  /// is two compares and an add.
+  private var latest = FrameRun.none
+  /// Frames to hand back after the invalidations, as runs: the closed ones here, `closedRuns`
+  /// of them, and the one still growing in `latest`.
+  private var runs = (FrameRun.none, FrameRun.none, FrameRun.none)
+  private var closedRuns: UInt8 = 0
+  /// Whether the whole space's translations must go (too many pages, or a table unlinked whole).
+  public private(set) var flushesWholeSpace = false
+
+  /// Whether a page is owed an INVLPG.
+  private var hasPages: Bool { lowestPage <= highestPage }
   /// How many pages the owed range spans (0: none owed).
   public var pageCount: Int {
     hasPages ? Int(truncatingIfNeeded: (highestPage &- lowestPage) >> pageShift) + 1 : 0
   }
-  private var hasPages = false
-  /// Whether the whole space's translations must go (too many pages, or a table unlinked whole).
-  public private(set) var flushesWholeSpace = false
-  /// Frames to hand back after the invalidations, as runs (first frame number, count): the
-  /// closed ones here, `closedRuns` of them, and the one still growing in `latest`.
-  private var runs = InlineArray<8, FrameRun>(repeating: FrameRun(first: 0, count: 0))
-  private var closedRuns = 0
-  /// The run the next frame may extend (count 0: none yet). Kept apart from `runs` so that
-  /// queuing a frame next to the last one — an unmap of consecutive frames, the common case —
-  /// is two compares and an add.
-  private var latest = FrameRun(first: 0, count: 0)
   /// How many runs are queued.
-  public var runCount: Int { closedRuns + (latest.count > 0 ? 1 : 0) }
+  public var runCount: Int { Int(closedRuns) + (latest.count > 0 ? 1 : 0) }
 
   /// Nothing owed yet, for the address space whose PML4 is `root`.
   public init(root: PhysicalFrame) { self.root = root }
+
+  /// The closed run at `index` (below `closedRuns`).
+  private func closedRun(_ index: Int) -> FrameRun {
+    switch index {
+    case 0: return runs.0
+    case 1: return runs.1
+    default: return runs.2
+    }
+  }
 
   /// Whether anything is owed: an invalidation or a frame to return.
   public var isEmpty: Bool { !hasPages && !flushesWholeSpace && latest.count == 0 }
@@ -70,10 +88,9 @@
   /// The frames queued for release, each run expanded, in queue order.
   public var pendingFrames: [PhysicalFrame] {
     var result: [PhysicalFrame] = []
-    for index in 0..<closedRuns {
-      for offset in 0..<runs[index].count {
-        result.append(PhysicalFrame(number: runs[index].first &+ offset))
-      }
+    for index in 0..<Int(closedRuns) {
+      let run = closedRun(index)
+      for offset in 0..<run.count { result.append(PhysicalFrame(number: run.first &+ offset)) }
     }
     for offset in 0..<latest.count { result.append(PhysicalFrame(number: latest.first &+ offset)) }
     return result
@@ -87,10 +104,6 @@
   /// reload keeps, so a walk of the kernel's part never gathers that many.
   public mutating func invalidate(_ page: UInt64) {
     guard !flushesWholeSpace else { return }
-    guard hasPages else {
-      (lowestPage, highestPage, hasPages) = (page, page, true)
-      return
-    }
     let low = min(lowestPage, page)
     let high = max(highestPage, page)
     guard (high &- low) >> pageShift < UInt64(TLBFlush.singlePageFlushCeiling) else {
@@ -113,19 +126,25 @@
   /// Owes a flush of every translation of the space (a page table unlinked whole).
   public mutating func invalidateWholeSpace() {
     flushesWholeSpace = true
-    hasPages = false
+    (lowestPage, highestPage) = (UInt64.max, 0)
   }
 
   /// Queues `count` frames from `first` on for release after the flush.
   public mutating func release(_ first: PhysicalFrame, count: Int = 1) {
     if latest.count > 0 {
-      if latest.first &+ latest.count == first.number {
-        latest.count &+= UInt64(count)
+      if latest.first &+ latest.count == first.number,
+        latest.count &+ UInt64(count) <= FrameRun.maxCount
+      {
+        latest.add(UInt64(count))
         return
       }
-      precondition(closedRuns < TLBFlush.frameRunCapacity - 1, "a walk overfilled its flush token")
-      runs[closedRuns] = latest
-      closedRuns += 1
+      switch closedRuns {
+      case 0: runs.0 = latest
+      case 1: runs.1 = latest
+      case 2: runs.2 = latest
+      default: preconditionFailure("a walk overfilled its flush token")
+      }
+      closedRuns &+= 1
     }
     latest = FrameRun(first: first.number, count: UInt64(count))
   }
@@ -144,18 +163,19 @@
         page &+= PageSize.size4KiB.bytes
       }
     }
-    for index in 0..<closedRuns {
-      for offset in 0..<runs[index].count {
-        frames.releaseFrame(PhysicalFrame(number: runs[index].first &+ offset))
+    for index in 0..<Int(closedRuns) {
+      let run = closedRun(index)
+      for offset in 0..<run.count {
+        frames.releaseFrame(PhysicalFrame(number: run.first &+ offset))
       }
     }
     for offset in 0..<latest.count {
       frames.releaseFrame(PhysicalFrame(number: latest.first &+ offset))
     }
-    hasPages = false
+    (lowestPage, highestPage) = (UInt64.max, 0)
     flushesWholeSpace = false
     closedRuns = 0
-    latest.count = 0
+    latest = .none
   }
 
   /// Does what is owed and ends the token.
@@ -175,13 +195,27 @@
   deinit { preconditionFailure("a TLB flush was dropped without flush") }
 }
 
-/// `count` consecutive frames from frame number `first`.
+/// `count` consecutive frames from frame number `first`, in one word: the frame number above
+/// `countBits` (a 52-bit physical address has 40-bit frame numbers), the count below.
 @frozen @usableFromInline struct FrameRun {
-  @usableFromInline var first: UInt64
-  @usableFromInline var count: UInt64
+  @usableFromInline var bits: UInt64
+
+  /// The bits of the count: up to 2^24 - 1 frames (64 GiB) in one run, past a 1 GiB page's.
+  @usableFromInline static var countBits: UInt64 { 24 }
+  @usableFromInline static var maxCount: UInt64 { (1 << countBits) - 1 }
+  /// No frames.
+  @usableFromInline static var none: FrameRun { FrameRun(first: 0, count: 0) }
 
   @usableFromInline init(first: UInt64, count: UInt64) {
-    self.first = first
-    self.count = count
+    precondition(
+      count <= FrameRun.maxCount && first >> (64 - FrameRun.countBits) == 0,
+      "a frame run out of range")
+    bits = first << FrameRun.countBits | count
   }
+
+  @usableFromInline var first: UInt64 { bits >> FrameRun.countBits }
+  @usableFromInline var count: UInt64 { bits & FrameRun.maxCount }
+
+  /// Grows the run by `more` frames (the caller keeps the count within `maxCount`).
+  @usableFromInline mutating func add(_ more: UInt64) { bits &+= more }
 }
