@@ -43,16 +43,35 @@ extension PageMap {
 
   /// Links the page table `pointer` reaches into `target` (another tree over the same memory)
   /// at the same address `base`, through an entry equal to `pointer` — R/W clear and the
-  /// table's occupancy count included — creating `target`'s missing upper tables.
+  /// table's occupancy count included — creating `target`'s missing upper tables: one walk of
+  /// `target` to the page-directory slot, which also counts the new entry in its table.
   ///
   /// - Throws: `.outOfFrames` when an upper table cannot be had; nothing is linked then.
   func linkSharedTable<Frames: FrameSource>(
     _ pointer: PageTableEntry, at base: UInt64, into target: PageMap, frames: inout Frames
   ) throws(PageMapError) {
-    let path = try target.path(
-      to: VirtualAddress(truncatingToCanonical: base), at: .pageDirectory, frames: &frames)
-    // The target slot is empty: `target` is new and gets tables only from this sweep.
-    target.write(pointer, at: path[.pageDirectory]!)
-    target.countEntryAdded(at: .pageDirectory, along: path)
+    var linker = SharedTableLinker(pointer: pointer)
+    var flush = TLBFlush(root: target.root)
+    let outcome = target.walk(
+      from: base, through: base, &linker, flush: &flush, tlb: NoMidWalkFlush(), frames: &frames)
+    // The slot was empty (nothing owed): `target` is new and gets tables only from this sweep.
+    flush.finishEmpty()
+    if let error = outcome.error { throw error }
+    precondition(linker.linked, "a shared table linked over a used slot")
+  }
+}
+
+/// The walker of `linkSharedTable`: writes the shared table's pointer into the empty
+/// page-directory slot it is shown.
+struct SharedTableLinker: PageWalker {
+  let pointer: PageTableEntry
+  var target: WalkTarget { .slots(.pageDirectory, missing: .create(.intermediate)) }
+  /// Whether the slot was empty and got the pointer.
+  var linked = false
+
+  mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
+    guard slot.entry.isUnused else { return .keep }
+    linked = true
+    return .write(pointer)
   }
 }

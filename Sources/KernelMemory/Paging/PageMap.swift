@@ -102,74 +102,6 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     return locator.found!
   }
 
-  // MARK: A path for `linkSharedTable`
-
-  /// The walk to `address` at `level`, with missing tables created and counted, as a
-  /// `WalkPath`. Only `linkSharedTable` (PageMap+SharedTables.swift) still uses it; once that
-  /// links its table through `walk` (a `.slots(.pageDirectory, missing: .create)` walker that
-  /// writes the pointer), this, `existingPath`, `countEntryAdded(at:along:)` and `WalkPath` go.
-  func path<Frames: FrameSource>(
-    to address: VirtualAddress, at level: PageTableLevel,
-    creatingWith flags: PageTableFlags = .intermediate, frames: inout Frames
-  ) throws(PageMapError) -> WalkPath {
-    var path: WalkPath
-    let missing: Int
-    switch existingPath(to: address, at: level) {
-    case .reached(let reached): (path, missing) = (reached, 0)
-    case .missing(let partial, let levels): (path, missing) = (partial, levels)
-    case .hugePage(let level): throw .hugePageInTheWay(level)
-    }
-    var newTables = FrameBatch()
-    for _ in 0..<missing {
-      guard let frame = frames.allocateFrame() else {
-        newTables.releaseAll(to: &frames)
-        throw .outOfFrames
-      }
-      memory.zero(frame)
-      newTables.add(frame)
-    }
-    var current = PageTableLevel(rawValue: level.rawValue + missing)!
-    while current != level {
-      let frame = newTables.take()
-      write(PageTableEntry(frame: frame, flags: flags.union(.present)), at: path[current]!)
-      countEntryAdded(at: current, along: path)
-      let below = current.next!
-      path.record(EntryLocation(table: frame, index: address.index(at: below), level: below))
-      current = below
-    }
-    return path
-  }
-
-  /// How far a walk down existing tables got.
-  ///
-  /// The walkers return this instead of throwing: a typed-throwing loop that returned its path
-  /// lost stores under Swift 6.3's release optimiser; errors are thrown only at the public API.
-  enum ExistingPath {
-    /// Every table down to the requested level exists.
-    case reached(WalkPath)
-    /// The entry at the path's deepest level is not present; `levels` tables are missing.
-    case missing(WalkPath, levels: Int)
-    /// A huge page at this level covers the address.
-    case hugePage(PageTableLevel)
-  }
-
-  /// Walks down as far as tables exist towards `address` at `level`.
-  func existingPath(to address: VirtualAddress, at level: PageTableLevel) -> ExistingPath {
-    var path = WalkPath(root: root, address: address)
-    var current = PageTableLevel.pml4
-    while current != level {
-      let entry = entry(at: path[current]!)
-      guard entry.isPresent else {
-        return .missing(path, levels: current.rawValue - level.rawValue)
-      }
-      guard !(entry.isHuge && current.hugePageSize != nil) else { return .hugePage(current) }
-      let below = current.next!
-      path.record(EntryLocation(table: entry.frame, index: address.index(at: below), level: below))
-      current = below
-    }
-    return .reached(path)
-  }
-
   // MARK: The demand fault's walk
 
   /// Where a demand fault's 4 KiB leaf lives, found by `demandSlot`.
@@ -193,8 +125,8 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
   /// page, stopping at a shared table instead of unsharing it, the leaf filled afterwards by
   /// `fillDemandSlot` — kept separate because it is the measured fast path (see below).
   ///
-  /// Written as a plain loop over physical addresses, without `WalkPath` and `EntryLocation`:
-  /// this runs on every demand fault, and the general walk (`path(to:at:frames:)`) spent about
+  /// Written as a plain loop over physical addresses, without `EntryLocation`s: this runs on
+  /// every demand fault, and the general walk of the time (a path of optional slots) spent about
   /// four times the instructions on optional path slots and level arithmetic. Tables created
   /// before a later level runs out of frames stay linked and counted (empty, so `unmap`s and
   /// teardown reclaim them): the caller treats running out as a broken commit, i.e. a panic.
@@ -246,18 +178,6 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     var entry = PageTableEntry(rawValue: memory.load(pointer))
     entry.occupancy += 1
     memory.store(entry.rawValue, at: pointer)
-  }
-
-  // MARK: Occupancy
-
-  /// Counts one more used entry in the table at `level` of `path` (the root is not counted).
-  func countEntryAdded(at level: PageTableLevel, along path: WalkPath) {
-    guard level != .pml4, let parent = path[PageTableLevel(rawValue: level.rawValue + 1)!] else {
-      return
-    }
-    var pointer = entry(at: parent)
-    pointer.occupancy += 1
-    write(pointer, at: parent)
   }
 }
 
