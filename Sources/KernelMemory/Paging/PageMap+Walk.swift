@@ -151,6 +151,8 @@ extension PageMap {
     var outcome = WalkOutcome.finished
     // How the count of the table the descent ended in changes (+1 filled, -1 emptied).
     var delta = 0
+    // Whether the descent linked a table (whose slot above then counts one more).
+    var created = false
     while true {
       let slot = (address >> level.indexShift) & UInt64(pageTableEntryCount - 1)
       let slotAddress = table.address.advanced(by: slot &* entrySize)
@@ -172,7 +174,7 @@ extension PageMap {
         outcome = .hugePageInTheWay(level)
         break
       }
-      var created = false
+      var linked = false
       if !entry.isPresent {
         guard case .slots(_, let missing) = walker.target else { break }
         guard case .create(let flags) = missing, entry.isUnused else {
@@ -188,7 +190,7 @@ extension PageMap {
         }
         entry = PageTableEntry(frame: reserve.take(), flags: flags.union(.present))
         memory.store(entry.rawValue, at: slotAddress)
-        created = true
+        (linked, created) = (true, true)
       }
       if level == .pageDirectory, start < UserLayout.end, walker.sharedTables == .unshareFirst,
         !entry.flags.contains(.writable)
@@ -199,23 +201,23 @@ extension PageMap {
         }
         entry = PageTableEntry(rawValue: memory.load(slotAddress))
       }
-      path.push(DescentStep(pointer: slotAddress, start: start, created: created))
+      path.push(DescentStep(pointer: slotAddress, start: start, created: linked))
       table = entry.frame
       level = level.next!
     }
-    // Back up: each table's count follows its one changed slot; an emptied table of the
-    // process's part is unlinked, which empties a slot of the table above.
+    // Back up (not at all for a walk that changed no count, a lookup's): each table's count
+    // follows its one changed slot; an emptied table of the process's part is unlinked, which
+    // empties a slot of the table above.
+    guard delta != 0 || created else { return outcome }
     while let step = path.pop() {
-      var emptied = false
-      var pointer = PageTableEntry(rawValue: memory.load(step.pointer))
-      if delta != 0 {
-        precondition(pointer.occupancy + delta >= 0, "page-table occupancy count underflow")
-        pointer.occupancy += delta
-        memory.store(pointer.rawValue, at: step.pointer)
-        emptied = delta < 0 && pointer.occupancy == 0
-      }
+      let change = delta
       delta = step.created ? 1 : 0
-      guard emptied, step.start < UserLayout.end else { continue }
+      guard change != 0 else { continue }
+      var pointer = PageTableEntry(rawValue: memory.load(step.pointer))
+      precondition(pointer.occupancy + change >= 0, "page-table occupancy count underflow")
+      pointer.occupancy += change
+      memory.store(pointer.rawValue, at: step.pointer)
+      guard change < 0, pointer.occupancy == 0, step.start < UserLayout.end else { continue }
       memory.store(PageTableEntry.empty.rawValue, at: step.pointer)
       delta -= 1
       flush.invalidateTable(at: step.start)
