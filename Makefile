@@ -37,7 +37,7 @@ $(BUILD)/linuxabi-embedded.o: $(CORE_SOURCES) $(ABI_SOURCES)
 	@echo "embedded-check: LinuxABI compiles in Embedded mode"
 
 ## The host tests run twice: debug, and release, because an optimiser bug that only the
-## release build showed (see Sources/KernelMemory/Paging/WalkPath.swift) must stay caught.
+## release build showed (the walk path type the one walk replaced; bench/README.md) must stay caught.
 host-test:
 	swift build --build-tests
 	swift test

@@ -21,6 +21,8 @@ struct CallgrindMode {
     case translate = "--callgrind-translate"
     /// A demand write fault on reserved memory, with its share of reserving and releasing.
     case fault = "--callgrind-fault"
+    /// pagefault-bench's mmap-churn in the core: reserve a page, write fault, release.
+    case churn = "--callgrind-churn"
     /// Forks of a process with `ForkBench.pages` touched pages, each child exiting at once
     /// (divide by the pages too for the cost per page).
     case fork = "--callgrind-fork"
@@ -51,7 +53,7 @@ struct CallgrindMode {
 
   func run() {
     switch pattern {
-    case .map, .translate, .fault: runPageMap()
+    case .map, .translate, .fault, .churn: runPageMap()
     case .fork:
       let bench = ForkBench()
       bench.forks(pairs)
@@ -79,6 +81,7 @@ struct CallgrindMode {
         bench.translate(pairs, .size4KiB)
         return 0
       }
+    case .churn: bench.churn(UInt64(pairs))
     default: bench.demandFaults(UInt64(pairs))
     }
     print("callgrind: \(pairs) \(pattern.rawValue) operations done, sink \(sink)")

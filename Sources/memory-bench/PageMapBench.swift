@@ -21,6 +21,9 @@ func runPageMapBenchmarks(into table: inout BenchTable) {
   table.add(
     "demand fault + release (write)", memory: "64 MiB", detail: "per page",
     nanoseconds: bench.demandFaultNanoseconds())
+  table.add(
+    "mmap+write+munmap 1 page (churn)", memory: "64 MiB", detail: "per page",
+    nanoseconds: bench.churnNanoseconds())
 }
 
 /// A TLB that forgets instantly: the benchmark measures the tables, not an emulated TLB.
@@ -82,7 +85,37 @@ final class PageMapBench {
     nanosecondsPerOperation(operations: Int(Self.faultPages)) { demandFaults(Self.faultPages) }
   }
 
+  /// Per page: pagefault-bench's `mmap-churn` in the core — reserve one page, take its write
+  /// fault, release it — in a space that holds a few other regions, as a process does.
+  func churnNanoseconds() -> Double {
+    nanosecondsPerOperation(operations: Int(Self.faultPages)) { churn(Self.faultPages) }
+  }
+
   // MARK: Fixed amounts of work (also what `CallgrindMode` counts)
+
+  /// The regions a small process holds besides the churned page (text, data, heap, stack…).
+  static let churnNeighbours = 8
+
+  /// `pages` rounds of reserve one page anywhere, write fault on it, release it.
+  func churn(_ pages: UInt64) {
+    guard pages > 0 else { return }
+    let process = AddressSpace(pageMap: map, tlb: InstantTLB(), physical: physical)
+    let pageBytes = PageSize.size4KiB.bytes
+    var neighbours: [VirtualRange] = []
+    for index in 0..<Self.churnNeighbours {
+      let protection: Protection = index % 2 == 0 ? [.read, .write] : .read
+      neighbours.append(try! process.reserve(length: 4 * pageBytes, protection: protection))
+    }
+    for _ in 0..<pages {
+      let range = try! process.reserve(length: pageBytes, protection: [.read, .write])
+      let fault = PageFault(address: range.start, errorCode: [.user, .write], origin: .user)
+      guard case .resolved = process.handlePageFault(fault) else {
+        fatalError("memory-bench: churn fault not resolved")
+      }
+      try! process.release(start: range.start, length: range.length)
+    }
+    for range in neighbours { try! process.release(start: range.start, length: range.length) }
+  }
 
   static let page = VirtualAddress(0x10_0000_0000)!
   static let neighbour = VirtualAddress(0x10_0000_1000)!

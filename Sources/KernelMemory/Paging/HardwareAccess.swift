@@ -28,10 +28,18 @@ public protocol TranslationCache {
   /// flushes them — so an implementation may do nothing for any other root; the default
   /// flushes whatever is loaded (`invalidateAll`), which is always enough.
   func invalidateAddressSpace(root: PhysicalFrame)
+  /// Forgets any cached translation of the page containing `address` in the address space
+  /// whose PML4 is `root`. The default assumes that space is the one loaded and invalidates
+  /// the page (`invalidate`), which is always enough; an implementation may skip a space that
+  /// cannot have cached it (not loaded, no PCIDs).
+  func invalidate(_ address: VirtualAddress, inAddressSpace root: PhysicalFrame)
 }
 
 extension TranslationCache {
   public func invalidateAddressSpace(root: PhysicalFrame) { invalidateAll() }
+  public func invalidate(_ address: VirtualAddress, inAddressSpace root: PhysicalFrame) {
+    invalidate(address)
+  }
 }
 
 /// Where `PageMap` gets frames for new page tables and returns them when tables empty.

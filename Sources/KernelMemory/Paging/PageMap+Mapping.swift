@@ -28,13 +28,18 @@ extension PageMap {
     flags: PageTableFlags, frames: inout Frames
   ) throws(PageMapError) {
     guard page.isAligned(to: size), frame.isAligned(to: size) else { throw .misaligned }
-    let path = try path(to: page, at: size.leafLevel, frames: &frames)
-    let location = path[size.leafLevel]!
-    guard entry(at: location).isUnused else { throw .alreadyMapped }
     var leafFlags = flags.union(.present)
     if size != .size4KiB { leafFlags.insert(.huge) }
-    write(PageTableEntry(frame: frame, flags: leafFlags), at: location)
-    countEntryAdded(at: size.leafLevel, along: path)
+    var mapper = LeafMapper(
+      target: .slots(size.leafLevel, missing: .create(.intermediate)),
+      entry: PageTableEntry(frame: frame, flags: leafFlags))
+    var flush = TLBFlush(root: root)
+    let outcome = walk(
+      from: page.value, through: page.value, &mapper, flush: &flush, tlb: NoMidWalkFlush(),
+      frames: &frames)
+    flush.finishEmpty()
+    if let error = outcome.error { throw error }
+    guard mapper.mapped else { throw .alreadyMapped }
   }
 
   /// Removes the mapping that starts at `page` (of whatever size), and every table it leaves
@@ -43,28 +48,28 @@ extension PageMap {
   /// - Returns: the removed mapping, which must be flushed before its frame or the emptied
   ///   tables are reused.
   public func unmap(_ page: VirtualAddress) throws(PageMapError) -> UnmappedPage {
-    let (path, size) = try leafPath(for: page)
-    guard page.isAligned(to: size) else { throw .misaligned }
-    let location = path[size.leafLevel]!
-    let old = entry(at: location)
-    write(.empty, at: location)
-    var emptied = EmptiedTables()
-    reclaimEmptyTables(from: size.leafLevel, along: path, into: &emptied)
+    var changer = LeafChanger(page: page.value, change: .clear)
+    var flush = TLBFlush(root: root)
+    var none = NoFrames()
+    _ = walk(
+      from: page.value, through: page.value, &changer, flush: &flush, tlb: NoMidWalkFlush(),
+      frames: &none)
+    guard let found = changer.found, !changer.misaligned else {
+      flush.finishEmpty()
+      throw changer.misaligned ? .misaligned : .notMapped
+    }
     return UnmappedPage(
-      address: page, size: size, leaf: old.hugePageAddress(size).frame, emptiedTables: emptied)
+      address: page, size: found.size, leaf: found.frameAddress.frame, flush: flush)
   }
 
   /// Replaces the flags of the present mapping that starts at `page`, keeping its frame.
   public func protect(_ page: VirtualAddress, flags: PageTableFlags) throws(PageMapError)
     -> PendingInvalidation
   {
-    let (location, size) = try leaf(for: page)
-    guard page.isAligned(to: size) else { throw .misaligned }
-    var leafFlags = flags.union(.present)
-    if size != .size4KiB { leafFlags.insert(.huge) }
-    let frame = entry(at: location).hugePageAddress(size).frame
-    write(PageTableEntry(frame: frame, flags: leafFlags), at: location)
-    return PendingInvalidation(address: page)
+    var changer = LeafChanger(page: page.value, change: .protect(flags.union(.present)))
+    var flush = TLBFlush(root: root)
+    try change(&changer, owing: &flush)
+    return PendingInvalidation(address: page, flush: flush)
   }
 
   /// Points the present 4 KiB mapping at `page` to another frame with new flags (e.g. a copy of
@@ -72,22 +77,45 @@ extension PageMap {
   public func remap(_ page: VirtualAddress, to frame: PhysicalFrame, flags: PageTableFlags)
     throws(PageMapError) -> UnmappedPage
   {
-    let (location, size) = try leaf(for: page)
-    guard size == .size4KiB, page.isAligned(to: size) else { throw .misaligned }
-    let old = entry(at: location)
-    write(PageTableEntry(frame: frame, flags: flags.union(.present)), at: location)
-    return UnmappedPage(address: page, size: size, leaf: old.frame, emptiedTables: EmptiedTables())
+    var changer = LeafChanger(
+      page: page.value, change: .replace(PageTableEntry(frame: frame, flags: flags.union(.present)))
+    )
+    var flush = TLBFlush(root: root)
+    let found = try change(&changer, owing: &flush)
+    return UnmappedPage(
+      address: page, size: .size4KiB, leaf: found.frameAddress.frame, flush: flush)
+  }
+
+  /// Runs `changer`, which changes the leaf starting at its page in place (no table is emptied
+  /// or created), with the invalidation owed on `flush`, and returns the mapping it found.
+  @discardableResult
+  private func change(_ changer: inout LeafChanger, owing flush: inout TLBFlush)
+    throws(PageMapError) -> Mapping
+  {
+    var none = NoFrames()
+    _ = walk(
+      from: changer.page, through: changer.page, &changer, flush: &flush, tlb: NoMidWalkFlush(),
+      frames: &none)
+    guard let found = changer.found else { throw .notMapped }
+    guard !changer.misaligned else { throw .misaligned }
+    return found
   }
 
   // MARK: Translating
 
   /// The present mapping covering `address`, if any.
   public func mapping(containing address: VirtualAddress) -> Mapping? {
-    guard let (location, size) = try? leaf(for: address) else { return nil }
-    let leafEntry = entry(at: location)
+    var finder = LeafFinder()
+    var flush = TLBFlush(root: root)
+    var none = NoFrames()
+    _ = walk(
+      from: address.value, through: address.value, &finder, flush: &flush,
+      tlb: NoMidWalkFlush(), frames: &none)
+    flush.finishEmpty()
+    guard let found = finder.found else { return nil }
     return Mapping(
-      page: address.alignedDown(to: size), frameAddress: leafEntry.hugePageAddress(size),
-      size: size, flags: leafEntry.flags)
+      page: address.alignedDown(to: found.size), frameAddress: found.frameAddress,
+      size: found.size, flags: found.flags)
   }
 
   /// The physical address `address` translates to: the page's frame plus the low 12, 21 or 30
@@ -96,54 +124,72 @@ extension PageMap {
     guard let mapping = mapping(containing: address) else { return nil }
     return mapping.frameAddress.advanced(by: address.value & mapping.size.offsetMask)
   }
+}
 
-  // MARK: Walking helpers
+/// The walker of `map`: fills the one empty slot it is shown with `entry`.
+struct LeafMapper: PageWalker {
+  let target: WalkTarget
+  let entry: PageTableEntry
+  /// Whether the slot was empty and got the entry (false: `.alreadyMapped`).
+  var mapped = false
 
-  /// The present leaf entry covering `address` and the size of the page it maps.
-  func leaf(for address: VirtualAddress) throws(PageMapError) -> (EntryLocation, PageSize) {
-    let (path, size) = try leafPath(for: address)
-    return (path[size.leafLevel]!, size)
+  mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
+    guard slot.entry.isUnused else { return .keep }
+    mapped = true
+    return .write(entry)
+  }
+}
+
+/// The walker of `mapping(containing:)`: remembers the present leaf covering the address.
+struct LeafFinder: PageWalker {
+  var target: WalkTarget { .presentLeaves }
+  var found: Mapping? = nil
+
+  mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
+    found = slot.mapping
+    return .keep
+  }
+}
+
+/// The walker of `unmap`, `protect` and `remap`: changes the present leaf that starts at
+/// `page`; a leaf that covers `page` but starts before it is left alone (`.misaligned`).
+struct LeafChanger: PageWalker {
+  /// What happens to the leaf.
+  enum Change {
+    /// Remove it (`unmap`).
+    case clear
+    /// New flags, the same frame; the huge bit is added for a large page (`protect`).
+    case protect(PageTableFlags)
+    /// A new 4 KiB entry (`remap`); a larger page is `.misaligned`.
+    case replace(PageTableEntry)
   }
 
-  /// The walk to the present leaf covering `address`, and the size of the page it maps.
-  func leafPath(for address: VirtualAddress) throws(PageMapError) -> (WalkPath, PageSize) {
-    guard let found = presentLeafPath(for: address) else { throw .notMapped }
-    return found
-  }
+  let page: UInt64
+  let change: Change
+  var target: WalkTarget { .presentLeaves }
+  /// The leaf as it was.
+  var found: Mapping? = nil
+  var misaligned = false
 
-  /// The walk to the present leaf covering `address`, or nil (see `ExistingPath` for why the
-  /// walk itself does not throw).
-  private func presentLeafPath(for address: VirtualAddress) -> (WalkPath, PageSize)? {
-    var path = WalkPath(root: root, address: address)
-    var level = PageTableLevel.pml4
-    while true {
-      let current = entry(at: path[level]!)
-      guard current.isPresent else { return nil }
-      if level == .pageTable { return (path, .size4KiB) }
-      if current.isHuge, let size = level.hugePageSize { return (path, size) }
-      let below = level.next!
-      path.record(
-        EntryLocation(table: current.frame, index: address.index(at: below), level: below))
-      level = below
+  mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
+    found = slot.mapping
+    guard slot.start == page else {
+      misaligned = true
+      return .keep
+    }
+    switch change {
+    case .clear:
+      return .clear
+    case .protect(var flags):
+      if slot.size != .size4KiB { flags.insert(.huge) }
+      return .write(
+        PageTableEntry(frame: slot.entry.hugePageAddress(slot.size).frame, flags: flags))
+    case .replace(let entry):
+      guard slot.size == .size4KiB else {
+        misaligned = true
+        return .keep
+      }
+      return .write(entry)
     }
   }
-
-  /// After an entry at `level` was cleared, counts it gone and unlinks each table on the path
-  /// that is now empty, bottom up — O(1) per level thanks to the occupancy counts. Tables of the
-  /// kernel's part are shared by every address space and are never unlinked.
-  private func reclaimEmptyTables(
-    from level: PageTableLevel, along path: WalkPath, into emptied: inout EmptiedTables
-  ) {
-    let reclaimable = PageMap.isUserPart(
-      VirtualAddress(
-        truncatingToCanonical: UInt64(path[.pml4]!.index) << PageTableLevel.pml4.indexShift))
-    var current = level
-    while countEntryRemoved(at: current, along: path), reclaimable {
-      let parentLevel = PageTableLevel(rawValue: current.rawValue + 1)!
-      write(.empty, at: path[parentLevel]!)
-      emptied.append(path[current]!.table)
-      current = parentLevel
-    }
-  }
-
 }

@@ -59,10 +59,9 @@ extension PageMap {
   /// R/W clear (this tree's entries lose R/W too), occupancy counts included; calls `linked`
   /// with each table's frame. What fork does to page tables.
   ///
-  /// One walk in `target` per page directory (1 GiB: it creates `target`'s page directory and
-  /// the tables above), then a plain loop over that directory's used entries, copied into
-  /// `target`'s: no walk per page table, and `target`'s directory is counted once, not once
-  /// per entry.
+  /// One walk of `target` per page directory (1 GiB: it creates `target`'s page directory and
+  /// the tables above, and counts each linked entry), visiting that directory's slots: no
+  /// walk per page table.
   ///
   /// - Throws: `.outOfFrames` when one of `target`'s upper tables cannot be had; the tables
   ///   linked so far stay linked and counted (the caller tears `target` down).
@@ -72,33 +71,46 @@ extension PageMap {
     var failure: PageMapError? = nil
     forEachPageDirectoryPointer(in: VirtualRange(uncheckedStart: 0, end: UserLayout.end)) {
       _, directoryPointer, base in
-      guard failure == nil else { return }
-      do throws(PageMapError) {
-        let path = try target.path(
-          to: VirtualAddress(truncatingToCanonical: base), at: .pageDirectory, frames: &frames)
-        let count = shareDirectory(
-          directoryPointer, into: path[.pageDirectory]!.table, in: target, linked)
-        let pointerLocation = path[.pageDirectoryPointerTable]!
-        var pointer = target.entry(at: pointerLocation)
-        pointer.occupancy += count
-        target.write(pointer, at: pointerLocation)
-      } catch {
+      guard failure == nil, pointsToPageTables(directoryPointer) else { return }
+      var linker = SharedDirectoryLinker(source: self, directory: directoryPointer.frame)
+      var flush = TLBFlush(root: target.root)
+      let last = base + UInt64(PageSize.size1GiB.rawValue) - 1
+      let outcome = target.walk(
+        from: base, through: last, &linker, flush: &flush, tlb: NoMidWalkFlush(),
+        frames: &frames)
+      // Only empty slots were written (nothing owed): `target` is new.
+      flush.finishEmpty()
+      // The walk takes its frames before it writes a slot: it failed whole or linked all.
+      if let error = outcome.error {
         failure = error
+        return
       }
+      shareDirectory(directoryPointer, linked)
     }
     if let failure { throw failure }
   }
 
-  /// `shareAllTables` for the page directory `directoryPointer` reaches: each present page
-  /// table it points to is linked read-only into `target`'s (empty) directory `copy` at the
-  /// same slot. Returns how many were.
-  private func shareDirectory(
-    _ directoryPointer: PageTableEntry, into copy: PhysicalFrame, in target: PageMap,
-    _ linked: (PhysicalFrame) -> Void
-  ) -> Int {
-    let readOnly = ~PageTableFlags.writable.rawValue
+  /// Whether the page directory `directoryPointer` reaches points to a page table.
+  private func pointsToPageTables(_ directoryPointer: PageTableEntry) -> Bool {
     var unseen = directoryPointer.occupancy
-    var count = 0
+    for slot in 0..<pageTableEntryCount {
+      guard unseen > 0 else { break }
+      let current = entry(
+        at: EntryLocation(table: directoryPointer.frame, index: slot, level: .pageDirectory))
+      guard !current.isUnused else { continue }
+      unseen -= 1
+      if current.isPresent, !current.isHuge { return true }
+    }
+    return false
+  }
+
+  /// `shareAllTables`' side of this tree for the page directory `directoryPointer` reaches,
+  /// once `target` links its tables: each present page table it points to loses R/W in its
+  /// entry and is passed to `linked`.
+  private func shareDirectory(
+    _ directoryPointer: PageTableEntry, _ linked: (PhysicalFrame) -> Void
+  ) {
+    var unseen = directoryPointer.occupancy
     for slot in 0..<pageTableEntryCount {
       guard unseen > 0 else { break }
       let from = EntryLocation(table: directoryPointer.frame, index: slot, level: .pageDirectory)
@@ -106,12 +118,33 @@ extension PageMap {
       guard !current.isUnused else { continue }
       unseen -= 1
       guard current.isPresent, !current.isHuge else { continue }
-      let shared = PageTableEntry(rawValue: current.rawValue & readOnly)
+      let shared = current.sharedReadOnly
       if shared != current { write(shared, at: from) }
-      target.write(shared, at: EntryLocation(table: copy, index: slot, level: .pageDirectory))
-      count += 1
       linked(current.frame)
     }
-    return count
+  }
+}
+
+/// The walker of `shareAllTables` in the new tree: each empty page-directory slot whose twin
+/// in the source directory points to a page table gets the twin's entry with R/W clear.
+struct SharedDirectoryLinker<Memory: PhysicalMemoryAccess>: PageWalker {
+  /// The tree fork copies from, and the page directory of the 1 GiB being walked.
+  let source: PageMap<Memory>
+  let directory: PhysicalFrame
+  var target: WalkTarget { .slots(.pageDirectory, missing: .create(.intermediate)) }
+
+  mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
+    let twin = source.entry(
+      at: EntryLocation(table: directory, index: slot.location.index, level: .pageDirectory))
+    guard slot.entry.isUnused, twin.isPresent, !twin.isHuge else { return .keep }
+    return .write(twin.sharedReadOnly)
+  }
+}
+
+extension PageTableEntry {
+  /// A page-directory entry as fork shares its page table: R/W clear (a write through it
+  /// faults, and the fault unshares the table).
+  var sharedReadOnly: PageTableEntry {
+    PageTableEntry(rawValue: rawValue & ~PageTableFlags.writable.rawValue)
   }
 }

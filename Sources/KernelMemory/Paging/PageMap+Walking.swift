@@ -2,29 +2,15 @@ extension PageMap {
   /// Calls `body` with every present leaf that starts inside `range`, in address order, skipping
   /// whole subtrees whose entries are not present — so a sparse terabyte costs only its tables.
   public func forEachMapping(in range: VirtualRange, _ body: (Mapping) -> Void) {
-    visit(table: root, level: .pml4, base: 0, range: range, body)
-  }
-
-  private func visit(
-    table: PhysicalFrame, level: PageTableLevel, base: UInt64, range: VirtualRange,
-    _ body: (Mapping) -> Void
-  ) {
-    for slot in firstSlot(of: range, level: level, base: base)..<pageTableEntryCount {
-      let start = slotStart(slot, level: level, base: base)
-      guard start < range.end else { return }
-      let address = VirtualAddress(truncatingToCanonical: start)
-      let current = entry(at: EntryLocation(table: table, index: slot, level: level))
-      guard current.isPresent else { continue }
-      if let size = leafSize(of: current, at: level) {
-        if start >= range.start {
-          body(
-            Mapping(
-              page: address, frameAddress: current.hugePageAddress(size), size: size,
-              flags: current.flags))
-        }
-      } else {
-        visit(table: current.frame, level: level.next!, base: start, range: range, body)
-      }
+    guard range.end > range.start else { return }
+    withoutActuallyEscaping(body) { body in
+      var visitor = MappingVisitor(start: range.start, body: body)
+      var flush = TLBFlush(root: root)
+      var none = NoFrames()
+      _ = walk(
+        from: range.start, through: range.end - 1, &visitor, flush: &flush,
+        tlb: NoMidWalkFlush(), frames: &none)
+      flush.finishEmpty()
     }
   }
 
@@ -47,114 +33,35 @@ extension PageMap {
   }
 
   /// Removes every present leaf that starts inside `range` (a range of the process's part), and
-  /// every table that leaves empty, in one pass over the tables — what `munmap` needs, without
-  /// a separate lookup walk per page as `unmap` would take.
+  /// every table that leaves empty, in one walk — what `munmap` needs, without a separate
+  /// lookup walk per page as `unmap` would take.
   ///
-  /// Each leaf is cleared and its translation invalidated before `leaf` sees it and before its
-  /// frames go back to `frames` (when `leaf` answers true; a shared zero page answers false);
-  /// each emptied table is unlinked and invalidated (INVLPG also drops the paging-structure
-  /// caches) before it is returned. A page table inside the range holding more than
-  /// `singlePageFlushCeiling` entries is unlinked whole and the TLB flushed once. So nothing is
-  /// reused while the CPU may still cache it.
+  /// `leaf` sees each mapping as it is cleared and answers whether its frames go back to
+  /// `frames` (a shared zero page answers false); they do only after the TLB has forgotten the
+  /// translation, as do emptied tables (see `walk`: a well-filled page table inside the range
+  /// goes whole, with one flush of the space). So nothing is reused while the CPU may still
+  /// cache it. Shared tables are read through: the caller unshares first.
   public func unmapAll<TLB: TranslationCache, Frames: FrameSource>(
     in range: VirtualRange, _ tlb: TLB, frames: inout Frames, leaf: (Mapping) -> Bool
   ) {
     precondition(range.end <= UserLayout.end, "unmapAll is for the process's part")
-    let firstKernel = PageMap.firstKernelSlot
-    for slot in firstSlot(of: range, level: .pml4, base: 0)..<firstKernel {
-      let start = slotStart(slot, level: .pml4, base: 0)
-      guard start < range.end else { return }
-      let location = EntryLocation(table: root, index: slot, level: .pml4)
-      let top = entry(at: location)
-      guard top.isPresent, !top.isHuge else { continue }
-      let emptied = clear(
-        below: location, level: .pageDirectoryPointerTable, base: start, range: range, tlb,
-        frames: &frames, leaf)
-      if emptied {
-        write(.empty, at: location)
-        tlb.invalidate(VirtualAddress(truncatingToCanonical: start))
-        frames.releaseFrame(top.frame)
-      }
+    guard range.end > range.start else { return }
+    withoutActuallyEscaping(leaf) { leaf in
+      var remover = LeafRemover(start: range.start, decide: leaf)
+      var flush = TLBFlush(root: root)
+      _ = walk(
+        from: range.start, through: range.end - 1, &remover, flush: &flush, tlb: tlb,
+        frames: &frames)
+      flush.flush(tlb, returningFramesTo: &frames)
     }
-  }
-
-  /// Clears the leaves starting inside `range` in the table that the entry at `parent` points
-  /// to (a table at `level` covering `base...`), recursing into tables below; keeps the table's
-  /// occupancy count in `parent`. Returns whether the table is now empty.
-  private func clear<TLB: TranslationCache, Frames: FrameSource>(
-    below parent: EntryLocation, level: PageTableLevel, base: UInt64, range: VirtualRange,
-    _ tlb: TLB, frames: inout Frames, _ leaf: (Mapping) -> Bool
-  ) -> Bool {
-    let table = entry(at: parent).frame
-    var removed = 0
-    for slot in firstSlot(of: range, level: level, base: base)..<pageTableEntryCount {
-      let start = slotStart(slot, level: level, base: base)
-      guard start < range.end else { break }
-      let location = EntryLocation(table: table, index: slot, level: level)
-      let current = entry(at: location)
-      guard current.isPresent else { continue }
-      let address = VirtualAddress(truncatingToCanonical: start)
-      if let size = leafSize(of: current, at: level) {
-        guard start >= range.start else { continue }  // a huge page that starts before
-        write(.empty, at: location)
-        removed += 1
-        tlb.invalidate(address)
-        let mapping = Mapping(
-          page: address, frameAddress: current.hugePageAddress(size), size: size,
-          flags: current.flags)
-        if leaf(mapping) { releaseFrames(of: mapping, to: &frames) }
-      } else if level == .pageDirectory, start >= range.start,
-        start &+ level.entryCoverage <= range.end,
-        current.occupancy > PageMap.singlePageFlushCeiling
-      {
-        // A whole, well-filled page table goes: unlink it, forget every translation at once
-        // (one CR3 reload instead of an INVLPG per page), then give back its leaves' frames
-        // and the table itself, which nothing can reach any more.
-        write(.empty, at: location)
-        removed += 1
-        tlb.invalidateAll()
-        releaseDetachedPageTable(current.frame, base: start, frames: &frames, leaf)
-      } else if clear(
-        below: location, level: level.next!, base: start, range: range, tlb, frames: &frames,
-        leaf)
-      {
-        write(.empty, at: location)
-        removed += 1
-        tlb.invalidate(address)
-        frames.releaseFrame(current.frame)
-      }
-    }
-    var pointer = entry(at: parent)
-    precondition(pointer.occupancy >= removed, "page-table occupancy count underflow")
-    pointer.occupancy -= removed
-    write(pointer, at: parent)
-    return pointer.occupancy == 0
   }
 
   /// Up to this many pages of one page table are invalidated one by one (INVLPG); a fuller
-  /// table that is removed whole gets one flush of the entire TLB instead. Linux's figure
-  /// (`tlb_single_page_flush_ceiling`, 33 in arch/x86/mm/tlb.c), measured by its authors as the
-  /// point where individual invalidations stop paying; under QEMU's TCG an INVLPG costs some
-  /// 100-250 ns of host time, so for a 64 MiB `munmap` the full flushes win clearly.
-  public static var singlePageFlushCeiling: Int { 33 }
-
-  /// Gives back every frame a page table that is already unlinked and flushed maps (those
-  /// `leaf` accepts), then the table. Its entries are not cleared: the frame is zeroed when
-  /// it next becomes a table.
-  private func releaseDetachedPageTable<Frames: FrameSource>(
-    _ table: PhysicalFrame, base: UInt64, frames: inout Frames, _ leaf: (Mapping) -> Bool
-  ) {
-    for slot in 0..<pageTableEntryCount {
-      let current = entry(at: EntryLocation(table: table, index: slot, level: .pageTable))
-      guard current.isPresent else { continue }
-      let mapping = Mapping(
-        page: VirtualAddress(
-          truncatingToCanonical: base &+ UInt64(slot) &* PageTableLevel.pageTable.entryCoverage),
-        frameAddress: current.address, size: .size4KiB, flags: current.flags)
-      if leaf(mapping) { frames.releaseFrame(mapping.frameAddress.frame) }
-    }
-    frames.releaseFrame(table)
-  }
+  /// table that is removed whole gets one flush of the entire space instead
+  /// (`TLBFlush.singlePageFlushCeiling`, Linux's `tlb_single_page_flush_ceiling`). Under
+  /// QEMU's TCG an INVLPG costs some 100-250 ns of host time, so for a 64 MiB `munmap` the
+  /// full flushes win clearly.
+  public static var singlePageFlushCeiling: Int { TLBFlush.singlePageFlushCeiling }
 
   /// Removes every mapping and every table of the process's part, leaving a PML4 whose kernel
   /// part is untouched.
@@ -237,5 +144,36 @@ extension PageMap {
       }
     }
     return used == pointer.occupancy
+  }
+}
+
+/// The walker of `forEachMapping`: shows `body` each present leaf starting at or after `start`
+/// (a huge page reaching back before the range is not the range's).
+struct MappingVisitor: PageWalker {
+  let start: UInt64
+  let body: (Mapping) -> Void
+  var target: WalkTarget { .presentLeaves }
+
+  mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
+    if slot.start >= start { body(slot.mapping) }
+    return .keep
+  }
+}
+
+/// The walker of `unmapAll`: clears each present leaf starting at or after `start`, queuing its
+/// frames for release when `decide` says they go.
+struct LeafRemover: PageWalker {
+  let start: UInt64
+  let decide: (Mapping) -> Bool
+  var target: WalkTarget { .presentLeaves }
+  var clearsEveryLeaf: Bool { true }
+
+  mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
+    guard slot.start >= start else { return .keep }  // a huge page that starts before
+    let mapping = slot.mapping
+    if decide(mapping) {
+      flush.release(mapping.frameAddress.frame, count: Int(mapping.size.frameCount))
+    }
+    return .clear
   }
 }

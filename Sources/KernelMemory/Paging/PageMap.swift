@@ -71,11 +71,8 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
   public func locate(_ address: VirtualAddress, at level: PageTableLevel = .pageTable)
     throws(PageMapError) -> EntryLocation
   {
-    switch existingPath(to: address, at: level) {
-    case .reached(let path): return path[level]!
-    case .missing: throw .notMapped
-    case .hugePage(let level): throw .hugePageInTheWay(level)
-    }
+    var none = NoFrames()
+    return try locate(address, at: level, missing: .fail, frames: &none)
   }
 
   /// Finds the entry for `address` at `level`, creating the missing tables on the way with
@@ -87,63 +84,25 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     _ address: VirtualAddress, at level: PageTableLevel = .pageTable,
     creatingWith flags: PageTableFlags = .intermediate, frames: inout Frames
   ) throws(PageMapError) -> EntryLocation {
-    try path(to: address, at: level, creatingWith: flags, frames: &frames)[level]!
+    try locate(address, at: level, missing: .create(flags), frames: &frames)
   }
 
-  /// The walk to `address` at `level`, with missing tables created and counted.
-  func path<Frames: FrameSource>(
-    to address: VirtualAddress, at level: PageTableLevel,
-    creatingWith flags: PageTableFlags = .intermediate, frames: inout Frames
-  ) throws(PageMapError) -> WalkPath {
-    var path: WalkPath
-    let missing: Int
-    switch existingPath(to: address, at: level) {
-    case .reached(let reached): (path, missing) = (reached, 0)
-    case .missing(let partial, let levels): (path, missing) = (partial, levels)
-    case .hugePage(let level): throw .hugePageInTheWay(level)
-    }
-    var newTables = try takeZeroedFrames(count: missing, from: &frames)
-    var current = PageTableLevel(rawValue: level.rawValue + missing)!
-    while current != level {
-      let frame = newTables.take()
-      write(PageTableEntry(frame: frame, flags: flags.union(.present)), at: path[current]!)
-      countEntryAdded(at: current, along: path)
-      let below = current.next!
-      path.record(EntryLocation(table: frame, index: address.index(at: below), level: below))
-      current = below
-    }
-    return path
+  /// `locate` as one walk of the slot covering `address` at `level`.
+  private func locate<Frames: FrameSource>(
+    _ address: VirtualAddress, at level: PageTableLevel, missing: MissingTables,
+    frames: inout Frames
+  ) throws(PageMapError) -> EntryLocation {
+    var locator = SlotLocator(target: .slots(level, missing: missing))
+    var flush = TLBFlush(root: root)
+    let outcome = walk(
+      from: address.value, through: address.value, &locator, flush: &flush,
+      tlb: NoMidWalkFlush(), frames: &frames)
+    flush.finishEmpty()
+    if let error = outcome.error { throw error }
+    return locator.found!
   }
 
-  /// How far a walk down existing tables got.
-  ///
-  /// The walkers return this instead of throwing: a typed-throwing loop that returned its path
-  /// lost stores under Swift 6.3's release optimiser; errors are thrown only at the public API.
-  enum ExistingPath {
-    /// Every table down to the requested level exists.
-    case reached(WalkPath)
-    /// The entry at the path's deepest level is not present; `levels` tables are missing.
-    case missing(WalkPath, levels: Int)
-    /// A huge page at this level covers the address.
-    case hugePage(PageTableLevel)
-  }
-
-  /// Walks down as far as tables exist towards `address` at `level`.
-  func existingPath(to address: VirtualAddress, at level: PageTableLevel) -> ExistingPath {
-    var path = WalkPath(root: root, address: address)
-    var current = PageTableLevel.pml4
-    while current != level {
-      let entry = entry(at: path[current]!)
-      guard entry.isPresent else {
-        return .missing(path, levels: current.rawValue - level.rawValue)
-      }
-      guard !(entry.isHuge && current.hugePageSize != nil) else { return .hugePage(current) }
-      let below = current.next!
-      path.record(EntryLocation(table: entry.frame, index: address.index(at: below), level: below))
-      current = below
-    }
-    return .reached(path)
-  }
+  // MARK: The demand fault's walk
 
   /// Where a demand fault's 4 KiB leaf lives, found by `demandSlot`.
   enum DemandSlot {
@@ -162,8 +121,12 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
   /// The page trap's one walk: down to the 4 KiB leaf slot of `page`, creating (zeroed, counted)
   /// the tables a first touch needs on the way.
   ///
-  /// Written as a plain loop over physical addresses, without `WalkPath` and `EntryLocation`:
-  /// this runs on every demand fault, and the general walk (`path(to:at:frames:)`) spent about
+  /// A specialisation of `walk` for one case — `.slots(.pageTable, missing: .create)` over one
+  /// page, stopping at a shared table instead of unsharing it, the leaf filled afterwards by
+  /// `fillDemandSlot` — kept separate because it is the measured fast path (see below).
+  ///
+  /// Written as a plain loop over physical addresses, without `EntryLocation`s: this runs on
+  /// every demand fault, and the general walk of the time (a path of optional slots) spent about
   /// four times the instructions on optional path slots and level arithmetic. Tables created
   /// before a later level runs out of frames stay linked and counted (empty, so `unmap`s and
   /// teardown reclaim them): the caller treats running out as a broken commit, i.e. a panic.
@@ -216,52 +179,15 @@ public struct PageMap<Memory: PhysicalMemoryAccess> {
     entry.occupancy += 1
     memory.store(entry.rawValue, at: pointer)
   }
-
-  // MARK: Occupancy
-
-  /// Counts one more used entry in the table at `level` of `path` (the root is not counted).
-  func countEntryAdded(at level: PageTableLevel, along path: WalkPath) {
-    guard level != .pml4, let parent = path[PageTableLevel(rawValue: level.rawValue + 1)!] else {
-      return
-    }
-    var pointer = entry(at: parent)
-    pointer.occupancy += 1
-    write(pointer, at: parent)
-  }
-
-  /// Counts one used entry fewer in the table at `level` of `path`; returns whether the table
-  /// is now empty (never true for the root).
-  func countEntryRemoved(at level: PageTableLevel, along path: WalkPath) -> Bool {
-    guard level != .pml4, let parent = path[PageTableLevel(rawValue: level.rawValue + 1)!] else {
-      return false
-    }
-    var pointer = entry(at: parent)
-    precondition(pointer.occupancy > 0, "page-table occupancy count underflow")
-    pointer.occupancy -= 1
-    write(pointer, at: parent)
-    return pointer.occupancy == 0
-  }
-
-  private func takeZeroedFrames<Frames: FrameSource>(count: Int, from frames: inout Frames)
-    throws(PageMapError) -> FrameBatch
-  {
-    var batch = FrameBatch()
-    for _ in 0..<count {
-      guard let frame = frames.allocateFrame() else {
-        batch.releaseAll(to: &frames)
-        throw .outOfFrames
-      }
-      memory.zero(frame)
-      batch.add(frame)
-    }
-    return batch
-  }
 }
 
 /// Up to three frames taken ahead of a walk (a missing PDPT, PD and PT).
-private struct FrameBatch {
+struct FrameBatch {
   private var frames: (PhysicalFrame?, PhysicalFrame?, PhysicalFrame?) = (nil, nil, nil)
   private var count = 0
+
+  /// Whether every frame taken has been used (or none was taken).
+  var isEmpty: Bool { count == 0 }
 
   mutating func add(_ frame: PhysicalFrame) {
     switch count {
@@ -284,5 +210,25 @@ private struct FrameBatch {
 
   mutating func releaseAll<Frames: FrameSource>(to source: inout Frames) {
     while count > 0 { source.releaseFrame(take()) }
+  }
+}
+
+/// A frame source with nothing in it: for walks that must not create tables.
+struct NoFrames: FrameSource {
+  mutating func allocateFrame() -> PhysicalFrame? { nil }
+  mutating func releaseFrame(_ frame: PhysicalFrame) {
+    preconditionFailure("a walk without frames released one")
+  }
+}
+
+/// The walker of `locate`: remembers the one slot it is shown.
+struct SlotLocator: PageWalker {
+  let target: WalkTarget
+  /// The slot's location, once visited.
+  var found: EntryLocation? = nil
+
+  mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
+    found = slot.location
+    return .keep
   }
 }

@@ -134,7 +134,7 @@ extension FrameBitmap {
         guard let raised = earliestStart(around: candidate, cost: &cost) else { return nil }
         candidate = raised
       }
-      guard let free = nextFreeFrame(from: candidate, cost: &cost) else { return nil }
+      guard let free = nextSetBit(from: candidate, cost: &cost) else { return nil }
       // An absurd alignment from the caller (up to 2^63) could overflow the rounding: check it.
       let (rounded, overflow) = free.addingReportingOverflow(alignmentMask)
       guard !overflow else { return nil }
@@ -157,7 +157,7 @@ extension FrameBitmap {
     let wholeBlocks = count / block
     let alignmentMask = alignment / block - 1
     var candidate: UInt64 = 0
-    while let free = freeBlocks.next(from: candidate, cost: &cost) {
+    while let free = freeBlocks.nextSetBit(from: candidate, cost: &cost) {
       let (rounded, overflow) = free.addingReportingOverflow(alignmentMask)
       guard !overflow else { return nil }
       let startBlock = rounded & ~alignmentMask
@@ -186,7 +186,7 @@ extension FrameBitmap {
   func earliestStart(around candidate: UInt64, cost: inout ContiguousSearchCost) -> UInt64? {
     let block = Self.blockFrames
     let boundary = (candidate + block - 1) / block
-    guard let free = freeBlocks.next(from: boundary, cost: &cost) else { return nil }
+    guard let free = freeBlocks.nextSetBit(from: boundary, cost: &cost) else { return nil }
     let earliest = free * block > block - 1 ? free * block - (block - 1) : 0
     return Swift.max(candidate, earliest)
   }

@@ -8,7 +8,7 @@
 /// Reading the storage through unchecked pointers is safe here because every level index is in
 /// `0...topLevel` (< `BitmapLayout.levelCapacity`, so its header slots exist) and
 /// every word index is derived from a bit that the invariant says exists in a level of known size.
-extension FrameBitmap {
+extension FrameBitmap: SummaryTree {
   /// Records that level-0 word `word` has just become empty: clears its level-1 bit, and walks
   /// further up only if that empties the level-1 word too (rare: 4096 frames all taken).
   @inlinable @inline(__always)
@@ -91,36 +91,6 @@ extension FrameBitmap {
   /// Whether any frame is free, from the top summary word (one load).
   @inline(__always)
   var hasFreeFrame: Bool { words(atLevel: topLevel)[0] != 0 }
-
-  /// The lowest free frame at or after `start`, or nil: climbs until a level has a set bit at or
-  /// after the position, then descends to the leftmost free frame under it — O(levels), however
-  /// many words without a free frame it skips. Counts the words it reads into `cost`.
-  func nextFreeFrame(from start: UInt64, cost: inout ContiguousSearchCost) -> UInt64? {
-    var level = 0
-    var position = start
-    while true {
-      let word = BitmapWord.word(of: position)
-      guard word < wordCount(ofLevel: level) else { return nil }
-      cost.wordsRead &+= 1
-      let masked =
-        self.word(atLevel: level, word)
-        & (BitmapWord.allOnes &<< (position & BitmapWord.bitIndexMask))
-      if masked != 0 {
-        position = UInt64(word &<< BitmapWord.indexShift | masked.trailingZeroBitCount)
-        break
-      }
-      guard level < topLevel else { return nil }
-      position = UInt64(word &+ 1)
-      level &+= 1
-    }
-    while level > 0 {
-      level &-= 1
-      cost.wordsRead &+= 1
-      let word = self.word(atLevel: level, Int(truncatingIfNeeded: position))
-      position = position &<< BitmapWord.indexShift | UInt64(word.trailingZeroBitCount)
-    }
-    return position
-  }
 
   /// Recomputes the summary bits above level-0 words `changed`, level by level.
   func refreshSummaries(words changed: Range<Int>) {

@@ -11,7 +11,10 @@
 /// (`BitmapLayout.HeaderSlot.blockTopLevel` and after), written once by `BitmapLayout.write`.
 /// Unchecked pointer accesses are safe for the same reason as in the frame tree: every level is in
 /// `0...topLevel` and every word index comes from a bit the invariant says exists.
-struct FreeBlockTree {
+///
+/// Its search (the lowest entirely free block at or after a position) is the frame bitmap's:
+/// `SummaryTree.nextSetBit`.
+struct FreeBlockTree: SummaryTree {
   /// The start of the allocator's storage.
   let header: UnsafeMutablePointer<UInt64>
 
@@ -27,6 +30,9 @@ struct FreeBlockTree {
   func wordCount(ofLevel level: Int) -> Int {
     Int(truncatingIfNeeded: header[BitmapLayout.HeaderSlot.blockLevelWords &+ level])
   }
+
+  /// Word `index` of level `level`.
+  func word(atLevel level: Int, _ index: Int) -> UInt64 { words(atLevel: level)[index] }
 
   /// Whether block `block` is marked entirely free.
   func contains(_ block: Int) -> Bool {
@@ -72,35 +78,6 @@ struct FreeBlockTree {
       if updated != 0 { return }
       index = slot
     }
-  }
-
-  /// The lowest entirely free block at or after `start`, or nil: climbs until a level has a set
-  /// bit at or after the position, then descends to the leftmost block under it. Counts the words
-  /// it reads into `cost`.
-  func next(from start: UInt64, cost: inout ContiguousSearchCost) -> UInt64? {
-    var level = 0
-    var position = start
-    while true {
-      let word = BitmapWord.word(of: position)
-      guard word < wordCount(ofLevel: level) else { return nil }
-      cost.wordsRead &+= 1
-      let masked =
-        words(atLevel: level)[word] & (BitmapWord.allOnes &<< (position & BitmapWord.bitIndexMask))
-      if masked != 0 {
-        position = UInt64(word &<< BitmapWord.indexShift | masked.trailingZeroBitCount)
-        break
-      }
-      guard level < topLevel else { return nil }
-      position = UInt64(word &+ 1)
-      level &+= 1
-    }
-    while level > 0 {
-      level &-= 1
-      cost.wordsRead &+= 1
-      let word = words(atLevel: level)[Int(truncatingIfNeeded: position)]
-      position = position &<< BitmapWord.indexShift | UInt64(word.trailingZeroBitCount)
-    }
-    return position
   }
 
   /// The lowest block of `blocks` (inside the map) not marked entirely free, or nil.

@@ -116,13 +116,8 @@ extension AddressSpace {
   /// shared copy-on-write stay read-only whatever the protection, so a write still faults
   /// and gets a private copy.
   func updateLeaves(in range: VirtualRange, protection: Protection, kind: RegionKind) {
-    unshareTables(in: range)
-    forEachMappingInBatches(in: range) { mapping in
-      let flags = leafFlags(mapping: mapping.frameAddress.frame, protection: protection, kind: kind)
-      guard let pending = try? pageMap.protect(mapping.page, flags: flags) else {
-        preconditionFailure("a mapping vanished while its protection changed")
-      }
-      pending.flush(tlb)
-    }
+    var protector = LeafProtector(
+      space: self, start: range.start, protection: protection, kind: kind)
+    walk(range, &protector)
   }
 }

@@ -46,20 +46,12 @@ extension AddressSpace {
     return objects
   }
 
-  /// Unmaps every present page in `range`: one pass over the tables (`PageMap.unmapAll`), no
-  /// list of mappings built on the heap first. Each leaf gone is one map count less; a frame
-  /// whose count reaches zero is freed (after the flush), one still mapped elsewhere is not.
+  /// Unmaps every present page in `range`: one walk over the tables (`MappingDropper`) that
+  /// unshares fork's tables on the way, no list of mappings built on the heap first.
   func dropMappings(in range: VirtualRange) {
-    unshareTables(in: range)
-    let physical = physical
-    var released: UInt64 = 0
-    pageMap.unmapAll(in: range, tlb, frames: &physical.frames) { mapping in
-      let frame = mapping.frameAddress.frame
-      guard frame != physical.zeroPage else { return false }
-      released += 1  // one leaf, as residentFrames counts them
-      return physical.frameTable.recordUnmapping(of: frame)
-    }
-    residentFrames -= released
+    var dropper = MappingDropper(space: self, start: range.start)
+    walk(range, &dropper)
+    residentFrames -= dropper.released
   }
 
   /// Releases everything: every region, frame, page table and commit of the process's part — what

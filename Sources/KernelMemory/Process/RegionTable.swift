@@ -145,14 +145,13 @@ public struct RegionTable: Sequence {
     var skipped = 0
     var found = count
     while node != RegionTable.noNode {
-      let current = nodes[node]
-      let leftSize = size(of: current.left)
-      if current.region.range.end <= address {
-        skipped += leftSize + 1
-        node = current.right
+      let left = nodes[node].left
+      if nodes[node].region.range.end <= address {
+        skipped += size(of: left) + 1
+        node = nodes[node].right
       } else {
-        found = skipped + leftSize
-        node = current.left
+        found = skipped + size(of: left)
+        node = left
       }
     }
     return found
