@@ -60,8 +60,8 @@ extension PageMap {
   /// with each table's frame. What fork does to page tables.
   ///
   /// One walk of `target` per page directory (1 GiB: it creates `target`'s page directory and
-  /// the tables above, and counts each linked entry), visiting that directory's slots: no
-  /// walk per page table.
+  /// the tables above, and counts each linked entry), visiting the span of that directory's
+  /// slots that point to page tables: no walk per page table.
   ///
   /// - Throws: `.outOfFrames` when one of `target`'s upper tables cannot be had; the tables
   ///   linked so far stay linked and counted (the caller tears `target` down).
@@ -71,12 +71,14 @@ extension PageMap {
     var failure: PageMapError? = nil
     forEachPageDirectoryPointer(in: VirtualRange(uncheckedStart: 0, end: UserLayout.end)) {
       _, directoryPointer, base in
-      guard failure == nil, pointsToPageTables(directoryPointer) else { return }
+      guard failure == nil, let slots = pageTableSlots(directoryPointer) else { return }
       var linker = SharedDirectoryLinker(source: self, directory: directoryPointer.frame)
       var flush = TLBFlush(root: target.root)
-      let last = base + UInt64(PageSize.size1GiB.rawValue) - 1
+      let tableSpan = UInt64(PageSize.size2MiB.rawValue)
+      let first = base + UInt64(slots.lowerBound) * tableSpan
+      let last = base + UInt64(slots.upperBound + 1) * tableSpan - 1
       let outcome = target.walk(
-        from: base, through: last, &linker, flush: &flush, tlb: NoMidWalkFlush(),
+        from: first, through: last, &linker, flush: &flush, tlb: NoMidWalkFlush(),
         frames: &frames)
       // Only empty slots were written (nothing owed): `target` is new.
       flush.finishEmpty()
@@ -90,18 +92,24 @@ extension PageMap {
     if let failure { throw failure }
   }
 
-  /// Whether the page directory `directoryPointer` reaches points to a page table.
-  private func pointsToPageTables(_ directoryPointer: PageTableEntry) -> Bool {
+  /// The first and last slots of the page directory `directoryPointer` reaches that point
+  /// to a page table, nil when none does: the walk in the new tree visits only those slots
+  /// and the ones between (a small process uses a few slots of each gibibyte).
+  private func pageTableSlots(_ directoryPointer: PageTableEntry) -> ClosedRange<Int>? {
     var unseen = directoryPointer.occupancy
+    var firstSlot: Int? = nil
+    var lastSlot = 0
     for slot in 0..<pageTableEntryCount {
       guard unseen > 0 else { break }
       let current = entry(
         at: EntryLocation(table: directoryPointer.frame, index: slot, level: .pageDirectory))
       guard !current.isUnused else { continue }
       unseen -= 1
-      if current.isPresent, !current.isHuge { return true }
+      guard current.isPresent, !current.isHuge else { continue }
+      if firstSlot == nil { firstSlot = slot }
+      lastSlot = slot
     }
-    return false
+    return firstSlot.map { $0...lastSlot }
   }
 
   /// `shareAllTables`' side of this tree for the page directory `directoryPointer` reaches,
