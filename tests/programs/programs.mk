@@ -20,7 +20,7 @@ PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw
   $(PROG_BUILD)/glibc/signal_libc $(PROG_BUILD)/glibc/signal_delivery
 
 # POSIX-thread programs (issue 10, threads.h): built with musl and glibc, -pthread.
-PROG_THREADS := threads_basic threads_futex threads_memory threads_cancel
+PROG_THREADS := threads_basic threads_futex threads_memory threads_cancel threads_signals
 PROG_BINARIES += $(PROG_THREADS:%=$(PROG_BUILD)/musl/%) $(PROG_THREADS:%=$(PROG_BUILD)/glibc/%)
 
 MUSL_CC   ?= musl-gcc
