@@ -3,8 +3,8 @@
 ///
 /// Signals to other processes take Linux's default actions, as `SignalState` does for a
 /// process's own: ignored ones (SIGCHLD, SIGURG, SIGWINCH, SIGCONT, and any with `SIG_IGN`)
-/// are dropped, blocked ones stay pending, a caught one is consumed (no handler runs yet), and
-/// one whose default action terminates (SIGKILL always) ends the target: its `pendingKill`
+/// are dropped, blocked ones stay pending, a caught one runs its handler in the thread that
+/// takes it (`recipient`, or the one `tkill` names), and one whose default action terminates (SIGKILL always) ends the target: its `pendingKill`
 /// is set, any wait it is blocked in is interrupted, and it ends on its way back to ring 3.
 enum ProcessFamily {
   /// The launch's first process: the reaper of orphans (pid 1 of the first launch).
@@ -47,12 +47,16 @@ enum ProcessFamily {
   /// Sends `signal` to `target` (another process, or the caller itself through `kill(0)` or
   /// `kill(-1)` — then the caller handles a terminating outcome itself: returns it). `info`:
   /// what its handler is told when the kernel knows better than `kill`'s SI_USER from the
-  /// running process (a child's SIGCHLD, an interval timer's SIGALRM).
+  /// running process (a child's SIGCHLD, an interval timer's SIGALRM). `thread` (with
+  /// `toThread`: `tkill`/`tgkill`) is the one thread it is for: pending on that thread alone;
+  /// otherwise it is pending on the process and `recipient` picks the thread to wake.
   static func send(
-    _ signal: LinuxSignal, to target: UserProcess, toThread: Bool = false,
-    info: SignalInfo? = nil
+    _ signal: LinuxSignal, to target: UserProcess, thread chosen: KernelThread? = nil,
+    toThread: Bool = false, info: SignalInfo? = nil
   ) -> SignalOutcome {
-    guard !target.isZombie, let thread = target.thread else { return .continues }
+    guard !target.isZombie, let thread = chosen ?? recipient(of: signal, in: target) else {
+      return .continues
+    }
     let sender = ProcessRunner.current.map { UInt32(truncatingIfNeeded: $0.id) } ?? 0
     let outcome = target.signals.send(
       signal, info: info ?? .sent(signal, by: sender, toThread: toThread), to: &thread.signals,
@@ -63,13 +67,23 @@ enum ProcessFamily {
       // code, converted when the handler is entered).
       if target.signals.isDeliverable(to: thread.signals) {
         Scheduler.shared.requestAttention(thread)
-        if target !== ProcessRunner.current { Scheduler.shared.wake(thread, .interrupted) }
+        if thread !== Processor.current.thread { Scheduler.shared.wake(thread, .interrupted) }
       }
       return .continues
     }
     if target === ProcessRunner.current { return outcome }
     kill(target, signal: UInt64(fatal.rawValue))
     return .continues
+  }
+
+  /// The thread a process-directed signal wakes (Linux's `complete_signal`): the first thread
+  /// (the group leader, Linux's first choice) unless it blocks the signal, else the first
+  /// other thread that does not; if every thread blocks it, the first (it stays pending on
+  /// the process, taken by whichever thread unblocks it first).
+  static func recipient(of signal: LinuxSignal, in target: UserProcess) -> KernelThread? {
+    guard let leader = target.thread else { return nil }
+    if !leader.signals.blocked.contains(signal) { return leader }
+    return target.threads.first { !$0.signals.blocked.contains(signal) } ?? leader
   }
 
   /// Marks `target` to end as killed by `signal`; interrupts its wait.

@@ -8,7 +8,7 @@ import KernelSupport
 /// checked first so FXRSTOR cannot fault in the kernel: an unsupported bit is a bad frame); CS and SS are forced to the user selectors. The return
 /// goes through IRETQ (syscall_entry takes it whenever RCX/R11 do not match RIP/RFLAGS), so
 /// RCX and R11 come back too; the call's "result" is the restored RAX. A frame that cannot be
-/// read, or a non-canonical RIP, kills with SIGSEGV (Linux's `badframe`).
+/// read, a non-canonical RIP or a bad MXCSR is a forced SIGSEGV (Linux's `badframe`, `bad`).
 enum SignalReturn {
   static func rtSigreturn(_ call: SystemCallArguments) -> UInt64 {
     let thread = Processor.current.thread
@@ -22,20 +22,30 @@ enum SignalReturn {
         fpu = try readBytes(at: saved.fpstate, count: FXSaveImage.byteCount)
       }
     } catch {
+      frame.pointee.error_code = SystemCallRestart.noSystemCall
       bad("the frame at " + hex(address) + " is not readable", frame)
+      return 0  // Linux's badframe answer: nothing restored
     }
+    thread.signals.setMask(saved.mask)
+    restoreAlternateStack(saved.stack, thread, stackPointer: frame.pointee.rsp)
+    restore(saved.registers, frame)
     guard SignalRegisters.isCanonical(saved.registers.rip) else {
+      // Linux restores it and the IRET back to it raises #GP: SIGSEGV with that RIP.
+      thread.signals.lastTrap = TrapRecord(
+        vector: UInt64(ExceptionVector.generalProtection.rawValue), errorCode: 0, address: 0)
+      restoreFPU(&fpu, known: saved.fpstate != 0, thread)
       bad("non-canonical RIP " + hex(saved.registers.rip), frame)
+      return saved.registers.rax
     }
     let area = thread.stack!.fpuArea
     user_fpu_state_save(area)  // FXSAVE writes this CPU's MXCSR_MASK (not the user's copy)
     let supported = area.load(fromByteOffset: FXSaveImage.mxcsrMaskOffset, as: UInt32.self)
     guard saved.fpstate == 0 || FXSaveImage.isLoadable(fpu, supportedMask: supported) else {
+      // Linux's FXRSTOR faults after the registers are restored; the FPU state is reset.
+      user_fpu_state_initial(area)
       bad("the frame's MXCSR has bits this CPU does not support", frame)
+      return saved.registers.rax
     }
-    thread.signals.setMask(saved.mask)
-    restoreAlternateStack(saved.stack, thread, stackPointer: frame.pointee.rsp)
-    restore(saved.registers, frame)
     restoreFPU(&fpu, known: saved.fpstate != 0, thread)
     SignalDelivery.attendIfDeliverable(thread)
     return saved.registers.rax
@@ -98,10 +108,11 @@ enum SignalReturn {
     user_fpu_state_restore(area)
   }
 
-  /// The kill for a frame `rt_sigreturn` cannot use.
-  static func bad(_ why: String, _ frame: UnsafeMutablePointer<TrapFrame>) -> Never {
-    ProcessFaults.end(
-      "rt_sigreturn: " + why + ", RIP " + hex(frame.pointee.rip),
-      signal: ProcessEnd.signalSegmentationViolation)
+  /// A frame `rt_sigreturn` cannot use: SIGSEGV (SI_KERNEL) forced on the thread, as Linux's
+  /// `signal_fault` → `force_sig(SIGSEGV)`: its handler runs if installed and not blocked,
+  /// otherwise the process is killed with one line naming `why`.
+  static func bad(_ why: String, _ frame: UnsafeMutablePointer<TrapFrame>) {
+    ProcessFaults.force(
+      .kernel(.SIGSEGV), "rt_sigreturn: " + why + ", RIP " + hex(frame.pointee.rip))
   }
 }

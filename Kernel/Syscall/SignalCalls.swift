@@ -4,8 +4,8 @@ import KernelSupport
 /// `tgkill` aimed at any process, its group or every other one. The rules (dispositions, mask, pending set, default
 /// actions) are the host-tested `SignalState` of LinuxABI, owned by the process; this file
 /// checks arguments in Linux's order, copies structures in and out, and ends the process when
-/// a signal's default action says so. No signal is delivered to a handler yet: a caught signal
-/// is consumed without running it (Kernel/PROCESSES.md).
+/// a signal's default action says so. `kill` makes a signal pending on the process, `tkill` and
+/// `tgkill` on the one thread they name (Kernel/PROCESSES.md).
 enum SignalCalls {
   /// `rt_sigaction(sig, act, oact, sigsetsize)`: the old action is read before the new one is
   /// set, and copied out after (a bad `oact` is EFAULT with the new action in force, as on
@@ -16,12 +16,11 @@ enum SignalCalls {
     let process = ProcessRunner.current!
     let number = Int(Int32(truncatingIfNeeded: call.a0))
     let old = try process.signals.changeAction(of: number, to: new)
-    // Made ignored: the pending instance goes from every thread too (each thread of the
-    // process, once there are several).
+    // Made ignored: the pending instance goes from every thread too.
     if new != nil, let signal = LinuxSignal(rawValue: number),
       process.signals.action(for: signal).ignores(signal)
     {
-      process.thread?.signals.pending.remove(signal)
+      for thread in process.threads { thread.signals.discard(signal) }
     }
     return try deliveringPending { () throws(LinuxErrno) -> UInt64 in
       if call.a2 != 0 { try UserMemory.copyOut(old.image, to: call.a2) }
@@ -62,33 +61,35 @@ enum SignalCalls {
   static func kill(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let process = ProcessRunner.current!
     let number: UInt64
-    let targets: [UserProcess]
+    var targets = [UserProcess]()
+    var directed: KernelThread? = nil
     switch call.number {
     case SystemCallNumber.kill:
       targets = try killTargets(Int32(truncatingIfNeeded: call.a0), of: process)
       number = call.a1
     case SystemCallNumber.tkill:
-      targets = [try thread(Int32(truncatingIfNeeded: call.a0), group: nil)]
+      directed = try thread(Int32(truncatingIfNeeded: call.a0), group: nil)
       number = call.a1
     default:
-      targets = [
-        try thread(Int32(truncatingIfNeeded: call.a1), group: Int32(truncatingIfNeeded: call.a0))
-      ]
+      directed = try thread(
+        Int32(truncatingIfNeeded: call.a1), group: Int32(truncatingIfNeeded: call.a0))
       number = call.a2
     }
     let signalNumber = Int(Int32(truncatingIfNeeded: number))
     guard signalNumber != 0 else { return 0 }
     guard let signal = LinuxSignal(rawValue: signalNumber) else { throw .EINVAL }
+    if let directed, let target = directed.process {
+      // Pending on that thread alone, whichever process it is in (Linux's PIDTYPE_PID send).
+      carryOut(
+        ProcessFamily.send(signal, to: target, thread: directed, toThread: true),
+        sentByItself: true)
+      return 0
+    }
     for target in targets where target !== process {
-      _ = ProcessFamily.send(signal, to: target, toThread: call.number != SystemCallNumber.kill)
+      _ = ProcessFamily.send(signal, to: target)
     }
     if targets.contains(where: { $0 === process }) {
-      let toThread = call.number != SystemCallNumber.kill
-      carryOut(
-        process.signals.send(
-          signal,
-          info: .sent(signal, by: UInt32(truncatingIfNeeded: process.id), toThread: toThread),
-          to: &Processor.current.thread.signals, toThread: toThread), sentByItself: true)
+      carryOut(ProcessFamily.send(signal, to: process), sentByItself: true)
     }
     return 0
   }
@@ -119,14 +120,13 @@ enum SignalCalls {
   }
 
   /// `tkill`/`tgkill`'s ids: positive (else EINVAL), a live thread (the tid table,
-  /// `Scheduler.threads`), in the thread group (process) `group` names; the signal goes to
-  /// its process (per-thread pending sets are the `signals` work).
-  static func thread(_ tid: Int32, group: Int32?) throws(LinuxErrno) -> UserProcess {
+  /// `Scheduler.threads`), in the thread group (process) `group` names.
+  static func thread(_ tid: Int32, group: Int32?) throws(LinuxErrno) -> KernelThread {
     guard tid > 0, (group ?? 1) > 0 else { throw .EINVAL }
     guard let thread = Scheduler.shared.threads.find(UInt64(tid)), let target = thread.process,
       !target.isZombie, group.map({ UInt64($0) == target.id }) ?? true
     else { throw .ESRCH }
-    return target
+    return thread
   }
 
   /// Runs the rest of a call, then acts on the signals it made deliverable, whatever the call

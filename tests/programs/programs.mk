@@ -13,14 +13,14 @@ PROG_HEADERS := $(wildcard $(PROG_SRC)/*.h)
 PROG_RT := $(sort $(basename $(notdir $(shell grep -l '^\#include "\(rt\|hostile\|secret\)\.h"' $(PROG_SRC)/*.c))))
 # Programs that need a libc.
 PROG_MUSL_ONLY := malloc_stress hello signal_libc rootfs_walk stdin_argv process_demo \
-  signal_delivery
+  signal_delivery signal_badreturn
 
 PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw/%) \
   $(PROG_MUSL_ONLY:%=$(PROG_BUILD)/musl/%) $(PROG_BUILD)/glibc/hello $(PROG_BUILD)/glibc/hello_pie \
   $(PROG_BUILD)/glibc/signal_libc $(PROG_BUILD)/glibc/signal_delivery
 
 # POSIX-thread programs (issue 10, threads.h): built with musl and glibc, -pthread.
-PROG_THREADS := threads_basic threads_futex threads_memory threads_cancel
+PROG_THREADS := threads_basic threads_futex threads_memory threads_cancel threads_signals
 PROG_BINARIES += $(PROG_THREADS:%=$(PROG_BUILD)/musl/%) $(PROG_THREADS:%=$(PROG_BUILD)/glibc/%)
 
 MUSL_CC   ?= musl-gcc

@@ -36,6 +36,12 @@ public struct ThreadSignalState: Sendable {
     pendingInfo.append(info)
   }
 
+  /// Drops a pending instance of `signal` (one made ignored) with what it carried.
+  public mutating func discard(_ signal: LinuxSignal) {
+    pending.remove(signal)
+    pendingInfo.removeAll { $0.signal == signal }
+  }
+
   /// `rt_sigprocmask`: returns the old mask and, when `set` is given, changes it as `how` says
   /// (`SignalState.SIG_BLOCK` …). EINVAL for an unknown `how` (only checked with a set, as
   /// Linux does). SIGKILL and SIGSTOP are silently left out.
