@@ -76,33 +76,19 @@ extension PageMap {
         outcome = .hugePageInTheWay(level)
         break
       }
-      if !entry.isPresent {
-        guard case .slots(_, let missing) = walker.target else { continue }
-        guard case .create(let flags) = missing, entry.isUnused else {
-          outcome = .notMapped
+      let descent = descend(
+        through: entry, at: slotAddress, level: level, start: start, target: target, &walker,
+        &frames, &reserve)
+      guard case .table(let pointer, let linked) = descent else {
+        if case .stop(let stop) = descent {
+          outcome = stop
           break
         }
-        if reserve.isEmpty {
-          guard takeZeroedFrames(count: level.rawValue - target.rawValue, into: &reserve, &frames)
-          else {
-            outcome = .outOfFrames
-            break
-          }
-        }
-        entry = PageTableEntry(frame: reserve.take(), flags: flags.union(.present))
-        memory.store(entry.rawValue, at: slotAddress)
-        added += 1
+        continue
       }
+      entry = pointer
+      if linked { added += 1 }
       let reclaimable = start < UserLayout.end
-      if level == .pageDirectory, reclaimable, walker.sharedTables == .unshareFirst,
-        !entry.flags.contains(.writable)
-      {
-        guard walker.unshareTable(at: slotAddress) else {
-          outcome = .outOfFrames
-          break
-        }
-        entry = PageTableEntry(rawValue: memory.load(slotAddress))
-      }
       if walker.clearsEveryLeaf, level == .pageDirectory, reclaimable, start >= state.first,
         start &+ (level.entryCoverage &- 1) <= state.last,
         entry.occupancy > TLBFlush.singlePageFlushCeiling
@@ -174,33 +160,15 @@ extension PageMap {
         outcome = .hugePageInTheWay(level)
         break
       }
-      var linked = false
-      if !entry.isPresent {
-        guard case .slots(_, let missing) = walker.target else { break }
-        guard case .create(let flags) = missing, entry.isUnused else {
-          outcome = .notMapped
-          break
-        }
-        if reserve.isEmpty {
-          guard takeZeroedFrames(count: level.rawValue - target.rawValue, into: &reserve, &frames)
-          else {
-            outcome = .outOfFrames
-            break
-          }
-        }
-        entry = PageTableEntry(frame: reserve.take(), flags: flags.union(.present))
-        memory.store(entry.rawValue, at: slotAddress)
-        (linked, created) = (true, true)
+      let descent = descend(
+        through: entry, at: slotAddress, level: level, start: start, target: target, &walker,
+        &frames, &reserve)
+      guard case .table(let pointer, let linked) = descent else {
+        if case .stop(let stop) = descent { outcome = stop }
+        break
       }
-      if level == .pageDirectory, start < UserLayout.end, walker.sharedTables == .unshareFirst,
-        !entry.flags.contains(.writable)
-      {
-        guard walker.unshareTable(at: slotAddress) else {
-          outcome = .outOfFrames
-          break
-        }
-        entry = PageTableEntry(rawValue: memory.load(slotAddress))
-      }
+      entry = pointer
+      if linked { created = true }
       path.push(DescentStep(pointer: slotAddress, start: start, created: linked))
       table = entry.frame
       level = level.next!
@@ -225,6 +193,49 @@ extension PageMap {
       flush.release(pointer.frame)
     }
     return outcome
+  }
+
+  /// Where a descent goes from a pointer slot: into a table (`linked` when the descent
+  /// created it), past the slot (nothing there, and the walker does not create), or nowhere
+  /// (the walk stops with that outcome).
+  private enum Descent {
+    case table(PageTableEntry, linked: Bool)
+    case skip
+    case stop(WalkOutcome)
+  }
+
+  /// The step of both walks (`walkTable`, `walkOnePage`) from the pointer `entry` at
+  /// `slotAddress`, which covers `start...` at `level`, toward the `target` level: a missing
+  /// table is skipped, refused (`.notMapped`) or created as the walker's target says — the
+  /// frames for the rest of the descent taken at once, so a failing descent links nothing —
+  /// and a shared last-level table of the process's part (never one the descent just
+  /// linked) is unshared first when the walker's policy is `.unshareFirst`.
+  @inline(__always)
+  private func descend<Walker: PageWalker, Frames: FrameSource>(
+    through entry: PageTableEntry, at slotAddress: PhysicalAddress, level: PageTableLevel,
+    start: UInt64, target: PageTableLevel, _ walker: inout Walker, _ frames: inout Frames,
+    _ reserve: inout FrameBatch
+  ) -> Descent {
+    var entry = entry
+    var linked = false
+    if !entry.isPresent {
+      guard case .slots(_, let missing) = walker.target else { return .skip }
+      guard case .create(let flags) = missing, entry.isUnused else { return .stop(.notMapped) }
+      if reserve.isEmpty {
+        guard takeZeroedFrames(count: level.rawValue - target.rawValue, into: &reserve, &frames)
+        else { return .stop(.outOfFrames) }
+      }
+      entry = PageTableEntry(frame: reserve.take(), flags: flags.union(.present))
+      memory.store(entry.rawValue, at: slotAddress)
+      linked = true
+    }
+    if !linked, level == .pageDirectory, start < UserLayout.end,
+      walker.sharedTables == .unshareFirst, !entry.flags.contains(.writable)
+    {
+      guard walker.unshareTable(at: slotAddress) else { return .stop(.outOfFrames) }
+      entry = PageTableEntry(rawValue: memory.load(slotAddress))
+    }
+    return .table(entry, linked: linked)
   }
 
   /// Carries out a visit's `change` to the slot at `address` that held `old`.
