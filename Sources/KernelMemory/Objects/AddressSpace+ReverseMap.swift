@@ -31,9 +31,15 @@ extension AddressSpace {
     }
   }
 
-  /// `recordObjectMapping` for every region (a fork's child, whose table was copied whole).
-  func recordEveryObjectMapping() {
-    for region in regions where region.object != nil { recordObjectMapping(region) }
+  /// Every region of a fork's child (its table copied whole) holds its object once more and
+  /// joins its object's reverse map.
+  func attachObjects() {
+    for index in 0..<regions.count {
+      let region = regions[index]
+      guard let object = region.object else { continue }
+      retainObject(object)
+      recordObjectMapping(region)
+    }
   }
 
   /// Removes this space's leaves of the object pages `offsets` that the region `mapping`

@@ -16,7 +16,7 @@ extension PhysicalMemoryContext {
   /// lock around its part — once a second CPU exists, in that order.
   public func unmapObjectPages(_ id: MemoryObjectID, offsets: Range<UInt64>) {
     guard !offsets.isEmpty else { return }
-    for mapping in objects[id].reverseMap.overlapping(offsets) {
+    for mapping in objects.reverseMap(of: id).overlapping(offsets) {
       spaces[mapping.space].unmapObjectPages(mapping, offsets)
     }
   }
@@ -50,9 +50,10 @@ extension PhysicalMemoryContext {
         cursor += 1
       }
       let object = objects[id]
-      audit.compare(recorded: object.reverseMap.all, wanted: wanted)
+      let reverseMap = objects.reverseMap(of: id)
+      audit.compare(recorded: reverseMap.all, wanted: wanted)
       let cacheHold = pageCache.entries.contains { $0.object == id } ? 1 : 0
-      if !object.reverseMap.isConsistent || object.mappings != object.reverseMap.count + cacheHold {
+      if !reverseMap.isConsistent || object.mappings != reverseMap.count + cacheHold {
         audit.miscounted.append(id)
       }
     }
