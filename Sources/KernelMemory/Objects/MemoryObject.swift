@@ -38,6 +38,10 @@ public enum MemoryObjectKind: Sendable, Equatable {
 /// - **An object lives while regions refer to it** (`mappings`, counted explicitly: a split,
 ///   a fork, an `mremap` add one, a merge, an `munmap`, an exit remove one). At zero it is
 ///   destroyed: its pages and index tables are freed and its charge refunded, at once.
+/// - **An object knows the regions that map it** (`MemoryObjectTable.reverseMap(of:)`:
+///   space, start, offset, length of each, in every address space), so a page can leave every page table before
+///   it leaves the object (`PhysicalMemoryContext.unmapObjectPages`). It names spaces by
+///   `AddressSpaceID`, never by reference: spaces own the context that owns the objects.
 ///
 /// **Commit:** an object is charged once, when it is created or grows, for every page it can
 /// hold and every table of its index (`MemoryObject.charge(forPages:)`), however many regions
@@ -80,6 +84,11 @@ public struct MemoryObjectTable {
   var slots: [MemoryObject?] = []
   /// Free slots, reused last-freed first.
   var freeSlots: [UInt32] = []
+  /// Each slot's object's reverse map (empty for a free slot): beside the objects rather
+  /// than in them, so changing one is an in-place edit of this array's element — reading an
+  /// object (`self[id]`) copies its record and would make the next edit of a map inside it
+  /// copy the map's storage. LOCK: the object's lock.
+  var reverseMaps: [ObjectMappingTree] = []
   /// The sum of every object's charge.
   public internal(set) var totalCharge: UInt64 = 0
 
@@ -109,16 +118,34 @@ public struct MemoryObjectTable {
       return MemoryObjectID(slot: slot)
     }
     slots.append(object)
+    reverseMaps.append(ObjectMappingTree())
     return MemoryObjectID(slot: UInt32(slots.count - 1))
   }
 
   /// Removes the object `id` names; its record.
   mutating func remove(_ id: MemoryObjectID) -> MemoryObject {
     let object = self[id]
+    precondition(reverseMaps[Int(id.slot)].isEmpty, "a memory object destroyed while mapped")
+    reverseMaps[Int(id.slot)] = ObjectMappingTree()
     totalCharge -= object.charge
     slots[Int(id.slot)] = nil
     freeSlots.append(id.slot)
     return object
+  }
+
+  /// Every region, in every address space, that maps object `id` (`ObjectMappingTree`).
+  public func reverseMap(of id: MemoryObjectID) -> ObjectMappingTree {
+    reverseMaps[Int(id.slot)]
+  }
+
+  /// Adds `mapping` to object `id`'s reverse map, in place.
+  mutating func addMapping(_ mapping: ObjectMapping, to id: MemoryObjectID) {
+    reverseMaps[Int(id.slot)].insert(mapping)
+  }
+
+  /// Removes `mapping` from object `id`'s reverse map, in place.
+  mutating func removeMapping(_ mapping: ObjectMapping, from id: MemoryObjectID) {
+    reverseMaps[Int(id.slot)].remove(mapping)
   }
 
   /// The live objects' names, for audits and tests.

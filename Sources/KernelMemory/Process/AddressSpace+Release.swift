@@ -31,17 +31,21 @@ extension AddressSpace {
       physical.commit.refund(regions[last].charge)
       last += 1
     }
-    let objects = objectsReferred(by: first..<last)
+    let objects = detachObjects(of: first..<last)
     regions.removeSubrange(first..<last)
     for object in objects { releaseObject(object) }
   }
 
-  /// The memory objects that the regions at `positions` refer to, one entry per region (a
-  /// few: shared mappings are rare), to be released once those regions are gone.
-  func objectsReferred(by positions: Range<Int>) -> [MemoryObjectID] {
+  /// The memory objects that the regions at `positions` refer to, one entry per region, to
+  /// be released once those regions are gone; each region leaves its object's reverse map
+  /// here (`forgetObjectMapping`), in the same pass.
+  func detachObjects(of positions: Range<Int>) -> [MemoryObjectID] {
     var objects: [MemoryObjectID] = []
     for index in positions {
-      if let object = regions[index].object { objects.append(object) }
+      let region = regions[index]
+      guard let object = region.object else { continue }
+      forgetObjectMapping(region)
+      objects.append(object)
     }
     return objects
   }
@@ -74,7 +78,7 @@ extension AddressSpace {
       "resident frame count drifted from the page tables")
     residentFrames = 0
     for region in regions { physical.commit.refund(region.charge) }
-    let objects = objectsReferred(by: 0..<regions.count)
+    let objects = detachObjects(of: 0..<regions.count)
     regions.removeAll()
     for object in objects { releaseObject(object) }
     physical.releaseFrame(pageMap.root)
