@@ -28,19 +28,32 @@ public enum CharacterDevice: Equatable, Sendable {
   case null  // 1:3
   case zero  // 1:5
   case console  // 5:1
+  case full  // 1:7
+  case random  // 1:8
+  case urandom  // 1:9
+  case tty  // 5:0, the controlling terminal: the console here
 
   public static let memoryMajor: UInt32 = 1
   public static let nullMinor: UInt32 = 3
   public static let zeroMinor: UInt32 = 5
+  public static let fullMinor: UInt32 = 7
+  public static let randomMinor: UInt32 = 8
+  public static let urandomMinor: UInt32 = 9
   public static let consoleMajor: UInt32 = 5
   public static let consoleMinor: UInt32 = 1
+  public static let ttyMajor: UInt32 = 5
+  public static let ttyMinor: UInt32 = 0
 
   /// The device `major:minor` names, or nil when the kernel has no driver for it (ENXIO).
   public init?(major: UInt32, minor: UInt32) {
     switch (major, minor) {
     case (Self.memoryMajor, Self.nullMinor): self = .null
     case (Self.memoryMajor, Self.zeroMinor): self = .zero
+    case (Self.memoryMajor, Self.fullMinor): self = .full
+    case (Self.memoryMajor, Self.randomMinor): self = .random
+    case (Self.memoryMajor, Self.urandomMinor): self = .urandom
     case (Self.consoleMajor, Self.consoleMinor): self = .console
+    case (Self.ttyMajor, Self.ttyMinor): self = .tty
     default: return nil
     }
   }
