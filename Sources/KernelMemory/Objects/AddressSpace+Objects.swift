@@ -86,11 +86,10 @@ extension AddressSpace {
     return frame
   }
 
-  /// Drops object `id`'s pages `offsets` — `MADV_REMOVE` (a hole punched in shmem). A page
-  /// no leaf maps is freed; one that other spaces still map (this space's leaves are gone
-  /// already) leaves the object but stays theirs until their last leaf goes — they keep the
-  /// old contents, where Linux, which finds every mapping through its reverse map, would
-  /// unmap them too (a known difference until objects know their mappings).
+  /// Drops object `id`'s pages `offsets` — `MADV_REMOVE` (a hole punched in shmem) — and
+  /// frees their frames. No leaf in any space may map them any more: the caller unmapped
+  /// them everywhere first (`PhysicalMemoryContext.unmapObjectPages`, through the object's
+  /// reverse map, as Linux's `unmap_mapping_range` before `shmem_undo_range`).
   func removeObjectPages(_ id: MemoryObjectID, offsets: Range<UInt64>) {
     guard !offsets.isEmpty else { return }
     let index = index(of: physical.objects[id])
@@ -102,12 +101,9 @@ extension AddressSpace {
     index.unmapAll(in: range, UncachedIndex(), frames: &physical.frames) { entry in
       let frame = entry.frameAddress.frame
       removed += 1
-      if table[frame].mapCount == 0 {
-        table[frame] = .unused
-        return true
-      }
-      table[frame].state.remove(.shared)
-      return false
+      precondition(table[frame].mapCount == 0, "a page left its object while still mapped")
+      table[frame] = .unused
+      return true
     }
     physical.objects[id].residentPages -= removed
   }

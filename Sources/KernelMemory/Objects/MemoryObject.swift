@@ -42,6 +42,10 @@ public enum MemoryObjectKind: Sendable, Equatable {
 /// - **An object lives while regions refer to it** (`mappings`, counted explicitly: a split,
 ///   a fork, an `mremap` add one, a merge, an `munmap`, an exit remove one). At zero it is
 ///   destroyed: its pages and index tables are freed and its charge refunded, at once.
+/// - **An object knows the regions that map it** (`reverseMap`: space, start, offset,
+///   length of each, in every address space), so a page can leave every page table before
+///   it leaves the object (`PhysicalMemoryContext.unmapObjectPages`). It names spaces by
+///   `AddressSpaceID`, never by reference: spaces own the context that owns the objects.
 ///
 /// **Commit:** an object is charged once, when it is created or grows, for every page it can
 /// hold and every table of its index (`MemoryObject.charge(forPages:)`), however many regions
@@ -63,6 +67,9 @@ public struct MemoryObject: Sendable {
   public internal(set) var charge: UInt64
   /// The pages it holds now.
   public internal(set) var residentPages: UInt64 = 0
+  /// Every region, in every address space, that maps the object (`ObjectMappingTree`).
+  /// LOCK: the object's lock.
+  public internal(set) var reverseMap = ObjectMappingTree()
 
   /// The charge of an object of `pages` pages: each page, each table its index may need, and
   /// the index's root.
@@ -123,6 +130,18 @@ public struct MemoryObjectTable {
     slots[Int(id.slot)] = nil
     freeSlots.append(id.slot)
     return object
+  }
+
+  /// Adds `mapping` to object `id`'s reverse map, in place (the slot's storage is not copied).
+  mutating func addMapping(_ mapping: ObjectMapping, to id: MemoryObjectID) {
+    precondition(slots[Int(id.slot)] != nil, "a dead memory object")
+    slots[Int(id.slot)]!.reverseMap.insert(mapping)
+  }
+
+  /// Removes `mapping` from object `id`'s reverse map, in place.
+  mutating func removeMapping(_ mapping: ObjectMapping, from id: MemoryObjectID) {
+    precondition(slots[Int(id.slot)] != nil, "a dead memory object")
+    slots[Int(id.slot)]!.reverseMap.remove(mapping)
   }
 
   /// The live objects' names, for audits and tests.

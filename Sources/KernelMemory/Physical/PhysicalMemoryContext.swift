@@ -36,6 +36,9 @@ public final class PhysicalMemoryContext<Frames: FrameSource> {
   /// The read-only files whose pages are cached in frames (`PageCache`). LOCK: the
   /// page-cache lock.
   @exclusivity(unchecked) public internal(set) var pageCache = PageCache()
+  /// The live address spaces, as the objects' reverse maps name them
+  /// (`AddressSpaceDirectory`). LOCK: the space-directory lock.
+  @exclusivity(unchecked) public internal(set) var spaces = AddressSpaceDirectory()
 
   /// Creates the context. `zeroPage`, when given, must be a zeroed frame taken from `frames`;
   /// it is marked pinned and shared.

@@ -73,9 +73,11 @@ extension AddressSpace {
       dropMappings(in: part)
     case .remove:
       guard shared, let object = region.object else { throw .notApplicable }
-      dropMappings(in: part)
-      removeObjectPages(
-        object, offsets: region.objectPage(at: part.start)..<region.objectPage(at: part.end))
+      // The pages leave every space's tables (this one's included), then the object: every
+      // process that maps them reads zeros next, as on Linux (shmem's hole punch).
+      let offsets = region.objectPage(at: part.start)..<region.objectPage(at: part.end)
+      physical.unmapObjectPages(object, offsets: offsets)
+      removeObjectPages(object, offsets: offsets)
     case .populate(let access):
       try populate(part, for: access, protection: region.protection)
     case .privateOnly:

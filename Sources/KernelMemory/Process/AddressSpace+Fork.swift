@@ -45,6 +45,7 @@ extension AddressSpace {
     let child = AddressSpace(
       pageMap: pageMap, tlb: childTLB, physical: physical, regionLimit: regionLimit)
     child.regions = regions
+    child.recordEveryObjectMapping()
     for object in objectsReferred(by: 0..<regions.count) { retainObject(object) }
     child.heapStart = heapStart
     child.heapBreak = heapBreak

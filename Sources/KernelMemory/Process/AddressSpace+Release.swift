@@ -32,6 +32,7 @@ extension AddressSpace {
       last += 1
     }
     let objects = objectsReferred(by: first..<last)
+    forgetObjectMappings(of: first..<last)
     regions.removeSubrange(first..<last)
     for object in objects { releaseObject(object) }
   }
@@ -75,6 +76,7 @@ extension AddressSpace {
     residentFrames = 0
     for region in regions { physical.commit.refund(region.charge) }
     let objects = objectsReferred(by: 0..<regions.count)
+    forgetObjectMappings(of: 0..<regions.count)
     regions.removeAll()
     for object in objects { releaseObject(object) }
     physical.releaseFrame(pageMap.root)

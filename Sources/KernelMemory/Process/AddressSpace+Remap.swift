@@ -131,6 +131,7 @@ extension AddressSpace {
     if let object = moved.object { retainObject(object) }
     regions[sourceIndex].charge -= handedOver
     regions.insert(moved, at: firstRegion(endingAfter: target.start))
+    recordObjectMapping(moved)
     do throws(AddressSpaceError) {
       try moveBacking(from: kept, to: target.start)
     } catch {
@@ -139,7 +140,10 @@ extension AddressSpace {
     let index = firstRegion(endingAfter: kept.start)
     physical.commit.refund(regions[index].charge)
     let removed = regions.remove(at: index)
-    if let object = removed.object { releaseObject(object) }
+    if let object = removed.object {
+      forgetObjectMapping(removed)
+      releaseObject(object)
+    }
     let targetIndex = firstRegion(endingAfter: target.start)
     mergeWithNext(targetIndex)
     if targetIndex > 0 { mergeWithNext(targetIndex - 1) }

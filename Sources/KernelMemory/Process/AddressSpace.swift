@@ -52,6 +52,9 @@ public final class AddressSpace<
   @exclusivity(unchecked) var lastFaultRegion = 0
   /// The spurious faults the page trap answered since the last one that changed something.
   @exclusivity(unchecked) var faultProgress = FaultProgress()
+  /// This space's name in the context's directory: what memory objects' reverse maps record
+  /// (`ObjectMapping`), so `unmapObjectPages` can reach it.
+  public let spaceID: AddressSpaceID
 
   /// Creates an empty address space over `pageMap`, taking its frames and commit from
   /// `physical`, that may hold `regionLimit` regions.
@@ -63,6 +66,17 @@ public final class AddressSpace<
     self.tlb = tlb
     self.physical = physical
     self.regionLimit = regionLimit
+    spaceID = physical.spaces.reserveSlot()
+    physical.spaces.attach(directoryHandle(), to: spaceID)
+  }
+
+  /// Leaves the directory. A space torn down has no regions left; one dropped without a
+  /// teardown (tests, a failed exec) takes its regions out of the reverse maps first, so no
+  /// map names a space that is gone (the objects keep its holds: as before, a space must be
+  /// torn down to give its memory back).
+  deinit {
+    forgetObjectMappings(of: 0..<regions.count)
+    physical.spaces.remove(spaceID)
   }
 
   /// Frames currently charged to the commit ledger by this space (kept by the table: O(1)).
@@ -122,7 +136,12 @@ public final class AddressSpace<
     }
     regions[index] = lower
     regions.insert(upper, at: index + 1)
-    if let object = whole.object { retainObject(object) }
+    if let object = whole.object {
+      forgetObjectMapping(whole)
+      recordObjectMapping(lower)
+      recordObjectMapping(upper)
+      retainObject(object)
+    }
   }
 
   /// Inserts a region into a free range, keeping the table sorted, and merges it with
@@ -130,6 +149,7 @@ public final class AddressSpace<
   func insert(_ region: Region) {
     let index = firstRegion(endingAfter: region.range.start)
     regions.insert(region, at: index)
+    recordObjectMapping(region)
     mergeWithNext(index)
     if index > 0 { mergeWithNext(index - 1) }
   }
@@ -148,6 +168,11 @@ public final class AddressSpace<
     regions[index].range = VirtualRange(uncheckedStart: first.range.start, end: second.range.end)
     regions[index].charge = first.charge + second.charge
     regions.remove(at: index + 1)
-    if let object = second.object { releaseObject(object) }
+    if let object = second.object {
+      forgetObjectMapping(first)
+      forgetObjectMapping(second)
+      recordObjectMapping(regions[index])
+      releaseObject(object)
+    }
   }
 }
