@@ -69,4 +69,23 @@ import Testing
     #expect(physical.objects.count == 1)  // the mapping keeps the object
     #expect(machine.tearDownIsClean())  // which goes with the space
   }
+
+  @Test func aShrinkUnmapsThePagesFromEverySpaceThatMapsThem() throws {
+    let machine = TestMachine()
+    let process = TestProcess(machine)
+    let physical = machine.physical
+    let object = try physical.createFileObject(bytes: 2 * Self.page, through: machine.ram)
+    let second = try physical.filePage(object, at: 1, through: machine.ram)
+    _ = try process.space.reservePrivateMapping(
+      of: object, page: 0, length: 2 * Self.page, protection: [.read],
+      at: .fixed(PageCacheTests.base))
+    _ = process.read(PageCacheTests.base + Self.page)
+    #expect(process.frame(at: PageCacheTests.base + Self.page) == second)
+    try physical.resizeFileObject(object, toBytes: Self.page, through: machine.ram)
+    #expect(process.frame(at: PageCacheTests.base + Self.page) == nil)  // unmapped everywhere
+    #expect(physical.objects[object].residentPages == 0)
+    #expect(physical.frameTable[second] == .unused)  // and freed
+    physical.releaseFileObject(object, through: machine.ram)
+    #expect(machine.tearDownIsClean())
+  }
 }

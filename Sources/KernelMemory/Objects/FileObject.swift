@@ -109,14 +109,17 @@ extension PhysicalMemoryContext {
     if charge < old.charge { commit.refund(old.charge - charge) }
   }
 
-  /// Removes object `id`'s pages from `first` on from its index. A page no leaf maps is freed;
-  /// one still mapped leaves the object and stays its mappers' until their last leaf goes
-  /// (until the reverse map can unmap it everywhere: `unmapObjectPages`).
+  /// Removes object `id`'s pages from `first` on: first from every address space that maps
+  /// them (`unmapObjectPages`, the reverse map: the next touch there is past the end of the
+  /// file, SIGBUS, or after a growth a fresh zero page), then from its index, each frame freed.
+  /// (A page some leaf still maps — none should — leaves the object and stays its mapper's
+  /// until the last leaf goes.)
   func dropPages<Memory: PhysicalMemoryAccess>(
     of id: MemoryObjectID, from first: UInt64, through memory: Memory
   ) {
     let end = objects[id].pageCount
     guard first < end else { return }
+    unmapObjectPages(id, offsets: first..<end)
     let table = frameTable
     var removed: UInt64 = 0
     let range = VirtualRange(
