@@ -37,6 +37,7 @@ enum FileData {
     let archive = tree.data(of: node)
     let object = try object(of: node, in: tree)
     if archive.count > 0 { physical.forgetCachedFile(FileContents(archive), through: DirectMap()) }
+    ExecutableImages.forget(node, in: tree)
     return object
   }
 
@@ -157,14 +158,31 @@ enum FileData {
 
   /// Frees `node` of `tree` if nothing refers to it any more, releasing its object.
   static func freeIfUnused(_ node: Int, in tree: FileTree) {
-    guard let freed = tree.freeIfUnused(node), let object = freed else { return }
-    physical.releaseFileObject(object, through: DirectMap())
+    let image = tree.nodes[node].executableImage
+    guard let freed = tree.freeIfUnused(node) else { return }
+    if let image { ExecutableImages.forget(image) }
+    if let object = freed { physical.releaseFileObject(object, through: DirectMap()) }
   }
 
   /// The end of a launch: every object the tree's inodes hold is released (the page cache is
   /// dropped after), so the launch's frames come back.
   static func release(_ tree: FileTree) {
     for object in tree.heldObjects { physical.releaseFileObject(object, through: DirectMap()) }
+    ExecutableImages.releaseAll(in: tree)
     tree.discard()
+  }
+}
+
+extension FileData {
+  /// The memory object holding the pages of the regular file open as `open`, and the file's
+  /// size in bytes now — what `mmap` of a file maps (`fileMemoryObject(for:)` in
+  /// Kernel/Syscall/FileMapping.swift calls this). The object is made if the file had none
+  /// (ENOSPC when memory is refused); nil for a directory or a device. A region mapping the
+  /// object holds it (`reserve` retains it), so the pages outlive an unlink and a close.
+  static func memoryObject(for open: OpenNode) throws(LinuxErrno) -> (
+    object: MemoryObjectID, size: UInt64
+  )? {
+    guard open.device == nil, open.tree.nodes[open.node].isRegular else { return nil }
+    return (try object(of: open.node, in: open.tree), open.tree.nodes[open.node].size)
   }
 }

@@ -123,6 +123,7 @@ enum SystemCalls {
     case Number.fchmodat: return try NamespaceCalls.fchmodat(call)
     case Number.utimensat: return try NamespaceCalls.utimensat(call)
     case Number.flock: return try FileLocks.flock(call)
+    case Number.memfd_create: return try MemfdCall.memfdCreate(call)
     case Number.exit, Number.exit_group: ProcessCalls.exit(call)
     case Number.mmap: return try MemorySystemCalls.mmap(call)
     case Number.munmap: return try MemorySystemCalls.munmap(call)

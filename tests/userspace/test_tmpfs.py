@@ -21,3 +21,13 @@ def test_tmpfs_big_file_four_times(runner, monkeypatch):
     assert_no_fail(result)
     assert_lines(result, [r"tmpfs_big: 4 rounds of 96 MiB written, read and unlinked, 0 failed"])
     assert_status(result, 0)
+
+
+def test_memfd_and_exec_of_a_written_file(runner):
+    """tests/programs/tmpfs_exec_memfd.c: memfd_create shared across fork, and a program
+    copied to /tmp at run time executed (twice at once, then rewritten and run again)."""
+    result = runner.run(binary("musl", "tmpfs_exec_memfd"))
+    assert_no_fail(result)
+    assert_lines(result, [r"tmpfs_exec_memfd: (first|second|third) ran",
+                          r"tmpfs_exec_memfd: \d+ checks, 0 failed"])
+    assert_status(result, 0)

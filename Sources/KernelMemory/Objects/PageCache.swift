@@ -71,6 +71,13 @@ extension PhysicalMemoryContext {
     return object
   }
 
+  /// The cache knows object `id` (a written file's) by the bytes `file` (a copy of its
+  /// contents a loader reads): mapping `file` maps the object's own frames. The cache holds it.
+  public func adoptCachedFile(_ file: FileContents, object id: MemoryObjectID) {
+    objects[id].mappings += 1
+    pageCache.entries.append((file, id))
+  }
+
   /// The cache lets `file` go (its inode was written: the archive's bytes no longer are the
   /// file's): later executions of those bytes get a new object.
   public func forgetCachedFile<Memory: PhysicalMemoryAccess>(

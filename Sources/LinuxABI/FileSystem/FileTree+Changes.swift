@@ -60,6 +60,26 @@ extension FileTree {
     return index
   }
 
+  /// `memfd_create`: a regular file no directory names — no links, as Linux's (so `linkat`
+  /// refuses it: ENOENT) — that lives while open (the caller opens it at once, or it would
+  /// never be freed). ENOSPC when the tree is full.
+  public func createAnonymous(mode: UInt32, now: UInt64) throws(LinuxErrno) -> Int {
+    guard liveInodes < Self.maximumInodes else { throw .ENOSPC }
+    var node = FileNode(mode: mode, name: [], parent: Self.root)
+    node.inode = takeInode()
+    node.links = 0
+    node.accessTime = now
+    node.modificationTime = now
+    node.changeTime = now
+    liveInodes += 1
+    if let slot = freeSlots.popLast() {
+      nodes[slot] = node
+      return slot
+    }
+    nodes.append(node)
+    return nodes.count - 1
+  }
+
   /// `symlinkat`: a link to `target` (not looked at) named `name` in `directory`.
   public func createSymbolicLink(
     in directory: Int, named name: [UInt8], target: [UInt8], now: UInt64
@@ -240,6 +260,11 @@ extension FileTree {
     var held: [MemoryObjectID] = []
     for node in nodes where node.isLive { if let object = node.object { held.append(object) } }
     return held
+  }
+
+  /// The copy of a written file's bytes `execve` parsed (the kernel's; nil when none).
+  public func setExecutableImage(_ image: FileContents?, of node: Int) {
+    nodes[node].executableImage = image
   }
 
   /// Gives regular file `node` its memory object (which it now holds) and forgets its archive

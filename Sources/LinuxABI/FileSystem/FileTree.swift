@@ -47,6 +47,9 @@ public struct FileNode: Sendable {
   public var openCount: UInt32 = 0
   /// Whether the slot is in use (a freed inode's slot waits for reuse).
   public var isLive = true
+  /// A copy of a written file's bytes made for `execve` (kernel heap), under whose name the
+  /// page cache knows the file's object; dropped when the file changes or goes.
+  public var executableImage: FileContents? = nil
   /// Subdirectories of a directory (for its `st_nlink`, kept so that stat is O(1)).
   public var subdirectories: UInt32 = 0
 
