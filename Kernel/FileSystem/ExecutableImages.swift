@@ -34,7 +34,8 @@ enum ExecutableImages {
   }
 
   static func buffer(_ image: FileContents) -> UnsafeRawBufferPointer {
-    UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: image.address), count: Int(image.byteCount))
+    UnsafeRawBufferPointer(
+      start: UnsafeRawPointer(bitPattern: image.address), count: Int(image.byteCount))
   }
 
   /// `node` changed or goes: its copy is freed and the cache forgets it.

@@ -52,7 +52,9 @@ enum FileData {
 
   /// Reads up to `count` bytes of file `node` at `offset` to user `buffer`; a fault after
   /// some bytes ends the copy with their count.
-  static func read(_ node: Int, in tree: FileTree, at offset: UInt64, to buffer: UInt64, count: UInt64)
+  static func read(
+    _ node: Int, in tree: FileTree, at offset: UInt64, to buffer: UInt64, count: UInt64
+  )
     throws(LinuxErrno) -> UInt64
   {
     let size = tree.nodes[node].size
@@ -60,7 +62,8 @@ enum FileData {
     let length = min(count, size - offset)
     guard let object = tree.nodes[node].object else {
       let bytes = tree.data(of: node)
-      return UInt64(try FileReadCalls.copy(bytes, from: Int(offset), count: Int(length), to: buffer))
+      return UInt64(
+        try FileReadCalls.copy(bytes, from: Int(offset), count: Int(length), to: buffer))
     }
     var done: UInt64 = 0
     while done < length {
@@ -85,7 +88,9 @@ enum FileData {
   /// Writes `count` user bytes from `buffer` to file `node` at `offset`, growing the file
   /// (charged first: ENOSPC; EFBIG past the largest size). A fault after some bytes ends the
   /// write with their count.
-  static func write(_ node: Int, in tree: FileTree, at offset: UInt64, from buffer: UInt64, count: UInt64)
+  static func write(
+    _ node: Int, in tree: FileTree, at offset: UInt64, from buffer: UInt64, count: UInt64
+  )
     throws(LinuxErrno) -> UInt64
   {
     guard count > 0 else { return 0 }
@@ -111,7 +116,8 @@ enum FileData {
           frame = try physical.filePage(object, at: position / page, through: DirectMap())
         } catch { throw .ENOSPC }
         try UserMemory.copyIn(
-          from: buffer + done, count: Int(chunk), to: DirectMap.pointer(frame.address) + Int(within))
+          from: buffer + done, count: Int(chunk), to: DirectMap.pointer(frame.address) + Int(within)
+        )
       } catch {
         failure = error
         break

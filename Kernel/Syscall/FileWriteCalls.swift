@@ -61,7 +61,8 @@ enum FileWriteCalls {
     var done: UInt64 = 0
     for (base, length) in vectors where length > 0 {
       let part: UInt64
-      do { part = try FileReadCalls.read(open, at: call.a3 + done, to: base, count: length) } catch {
+      do { part = try FileReadCalls.read(open, at: call.a3 + done, to: base, count: length) } catch
+      {
         if done == 0 { throw error }
         return done
       }
@@ -119,7 +120,8 @@ enum FileWriteCalls {
 
   /// `truncate(path, length)`: EISDIR for a directory, EINVAL for another non-file.
   static func truncate(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let node = try PathCalls.node(PathCalls.atCurrent, try PathCalls.copyPath(call.a0), follow: true)
+    let node = try PathCalls.node(
+      PathCalls.atCurrent, try PathCalls.copyPath(call.a0), follow: true)
     guard Int64(bitPattern: call.a1) >= 0 else { throw .EINVAL }
     if tree.nodes[node].isDirectory { throw .EISDIR }
     guard tree.nodes[node].isRegular else { throw .EINVAL }

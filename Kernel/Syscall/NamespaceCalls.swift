@@ -39,7 +39,9 @@ enum NamespaceCalls {
       parentPath, from: PathCalls.start(descriptor, for: path), followFinal: true)
     guard tree.nodes[directory].isDirectory else { throw .ENOTDIR }
     // The root's own path ("/"): no name (callers refuse it as they refuse ".").
-    return Entry(directory: directory, name: name.isEmpty ? [UInt8(ascii: ".")] : name, trailingSlash: trailing)
+    return Entry(
+      directory: directory, name: name.isEmpty ? [UInt8(ascii: ".")] : name, trailingSlash: trailing
+    )
   }
 
   static var atCurrent: UInt64 { PathCalls.atCurrent }

@@ -27,21 +27,41 @@ import Testing
     #expect(tree.linkCount(of: root) == 3)
     #expect(tree.linkCount(of: dir) == 2)
     #expect(tree.nodes[root].modificationTime == Self.now)
-    #expect(errno { () throws(LinuxErrno) in _ = try tree.create(in: root, named: name("f"), mode: Self.regular, now: 0) } == .EEXIST)
+    #expect(
+      errno { () throws(LinuxErrno) in
+        _ = try tree.create(in: root, named: name("f"), mode: Self.regular, now: 0)
+      } == .EEXIST)
     let long = [UInt8](repeating: 0x61, count: FileTree.maximumNameLength + 1)
-    #expect(errno { () throws(LinuxErrno) in _ = try tree.create(in: root, named: long, mode: Self.regular, now: 0) } == .ENAMETOOLONG)
-    #expect(errno { () throws(LinuxErrno) in _ = try tree.create(in: file, named: name("x"), mode: Self.regular, now: 0) } == .ENOTDIR)
+    #expect(
+      errno { () throws(LinuxErrno) in
+        _ = try tree.create(in: root, named: long, mode: Self.regular, now: 0)
+      } == .ENAMETOOLONG)
+    #expect(
+      errno { () throws(LinuxErrno) in
+        _ = try tree.create(in: file, named: name("x"), mode: Self.regular, now: 0)
+      } == .ENOTDIR)
     _ = try tree.create(in: dir, named: name("inner"), mode: Self.regular, now: Self.now)
-    #expect(errno { () throws(LinuxErrno) in try tree.removeDirectory(in: root, named: name("d"), now: 0) } == .ENOTEMPTY)
-    #expect(errno { () throws(LinuxErrno) in _ = try tree.unlink(in: root, named: name("d"), now: 0) } == .EISDIR)
-    #expect(errno { () throws(LinuxErrno) in try tree.removeDirectory(in: root, named: name("f"), now: 0) } == .ENOTDIR)
-    #expect(errno { () throws(LinuxErrno) in _ = try tree.unlink(in: root, named: name("none"), now: 0) } == .ENOENT)
+    #expect(
+      errno { () throws(LinuxErrno) in try tree.removeDirectory(in: root, named: name("d"), now: 0)
+      } == .ENOTEMPTY)
+    #expect(
+      errno { () throws(LinuxErrno) in _ = try tree.unlink(in: root, named: name("d"), now: 0) }
+        == .EISDIR)
+    #expect(
+      errno { () throws(LinuxErrno) in try tree.removeDirectory(in: root, named: name("f"), now: 0)
+      } == .ENOTDIR)
+    #expect(
+      errno { () throws(LinuxErrno) in _ = try tree.unlink(in: root, named: name("none"), now: 0) }
+        == .ENOENT)
     let inner = try tree.unlink(in: dir, named: name("inner"), now: Self.now)
     #expect(tree.freeIfUnused(inner) != nil)
     try tree.removeDirectory(in: root, named: name("d"), now: Self.now)
     #expect(tree.linkCount(of: root) == 2)
     #expect(tree.isRemoved(dir))
-    #expect(errno { () throws(LinuxErrno) in _ = try tree.create(in: dir, named: name("x"), mode: Self.regular, now: 0) } == .ENOENT)
+    #expect(
+      errno { () throws(LinuxErrno) in
+        _ = try tree.create(in: dir, named: name("x"), mode: Self.regular, now: 0)
+      } == .ENOENT)
   }
 
   @Test func anUnlinkedFileLivesWhileOpenAndItsSlotIsReusedWithANewInode() throws {
@@ -74,7 +94,10 @@ import Testing
     func rename(_ from: Int, _ old: String, _ to: Int, _ new: String, _ flags: UInt64 = 0)
       -> LinuxErrno?
     {
-      errno { () throws(LinuxErrno) in _ = try tree.rename(from: from, named: name(old), to: to, named: name(new), flags: flags, now: 0) }
+      errno { () throws(LinuxErrno) in
+        _ = try tree.rename(
+          from: from, named: name(old), to: to, named: name(new), flags: flags, now: 0)
+      }
     }
     #expect(rename(root, "a", b, "x") == .EINVAL)
     #expect(rename(root, "f", root, "c") == .EISDIR)
@@ -84,7 +107,8 @@ import Testing
     #expect(rename(root, "f", root, "none", FileTree.renameExchange) == .ENOENT)
     #expect(rename(root, "f", root, "g", FileTree.renameExchange) == nil)
     #expect(tree.child(of: root, named: name("f")) == g)
-    let replaced = try tree.rename(from: root, named: name("f"), to: root, named: name("g"), flags: 0, now: 0)
+    let replaced = try tree.rename(
+      from: root, named: name("f"), to: root, named: name("g"), flags: 0, now: 0)
     #expect(replaced == f)
     #expect(tree.linkCount(of: f) == 0)
     #expect(tree.child(of: root, named: name("f")) == nil)
@@ -122,7 +146,8 @@ import Testing
         }
         offset += length
       }
-      _ = try? tree.create(in: FileTree.root, named: name("new" + String(next)), mode: Self.regular, now: 0)
+      _ = try? tree.create(
+        in: FileTree.root, named: name("new" + String(next)), mode: Self.regular, now: 0)
       (position, after) = (next, last)
     }
     let originals = seen.filter { $0.first == 0x65 }
