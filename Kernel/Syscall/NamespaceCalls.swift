@@ -63,7 +63,7 @@ enum NamespaceCalls {
     let permissions = UInt32(truncatingIfNeeded: mode) & FileMode.permissionMask
     _ = try tree.create(
       in: entry.directory, named: entry.name,
-      mode: FileMode.directory | (permissions & ~Flags.creationMask), now: now)
+      mode: FileMode.directory | (permissions & ~PathCalls.process.creationMask), now: now)
     return 0
   }
 

@@ -25,8 +25,8 @@ enum OpenFlags {
   static let emptyPath: UInt64 = 0x1000  // AT_EMPTY_PATH
   static let removeDirectory: UInt64 = 0x200  // AT_REMOVEDIR
   static let symlinkFollow: UInt64 = 0x400  // AT_SYMLINK_FOLLOW
-  /// The permission bits `open`, `mkdir` and `memfd_create` clear from a new file's mode:
-  /// Linux's default `umask` (022; `umask` itself is not supported, so it never changes).
+  /// The `umask` a launch's first process starts with (Linux's default, 022): the permission
+  /// bits `open` and `mkdir` clear from a new file's mode (`UserProcess.creationMask`).
   static let creationMask: UInt32 = 0o022
   static let statxSyncType: UInt64 = 0x6000  // AT_STATX_SYNC_TYPE
   /// `STATX__RESERVED`: a mask bit no kernel may be asked for.

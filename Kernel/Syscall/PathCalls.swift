@@ -90,12 +90,19 @@ enum PathCalls {
       let name = FileTree.components(of: path).last ?? []
       let permissions = UInt32(truncatingIfNeeded: mode) & FileMode.permissionMask
       node = try tree.create(
-        in: parent, named: name, mode: FileMode.regular | (permissions & ~Flags.creationMask),
+        in: parent, named: name, mode: FileMode.regular | (permissions & ~process.creationMask),
         now: WallClock.nanoseconds())
     }
     let file = try openFile(node, flags: flags)
     return try process.descriptors.install(
       file, limit: limit, closeOnExec: flags & Flags.closeOnExec != 0)
+  }
+
+  /// `umask(mask)`: the new creation mask (its permission bits), the old one returned.
+  static func umask(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let old = process.creationMask
+    process.creationMask = UInt32(truncatingIfNeeded: call.a0) & FileMode.accessPermissionMask
+    return UInt64(old)
   }
 
   /// `creat(path, mode)`: `open(path, O_CREAT | O_WRONLY | O_TRUNC, mode)`.

@@ -139,6 +139,19 @@ static void files(void) {
     name[256] = 0;
     ERR(open(at(name), O_RDWR | O_CREAT, 0600), ENAMETOOLONG);
     ERR(mkdir(at(name), 0700), ENAMETOOLONG);
+    /* umask */
+    CHECK(umask(027) == 022, "umask's old value");
+    fd = open(at("masked"), O_WRONLY | O_CREAT | O_EXCL, 0666);
+    OK(fstat(fd, &st));
+    CHECK((st.st_mode & 0777) == 0640, "umask 027 applied: %o", st.st_mode & 0777);
+    close(fd);
+    OK(mkdir(at("maskdir"), 0777));
+    OK(stat(at("maskdir"), &st));
+    CHECK((st.st_mode & 0777) == 0750, "umask on mkdir: %o", st.st_mode & 0777);
+    CHECK(umask(01777) == 027, "umask again");
+    CHECK(umask(022) == 0777, "umask keeps only 0777");
+    OK(unlink(at("masked")));
+    OK(rmdir(at("maskdir")));
 }
 
 static void directories(void) {
@@ -374,6 +387,7 @@ static void devices(void) {
 }
 
 int main(int argc, char **argv) {
+    umask(022); /* Linux's default: the checks' modes assume it */
     snprintf(base, sizeof base, "%s/tmpfs_calls.%d", argc > 1 ? argv[1] : "/tmp", (int)getpid());
     if (mkdir(base, 0755) != 0) {
         printf("FAIL: mkdir %s (errno %d)\n", base, errno);

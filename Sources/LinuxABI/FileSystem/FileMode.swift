@@ -11,6 +11,8 @@ public enum FileMode {
   public static let socket: UInt32 = 0o140000  // S_IFSOCK
   /// The permission bits (`07777`: rwx for user, group, other, and setuid/setgid/sticky).
   public static let permissionMask: UInt32 = 0o7777
+  /// The rwx bits of user, group and other (`S_IRWXUGO`, `0777`): what `umask` keeps.
+  public static let accessPermissionMask: UInt32 = 0o777
   /// Any execute bit (`S_IXUSR | S_IXGRP | S_IXOTH`): what root needs to execute a file.
   public static let anyExecute: UInt32 = 0o111
   /// `d_type` is the file type shifted down (`IFTODT(mode)` = `(mode & S_IFMT) >> 12`).
