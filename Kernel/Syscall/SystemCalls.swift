@@ -125,6 +125,8 @@ enum SystemCalls {
     case Number.flock: return try FileLocks.flock(call)
     case Number.memfd_create: return try MemfdCall.memfdCreate(call)
     case Number.umask: return try PathCalls.umask(call)
+    case Number.statfs: return try StatfsCalls.statfs(call)
+    case Number.fstatfs: return try StatfsCalls.fstatfs(call)
     case Number.exit, Number.exit_group: ProcessCalls.exit(call)
     case Number.mmap: return try MemorySystemCalls.mmap(call)
     case Number.munmap: return try MemorySystemCalls.munmap(call)

@@ -31,6 +31,8 @@ extension SystemCallNumber {
   public static let fchown: UInt64 = 93
   public static let lchown: UInt64 = 94
   public static let umask: UInt64 = 95
+  public static let statfs: UInt64 = 137
+  public static let fstatfs: UInt64 = 138
   public static let sync: UInt64 = 162
   public static let fadvise64: UInt64 = 221
   public static let mkdirat: UInt64 = 258
