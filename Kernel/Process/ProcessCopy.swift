@@ -15,6 +15,7 @@ enum ProcessCopy {
     child.descriptors = parent.descriptors  // a copy of the table; the descriptions shared
     child.fileSystem = parent.fileSystem
     child.workingDirectory = parent.workingDirectory
+    child.creationMask = parent.creationMask
     child.signals = inheritedSignals(parent.signals)
     child.limits = parent.limits
     child.groupID = parent.groupID

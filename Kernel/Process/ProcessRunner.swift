@@ -68,13 +68,14 @@ enum ProcessRunner {
     let process = UserProcess(
       id: scheduler.table.allocateID(), name: program.name,
       usableFrames: MemoryManager.bitmap!.usableFrameCount)
-    process.fileSystem = fileSystem
+    process.fileSystem = FileTree(copying: fileSystem)  // the launch's own writable root
     process.descriptors = DescriptorTable(input: InputStream(program.input))
     let freeBefore = MemoryManager.bitmap!.freeFrameCount
     let heapBefore = MemoryManager.heapFramesTaken
     ProcessConsole.line(process.label + " started: " + program.commandLine)
     let status = start(process, program: program)
     ProcessExit.releaseResources(process)
+    FileData.release(process.fileSystem)
     dropPageCache(process)
     let heapGrowth = MemoryManager.heapFramesTaken - heapBefore
     checkFrames(process, expected: freeBefore - heapGrowth)

@@ -31,9 +31,12 @@ final class UserProcess {
   var faultsAtEnd: UInt64 = 0
   /// Its file descriptors.
   var descriptors = DescriptorTable()
-  /// The root file system its paths resolve in (shared, read-only), and its working directory.
+  /// The root file system its paths resolve in (the launch's, shared by its processes), and
+  /// its working directory.
   var fileSystem = FileTree()
   var workingDirectory = FileTree.root
+  /// `umask`: the permission bits new files and directories do not get (inherited by fork).
+  var creationMask: UInt32 = OpenFlags.creationMask
   /// Its signal dispositions, mask and pending signals (Kernel/Syscall/SignalCalls.swift).
   var signals = SignalState()
   var realTimer = RealTimer()  // ITIMER_REAL (`alarm`, `setitimer`): Kernel/Timer/RealTimers.swift

@@ -11,7 +11,8 @@ struct ExecutableFile {
   var node: Int
   /// The name it goes by (`ExecCall.fileName`: what a script's interpreter gets).
   var path: [UInt8]
-  /// Its bytes (in the boot module, never copied).
+  /// Its bytes: in the boot module for a file as unpacked, a copy for one written since
+  /// (`ExecutableImages`).
   var bytes: UnsafeRawBufferPointer
 
   static func open(
@@ -29,7 +30,8 @@ struct ExecutableFile {
     }
     let file = tree.nodes[node]
     guard file.isRegular, file.mode & executeBits != 0 else { throw .EACCES }
-    return ExecutableFile(node: node, path: name, bytes: tree.data(of: node))
+    return ExecutableFile(
+      node: node, path: name, bytes: ExecutableImages.bytes(of: node, in: tree))
   }
 
   /// `AT_EMPTY_PATH`: the file open at `descriptor` (the working directory for `AT_FDCWD`,

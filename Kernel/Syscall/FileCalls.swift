@@ -16,6 +16,12 @@ enum FileCalls {
   static let getStatusFlags: UInt64 = 3  // F_GETFL
   static let setStatusFlags: UInt64 = 4  // F_SETFL
   static let duplicateCloseOnExecCommand: UInt64 = 1030  // F_DUPFD_CLOEXEC
+  static let getLock: UInt64 = 5  // F_GETLK
+  static let setLock: UInt64 = 6  // F_SETLK
+  static let setLockWait: UInt64 = 7  // F_SETLKW
+  static let openFileDescriptionGetLock: UInt64 = 36  // F_OFD_GETLK
+  static let openFileDescriptionSetLock: UInt64 = 37  // F_OFD_SETLK
+  static let openFileDescriptionSetLockWait: UInt64 = 38  // F_OFD_SETLKW
   /// `O_RDONLY`, `O_WRONLY` (what F_GETFL reports for stdin and the console).
   static let readOnly: UInt64 = 0
   static let writeOnly: UInt64 = 1
@@ -27,15 +33,6 @@ enum FileCalls {
 
   /// The soft `RLIMIT_NOFILE`: descriptors are numbered below it.
   static var descriptorLimit: UInt64 { ProcessRunner.current!.limits.openFiles }
-
-  /// What a descriptor that may be written writes to: nil for the console, the device for
-  /// `/dev/null` and `/dev/zero` opened for writing (they take everything); else EBADF.
-  static func writable(_ descriptor: UInt64) throws(LinuxErrno) -> OpenNode? {
-    let file = try descriptors.file(descriptor)
-    if file == .console { return nil }
-    guard case .node(let open) = file, open.writable, open.device != nil else { throw .EBADF }
-    return open
-  }
 
   /// `read`: stdin's bytes, a root-file-system file, end of file on the console. The buffer
   /// passes the range check first.
@@ -75,18 +72,18 @@ enum FileCalls {
     return done
   }
 
-  /// `write` to stdout or stderr (the console), or to a memory device.
+  /// `write` to stdout or stderr (the console), a pipe, or a file or device of the root file
+  /// system (FileWriteCalls).
   static func write(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    if case .pipe(let end) = try descriptors.file(call.a0) {
+    switch try descriptors.file(call.a0) {
+    case .pipe(let end):
       guard !end.isReadEnd else { throw .EBADF }
       guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
       return try PipeIO.write(end, from: UserVectors(call.a1, count: call.a2))
+    case .node(let open): return try FileWriteCalls.write(open, from: call.a1, count: call.a2)
+    case .input: throw .EBADF
+    case .console: return try writeConsole(from: call.a1, count: call.a2)
     }
-    if try writable(call.a0) != nil {
-      guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
-      return min(call.a2, UserPointer.maximumTransfer)
-    }
-    return try writeConsole(from: call.a1, count: call.a2)
   }
 
   /// Copies `count` user bytes to the console through the bounce buffer. A fault after some
@@ -120,9 +117,11 @@ enum FileCalls {
       let vectors = try userVectors(at: call.a1, count: call.a2)
       return try PipeIO.write(end, from: UserVectors(pieces: vectors))
     }
-    let device = try writable(call.a0)
+    let file = try descriptors.file(call.a0)
+    if case .input = file { throw .EBADF }
+    if case .node(let open) = file, !open.writable { throw .EBADF }
     let vectors = try userVectors(at: call.a1, count: call.a2)
-    if device != nil { return vectors.reduce(0) { $0 + $1.1 } }
+    if case .node(let open) = file { return try FileWriteCalls.writev(open, vectors) }
     var written: UInt64 = 0
     for (base, length) in vectors where length > 0 {
       let part: UInt64
@@ -210,10 +209,19 @@ enum FileCalls {
       if case .pipe(let end) = file { return end.statusFlags }
       return file == .console ? writeOnly : readOnly
     case setStatusFlags:
-      // Only a pipe end's O_NONBLOCK changes anything here (Linux's `setfl` also takes
-      // O_APPEND, O_DIRECT, O_NOATIME; none matters on these files).
+      // O_APPEND and O_NONBLOCK change (Linux's `setfl` also takes O_DIRECT, O_NOATIME,
+      // which mean nothing on these files).
       if case .pipe(let end) = file { end.nonBlocking = call.a2 & OpenFlags.nonBlocking != 0 }
+      if case .node(let open) = file {
+        let changeable = OpenFlags.append | OpenFlags.nonBlocking
+        open.statusFlags = open.statusFlags & ~changeable | call.a2 & changeable
+      }
       return 0
+    case getLock, setLock, setLockWait, openFileDescriptionGetLock, openFileDescriptionSetLock,
+      openFileDescriptionSetLockWait:
+      // Record locks: one process at a time owns the machine's files here, and nothing
+      // checks locks, so every lock is granted (F_GETLK answers F_UNLCK: nobody holds one).
+      return try FileLocks.answer(call, file: file)
     default: throw .EINVAL
     }
   }

@@ -1,6 +1,6 @@
 /// Reading and positioning the open files of the root file system and standard input:
-/// `read`, `pread64`, `lseek`, `getdents64`, and `write` to `/dev/null` / `/dev/zero`.
-/// File bytes are copied straight from the boot module to the user buffer.
+/// `read`, `pread64`, `lseek`, `getdents64`. A regular file's bytes come from its object's
+/// frames (FileData), or straight from the boot module while it has none.
 enum FileReadCalls {
   static var tree: FileTree { ProcessRunner.current!.fileSystem }
 
@@ -31,14 +31,15 @@ enum FileReadCalls {
   {
     switch open.device {
     case .null: return 0
-    case .zero: return try zeroFill(buffer, count: count)
-    case .console, nil: break
+    case .zero, .full: return try zeroFill(buffer, count: count)
+    case .random, .urandom:
+      return try ProcessCalls.getrandom(
+        SystemCallArguments(number: 0, a0: buffer, a1: count, a2: 0, a3: 0, a4: 0, a5: 0))
+    case .console, .tty: return 0
+    case nil: break
     }
-    guard !tree.nodes[open.node].isDirectory else { throw .EISDIR }
-    let bytes = tree.data(of: open.node)
-    guard offset < UInt64(bytes.count) else { return 0 }
-    let length = Int(min(count, UInt64(bytes.count) - offset))
-    return UInt64(try copy(bytes, from: Int(offset), count: length, to: buffer))
+    guard !open.tree.nodes[open.node].isDirectory else { throw .EISDIR }
+    return try FileData.read(open.node, in: open.tree, at: offset, to: buffer, count: count)
   }
 
   /// Copies `count` bytes of `bytes` from `start` to user `buffer` a page at a time; a fault
@@ -104,7 +105,7 @@ enum FileReadCalls {
     switch whence {
     case OpenFlags.seekSet: base = 0
     case OpenFlags.seekCurrent: base = Int64(open.offset)
-    case OpenFlags.seekEnd where !isDirectory: base = Int64(tree.data(of: open.node).count)
+    case OpenFlags.seekEnd where !isDirectory: base = Int64(tree.nodes[open.node].size)
     default: throw .EINVAL
     }
     let (target, overflow) = base.addingReportingOverflow(Int64(bitPattern: offset))
@@ -121,11 +122,16 @@ enum FileReadCalls {
     guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
     let capacity = Int(min(call.a2, UInt64(Int32.max)))
     let position = Int(min(open.offset, UInt64(Int32.max)))
-    let (records, next) = tree.directoryRecords(of: open.node, from: position, capacity: capacity)
-    let total = tree.nodes[open.node].children.count + 2
-    if records.isEmpty, position < total { throw .EINVAL }
+    let after = open.lastNamePosition == open.offset ? open.lastName : nil
+    let (records, next, last) = tree.directoryRecords(
+      of: open.node, from: position, after: after, capacity: capacity)
+    if records.isEmpty, tree.hasRecords(of: open.node, from: position, after: after) {
+      throw .EINVAL
+    }
     try UserMemory.copyOut(records, to: call.a1)
     open.offset = UInt64(next)
+    open.lastName = last
+    open.lastNamePosition = open.offset
     return UInt64(records.count)
   }
 }

@@ -8,6 +8,7 @@ enum OpenFlags {
   static let exclusive: UInt64 = 0o200  // O_EXCL
   static let noControllingTerminal: UInt64 = 0o400  // O_NOCTTY
   static let truncate: UInt64 = 0o1000  // O_TRUNC
+  static let append: UInt64 = 0o2000  // O_APPEND
   static let nonBlocking: UInt64 = 0o4000  // O_NONBLOCK
   static let largeFile: UInt64 = 0o100000  // O_LARGEFILE (always set on 64-bit)
   static let directory: UInt64 = 0o200000  // O_DIRECTORY
@@ -22,6 +23,11 @@ enum OpenFlags {
   static let effectiveAccess: UInt64 = 0x200  // AT_EACCESS
   static let noAutomount: UInt64 = 0x800  // AT_NO_AUTOMOUNT
   static let emptyPath: UInt64 = 0x1000  // AT_EMPTY_PATH
+  static let removeDirectory: UInt64 = 0x200  // AT_REMOVEDIR
+  static let symlinkFollow: UInt64 = 0x400  // AT_SYMLINK_FOLLOW
+  /// The `umask` a launch's first process starts with (Linux's default, 022): the permission
+  /// bits `open` and `mkdir` clear from a new file's mode (`UserProcess.creationMask`).
+  static let creationMask: UInt32 = 0o022
   static let statxSyncType: UInt64 = 0x6000  // AT_STATX_SYNC_TYPE
   /// `STATX__RESERVED`: a mask bit no kernel may be asked for.
   static let statxReserved: UInt64 = 0x8000_0000

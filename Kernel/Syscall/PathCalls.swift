@@ -1,7 +1,7 @@
-/// The path calls over the process's read-only root file system (`UserProcess.fileSystem`):
-/// `open`/`openat`, the `stat` family, `access`/`faccessat`, `readlink`, `chdir`/`fchdir`,
-/// `getcwd`. Paths resolve as Linux resolves them (`FileTree.lookup`); anything that would
-/// change the tree answers EROFS.
+/// The path calls over the launch's writable root file system (`UserProcess.fileSystem`):
+/// `open`/`openat`/`creat`, the `stat` family, `access`/`faccessat`, `readlink`,
+/// `chdir`/`fchdir`, `getcwd`. Paths resolve as Linux resolves them (`FileTree.lookup`); the
+/// calls that change names are NamespaceCalls'.
 enum PathCalls {
   typealias Flags = OpenFlags
 
@@ -57,19 +57,19 @@ enum PathCalls {
   static func open(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     try open(
       directory: UInt64(bitPattern: Int64(Flags.currentDirectory)), path: call.a0,
-      flags: call.a1)
+      flags: call.a1, mode: call.a2)
   }
 
   static func openat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    try open(directory: call.a0, path: call.a1, flags: call.a2)
+    try open(directory: call.a0, path: call.a1, flags: call.a2, mode: call.a3)
   }
 
   /// Linux's order: the path is read (EFAULT, ENAMETOOLONG), a descriptor reserved (EMFILE),
-  /// then the path walked. O_CREAT of a missing file in an existing directory is EROFS, of an
-  /// existing one without O_EXCL an ordinary open; writing or truncating a file is EROFS;
-  /// a directory opened for writing is EISDIR; devices open for writing.
-  static func open(directory: UInt64, path address: UInt64, flags: UInt64) throws(LinuxErrno)
-    -> UInt64
+  /// then the path walked. `O_CREAT` makes a missing regular file (mode & ~umask) in an
+  /// existing directory; with `O_EXCL` an existing name (even a symlink) is EEXIST; a final
+  /// symlink is followed unless `O_NOFOLLOW` (ELOOP) or `O_EXCL`.
+  static func open(directory: UInt64, path address: UInt64, flags: UInt64, mode: UInt64 = 0)
+    throws(LinuxErrno) -> UInt64
   {
     let path = try copyPath(address)
     let limit = process.limits.openFiles
@@ -79,14 +79,41 @@ enum PathCalls {
     let exclusive = creating && flags & Flags.exclusive != 0
     let follow = flags & Flags.noFollow == 0 && !exclusive
     let lookup = try tree.lookup(path, from: start(directory, for: path), followFinal: follow)
-    guard case .found(let node) = lookup else { throw creating ? .EROFS : .ENOENT }
-    if exclusive { throw .EEXIST }
+    let node: Int
+    switch lookup {
+    case .found(let existing):
+      if exclusive { throw .EEXIST }
+      node = existing
+    case .missing(let parent):
+      guard creating else { throw .ENOENT }
+      guard path.last != UInt8(ascii: "/") else { throw .EISDIR }
+      let name = FileTree.components(of: path).last ?? []
+      let permissions = UInt32(truncatingIfNeeded: mode) & FileMode.permissionMask
+      node = try tree.create(
+        in: parent, named: name, mode: FileMode.regular | (permissions & ~process.creationMask),
+        now: WallClock.nanoseconds())
+    }
     let file = try openFile(node, flags: flags)
     return try process.descriptors.install(
       file, limit: limit, closeOnExec: flags & Flags.closeOnExec != 0)
   }
 
-  /// The open file for an existing `node`, after Linux's `do_open` / `may_open` checks.
+  /// `umask(mask)`: the new creation mask (its permission bits), the old one returned.
+  static func umask(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let old = process.creationMask
+    process.creationMask = UInt32(truncatingIfNeeded: call.a0) & FileMode.accessPermissionMask
+    return UInt64(old)
+  }
+
+  /// `creat(path, mode)`: `open(path, O_CREAT | O_WRONLY | O_TRUNC, mode)`.
+  static func creat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    try open(
+      directory: atCurrent, path: call.a0,
+      flags: Flags.create | Flags.writeOnly | Flags.truncate, mode: call.a1)
+  }
+
+  /// The open file for an existing `node`, after Linux's `do_open` / `may_open` checks; the
+  /// caller is root, so permissions never refuse. `O_TRUNC` empties a regular file.
   static func openFile(_ node: Int, flags: UInt64) throws(LinuxErrno) -> OpenFile {
     let file = tree.nodes[node]
     let mode = flags & Flags.accessMode
@@ -103,14 +130,14 @@ enum PathCalls {
       guard let known = CharacterDevice(major: file.deviceMajor, minor: file.deviceMinor) else {
         throw .ENXIO
       }
-      if known == .console { return .console }
+      if known == .console || known == .tty { return .console }
       device = known
-    } else if writing || flags & Flags.truncate != 0 {
-      throw .EROFS
+    } else if file.isRegular, flags & Flags.truncate != 0 {
+      try FileData.truncate(node, in: tree, to: 0)
     }
     return .node(
       OpenNode(
-        node: node, device: device, readable: mode != Flags.writeOnly,
+        tree: tree, node: node, device: device, readable: mode != Flags.writeOnly,
         writable: mode == Flags.writeOnly || mode == Flags.readWrite,
         statusFlags: flags & ~Flags.notKept | Flags.largeFile))
   }
@@ -121,7 +148,7 @@ enum PathCalls {
   /// console and standard input.
   static func status(of file: OpenFile) -> FileStatus {
     switch file {
-    case .node(let open): return tree.status(of: open.node)
+    case .node(let open): return status(of: open.node)
     case .console:
       return FileStatus(
         inode: 0, mode: FileCalls.characterDeviceMode, linkCount: 1, size: 0, blocks: 0)
@@ -129,6 +156,11 @@ enum PathCalls {
       let pipeMode = FileMode.fifo | 0o600
       return FileStatus(inode: 0, mode: pipeMode, linkCount: 1, size: 0, blocks: 0)
     }
+  }
+
+  /// The status of inode `node`, its blocks the pages its object holds.
+  static func status(of node: Int) -> FileStatus {
+    tree.status(of: node, residentPages: FileData.residentPages(of: node, in: tree))
   }
 
   /// What `*at` calls with `flags` stat: the descriptor itself for `AT_EMPTY_PATH` and an
@@ -139,12 +171,11 @@ enum PathCalls {
     let path = try copyPath(address)
     if path.isEmpty, flags & Flags.emptyPath != 0 {
       if Int32(truncatingIfNeeded: directory) == Flags.currentDirectory {
-        return tree.status(of: process.workingDirectory)
+        return status(of: process.workingDirectory)
       }
       return status(of: try process.descriptors.file(directory))
     }
-    return tree.status(
-      of: try node(directory, path, follow: flags & Flags.symlinkNoFollow == 0))
+    return status(of: try node(directory, path, follow: flags & Flags.symlinkNoFollow == 0))
   }
 
   static func fstat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
@@ -154,7 +185,7 @@ enum PathCalls {
   }
 
   static func stat(_ call: SystemCallArguments, follow: Bool) throws(LinuxErrno) -> UInt64 {
-    let status = tree.status(of: try node(atCurrent, try copyPath(call.a0), follow: follow))
+    let status = status(of: try node(atCurrent, try copyPath(call.a0), follow: follow))
     try UserMemory.copyOut(status.statBytes, to: call.a1)
     return 0
   }
@@ -184,8 +215,8 @@ enum PathCalls {
   // MARK: access, readlink
 
   /// `faccessat2(dirfd, path, mode, flags)` (`access` and `faccessat` pass no flags). The
-  /// caller is root: reading is always allowed, executing needs an execute bit on a file,
-  /// writing is EROFS except on a device.
+  /// caller is root: reading and writing are always allowed, executing needs an execute bit
+  /// on a file.
   static func access(directory: UInt64, path address: UInt64, mode: UInt64, flags: UInt64)
     throws(LinuxErrno) -> UInt64
   {
@@ -203,7 +234,6 @@ enum PathCalls {
       node = try self.node(directory, path, follow: flags & Flags.symlinkNoFollow == 0)
     }
     let file = tree.nodes[node]
-    if mode & Flags.writeAccess != 0, !file.isCharacterDevice { throw .EROFS }
     if mode & Flags.executeAccess != 0, !file.isDirectory,
       file.mode & FileMode.anyExecute == 0
     {
@@ -219,10 +249,10 @@ enum PathCalls {
     guard Int32(truncatingIfNeeded: size) > 0 else { throw .EINVAL }
     let node = try self.node(directory, try copyPath(address), follow: false)
     guard tree.nodes[node].isSymbolicLink else { throw .EINVAL }
-    let target = tree.data(of: node)
+    let target = tree.nodes[node].linkTarget
     let count = min(target.count, Int(Int32(truncatingIfNeeded: size)))
     guard count > 0 else { return 0 }
-    try UserMemory.copyOut(target.baseAddress!, count: count, to: buffer)
+    try UserMemory.copyOut(Array(target[0..<count]), to: buffer)
     return UInt64(count)
   }
 

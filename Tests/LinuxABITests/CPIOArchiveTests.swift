@@ -104,10 +104,12 @@ import Testing
           let tree = try FileTree(archive: raw)
           accepted += 1
           for (index, node) in tree.nodes.enumerated() {
-            #expect(node.data.upperBound <= raw.count)
+            #expect(node.archiveData.upperBound <= raw.count)
             #expect(node.parent < tree.nodes.count)
-            #expect(index == FileTree.root || !node.name.isEmpty)
-            for child in node.children { #expect(tree.nodes[child].parent == index) }
+            #expect(index == FileTree.root || !node.isDirectory || !node.name.isEmpty)
+            for entry in node.entries where tree.nodes[entry.node].isDirectory {
+              #expect(tree.nodes[entry.node].parent == index)
+            }
           }
           _ = try? tree.lookup(Array("/bin/link".utf8), from: FileTree.root, followFinal: true)
         } catch {}

@@ -96,7 +96,7 @@ import Testing
   @Test func childrenAreSortedAndStatusIsTmpfsLike() throws {
     try Self.tree().withTree { tree in
       for node in tree.nodes {
-        let names = node.children.map { tree.nodes[$0].name }
+        let names = node.entries.map { $0.name }
         #expect(names == names.sorted { $0.lexicographicallyPrecedes($1) })
       }
       let root = tree.status(of: FileTree.root)
@@ -130,17 +130,18 @@ import Testing
     tree.addStandardDevices()
     let dev = try find(tree, "/dev")
     #expect(tree.nodes[dev].mode == FileTree.impliedDirectoryMode)
-    #expect(tree.nodes[dev].children.count == 3)
+    #expect(tree.nodes[dev].entries.count == 7)  // null zero full random urandom tty console
+    #expect(tree.nodes[try find(tree, "/tmp")].mode == FileMode.directory | 0o1777)
   }
 
   @Test func directoryRecordsListDotsThenEntries() throws {
     try Self.tree().withTree { tree in
       let etc = try find(tree, "/etc")
-      let (bytes, next) = tree.directoryRecords(of: etc, from: 0, capacity: 4096)
+      let (bytes, next, _) = tree.directoryRecords(of: etc, from: 0, capacity: 4096)
       #expect(next == 4)
       #expect(bytes.count == 24 + 24 + 24 + 32)  // ".", "..", "motd", "relative"
       #expect(bytes[16] == 24 && bytes[18] == FileMode.directoryEntryType(FileMode.directory))
-      let (partial, after) = tree.directoryRecords(of: etc, from: 0, capacity: 50)
+      let (partial, after, _) = tree.directoryRecords(of: etc, from: 0, capacity: 50)
       #expect(partial.count == 48 && after == 2)
     }
   }

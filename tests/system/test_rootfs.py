@@ -1,6 +1,6 @@
 """The read-only root file system (issue 9 §4) and the tools/run-elf contract (§5): a --root
 tree walked by tests/programs/rootfs_walk.c natively (on the host directory) and on the kernel
-(as its root), compared line for line; what only a read-only root answers (EROFS), absolute
+(as its root), compared line for line; the root writable as Linux's (no more EROFS), absolute
 symlinks and /dev; argv byte for byte; stdin piped through; RUN_ELF_MEMORY.
 
 The programs come from `make userspace-programs` (build/programs/musl/)."""
@@ -85,15 +85,20 @@ def test_file_calls_answer_as_linux_61_does_with_the_same_root(tree):
     assert ours.splitlines() == linux.stdout.decode().replace(" root(type 4)", "").splitlines()
 
 
-def test_read_only_root_answers_erofs(tree):
+def test_root_is_writable_as_linuxs_initramfs_root(tree):
+    """The root was read-only until issue 11 (every line below answered EROFS); now, as
+    Linux's tmpfs root, every write is allowed (natively too: the same lines)."""
     status, ours, stderr = run_elf("--root", str(tree), "/bin/rootfs_walk", "", "readonly")
     assert status == 0, ours + stderr
-    for line in ["RO open etc/motd O_WRONLY: EROFS", "RO open etc/motd O_RDWR: EROFS",
-                 "RO open etc/motd O_TRUNC: EROFS", "RO open etc/new O_CREAT: EROFS",
-                 "RO open etc/motd O_CREAT: 0", "RO access etc/motd W_OK: EROFS",
+    native = subprocess.run([str(tree / "bin" / "rootfs_walk"), str(tree), "readonly"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, timeout=30)
+    for line in ["RO open etc/motd O_WRONLY: 0", "RO open etc/motd O_RDWR: 0",
+                 "RO open etc/motd O_TRUNC: 0", "RO open etc/new O_CREAT: 0",
+                 "RO open etc/motd O_CREAT: 0", "RO access etc/motd W_OK: 0",
                  "RO access /dev/null W_OK: 0", "open missing/new O_CREAT: ENOENT",
                  "stat /dev/null: mode 20666 rdev 1:3"]:
         assert line in ours.splitlines(), line
+        assert line in native.stdout.decode().splitlines(), line
 
 
 def test_absolute_symlinks_resolve_inside_the_root(tree):

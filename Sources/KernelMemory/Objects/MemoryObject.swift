@@ -20,6 +20,10 @@ public enum MemoryObjectKind: Sendable, Equatable {
   /// object (`PageCache`), whoever maps it. Mapped privately (a loaded program's segments):
   /// read-only until a write copies the page into a private exclusive frame.
   case fileContents(FileContents)
+  /// A file of the writable file system (Linux's shmem inode: tmpfs, memfd): zero-filled pages
+  /// allocated as they are written, one frame per page for every `read`, `write` and mapping,
+  /// the object resized with the file (`PhysicalMemoryContext.resizeFileObject`, FileObject.swift).
+  case file
 }
 
 /// One memory object: the owner of a set of pages, found by page offset.

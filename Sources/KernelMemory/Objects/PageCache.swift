@@ -48,6 +48,46 @@ public struct PageCache {
 }
 
 extension PhysicalMemoryContext {
+  /// The page-cache object of the initramfs file `file`: the cached one, or a new file object
+  /// (`MemoryObjectKind.file`) filled now with every page of the file, which the cache holds
+  /// from now on — the same object the file system gives the file's inode, so a program's
+  /// text frames are its file's pages. nil when memory is refused (nothing is kept).
+  public func cachedFileObject<Memory: PhysicalMemoryAccess>(
+    _ file: FileContents, through memory: Memory
+  ) -> MemoryObjectID? {
+    if let object = pageCache.object(for: file) { return object }
+    guard let object = try? createFileObject(bytes: file.byteCount, through: memory) else {
+      return nil
+    }
+    for page in 0..<file.pageCount {
+      guard let frame = try? filePage(object, at: page, through: memory) else {
+        releaseObjectHold(object, through: memory)
+        return nil
+      }
+      file.fill(frame, page: page, through: memory)
+      pageCache.filledPages += 1
+    }
+    pageCache.entries.append((file, object))
+    return object
+  }
+
+  /// The cache knows object `id` (a written file's) by the bytes `file` (a copy of its
+  /// contents a loader reads): mapping `file` maps the object's own frames. The cache holds it.
+  public func adoptCachedFile(_ file: FileContents, object id: MemoryObjectID) {
+    objects[id].mappings += 1
+    pageCache.entries.append((file, id))
+  }
+
+  /// The cache lets `file` go (its inode was written: the archive's bytes no longer are the
+  /// file's): later executions of those bytes get a new object.
+  public func forgetCachedFile<Memory: PhysicalMemoryAccess>(
+    _ file: FileContents, through memory: Memory
+  ) {
+    guard let index = pageCache.entries.firstIndex(where: { $0.file == file }) else { return }
+    let object = pageCache.entries.remove(at: index).object
+    releaseObjectHold(object, through: memory)
+  }
+
   /// Lets every cached file go: the cache's hold on each object ends, so an object no region
   /// maps any more is destroyed now — its frames freed, its charge refunded — and one that is
   /// still mapped lives on, uncached, until its last region goes. The counters restart.
@@ -83,23 +123,10 @@ extension PhysicalMemoryContext {
 
 extension AddressSpace {
   /// The page-cache object of `file`: the cached one, or a new one the cache keeps from now
-  /// on, charged for the whole file (`PageCache`). nil when the charge or the index's root
-  /// frame is refused: the caller does without the cache (copies the file's bytes).
+  /// on (`PhysicalMemoryContext.cachedFileObject`). nil when it cannot be made: the caller does
+  /// without the cache (copies the file's bytes).
   public func cachedFile(_ file: FileContents) -> MemoryObjectID? {
-    if let object = physical.pageCache.object(for: file) { return object }
-    let charge = MemoryObject.charge(forPages: file.pageCount)
-    guard physical.commit.charge(charge) else { return nil }
-    guard let root = physical.allocateFrame() else {
-      physical.commit.refund(charge)
-      return nil
-    }
-    pageMap.memory.zero(root)
-    let object = physical.objects.add(
-      MemoryObject(
-        kind: .fileContents(file), pageCount: file.pageCount, indexRoot: root, mappings: 1,
-        charge: charge))
-    physical.pageCache.entries.append((file, object))
-    return object
+    physical.cachedFileObject(file, through: pageMap.memory)
   }
 
   /// Reserves and commits `length` bytes at `placement` as a private mapping of `object`
@@ -124,6 +151,8 @@ extension AddressSpace {
     case .fileContents(let file):
       file.fill(frame, page: offset, through: pageMap.memory)
       physical.pageCache.filledPages += 1
+    case .file:
+      pageMap.memory.zero(frame)
     }
   }
 }

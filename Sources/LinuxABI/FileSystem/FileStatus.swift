@@ -44,7 +44,10 @@ public struct FileStatus: Equatable, Sendable {
   public var blocks: UInt64
   public var deviceMajor: UInt32
   public var deviceMinor: UInt32
+  /// `st_atime`, `st_mtime`, `st_ctime`, in nanoseconds since the epoch.
+  public var accessTime: UInt64 = 0
   public var modificationTime: UInt64
+  public var changeTime: UInt64 = 0
 
   public init(
     inode: UInt64, mode: UInt32, linkCount: UInt64, size: UInt64, blocks: UInt64,
@@ -58,7 +61,22 @@ public struct FileStatus: Equatable, Sendable {
     self.deviceMajor = deviceMajor
     self.deviceMinor = deviceMinor
     self.modificationTime = modificationTime
+    self.accessTime = modificationTime
+    self.changeTime = modificationTime
   }
+
+  /// The three times, in `stat`'s order with their image offsets.
+  var times: [(value: UInt64, statOffset: Int, statxOffset: Int)] {
+    [
+      (accessTime, StatOffset.accessTime, StatxOffset.accessTime),
+      (modificationTime, StatOffset.modificationTime, StatxOffset.modificationTime),
+      (changeTime, StatOffset.changeTime, StatxOffset.changeTime),
+    ]
+  }
+
+  static let nanoseconds = LinuxStructures.nanosecondsPerSecond
+  /// A timestamp's nanoseconds follow its seconds (8 bytes on in both structures).
+  static let nanosecondsOffset = 8
 
   /// Linux's `new_encode_dev`: minor's low byte, major, minor's high bits.
   public var encodedDevice: UInt64 {
@@ -77,8 +95,10 @@ public struct FileStatus: Equatable, Sendable {
     Self.put(size, at: StatOffset.size, in: &image)
     Self.put(Self.preferredBlockSize, at: StatOffset.blockSize, in: &image)
     Self.put(blocks, at: StatOffset.blocks, in: &image)
-    for offset in [StatOffset.accessTime, StatOffset.modificationTime, StatOffset.changeTime] {
-      Self.put(modificationTime, at: offset, in: &image)
+    for time in times {
+      Self.put(time.value / Self.nanoseconds, at: time.statOffset, in: &image)
+      Self.put(
+        time.value % Self.nanoseconds, at: time.statOffset + Self.nanosecondsOffset, in: &image)
     }
     return image
   }
@@ -93,8 +113,11 @@ public struct FileStatus: Equatable, Sendable {
     Self.put(inode, at: StatxOffset.inode, in: &image)
     Self.put(size, at: StatxOffset.size, in: &image)
     Self.put(blocks, at: StatxOffset.blocks, in: &image)
-    for offset in [StatxOffset.accessTime, StatxOffset.modificationTime, StatxOffset.changeTime] {
-      Self.put(modificationTime, at: offset, in: &image)
+    for time in times {
+      Self.put(time.value / Self.nanoseconds, at: time.statxOffset, in: &image)
+      Self.put(
+        time.value % Self.nanoseconds, at: time.statxOffset + Self.nanosecondsOffset, in: &image,
+        width: 4)
     }
     Self.put(UInt64(deviceMajor), at: StatxOffset.deviceMajor, in: &image, width: 4)
     Self.put(UInt64(deviceMinor), at: StatxOffset.deviceMinor, in: &image, width: 4)
@@ -113,49 +136,70 @@ extension FileTree {
   /// what Linux's initramfs root reports.
   public static let directoryEntrySize: UInt64 = 20
 
-  /// The status of `node`: inode = index + 1; a directory's link count is 2 plus its
-  /// subdirectories; a regular file's blocks are its pages, as on tmpfs.
-  public func status(of node: Int) -> FileStatus {
+  /// The status of `node`: a directory's size is tmpfs's (`directoryEntrySize` per entry),
+  /// a regular file's blocks its pages — `residentPages` for a file with an object (pages
+  /// never written are holes), every page for one still in the archive, as on tmpfs.
+  public func status(of node: Int, residentPages: UInt64? = nil) -> FileStatus {
     let file = nodes[node]
-    var links: UInt64 = 1
-    var size = UInt64(file.data.count)
+    var size = file.size
     var blocks: UInt64 = 0
+    let pageBlocks = FileStatus.preferredBlockSize / FileStatus.blockUnit
     if file.isDirectory {
-      links = 2 + UInt64(file.children.count { nodes[$0].isDirectory })
-      size = Self.directoryEntrySize * (2 + UInt64(file.children.count))
+      size = Self.directoryEntrySize * (2 + UInt64(file.entries.count))
     } else if file.isRegular {
       let page = FileStatus.preferredBlockSize
-      blocks = (size + page - 1) / page * (page / FileStatus.blockUnit)
+      blocks = (residentPages ?? (size + page - 1) / page) * pageBlocks
     }
-    return FileStatus(
-      inode: UInt64(node) + 1, mode: file.mode, linkCount: links, size: size, blocks: blocks,
-      deviceMajor: file.deviceMajor, deviceMinor: file.deviceMinor,
-      modificationTime: UInt64(file.modificationTime))
+    var status = FileStatus(
+      inode: file.inode, mode: file.mode, linkCount: linkCount(of: node), size: size,
+      blocks: blocks, deviceMajor: file.deviceMajor, deviceMinor: file.deviceMinor)
+    status.accessTime = file.accessTime
+    status.modificationTime = file.modificationTime
+    status.changeTime = file.changeTime
+    return status
   }
 
-  /// The `linux_dirent64` records of directory `node` from position `start` (0 is `.`, 1 is
-  /// `..`, 2 + i is entry i) that fit in `capacity` bytes; and the position after them.
-  public func directoryRecords(of node: Int, from start: Int, capacity: Int) -> (
-    bytes: [UInt8], next: Int
-  ) {
+  /// The `linux_dirent64` records of directory `node` that fit in `capacity` bytes, from
+  /// `position` (0 is `.`, 1 is `..`, then the entries): the entries after the name `after`
+  /// when given — where the last call stopped, so that entries added or removed meanwhile
+  /// make no entry that stayed come twice or never (Linux's dcache cursor) — else from entry
+  /// `position - 2`. Returns the records, the position after them and the last name given.
+  public func directoryRecords(
+    of node: Int, from position: Int, after: [UInt8]? = nil, capacity: Int
+  ) -> (bytes: [UInt8], next: Int, last: [UInt8]?) {
     var bytes: [UInt8] = []
-    var position = start
-    let children = nodes[node].children
-    while position < children.count + 2 {
+    var position = position
+    var last = after
+    let entries = nodes[node].entries
+    var index = max(position - 2, 0)
+    if let after, position >= 2 {
+      let (found, exact) = self.position(in: node, of: after)
+      index = exact ? found + 1 : found
+    }
+    while position < 2 || index < entries.count {
       let entry: (inode: Int, name: [UInt8])
       switch position {
       case 0: entry = (node, Self.dot)
       case 1: entry = (nodes[node].parent, Self.dotDot)
-      default: entry = (children[position - 2], nodes[children[position - 2]].name)
+      default: entry = (entries[index].node, entries[index].name)
       }
       let record = DirectoryRecord.encode(
-        inode: UInt64(entry.inode) + 1, nextPosition: UInt64(position + 1),
+        inode: nodes[entry.inode].inode, nextPosition: UInt64(position + 1),
         type: FileMode.directoryEntryType(nodes[entry.inode].mode), name: entry.name)
       guard bytes.count + record.count <= capacity else { break }
       bytes += record
+      if position >= 2 {
+        last = entry.name
+        index += 1
+      }
       position += 1
     }
-    return (bytes, position)
+    return (bytes, position, last)
+  }
+
+  /// Whether a directory read from `position` after `after` has anything left.
+  public func hasRecords(of node: Int, from position: Int, after: [UInt8]?) -> Bool {
+    directoryRecords(of: node, from: position, after: after, capacity: Int.max).next > position
   }
 }
 

@@ -46,7 +46,7 @@ extension FileTree {
       }
       linksFollowed += 1
       guard linksFollowed <= Self.maximumSymbolicLinks else { throw .ELOOP }
-      let target = [UInt8](data(of: next))
+      let target = nodes[next].linkTarget
       guard !target.isEmpty else { throw .ENOENT }
       if target.first == Self.slash { current = Self.root }
       pending.append(contentsOf: Self.walkComponents(of: target).reversed())
