@@ -18,3 +18,8 @@ public enum ELFError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 }
+
+extension LinuxErrno {
+  /// `ELIBBAD`: the interpreter `PT_INTERP` names is no ELF file this machine can load.
+  public static let ELIBBAD = LinuxErrno(rawValue: 80)
+}
