@@ -106,6 +106,7 @@ public struct InitialStack: Equatable, Sendable {
       (AT.secure, 0),
       (AT.random, random),
       (AT.executableName, executable),
+      (AT.minimumSignalStackSize, SignalFramePlacement.minimumStackSize),
       (AT.null, 0),
     ]
   }

@@ -70,5 +70,7 @@ import Testing
     #expect(auxiliary[AuxiliaryType.interpreterBase] == 0x7fff_f7fc_3000)
     #expect(auxiliary[AuxiliaryType.entry] == plan.entry)
     #expect(auxiliary[AuxiliaryType.programHeaders] == plan.programHeadersAddress)
+    // FXSAVE 512 + 63 + the 440-byte frame + 15 + 8 = 1038, rounded up to 16.
+    #expect(auxiliary[AuxiliaryType.minimumSignalStackSize] == 1040)
   }
 }
