@@ -60,7 +60,8 @@ enum ProgramLoader {
 
   /// The interpreter a dynamically linked program names (`PT_INTERP`), opened as Linux's
   /// `open_exec` opens it (ENOENT when it is missing, EACCES when it is no executable regular
-  /// file) and checked as an ELF file it can load (ELIBBAD otherwise) — before anything
+  /// file), its header read (EIO when the file is shorter than one, as `elf_read`'s short
+  /// read) and checked as an ELF file it can load (ELIBBAD otherwise) — before anything
   /// changes; nil for a static program.
   static func interpreter(of plan: LoadPlan) throws(LinuxErrno) -> ELFBytes? {
     guard let path = plan.interpreterPath else { return nil }
@@ -68,6 +69,7 @@ enum ProgramLoader {
       directory: UInt64(bitPattern: Int64(OpenFlags.currentDirectory)), path: path,
       emptyPath: false, follow: true, name: path)
     let file = ELFBytes(opened.bytes)
+    guard file.count >= UInt64(ELF.headerSize) else { throw .EIO }
     do { _ = try LoadPlan(file: file) } catch { throw .ELIBBAD }
     return file
   }

@@ -20,6 +20,7 @@ RUN_LINUX = os.path.join(ROOT, "tools", "run-linux")
 DEBIAN_ROOT = os.path.join(ROOT, "tools", "debian-root")
 TREE = os.path.join(ROOT, "build", "debian-root")
 HELLO = os.path.join(ROOT, "tests", "programs", "hello.c")
+EXEC_ERRORS = os.path.join(ROOT, "tests", "programs", "exec_interp_errors.c")
 PROGRAMS = ["sort", "sha256sum", "ls", "sqlite3", "perl", "python3.11"]
 TIMEOUT = 600
 
@@ -38,7 +39,42 @@ def tree():
     os.makedirs(os.path.join(TREE, "data"), exist_ok=True)
     with open(os.path.join(TREE, "data", "words"), "w") as f:
         f.write("pear\napple\nfig\nbanana\ncherry\napple\n")
+    bad_interpreters(TREE, hello)
     return TREE
+
+
+INTERPRETER = b"/lib64/ld-linux-x86-64.so.2\0"
+# Programs whose PT_INTERP names (NUL-padded to the original's length) a missing file (ENOENT), a
+# text file shorter than an ELF header (EIO: Linux's short read), a longer one (ELIBBAD) and an
+# ELF interpreter without execute permission (EACCES).
+BAD_INTERPRETERS = {
+    "missing": b"/lib64/ld-missing.so.2",
+    "short": b"/data/text-interp",
+    "text": b"/data/long-text-interp",
+    "noexec": b"/data/noexec-interp",
+}
+
+
+def bad_interpreters(tree, hello):
+    image = open(hello, "rb").read()
+    assert image.count(INTERPRETER) == 1
+    for name, path in BAD_INTERPRETERS.items():
+        patched = image.replace(INTERPRETER, path.ljust(len(INTERPRETER), b"\0"))
+        target = os.path.join(tree, "data", "dynamic-" + name)
+        with open(target, "wb") as f:
+            f.write(patched)
+        os.chmod(target, 0o755)
+    with open(os.path.join(tree, "data", "text-interp"), "w") as f:
+        f.write("not an ELF file\n")
+    os.chmod(os.path.join(tree, "data", "text-interp"), 0o755)
+    with open(os.path.join(tree, "data", "long-text-interp"), "w") as f:
+        f.write("not an ELF file, but longer than an ELF header would be: 64 bytes or more\n")
+    os.chmod(os.path.join(tree, "data", "long-text-interp"), 0o755)
+    shutil.copyfile(os.path.join(tree, "usr", "lib", "x86_64-linux-gnu", "ld-linux-x86-64.so.2"),
+                    os.path.join(tree, "data", "noexec-interp"))
+    os.chmod(os.path.join(tree, "data", "noexec-interp"), 0o644)
+    errors = os.path.join(tree, "usr", "bin", "exec-interp-errors")
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", errors, EXEC_ERRORS], check=True)
 
 
 def run(runner, tree, argv, stdin=b""):
@@ -51,6 +87,8 @@ def run(runner, tree, argv, stdin=b""):
 
 CASES = {
     "hello": ["/usr/bin/hello-dynamic", "one", "two words"],
+    "interpreter-errors": ["/usr/bin/exec-interp-errors"]
+    + ["/data/dynamic-" + name for name in BAD_INTERPRETERS],
     "sort": ["/usr/bin/sort", "-r", "/data/words"],
     "sha256sum": ["/usr/bin/sha256sum", "/data/words"],
     "ls": ["/usr/bin/ls", "-1", "/data", "/usr/lib64"],
