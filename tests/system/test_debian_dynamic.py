@@ -92,6 +92,7 @@ CASES = {
     "sort": ["/usr/bin/sort", "-r", "/data/words"],
     "sha256sum": ["/usr/bin/sha256sum", "/data/words"],
     "ls": ["/usr/bin/ls", "-1", "/data", "/usr/lib64"],
+    "ls-long": ["/usr/bin/ls", "-l", "/data"],
     "sqlite3": ["/usr/bin/sqlite3", ":memory:",
                 "with recursive n(i) as (select 1 union all select i + 1 from n where i < 10) "
                 "select group_concat(i * i, ' '), sum(i) from n;"],
@@ -103,6 +104,11 @@ CASES = {
                    "data = json.dumps({'squares': [i * i for i in range(8)]}).encode(); "
                    "print(data.decode(), len(zlib.compress(data)), "
                    "hashlib.sha256(data).hexdigest()[:16]); sys.exit(4)"],
+    # Extension modules: dlopen of lib-dynload's _sqlite3 (and libsqlite3) and _decimal.
+    "python3.11-extensions": ["/usr/bin/python3.11", "-c",
+                              "import sqlite3, decimal; "
+                              "print(sqlite3.connect(':memory:').execute('select 6*7').fetchone(),"
+                              " decimal.Decimal(1) / 7)"],
 }
 
 
