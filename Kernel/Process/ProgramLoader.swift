@@ -6,6 +6,9 @@ enum LoadFailure: Error {
   case addressSpace(AddressSpaceError)
   case pageTables(PageMapError)
   case copyFaulted
+  /// The interpreter `PT_INTERP` names cannot be opened (its errno: ENOENT, EACCES…) or is no
+  /// ELF file it can load (ELIBBAD).
+  case interpreter([UInt8], LinuxErrno)
 
   var description: String {
     switch self {
@@ -14,12 +17,18 @@ enum LoadFailure: Error {
       return "cannot reserve its memory (errno " + String(error.errno.rawValue) + ")"
     case .pageTables: return "out of frames for page tables"
     case .copyFaulted: return "copying the program into memory faulted"
+    case .interpreter(let path, let errno):
+      return "cannot load its interpreter " + String(decoding: path, as: UTF8.self) + " (errno "
+        + String(errno.rawValue) + ")"
     }
   }
 }
 
-/// Loads a static ELF64 program into a fresh address space (LinuxABI's `LoadPlan` says what;
-/// this carries it out on the real MMU).
+/// Loads an ELF64 program into a fresh address space (LinuxABI's `LoadPlan` says what;
+/// this carries it out on the real MMU) — and, for a dynamically linked one, its interpreter
+/// (`PT_INTERP`: `mapInterpreter`), where the process then starts, told the interpreter's
+/// base in `AT_BASE` and the program's entry in `AT_ENTRY`; the interpreter maps the
+/// libraries itself (`mmap` of files).
 ///
 /// Each `PT_LOAD` segment's file part is mapped privately from the file's page cache
 /// (`PageCache`: pages filled on first touch, shared by every process running the program,
@@ -37,12 +46,58 @@ enum ProgramLoader {
     entry: UInt64, stackPointer: UInt64
   ) {
     let plan = try self.plan(for: file)
+    let interpreter: ELFBytes?
+    do throws(LinuxErrno) { interpreter = try self.interpreter(of: plan) } catch {
+      throw .interpreter(plan.interpreterPath ?? [], error)
+    }
     let space = try newAddressSpace()
     Processor.current.process!.addressSpace = space
     Processor.current.activate(space)
     return try populate(
-      space, plan: plan, file: file, arguments: arguments,
+      space, plan: plan, file: file, interpreter: interpreter, arguments: arguments,
       environment: environment.map { Array($0.utf8) })
+  }
+
+  /// The interpreter a dynamically linked program names (`PT_INTERP`), opened as Linux's
+  /// `open_exec` opens it (ENOENT when it is missing, EACCES when it is no executable regular
+  /// file), its header read (EIO when the file is shorter than one, as `elf_read`'s short
+  /// read) and checked as an ELF file it can load (ELIBBAD otherwise) — before anything
+  /// changes; nil for a static program.
+  static func interpreter(of plan: LoadPlan) throws(LinuxErrno) -> ELFBytes? {
+    guard let path = plan.interpreterPath else { return nil }
+    let opened = try ExecutableFile.open(
+      directory: UInt64(bitPattern: Int64(OpenFlags.currentDirectory)), path: path,
+      emptyPath: false, follow: true, name: path)
+    let file = ELFBytes(opened.bytes)
+    guard file.count >= UInt64(ELF.headerSize) else { throw .EIO }
+    do { _ = try LoadPlan(file: file) } catch { throw .ELIBBAD }
+    return file
+  }
+
+  /// Maps the interpreter where Linux's `load_elf_interp` puts an `ET_DYN` one: as one
+  /// mapping anywhere (`mmap`'s top-down choice, below the stack), its largest alignment
+  /// kept; an `ET_EXEC` one at its own addresses. Returns its plan, whose `loadBias` is
+  /// `AT_BASE` and whose `entry` is where the process starts.
+  static func mapInterpreter(_ file: ELFBytes, into space: ProcessAddressSpace)
+    throws(LoadFailure) -> LoadPlan
+  {
+    var plan = try self.plan(for: file)
+    if plan.loadBias != 0 {
+      let alignment = LoadPlan.alignment(of: file)
+      let slack = alignment - PageSize.size4KiB.bytes
+      let base: UInt64
+      do throws(AddressSpaceError) {
+        let room = try space.reserve(
+          length: plan.span + slack, protection: .none, kind: .anonymous, at: .anywhere)
+        try space.release(start: room.start, length: room.length)
+        base = (room.start + slack) & ~(alignment - 1)
+      } catch { throw .addressSpace(error) }
+      do { plan = try LoadPlan(file: file, dynamicBase: base) } catch {
+        throw .invalidProgram(error)
+      }
+    }
+    for segment in plan.segments { try map(segment, from: file, into: space) }
+    return plan
   }
 
   /// What `file` asks to be mapped; a malformed or unsupported ELF is refused here, before
@@ -55,10 +110,17 @@ enum ProgramLoader {
   /// current space: the file bytes and the initial stack (argv, envp, auxv) go in through the
   /// user-copy routine — and returns the entry point and initial stack pointer.
   static func populate(
-    _ space: ProcessAddressSpace, plan: LoadPlan, file: ELFBytes, arguments: [[UInt8]],
-    environment: [[UInt8]]
+    _ space: ProcessAddressSpace, plan programPlan: LoadPlan, file: ELFBytes,
+    interpreter: ELFBytes?, arguments: [[UInt8]], environment: [[UInt8]]
   ) throws(LoadFailure) -> (entry: UInt64, stackPointer: UInt64) {
+    var plan = programPlan
     for segment in plan.segments { try map(segment, from: file, into: space) }
+    var entry = plan.entry
+    if let interpreter {
+      let loaded = try mapInterpreter(interpreter, into: space)
+      plan.interpreterBase = loaded.loadBias
+      entry = loaded.entry
+    }
     do throws(AddressSpaceError) {
       _ = try space.reserveStack()
       try space.setUpHeap(at: plan.heapStart)
@@ -74,7 +136,7 @@ enum ProgramLoader {
     do { try UserMemory.copyOut(stack.bytes, to: stack.stackPointer) } catch {
       throw .copyFaulted
     }
-    return (plan.entry, stack.stackPointer)
+    return (entry, stack.stackPointer)
   }
 
   /// A new, empty address space sharing the kernel's part (not yet anyone's, not active).

@@ -9,7 +9,9 @@ import KernelSupport
 ///    ENAMETOOLONG; EACCES for anything but a regular file with an execute bit);
 /// 2. argv and envp are copied from user memory (`ExecArguments`: EFAULT, E2BIG);
 /// 3. the format is recognised, `#!` scripts followed to their interpreter at most
-///    `maximumInterpreterDepth` deep (ELOOP beyond), the ELF checked (ENOEXEC);
+///    `maximumInterpreterDepth` deep (ELOOP beyond), the ELF checked (ENOEXEC), and a
+///    dynamically linked program's `PT_INTERP` opened and checked (`ProgramLoader.
+///    interpreter`: ENOENT, EACCES, ELIBBAD);
 /// 4. a new, empty address space is made (ENOMEM).
 ///
 /// Every error so far leaves the process as it was. Then comes the **point of no return**
@@ -61,6 +63,7 @@ enum ExecCall {
     do throws(LoadFailure) { plan = try ProgramLoader.plan(for: image) } catch {
       throw .ENOEXEC
     }
+    let interpreter = try ProgramLoader.interpreter(of: plan)
     try ThreadGroup.endOthersForExec(ProcessRunner.current!)
     let space: ProcessAddressSpace
     do throws(LoadFailure) { space = try ProgramLoader.newAddressSpace() } catch {
@@ -68,7 +71,7 @@ enum ExecCall {
     }
     let process = ProcessRunner.current!
     replaceImage(of: process, with: space)
-    let start = load(plan, image, copied, into: space, name: name)
+    let start = load(plan, image, interpreter, copied, into: space, name: name)
     resetState(of: process, fileName: name)
     enter(frame, at: start.entry, stack: start.stackPointer)
     process.finishVfork()
@@ -98,12 +101,12 @@ enum ExecCall {
   /// Maps the program into the (now current) new space; past the point of no return a
   /// failure kills the process with SIGSEGV, as Linux's `force_fatal_sig`.
   static func load(
-    _ plan: LoadPlan, _ image: ELFBytes, _ copied: ExecArguments,
+    _ plan: LoadPlan, _ image: ELFBytes, _ interpreter: ELFBytes?, _ copied: ExecArguments,
     into space: ProcessAddressSpace, name: [UInt8]
   ) -> (entry: UInt64, stackPointer: UInt64) {
     do throws(LoadFailure) {
       return try ProgramLoader.populate(
-        space, plan: plan, file: image, arguments: copied.arguments,
+        space, plan: plan, file: image, interpreter: interpreter, arguments: copied.arguments,
         environment: copied.environment)
     } catch {
       ProcessFaults.end(

@@ -17,9 +17,12 @@ enum MemorySystemCalls {
   }
 
   static func mmap(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    let open =
+      call.a3 & MemoryFlags.mapAnonymous == 0 ? try? FileCalls.descriptors.file(call.a4) : nil
     let request = try MemoryCalls.decodeMap(
       address: call.a0, length: call.a1, protection: call.a2, flags: call.a3,
-      fileDescriptor: call.a4, offset: call.a5)
+      fileDescriptor: call.a4, offset: call.a5, descriptorIsOpen: open != nil)
+    if let file = request.file, let open { return try FileMapping.map(request, file, open) }
     let range = try perform { (space) throws(AddressSpaceError) in
       try space.reserve(
         length: request.length, protection: request.protection, kind: request.kind,

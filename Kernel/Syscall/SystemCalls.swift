@@ -134,6 +134,7 @@ enum SystemCalls {
     case Number.brk: return MemorySystemCalls.brk(call)
     case Number.madvise: return try MemorySystemCalls.madvise(call)
     case Number.mremap: return try RemapCall.mremap(call)
+    case Number.fadvise64: return try FileAdviceCall.fadvise64(call)
     default: return try handleProcessCall(call)
     }
   }

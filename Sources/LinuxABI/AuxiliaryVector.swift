@@ -18,6 +18,21 @@ public enum AuxiliaryType {
   public static let secure: UInt64 = 23  // AT_SECURE
   public static let random: UInt64 = 25  // AT_RANDOM
   public static let executableName: UInt64 = 31  // AT_EXECFN
+  public static let minimumSignalStackSize: UInt64 = 51  // AT_MINSIGSTKSZ
+}
+
+extension SignalFramePlacement {
+  /// `AT_MINSIGSTKSZ`: the most stack a signal frame of this kernel takes below the stack
+  /// pointer it is placed from (`place`): the FXSAVE image and its 64-byte alignment, the
+  /// frame and the CALL alignment, rounded up to 16 as Linux's `init_sigframe_size` rounds
+  /// its own. Linux 6.1 reports more on the same QEMU CPU (0xe30: its frames carry the whole
+  /// XSAVE state, AVX-512 included); this kernel's frames are FXSAVE frames.
+  public static var minimumStackSize: UInt64 {
+    let worst =
+      fxsaveBytes + (fpstateAlignment - 1) + UInt64(SignalFrame.byteCount)
+      + (stackAlignment - 1) + UInt64(MemoryLayout<UInt64>.size)
+    return (worst + stackAlignment - 1) & ~(stackAlignment - 1)
+  }
 }
 
 /// What the process is told about itself through the aux vector.

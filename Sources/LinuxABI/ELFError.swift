@@ -18,3 +18,14 @@ public enum ELFError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 }
+
+extension LinuxErrno {
+  /// `ELIBBAD`: the interpreter `PT_INTERP` names is no ELF file this machine can load.
+  public static let ELIBBAD = LinuxErrno(rawValue: 80)
+}
+
+extension LinuxErrno {
+  /// `EIO`: Linux's `elf_read` could not read a whole ELF header of the interpreter (the file
+  /// is shorter than one).
+  public static let EIO = LinuxErrno(rawValue: 5)
+}

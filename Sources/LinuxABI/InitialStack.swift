@@ -93,7 +93,7 @@ public struct InitialStack: Equatable, Sendable {
       (AT.programHeaderSize, UInt64(ELF.programHeaderSize)),
       (AT.programHeaderCount, UInt64(plan.programHeaderCount)),
       (AT.pageSize, PageSize.size4KiB.bytes),
-      (AT.interpreterBase, 0),
+      (AT.interpreterBase, plan.interpreterBase),
       (AT.flags, 0),
       (AT.entry, plan.entry),
       (AT.userID, identity.userID),
@@ -106,6 +106,7 @@ public struct InitialStack: Equatable, Sendable {
       (AT.secure, 0),
       (AT.random, random),
       (AT.executableName, executable),
+      (AT.minimumSignalStackSize, SignalFramePlacement.minimumStackSize),
       (AT.null, 0),
     ]
   }

@@ -32,8 +32,9 @@ public struct ThreadLocalTemplate: Equatable, Sendable {
   public var alignment: UInt64
 }
 
-/// How to load a static ELF64 x86-64 executable: validated segments, entry point, what the aux
-/// vector reports, and where the heap starts.
+/// How to load an ELF64 x86-64 executable (static, static PIE, or dynamically linked — then
+/// naming its interpreter) or an interpreter itself: validated segments, entry point, what the
+/// aux vector reports, and where the heap starts.
 ///
 /// Built only from a file that passed every check, so a hostile file is refused with one clear
 /// `ELFError` before anything is mapped.
@@ -57,6 +58,16 @@ public struct LoadPlan: Equatable, Sendable {
   public var heapStart: UInt64 = 0
   /// The `PT_TLS` template, if any.
   public var threadLocal: ThreadLocalTemplate?
+  /// The program interpreter `PT_INTERP` names (the dynamic linker: glibc's
+  /// `/lib64/ld-linux-x86-64.so.2`, musl's `/lib/ld-musl-x86_64.so.1`), without its NUL;
+  /// nil for a static program.
+  public var interpreterPath: [UInt8]?
+  /// Where the interpreter was loaded (`AT_BASE`: its load bias), 0 without one; set by the
+  /// loader once it has placed the interpreter.
+  public var interpreterBase: UInt64 = 0
+
+  /// `PATH_MAX`: the longest `PT_INTERP` Linux reads.
+  public static let maximumInterpreterPath: UInt64 = 4096
 
   /// Validates `file` and plans its loading.
   public init(file: ELFBytes, dynamicBase: UInt64 = LoadPlan.dynamicBase) throws(ELFError) {
@@ -87,6 +98,9 @@ public struct LoadPlan: Equatable, Sendable {
     heapStart = segments.last!.pages.end
     entry = try checkedEntry(header.entry)
     programHeadersAddress = Self.headersAddress(header, programHeaders, bias: loadBias)
+    if let interpreter = programHeaders.first(where: { $0.type == ELF.segmentInterpreter }) {
+      interpreterPath = try Self.interpreterPath(interpreter, in: file)
+    }
     threadLocal = programHeaders.first { $0.type == ELF.segmentThreadLocal }.map {
       ThreadLocalTemplate(
         address: $0.virtualAddress &+ loadBias, fileSize: $0.fileSize,
@@ -97,8 +111,6 @@ public struct LoadPlan: Equatable, Sendable {
   /// The checks on `PT_INTERP`, `PT_GNU_STACK` and `PT_TLS`.
   static func checkNonLoad(_ header: ProgramHeader) throws(ELFError) {
     switch header.type {
-    case ELF.segmentInterpreter:
-      throw .unsupported("dynamically linked (PT_INTERP): only static programs run here")
     case ELF.segmentGNUStack where header.flags & ELF.flagExecute != 0:
       throw .unsupported("PT_GNU_STACK asks for an executable stack (never mapped W+X)")
     case ELF.segmentThreadLocal:
@@ -111,6 +123,40 @@ public struct LoadPlan: Equatable, Sendable {
     default:
       return
     }
+  }
+
+  /// The path `PT_INTERP` names, checked as Linux's `load_elf_binary` does (ENOEXEC): 2 to
+  /// `PATH_MAX` bytes inside the file, the last one NUL; the path is what precedes the first
+  /// NUL (the kernel reads it as a C string).
+  static func interpreterPath(_ header: ProgramHeader, in file: ELFBytes) throws(ELFError)
+    -> [UInt8]
+  {
+    guard header.fileSize >= 2, header.fileSize <= maximumInterpreterPath else {
+      throw .malformed("PT_INTERP p_filesz is not between 2 and PATH_MAX")
+    }
+    guard file.contains(offset: header.offset, length: header.fileSize) else {
+      throw .truncated("PT_INTERP p_offset + p_filesz beyond the file")
+    }
+    let bytes = UnsafeRawBufferPointer(
+      rebasing: file.bytes[Int(header.offset)..<Int(header.offset + header.fileSize)])
+    guard bytes.last == 0 else { throw .malformed("PT_INTERP is not NUL-terminated") }
+    return Array(bytes.prefix { $0 != 0 })
+  }
+
+  /// The bytes of user address space the segments span, from the lowest segment's first
+  /// page to the end of the highest: what the interpreter needs free in one piece.
+  public var span: UInt64 { segments.last!.pages.end - segments.first!.pages.start }
+
+  /// The largest `p_align` of the segments (at least a page): where the interpreter may go.
+  public static func alignment(of file: ELFBytes) -> UInt64 {
+    guard let header = try? ELFHeader(file) else { return PageSize.size4KiB.bytes }
+    var alignment = PageSize.size4KiB.bytes
+    for index in 0..<header.programHeaderCount {
+      guard let load = try? header.programHeader(index, in: file), load.type == ELF.segmentLoad
+      else { continue }
+      alignment = max(alignment, load.alignment)
+    }
+    return alignment
   }
 
   /// The checks on one `PT_LOAD` header on its own.

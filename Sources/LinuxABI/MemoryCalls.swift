@@ -56,6 +56,33 @@ public struct MapRequest: Equatable, Sendable {
   public var placement: Placement
   /// `.sharedAnonymous` for `MAP_SHARED`, else `.anonymous`.
   public var kind: RegionKind = .anonymous
+  /// For a mapping of a file (no `MAP_ANONYMOUS`): which, and from where.
+  public var file: MappedFile? = nil
+}
+
+/// The file part of a decoded `mmap`: the descriptor (known to be open), the first page of
+/// the file mapped, and whether the mapping is `MAP_SHARED`. What the descriptor's file
+/// allows (`EACCES`, `ENODEV`) only the kernel can tell.
+public struct MappedFile: Equatable, Sendable {
+  public var descriptor: UInt64
+  /// The file offset in pages.
+  public var page: UInt64
+  /// `MAP_SHARED` or `MAP_SHARED_VALIDATE` (else `MAP_PRIVATE`).
+  public var shared: Bool
+  /// `MAP_GROWSDOWN`, which no file mapping may have (`EINVAL`, after the file's checks).
+  public var growsDown: Bool
+
+  public init(descriptor: UInt64, page: UInt64, shared: Bool, growsDown: Bool) {
+    self.descriptor = descriptor
+    self.page = page
+    self.shared = shared
+    self.growsDown = growsDown
+  }
+}
+
+extension LinuxErrno {
+  /// `EOVERFLOW`: the mapping's last page would be past the largest file offset.
+  public static let EOVERFLOW = LinuxErrno(rawValue: 75)
 }
 
 /// A decoded `mremap`: page-rounded lengths, and where the mapping may go.
@@ -97,17 +124,20 @@ public enum AdviceRequest: Equatable, Sendable {
 public enum MemoryCalls {
   static let pageMask = PageSize.size4KiB.offsetMask
 
-  /// `mmap(address, length, prot, flags, fd, offset)`. Only anonymous memory is supported; file
-  /// mappings fail as they would for a descriptor that cannot be mapped.
+  /// `mmap(address, length, prot, flags, fd, offset)`, in Linux's order (x86's `sys_mmap`,
+  /// `ksys_mmap_pgoff`, `do_mmap`): a misaligned offset, then a file mapping's descriptor
+  /// (`descriptorIsOpen`: EBADF), then the length and placement, then the mapping type.
   public static func decodeMap(
     address: UInt64, length: UInt64, protection: UInt64, flags: UInt64, fileDescriptor: UInt64,
-    offset: UInt64
+    offset: UInt64, descriptorIsOpen: Bool = false
   ) throws(LinuxErrno) -> MapRequest {
     guard offset & pageMask == 0 else { throw .EINVAL }
     let type = flags & MemoryFlags.mapType
     guard flags & MemoryFlags.mapAnonymous != 0 else {
-      throw Int32(truncatingIfNeeded: fileDescriptor) >= 0
-        && Int32(truncatingIfNeeded: fileDescriptor) <= 2 ? .ENODEV : .EBADF
+      guard descriptorIsOpen else { throw .EBADF }
+      return try decodeFileMap(
+        address: address, length: length, protection: protection, flags: flags,
+        fileDescriptor: fileDescriptor, offset: offset)
     }
     guard length != 0 else { throw .EINVAL }
     // Anonymous memory knows only MAP_SHARED and MAP_PRIVATE (MAP_SHARED_VALIDATE is checked
@@ -122,6 +152,56 @@ public enum MemoryCalls {
       placement: try placement(address: address, size: size, flags: flags),
       kind: type == MemoryFlags.mapShared ? .sharedAnonymous : .anonymous)
   }
+
+  /// `MAP_UNINITIALIZED`, one of the flags `MAP_SHARED` keeps (`LEGACY_MAP_MASK`).
+  static let mapUninitialized: UInt64 = 0x400_0000
+  /// Linux 6.1's `LEGACY_MAP_MASK`: the flags `MAP_SHARED` has always ignored the rest of,
+  /// and the only ones `MAP_SHARED_VALIDATE` accepts from a file system that supports no
+  /// more (tmpfs: `mmap_supported_flags` 0).
+  static let legacyMapMask: UInt64 =
+    MemoryFlags.mapShared | MemoryFlags.mapPrivate | MemoryFlags.mapFixed
+    | MemoryFlags.mapAnonymous | MemoryFlags.mapDenyWrite | MemoryFlags.mapExecutable
+    | mapUninitialized | MemoryFlags.mapGrowsDown | MemoryFlags.mapLocked
+    | MemoryFlags.mapNoReserve | MemoryFlags.mapPopulate | MemoryFlags.mapNonBlock
+    | MemoryFlags.mapStack | MemoryFlags.mapHugeTLB
+
+  /// `decodeMap` for a file (an open descriptor): `MAP_HUGETLB` on a file that is not
+  /// hugetlbfs is EINVAL; a zero length EINVAL, an unrepresentable one ENOMEM; a last page
+  /// past the largest page offset EOVERFLOW; then the placement, and the type: `MAP_SHARED`,
+  /// `MAP_SHARED_VALIDATE` (EOPNOTSUPP for a flag outside `legacyMapMask`), `MAP_PRIVATE`,
+  /// anything else EINVAL.
+  static func decodeFileMap(
+    address: UInt64, length: UInt64, protection: UInt64, flags: UInt64, fileDescriptor: UInt64,
+    offset: UInt64
+  ) throws(LinuxErrno) -> MapRequest {
+    guard flags & MemoryFlags.mapHugeTLB == 0 else { throw .EINVAL }
+    guard length != 0 else { throw .EINVAL }
+    let (rounded, overflow) = length.addingReportingOverflow(pageMask)
+    guard !overflow, rounded & ~pageMask <= UserLayout.end else { throw .ENOMEM }
+    let size = rounded & ~pageMask
+    let page = offset >> PageSize.size4KiB.shift
+    guard !page.addingReportingOverflow(size >> PageSize.size4KiB.shift).overflow,
+      page + (size >> PageSize.size4KiB.shift) <= maximumFilePages
+    else { throw .EOVERFLOW }
+    let placement = try placement(address: address, size: size, flags: flags)
+    let type = flags & MemoryFlags.mapType
+    switch type {
+    case MemoryFlags.mapShared, MemoryFlags.mapPrivate: break
+    case MemoryFlags.mapSharedValidate:
+      guard flags & ~legacyMapMask == 0 else { throw .EOPNOTSUPP }
+    default: throw .EINVAL
+    }
+    let file = MappedFile(
+      descriptor: fileDescriptor, page: page, shared: type != MemoryFlags.mapPrivate,
+      growsDown: flags & MemoryFlags.mapGrowsDown != 0)
+    return MapRequest(
+      length: size, protection: decodeProtection(protection), placement: placement,
+      kind: .anonymous, file: file)
+  }
+
+  /// `MAX_LFS_FILESIZE` (`LLONG_MAX`) in pages: a regular file's largest offset, which
+  /// `file_mmap_ok` keeps a mapping below.
+  static let maximumFilePages: UInt64 = UInt64(Int64.max) >> PageSize.size4KiB.shift
 
   /// The placement `mmap`'s address and flags ask for.
   static func placement(address: UInt64, size: UInt64, flags: UInt64) throws(LinuxErrno)

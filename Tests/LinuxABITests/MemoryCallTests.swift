@@ -48,7 +48,7 @@ import Testing
     #expect(
       error(map(0x7eff_ffff_f000, 0x2000, anonymousPrivate | MemoryFlags.mapFixed)) == .ENOMEM)
     #expect(error(map(0, 4096, MemoryFlags.mapPrivate)) == .EBADF)
-    #expect(error(map(0, 4096, MemoryFlags.mapPrivate, fd: 1)) == .ENODEV)
+    #expect(error(map(0, 4096, MemoryFlags.mapPrivate, fd: 1)) == .EBADF)
     #expect(
       error(map(0, 4096, MemoryFlags.mapAnonymous | MemoryFlags.mapSharedValidate | 1 << 30))
         == .EINVAL)
@@ -177,5 +177,34 @@ import Testing
     #expect(LinuxStructures.timespec(nanoseconds: 1_500_000_000)[0] == 1)
     #expect(LinuxStructures.rusage(minorFaults: 7, maximumResidentKiB: 0)[64] == 7)
     #expect(LinuxErrno.EFAULT.returnValue == UInt64(bitPattern: -14))
+  }
+
+  func mapFile(_ length: UInt64, _ flags: UInt64, offset: UInt64 = 0) -> Result<
+    MapRequest, LinuxErrno
+  > {
+    do {
+      return .success(
+        try MemoryCalls.decodeMap(
+          address: 0, length: length, protection: 1, flags: flags, fileDescriptor: 3,
+          offset: offset, descriptorIsOpen: true))
+    } catch { return .failure(error) }
+  }
+
+  /// A file mapping's own checks, in Linux's order (`ksys_mmap_pgoff`, `do_mmap`).
+  @Test func decodesFileMappingsWithLinuxsErrno() throws {
+    let request = try mapFile(5000, MemoryFlags.mapShared, offset: 0x3000).get()
+    #expect(request.length == 8192)
+    #expect(request.file == MappedFile(descriptor: 3, page: 3, shared: true, growsDown: false))
+    #expect(try mapFile(1, MemoryFlags.mapPrivate).get().file?.shared == false)
+    #expect(error(mapFile(1, MemoryFlags.mapPrivate, offset: 0x10)) == .EINVAL)
+    #expect(error(mapFile(0, MemoryFlags.mapPrivate)) == .EINVAL)
+    #expect(error(mapFile(1, MemoryFlags.mapPrivate | MemoryFlags.mapHugeTLB)) == .EINVAL)
+    #expect(error(mapFile(~0, MemoryFlags.mapPrivate)) == .ENOMEM)
+    #expect(error(mapFile(0x2000, MemoryFlags.mapPrivate, offset: ~0xfff)) == .EOVERFLOW)
+    #expect(error(mapFile(1, 0)) == .EINVAL)
+    #expect(error(mapFile(1, 0x0f)) == .EINVAL)
+    #expect(error(mapFile(1, MemoryFlags.mapSharedValidate | MemoryFlags.mapSync)) == .EOPNOTSUPP)
+    #expect(try mapFile(1, MemoryFlags.mapShared | MemoryFlags.mapSync).get().file?.shared == true)
+    #expect(try mapFile(1, MemoryFlags.mapSharedValidate).get().file?.shared == true)
   }
 }

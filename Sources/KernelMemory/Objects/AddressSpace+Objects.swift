@@ -49,7 +49,8 @@ extension AddressSpace {
   /// charging what it adds.
   func growObject(_ id: MemoryObjectID, toPages pages: UInt64) throws(AddressSpaceError) {
     let object = physical.objects[id]
-    guard pages > object.pageCount else { return }
+    // A file's pages are the file's: a mapping longer than it finds SIGBUS past its end.
+    guard pages > object.pageCount, object.kind == .anonymousShared else { return }
     let charge = MemoryObject.charge(forPages: pages)
     guard physical.commit.charge(charge - object.charge) else { throw .outOfMemory }
     physical.objects[id].pageCount = pages

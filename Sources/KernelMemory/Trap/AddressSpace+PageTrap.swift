@@ -102,6 +102,9 @@ extension AddressSpace {
     leaf: PhysicalAddress, tableEntry: PhysicalAddress, region: Region, access: AccessKind,
     fault: PageFault
   ) -> FaultResolution {
+    if isPastEndOfObject(region, page: fault.address) {
+      return .kill(KillReason(kind: .pastEndOfFile, address: fault.address, access: access))
+    }
     if let object = region.object, !region.kind.isShared {
       return fillPrivately(
         from: object, leaf: leaf, tableEntry: tableEntry, region: region, access: access,
@@ -150,7 +153,11 @@ extension AddressSpace {
       with: PageTableEntry(frame: frame, flags: region.protection.leafFlags.union(.present)))
     residentFrames += 1
     resolvedFaults += 1
-    return .resolved(physical.objects[object].residentPages > resident ? .zeroedFrame : .objectPage)
+    guard physical.objects[object].residentPages > resident else { return .resolved(.objectPage) }
+    guard case .fileContents = physical.objects[object].kind else {
+      return .resolved(.zeroedFrame)
+    }
+    return .resolved(.filePage)
   }
 
   /// Handles a fault on a page that is mapped: a write to a private page whose leaf is

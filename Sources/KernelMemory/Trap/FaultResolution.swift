@@ -78,6 +78,10 @@ public struct KillReason: Sendable, Equatable, CustomStringConvertible {
     /// The same fault again with nothing left to change: the page is mapped and permits the
     /// access, and its stale translation was already invalidated once.
     case noProgress
+    /// The page of a file mapping lies wholly past the end of its file (the mapping may be
+    /// longer than the file, or the file shrank): Linux's `VM_FAULT_SIGBUS` from
+    /// `filemap_fault`, SIGBUS `BUS_ADRERR`.
+    case pastEndOfFile
   }
 
   /// What was wrong.
@@ -103,6 +107,7 @@ public struct KillReason: Sendable, Equatable, CustomStringConvertible {
     case .nonCanonical: what = "non-canonical address"
     case .supervisorModeAccess: what = "supervisor-mode access from user mode"
     case .noProgress: what = "the fault repeats with nothing left to change"
+    case .pastEndOfFile: what = "past the end of the mapped file"
     }
     return access.description + " at " + hex(address) + ": " + what
   }

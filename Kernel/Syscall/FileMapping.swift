@@ -1,0 +1,63 @@
+/// The memory object holding an open regular file's pages, and the file's size in bytes:
+/// what `mmap` of a file maps (`FileMapping`). Today the root file system is the read-only
+/// initramfs, so this is its page-cache object (`AddressSpace.cachedFile`, the one `execve`
+/// maps a program's segments from: every mapping of the file shares its frames); nil when
+/// the cache cannot take the file (its charge refused: `ENOMEM`). The one place a writable
+/// file system's file objects plug in.
+func fileMemoryObject(for node: OpenNode) -> (object: MemoryObjectID, size: UInt64)? {
+  let contents = FileContents(PathCalls.tree.data(of: node.node))
+  guard let object = MemorySystemCalls.space.cachedFile(contents) else { return nil }
+  return (object, contents.byteCount)
+}
+
+/// `mmap` of an open file, after LinuxABI's `decodeMap`: the checks only the file can answer,
+/// in Linux 6.1's order (`do_mmap`), then the mapping.
+///
+/// - `MAP_SHARED` with `PROT_WRITE` of a file not open for writing: EACCES; a file not open
+///   for reading: EACCES; anything without pages to map (a directory, a pipe, the console,
+///   `/dev/null`): ENODEV; `MAP_GROWSDOWN`: EINVAL.
+/// - `/dev/zero` is anonymous memory (`mmap_zero`): shared or private as asked.
+/// - `MAP_PRIVATE`: the file's pages, copied on write (`reservePrivateMapping`), charged like
+///   anonymous memory so a copy never fails.
+/// - `MAP_SHARED` of a file open for writing: the file's own pages (`reserveSharedMapping`),
+///   uncharged. Of a file open read-only it can never be written, so it is mapped as a
+///   private mapping — which Linux does too (`do_mmap` clears `VM_SHARED` for it). One
+///   difference: Linux also clears `VM_MAYWRITE`, so `mprotect(PROT_WRITE)` on it fails with
+///   EACCES; here it succeeds and writes copy privately (the file is never changed).
+/// - Pages past the end of the file are SIGBUS (`KillReason.Kind.pastEndOfFile`).
+enum FileMapping {
+  static func map(_ request: MapRequest, _ file: MappedFile, _ open: OpenFile) throws(LinuxErrno)
+    -> UInt64
+  {
+    guard case .node(let node) = open else { throw .ENODEV }
+    let writing = request.protection.contains(.write)
+    if file.shared, writing, !node.writable { throw .EACCES }
+    guard node.readable else { throw .EACCES }
+    if node.device == .zero { return try mapZero(request, file) }
+    guard node.device == nil, PathCalls.tree.nodes[node.node].isRegular else { throw .ENODEV }
+    guard !file.growsDown else { throw .EINVAL }
+    guard let (object, _) = fileMemoryObject(for: node) else { throw .ENOMEM }
+    let range = try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
+      if file.shared, node.writable {
+        return try space.reserveSharedMapping(
+          of: object, page: file.page, length: request.length,
+          protection: request.protection, at: request.placement)
+      }
+      return try space.reservePrivateMapping(
+        of: object, page: file.page, length: request.length, protection: request.protection,
+        at: request.placement)
+    }
+    return range.start
+  }
+
+  /// `/dev/zero`'s mapping: anonymous memory, shared memory for `MAP_SHARED`.
+  static func mapZero(_ request: MapRequest, _ file: MappedFile) throws(LinuxErrno) -> UInt64 {
+    guard !file.growsDown else { throw .EINVAL }
+    let range = try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
+      try space.reserve(
+        length: request.length, protection: request.protection,
+        kind: file.shared ? .sharedAnonymous : .anonymous, at: request.placement)
+    }
+    return range.start
+  }
+}
