@@ -103,9 +103,11 @@ public enum ProcPath {
       names.replaceSubrange(
         0..<1, with: [Array(String(selfID).utf8), Array("task".utf8), Array(String(threadID).utf8)])
     }
-    if names.count == 1, let file = ProcSystemFile.allCases.first(where: {
-      Array($0.name.utf8) == names[0]
-    }) {
+    if names.count == 1,
+      let file = ProcSystemFile.allCases.first(where: {
+        Array($0.name.utf8) == names[0]
+      })
+    {
       return .system(file)
     }
     guard let id = number(names[0]) else { throw .ENOENT }
