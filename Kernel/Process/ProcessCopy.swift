@@ -15,6 +15,8 @@ enum ProcessCopy {
     child.descriptors = parent.descriptors  // a copy of the table; the descriptions shared
     child.fileSystem = parent.fileSystem
     child.workingDirectory = parent.workingDirectory
+    child.program = parent.program
+    child.procWorkingDirectory = parent.procWorkingDirectory
     child.signals = inheritedSignals(parent.signals)
     child.limits = parent.limits
     child.groupID = parent.groupID

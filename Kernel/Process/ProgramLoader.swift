@@ -59,6 +59,8 @@ enum ProgramLoader {
     environment: [[UInt8]]
   ) throws(LoadFailure) -> (entry: UInt64, stackPointer: UInt64) {
     for segment in plan.segments { try map(segment, from: file, into: space) }
+    Processor.current.process?.program = ProgramRecord(
+      file: FileContents(file.bytes), arguments: arguments, environment: environment)
     do throws(AddressSpaceError) {
       _ = try space.reserveStack()
       try space.setUpHeap(at: plan.heapStart)

@@ -31,9 +31,14 @@ final class UserProcess {
   var faultsAtEnd: UInt64 = 0
   /// Its file descriptors.
   var descriptors = DescriptorTable()
+  /// Its program's file, arguments and environment as loaded (/proc's exe, cmdline, environ).
+  var program = ProgramRecord()
   /// The root file system its paths resolve in (shared, read-only), and its working directory.
   var fileSystem = FileTree()
   var workingDirectory = FileTree.root
+  /// The working directory's path when it is inside /proc (then `workingDirectory` is the
+  /// root): Kernel/Proc resolves relative paths from it.
+  var procWorkingDirectory: [UInt8]? = nil
   /// Its signal dispositions, mask and pending signals (Kernel/Syscall/SignalCalls.swift).
   var signals = SignalState()
   var realTimer = RealTimer()  // ITIMER_REAL (`alarm`, `setitimer`): Kernel/Timer/RealTimers.swift

@@ -161,6 +161,9 @@ enum FileCalls {
   /// `lseek`: root-file-system files move (FileReadCalls); the console and stdin (a pipe's
   /// part) are not seekable.
   static func lseek(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    if case .generated(let file) = try descriptors.file(call.a0) {
+      return try file.seek(call.a1, whence: call.a2)
+    }
     guard case .node(let open) = try descriptors.file(call.a0) else { throw .ESPIPE }
     return try FileReadCalls.lseek(open, offset: call.a1, whence: call.a2)
   }

@@ -218,6 +218,11 @@ import Testing
     #expect(try resolve("/tmp/../proc/meminfo", true) == .system(.meminfo))
     #expect(try resolve("/proc/self", false) == .selfLink)
     #expect(try resolve("/proc/self", true) == .process(7, thread: nil, .directory))
+    #expect(try resolve("/proc/self/", false) == .process(7, thread: nil, .directory))
+    #expect(
+      ProcPath.absolute(Array("stat".utf8), from: Array("/proc/3".utf8))
+        == Array("/proc/3/stat".utf8))
+    #expect(ProcPath.normalized(Array("/proc/3/..//".utf8)) == Array("/proc".utf8))
     #expect(try resolve("/proc/self/maps", false) == .process(7, thread: nil, .maps))
     #expect(try resolve("/proc/thread-self", false) == .threadSelfLink)
     #expect(try resolve("/proc/thread-self/stat", true) == .process(7, thread: 9, .stat))

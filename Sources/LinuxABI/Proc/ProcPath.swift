@@ -90,6 +90,8 @@ public enum ProcPath {
     _ path: [UInt8], selfID: UInt64, threadID: UInt64, followFinal: Bool
   ) throws(LinuxErrno) -> ProcNode? {
     guard path.first == UInt8(ascii: "/") else { return nil }
+    // A trailing slash makes the last component an intermediate one: a link there is followed.
+    let followFinal = followFinal || path.last == UInt8(ascii: "/")
     let components = lexical(path)
     guard components.first == mountName else { return nil }
     var names = Array(components.dropFirst())
@@ -147,6 +149,19 @@ public enum ProcPath {
       value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
     }
     return value
+  }
+
+  /// `path` made absolute against `directory` (an absolute /proc path): what a relative path
+  /// names from a /proc working directory or directory descriptor.
+  public static func absolute(_ path: [UInt8], from directory: [UInt8]) -> [UInt8] {
+    path.first == UInt8(ascii: "/") ? path : directory + [UInt8(ascii: "/")] + path
+  }
+
+  /// The absolute path `path` normalises to (`/proc/1/..` → `/proc`): what getcwd answers.
+  public static func normalized(_ path: [UInt8]) -> [UInt8] {
+    let components = lexical(path)
+    guard !components.isEmpty else { return [UInt8(ascii: "/")] }
+    return components.flatMap { [UInt8(ascii: "/")] + $0 }
   }
 
   /// The components of an absolute path with `.`, `..` and repeated slashes taken away.
