@@ -44,8 +44,9 @@ enum ProcFileSystem {
   }
 
   /// `open` of a /proc path: the generated file, the file a link names (followed unless
-  /// `O_NOFOLLOW`: ELOOP), or nil for a path outside /proc. Nothing under /proc is writable
-  /// here (EACCES); a directory opened for writing is EISDIR, a file with O_DIRECTORY ENOTDIR.
+  /// `O_NOFOLLOW`: ELOOP), or nil for a path outside /proc. Root may open a file for writing,
+  /// as on Linux (CAP_DAC_OVERRIDE), but none has a write operation (`write` answers EINVAL);
+  /// a directory opened for writing is EISDIR, a file with O_DIRECTORY ENOTDIR.
   static func open(_ path: [UInt8], directory: UInt64, flags: UInt64) throws(LinuxErrno)
     -> OpenFile?
   {
@@ -58,7 +59,6 @@ enum ProcFileSystem {
     let writing = flags & OpenFlags.accessMode != OpenFlags.readOnly
     if node.isDirectory, writing || flags & OpenFlags.create != 0 { throw .EISDIR }
     if !node.isDirectory, flags & OpenFlags.directory != 0 { throw .ENOTDIR }
-    if writing { throw .EACCES }
     return .generated(try generate(node, path: path))
   }
 

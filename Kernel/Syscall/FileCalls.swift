@@ -33,6 +33,7 @@ enum FileCalls {
   static func writable(_ descriptor: UInt64) throws(LinuxErrno) -> OpenNode? {
     let file = try descriptors.file(descriptor)
     if file == .console { return nil }
+    if case .generated = file { throw .EINVAL }  // /proc: no write operation
     guard case .node(let open) = file, open.writable, open.device != nil else { throw .EBADF }
     return open
   }
