@@ -31,8 +31,16 @@ final class GeneratedFile {
 
   var isDirectory: Bool { node.isDirectory }
 
-  /// `read`: from the offset, as much as fits; 0 at the end. EISDIR for a directory.
+  /// `read`: from the offset, as much as fits, moving it; 0 at the end. EISDIR for a
+  /// directory.
   func read(to buffer: UInt64, count: UInt64) throws(LinuxErrno) -> UInt64 {
+    let copied = try read(at: offset, to: buffer, count: count)
+    offset += copied
+    return copied
+  }
+
+  /// `pread64`: from `offset`, which does not move.
+  func read(at offset: UInt64, to buffer: UInt64, count: UInt64) throws(LinuxErrno) -> UInt64 {
     guard !isDirectory else { throw .EISDIR }
     guard offset < UInt64(bytes.count) else { return 0 }
     let length = Int(min(count, UInt64(bytes.count) - offset))
@@ -43,9 +51,7 @@ final class GeneratedFile {
           try FileReadCalls.copy(raw, from: Int(offset), count: length, to: buffer))
       } catch { outcome = .failure(error) }
     }
-    let copied = try outcome.get()
-    offset += UInt64(copied)
-    return UInt64(copied)
+    return UInt64(try outcome.get())
   }
 
   /// `lseek`: SEEK_SET and SEEK_CUR (procfs's `seq_lseek` refuses SEEK_END: EINVAL).

@@ -86,6 +86,10 @@ enum FileReadCalls {
   static func pread64(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let file = try FileCalls.descriptors.file(call.a0)
     guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
+    if case .generated(let generated) = file, Int64(bitPattern: call.a3) >= 0 {
+      let count = min(call.a2, UserPointer.maximumTransfer)
+      return try generated.read(at: call.a3, to: call.a1, count: count)
+    }
     guard case .node(let open) = file else { throw .ESPIPE }
     guard open.readable else { throw .EBADF }
     guard Int64(bitPattern: call.a3) >= 0 else { throw .EINVAL }

@@ -160,7 +160,8 @@ enum PathCalls {
   }
 
   static func stat(_ call: SystemCallArguments, follow: Bool) throws(LinuxErrno) -> UInt64 {
-    let status = try self.status(directory: atCurrent, path: call.a0, flags: follow ? 0 : Flags.symlinkNoFollow)
+    let flags = follow ? 0 : Flags.symlinkNoFollow
+    let status = try self.status(directory: atCurrent, path: call.a0, flags: flags)
     try UserMemory.copyOut(status.statBytes, to: call.a1)
     return 0
   }
@@ -199,6 +200,8 @@ enum PathCalls {
     let allowed = Flags.effectiveAccess | Flags.symlinkNoFollow | Flags.emptyPath
     guard mode & ~all == 0, flags & ~allowed == 0 else { throw .EINVAL }
     let path = try copyPath(address)
+    let follow = flags & Flags.symlinkNoFollow == 0
+    if try ProcFileSystem.status(path, directory: directory, follow: follow) != nil { return 0 }
     let node: Int
     if path.isEmpty, flags & Flags.emptyPath != 0,
       Int32(truncatingIfNeeded: directory) != Flags.currentDirectory

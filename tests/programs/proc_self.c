@@ -211,6 +211,12 @@ static void check_identity(int argc, char **argv) {
   check(fd >= 0 && write(fd, "x", 1) < 0 && errno == EINVAL, "maps is not writable (EINVAL)");
   close(fd);
   check(open("/proc/nonexistent", O_RDONLY) < 0 && errno == ENOENT, "ENOENT under /proc");
+  check(access("/proc/self/status", R_OK) == 0, "access of a /proc file");
+  fd = open("/proc/self/comm", O_RDONLY);
+  char part[4] = {0};
+  check(fd >= 0 && pread(fd, part, 3, 5) == 3 && strcmp(part, "sel") == 0,
+        "pread of a /proc file at an offset");
+  close(fd);
 }
 
 int main(int argc, char **argv) {
