@@ -16,6 +16,8 @@ enum ProcessCopy {
     child.fileSystem = parent.fileSystem
     child.workingDirectory = parent.workingDirectory
     child.creationMask = parent.creationMask
+    child.program = parent.program
+    child.procWorkingDirectory = parent.procWorkingDirectory
     child.signals = inheritedSignals(parent.signals)
     child.limits = parent.limits
     child.groupID = parent.groupID

@@ -121,6 +121,8 @@ enum ProgramLoader {
       plan.interpreterBase = loaded.loadBias
       entry = loaded.entry
     }
+    Processor.current.process?.program = ProgramRecord(
+      file: FileContents(file.bytes), arguments: arguments, environment: environment)
     do throws(AddressSpaceError) {
       _ = try space.reserveStack()
       try space.setUpHeap(at: plan.heapStart)

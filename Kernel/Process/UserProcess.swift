@@ -37,6 +37,11 @@ final class UserProcess {
   var workingDirectory = FileTree.root
   /// `umask`: the permission bits new files and directories do not get (inherited by fork).
   var creationMask: UInt32 = OpenFlags.creationMask
+  /// Its program's file, arguments and environment as loaded (/proc's exe, cmdline, environ).
+  var program = ProgramRecord()
+  /// The working directory's path when it is inside /proc (then `workingDirectory` is the
+  /// root): Kernel/Proc resolves relative paths from it.
+  var procWorkingDirectory: [UInt8]? = nil
   /// Its signal dispositions, mask and pending signals (Kernel/Syscall/SignalCalls.swift).
   var signals = SignalState()
   var realTimer = RealTimer()  // ITIMER_REAL (`alarm`, `setitimer`): Kernel/Timer/RealTimers.swift

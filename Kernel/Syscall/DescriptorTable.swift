@@ -9,6 +9,8 @@ enum OpenFile: Equatable {
   case node(OpenNode)
   /// A pipe's read or write end.
   case pipe(PipeEnd)
+  /// A /proc file or directory: bytes made at open (Kernel/Proc).
+  case generated(GeneratedFile)
 
   /// The same open file (descriptions compare by identity, as two `open`s are two files).
   static func == (left: OpenFile, right: OpenFile) -> Bool {
@@ -17,6 +19,7 @@ enum OpenFile: Equatable {
     case (.console, .console): return true
     case (.node(let a), .node(let b)): return a === b
     case (.pipe(let a), .pipe(let b)): return a === b
+    case (.generated(let a), .generated(let b)): return a === b
     default: return false
     }
   }
@@ -114,6 +117,11 @@ struct DescriptorTable {
   mutating func setCloseOnExec(_ descriptor: UInt64, _ value: Bool) throws(LinuxErrno) {
     let source = try file(descriptor)
     entries[Self.index(descriptor)!] = (source, value)
+  }
+
+  /// The open descriptors in ascending order (/proc/PID/fd).
+  var openDescriptors: [UInt64] {
+    entries.indices.compactMap { entries[$0] == nil ? nil : UInt64($0) }
   }
 
   /// `execve`'s `do_close_on_exec`: every descriptor marked close-on-exec is closed.

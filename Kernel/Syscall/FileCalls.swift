@@ -83,6 +83,7 @@ enum FileCalls {
     case .node(let open): return try FileWriteCalls.write(open, from: call.a1, count: call.a2)
     case .input: throw .EBADF
     case .console: return try writeConsole(from: call.a1, count: call.a2)
+    case .generated: throw .EINVAL  // /proc: no write operation
     }
   }
 
@@ -119,6 +120,7 @@ enum FileCalls {
     }
     let file = try descriptors.file(call.a0)
     if case .input = file { throw .EBADF }
+    if case .generated = file { throw .EINVAL }  // /proc: no write operation
     if case .node(let open) = file, !open.writable { throw .EBADF }
     let vectors = try userVectors(at: call.a1, count: call.a2)
     if case .node(let open) = file { return try FileWriteCalls.writev(open, vectors) }
@@ -160,6 +162,9 @@ enum FileCalls {
   /// `lseek`: root-file-system files move (FileReadCalls); the console and stdin (a pipe's
   /// part) are not seekable.
   static func lseek(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
+    if case .generated(let file) = try descriptors.file(call.a0) {
+      return try file.seek(call.a1, whence: call.a2)
+    }
     guard case .node(let open) = try descriptors.file(call.a0) else { throw .ESPIPE }
     return try FileReadCalls.lseek(open, offset: call.a1, whence: call.a2)
   }

@@ -22,6 +22,7 @@ enum FileReadCalls {
       open.offset += copied
       return copied
     case .pipe(let end): return try PipeIO.read(end, into: UserVectors(buffer, count: count))
+    case .generated(let generated): return try generated.read(to: buffer, count: count)
     }
   }
 
@@ -86,6 +87,10 @@ enum FileReadCalls {
   static func pread64(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let file = try FileCalls.descriptors.file(call.a0)
     guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
+    if case .generated(let generated) = file, Int64(bitPattern: call.a3) >= 0 {
+      let count = min(call.a2, UserPointer.maximumTransfer)
+      return try generated.read(at: call.a3, to: call.a1, count: count)
+    }
     guard case .node(let open) = file else { throw .ESPIPE }
     guard open.readable else { throw .EBADF }
     guard Int64(bitPattern: call.a3) >= 0 else { throw .EINVAL }
@@ -118,6 +123,11 @@ enum FileReadCalls {
   /// next one does; 0 at the end.
   static func getdents64(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let file = try FileCalls.descriptors.file(call.a0)
+    if case .generated(let directory) = file {
+      guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
+      return try ProcFileSystem.getdents(
+        directory, to: call.a1, capacity: Int(min(call.a2, UInt64(Int32.max))))
+    }
     guard case .node(let open) = file, tree.nodes[open.node].isDirectory else { throw .ENOTDIR }
     guard UserPointer.passesAccessCheck(call.a1, length: call.a2) else { throw .EFAULT }
     let capacity = Int(min(call.a2, UInt64(Int32.max)))

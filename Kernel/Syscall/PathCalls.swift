@@ -75,6 +75,10 @@ enum PathCalls {
     let limit = process.limits.openFiles
     _ = try process.descriptors.lowestFree(limit: limit)
     guard !path.isEmpty else { throw .ENOENT }
+    let closeOnExec = flags & Flags.closeOnExec != 0
+    if let file = try ProcFileSystem.open(path, directory: directory, flags: flags) {
+      return try process.descriptors.install(file, limit: limit, closeOnExec: closeOnExec)
+    }
     let creating = flags & Flags.create != 0
     let exclusive = creating && flags & Flags.exclusive != 0
     let follow = flags & Flags.noFollow == 0 && !exclusive
@@ -94,8 +98,7 @@ enum PathCalls {
         now: WallClock.nanoseconds())
     }
     let file = try openFile(node, flags: flags)
-    return try process.descriptors.install(
-      file, limit: limit, closeOnExec: flags & Flags.closeOnExec != 0)
+    return try process.descriptors.install(file, limit: limit, closeOnExec: closeOnExec)
   }
 
   /// `umask(mask)`: the new creation mask (its permission bits), the old one returned.
@@ -152,6 +155,7 @@ enum PathCalls {
     case .console:
       return FileStatus(
         inode: 0, mode: FileCalls.characterDeviceMode, linkCount: 1, size: 0, blocks: 0)
+    case .generated(let generated): return generated.status
     case .input, .pipe:
       let pipeMode = FileMode.fifo | 0o600
       return FileStatus(inode: 0, mode: pipeMode, linkCount: 1, size: 0, blocks: 0)
@@ -175,7 +179,11 @@ enum PathCalls {
       }
       return status(of: try process.descriptors.file(directory))
     }
-    return status(of: try node(directory, path, follow: flags & Flags.symlinkNoFollow == 0))
+    let follow = flags & Flags.symlinkNoFollow == 0
+    if let status = try ProcFileSystem.status(path, directory: directory, follow: follow) {
+      return status
+    }
+    return status(of: try node(directory, path, follow: follow))
   }
 
   static func fstat(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
@@ -185,7 +193,8 @@ enum PathCalls {
   }
 
   static func stat(_ call: SystemCallArguments, follow: Bool) throws(LinuxErrno) -> UInt64 {
-    let status = status(of: try node(atCurrent, try copyPath(call.a0), follow: follow))
+    let flags = follow ? 0 : Flags.symlinkNoFollow
+    let status = try self.status(directory: atCurrent, path: call.a0, flags: flags)
     try UserMemory.copyOut(status.statBytes, to: call.a1)
     return 0
   }
@@ -224,6 +233,8 @@ enum PathCalls {
     let allowed = Flags.effectiveAccess | Flags.symlinkNoFollow | Flags.emptyPath
     guard mode & ~all == 0, flags & ~allowed == 0 else { throw .EINVAL }
     let path = try copyPath(address)
+    let follow = flags & Flags.symlinkNoFollow == 0
+    if try ProcFileSystem.status(path, directory: directory, follow: follow) != nil { return 0 }
     let node: Int
     if path.isEmpty, flags & Flags.emptyPath != 0,
       Int32(truncatingIfNeeded: directory) != Flags.currentDirectory
@@ -247,7 +258,13 @@ enum PathCalls {
     throws(LinuxErrno) -> UInt64
   {
     guard Int32(truncatingIfNeeded: size) > 0 else { throw .EINVAL }
-    let node = try self.node(directory, try copyPath(address), follow: false)
+    let path = try copyPath(address)
+    if let target = try ProcFileSystem.linkTarget(path, directory: directory) {
+      let count = min(target.count, Int(Int32(truncatingIfNeeded: size)))
+      try UserMemory.copyOut(Array(target[0..<count]), to: buffer)
+      return UInt64(count)
+    }
+    let node = try self.node(directory, path, follow: false)
     guard tree.nodes[node].isSymbolicLink else { throw .EINVAL }
     let target = tree.nodes[node].linkTarget
     let count = min(target.count, Int(Int32(truncatingIfNeeded: size)))
@@ -259,8 +276,11 @@ enum PathCalls {
   // MARK: working directory
 
   static func chdir(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let node = try node(atCurrent, try copyPath(call.a0), follow: true)
+    let path = try copyPath(call.a0)
+    if try ProcFileSystem.changeDirectory(path) { return 0 }
+    let node = try node(atCurrent, path, follow: true)
     guard tree.nodes[node].isDirectory else { throw .ENOTDIR }
+    process.procWorkingDirectory = nil
     process.workingDirectory = node
     return 0
   }
@@ -269,13 +289,14 @@ enum PathCalls {
     guard case .node(let open) = try process.descriptors.file(call.a0),
       tree.nodes[open.node].isDirectory
     else { throw .ENOTDIR }
+    process.procWorkingDirectory = nil
     process.workingDirectory = open.node
     return 0
   }
 
   /// `getcwd(buf, size)`: the path with its NUL; ERANGE when it does not fit.
   static func getcwd(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    let path = tree.path(of: process.workingDirectory) + [0]
+    let path = (process.procWorkingDirectory ?? tree.path(of: process.workingDirectory)) + [0]
     guard call.a1 >= UInt64(path.count) else { throw .ERANGE }
     try UserMemory.copyOut(path, to: call.a0)
     return UInt64(path.count)

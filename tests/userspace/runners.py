@@ -191,7 +191,7 @@ class LinuxQemuRunner(NativeRunner):
         self.overcommit_always = False  # the guest runs with Linux's default heuristic
 
     def run(self, program, args=(), timeout=None):
-        command = [RUN_LINUX, "--timeout", str(timeout or KERNEL_TIMEOUT), program, *args]
+        command = [RUN_LINUX, "--proc", "--timeout", str(timeout or KERNEL_TIMEOUT), program, *args]
         completed = subprocess.run(
             command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, timeout=(timeout or KERNEL_TIMEOUT) + 60, check=False)

@@ -7,7 +7,6 @@ extension LinuxErrno {
   public static let ENOSPC = LinuxErrno(rawValue: 28)
   public static let EMLINK = LinuxErrno(rawValue: 31)
   public static let ENOTEMPTY = LinuxErrno(rawValue: 39)
-  public static let EOVERFLOW = LinuxErrno(rawValue: 75)
 }
 
 /// The x86-64 numbers of the file calls (arch/x86/entry/syscalls/syscall_64.tbl).
@@ -34,7 +33,6 @@ extension SystemCallNumber {
   public static let statfs: UInt64 = 137
   public static let fstatfs: UInt64 = 138
   public static let sync: UInt64 = 162
-  public static let fadvise64: UInt64 = 221
   public static let mkdirat: UInt64 = 258
   public static let fchownat: UInt64 = 260
   public static let unlinkat: UInt64 = 263

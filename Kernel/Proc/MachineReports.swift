@@ -1,0 +1,106 @@
+import KernelSupport
+
+/// The machine-wide /proc files from the memory manager (frame bitmap, commit ledger, memory
+/// objects), CPUID, the clocks and the process table.
+enum MachineReports {
+  static let nanosecondsPerHundredth = LinuxStructures.nanosecondsPerSecond / 100
+  /// CPUID leaves /proc/cpuinfo reads.
+  static let extendedBase: UInt32 = 0x8000_0000
+  static let structuredLeaf: UInt32 = 7
+  static let xsaveLeaf: UInt32 = 0xd
+
+  static func bytes(of file: ProcSystemFile) -> [UInt8] {
+    switch file {
+    case .meminfo: return ProcMeminfo.text(memory())
+    case .cpuinfo: return ProcCPUInfo.text(cpu())
+    case .uptime: return ProcSystemFiles.uptime(system())
+    case .loadavg: return ProcSystemFiles.loadavg(system())
+    case .stat: return ProcSystemFiles.stat(system())
+    }
+  }
+
+  /// Frames from the bitmap; the page cache and shared memory from the memory objects' resident
+  /// pages; anonymous memory as every live process's resident frames that are not its
+  /// objects' (a frame shared copy-on-write after fork counts once per process, as Linux's
+  /// per-process RSS, not as its AnonPages); commit from the ledger.
+  static func memory() -> MemoryReport {
+    var report = MemoryReport()
+    let physical = MemoryManager.physical!
+    let bitmap = physical.frames.bitmap
+    report.totalPages = bitmap.usableFrameCount
+    report.freePages = bitmap.freeFrameCount
+    for id in physical.objects.ids {
+      let object = physical.objects[id]
+      switch object.kind {
+      case .anonymousShared: report.sharedPages += object.residentPages
+      case .fileContents, .file: report.cachedPages += object.residentPages
+      }
+    }
+    var mapped: UInt64 = 0
+    for process in Scheduler.shared.table.processes where process.spaceLender == nil {
+      guard let space = process.addressSpace else { continue }
+      let sizes = ProcessReports.sizes(of: space)
+      mapped += sizes.residentFile
+      report.anonymousPages +=
+        sizes.resident - min(sizes.resident, sizes.residentFile + sizes.residentShared)
+    }
+    report.mappedPages = min(mapped, report.cachedPages)
+    // The cache's unmapped pages could be given back (dropPageCache): Linux's reclaimable
+    // file pages.
+    report.availablePages = report.freePages + report.cachedPages - report.mappedPages
+    report.commitLimitPages = physical.commit.limit
+    report.committedPages = physical.commit.committed
+    return report
+  }
+
+  static func leaf(_ number: UInt32, _ subleaf: UInt32 = 0) -> CPUIDResult {
+    let result = cpu_identify(number, subleaf)
+    return CPUIDResult(eax: result.eax, ebx: result.ebx, ecx: result.ecx, edx: result.edx)
+  }
+
+  /// CPUID's answers, the extended leaves only as far as the CPU has them.
+  static func cpu() -> CPUReport {
+    var leaves = CPUReport.Leaves()
+    leaves.basic = leaf(0)
+    leaves.features = leaf(1)
+    if leaves.basic.eax >= structuredLeaf { leaves.structured = leaf(structuredLeaf) }
+    if leaves.basic.eax >= xsaveLeaf { leaves.xsave = leaf(xsaveLeaf, 1) }
+    leaves.extendedMaximum = leaf(extendedBase)
+    let highest = leaves.extendedMaximum.eax
+    if highest >= extendedBase + 1 { leaves.extendedFeatures = leaf(extendedBase + 1) }
+    if highest >= extendedBase + 4 { leaves.brand = (2...4).map { leaf(extendedBase + $0) } }
+    if highest >= extendedBase + 6 { leaves.cache = leaf(extendedBase + 6) }
+    if highest >= extendedBase + 8 { leaves.addressSizes = leaf(extendedBase + 8) }
+    return CPUReport(leaves, kilohertz: MonotonicClock.tscRate.perSecond / 1000)
+  }
+
+  /// Uptime from the monotonic clock; CPU time as the live processes' (user, system) with the
+  /// rest of the uptime idle; no load average is kept (0.00); switches from the scheduler.
+  static func system() -> SystemReport {
+    var report = SystemReport()
+    let now = MonotonicClock.nanoseconds()
+    report.uptimeHundredths = now / nanosecondsPerHundredth
+    let table = Scheduler.shared.table
+    var user: UInt64 = 0
+    var system: UInt64 = 0
+    for process in table.processes where !process.isZombie {
+      let times = ProcessTimes(of: process)
+      user += times.userNanoseconds
+      system += times.systemNanoseconds
+      report.tasks += UInt64(process.threads.count)
+      report.running += UInt64(
+        process.threads.count { $0.state == .running || $0.state == .runnable })
+    }
+    report.userTicks = ProcessReports.clockTicks(user)
+    report.systemTicks = ProcessReports.clockTicks(system)
+    let busy = report.userTicks + report.systemTicks
+    let uptimeTicks = ProcessReports.clockTicks(now)
+    report.idleTicks = uptimeTicks - min(uptimeTicks, busy)
+    report.idleHundredths = report.idleTicks * 100 / ProcessReports.ticksPerSecond
+    report.contextSwitches = Scheduler.shared.switches
+    report.bootTime = WallClock.boot.epochNanoseconds / LinuxStructures.nanosecondsPerSecond
+    report.processesCreated = table.nextID - 1
+    report.lastID = table.nextID - 1
+    return report
+  }
+}
