@@ -13,7 +13,7 @@ PROG_HEADERS := $(wildcard $(PROG_SRC)/*.h)
 PROG_RT := $(sort $(basename $(notdir $(shell grep -l '^\#include "\(rt\|hostile\|secret\)\.h"' $(PROG_SRC)/*.c))))
 # Programs that need a libc.
 PROG_MUSL_ONLY := malloc_stress hello signal_libc rootfs_walk stdin_argv process_demo \
-  signal_delivery signal_badreturn sigreturn_selectors exec_signal_state
+  signal_delivery signal_badreturn sigreturn_selectors exec_signal_state sigqueueinfo
 
 PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw/%) \
   $(PROG_MUSL_ONLY:%=$(PROG_BUILD)/musl/%) $(PROG_BUILD)/glibc/hello $(PROG_BUILD)/glibc/hello_pie \
