@@ -11,12 +11,15 @@ enum GlobalDescriptorTable {
   static let kernelDataDescriptor: UInt64 = 0x00cf_9200_0000_ffff
   static let userDataDescriptor: UInt64 = 0x00cf_f200_0000_ffff
   static let userCodeDescriptor: UInt64 = 0x00af_fa00_0000_ffff
+  /// A 32-bit (D set, L clear) flat user code segment: compatibility mode.
+  static let userCompatibilityCodeDescriptor: UInt64 = 0x00cf_fa00_0000_ffff
   /// System-descriptor type 9: an available 64-bit TSS; bit 47 is present.
   static let availableTaskStateType: UInt64 = 0x9 << 40
   static let present: UInt64 = 1 << 47
 
-  /// Slots: null, 4 segments, 2 for the TSS.
-  static let entryCount = 7
+  /// Slots, as Linux's (`SegmentSelector`): null, (unused), kernel code, kernel data, 32-bit
+  /// user code, user data, 64-bit user code, (unused), 2 for the TSS.
+  static let entryCount = 10
   /// The size of the 64-bit TSS.
   static let taskStateSize = 104
   /// Byte offsets inside the TSS (figure 8-11).
@@ -48,21 +51,26 @@ enum GlobalDescriptorTable {
     taskState.storeBytes(of: UInt16(taskStateSize), toByteOffset: ioMapBaseOffset, as: UInt16.self)
 
     let table = UnsafeMutablePointer<UInt64>.allocate(capacity: entryCount)
-    table[0] = 0
-    table[1] = kernelCodeDescriptor
-    table[2] = kernelDataDescriptor
-    table[3] = userDataDescriptor
-    table[4] = userCodeDescriptor
+    table.initialize(repeating: 0, count: entryCount)
+    table[slot(SegmentSelector.kernelCode)] = kernelCodeDescriptor
+    table[slot(SegmentSelector.kernelData)] = kernelDataDescriptor
+    table[slot(SegmentSelector.userCompatibilityCode)] = userCompatibilityCodeDescriptor
+    table[slot(SegmentSelector.userData)] = userDataDescriptor
+    table[slot(SegmentSelector.userCode)] = userCodeDescriptor
     let (low, high) = taskStateDescriptor(base: UInt64(UInt(bitPattern: taskState)))
-    table[5] = low
-    table[6] = high
+    table[slot(SegmentSelector.taskState)] = low
+    table[slot(SegmentSelector.taskState) + 1] = high
 
     let limit = UInt16(entryCount * MemoryLayout<UInt64>.size - 1)
     global_descriptor_table_load(
       UInt64(UInt(bitPattern: table)), limit, SegmentSelector.kernelCode,
       SegmentSelector.kernelData)
     task_register_load(SegmentSelector.taskState)
+    local_descriptor_table_load(SegmentSelector.noLocalDescriptorTable)
   }
+
+  /// The GDT slot a selector names (its index: the bits above TI and RPL).
+  private static func slot(_ selector: UInt16) -> Int { Int(selector >> 3) }
 
   private static func setInterruptStack(
     _ taskState: UnsafeMutableRawPointer, _ index: Int, _ top: UInt64

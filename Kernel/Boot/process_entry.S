@@ -3,21 +3,25 @@
 //
 // Every thread has its own kernel stack (Kernel/Scheduler/KernelStack.swift). A thread enters
 // ring 3 for the first time through thread_entry_trampoline, which pops the trap frame its
-// creator built on its stack and IRETQs (a new program: entry point, every register zero; a
-// forked child: a copy of the parent's system-call frame with RAX = 0). Ring 3 always runs
-// with IF set (POPF at CPL 3 with IOPL 0 cannot clear it). The program comes back only
+// creator built on its stack and IRETQs (trap_entry.S's trap_frame_return; a new program:
+// entry point, every register zero; a forked child: a copy of the parent's system-call frame
+// with RAX = 0). Ring 3 always runs with IF set (POPF at CPL 3 with IOPL 0 cannot clear it).
+// The program comes back only
 // through SYSCALL (syscall_entry), an exception or an interrupt (trap_entry.S, on TSS.RSP0 =
 // the running thread's kernel stack). thread_switch saves the callee-saved registers and RSP
 // of one thread and resumes another where it called thread_switch itself.
 
-#define USER_DATA_SELECTOR  0x1b   // GDT slot 3 | RPL 3 (SegmentSelectors.swift)
-#define USER_CODE_SELECTOR  0x23   // GDT slot 4 | RPL 3
+#define USER_DATA_SELECTOR  0x2b   // GDT slot 5 | RPL 3: __USER_DS (SegmentSelectors.swift)
+#define USER_CODE_SELECTOR  0x33   // GDT slot 6 | RPL 3: __USER_CS
+#define LINUX_ENOSYS        38     // asm-generic/errno.h
 #define SYSCALL_VECTOR      256    // trap_frame.vector for a system call (not an exception)
 // Offsets in struct trap_frame (KernelSupport.h): r15 first, then up to ss.
 #define FRAME_R11     32
 #define FRAME_RCX     96
 #define FRAME_RIP     136
+#define FRAME_CS      144
 #define FRAME_RFLAGS  152
+#define FRAME_SS      168
 #define RFLAGS_TF     (1 << 8)
 #define RFLAGS_RF     (1 << 16)
 // struct processor_entry_state (ProcessSupport.h): the per-CPU words the SYSCALL entry uses.
@@ -54,23 +58,7 @@ thread_switch:
 thread_entry_trampoline:
   movq %rsp, %rdi
   call scheduler_thread_started
-  popq %r15
-  popq %r14
-  popq %r13
-  popq %r12
-  popq %r11
-  popq %r10
-  popq %r9
-  popq %r8
-  popq %rbp
-  popq %rdi
-  popq %rsi
-  popq %rdx
-  popq %rcx
-  popq %rbx
-  popq %rax
-  addq $16, %rsp           // vector and error code
-  iretq
+  jmp trap_frame_return    // trap_entry.S
 
   // void kernel_stack_overflow_provoke(uint64_t stack_top): test=thread-stack-overflow moves
   // onto a thread's kernel stack and recurses (stack_overflow.c) into its guard page.
@@ -126,15 +114,21 @@ syscall_entry:
   // SYSRET reloads RIP from RCX and RFLAGS from R11. When the frame's RCX/R11 are not its
   // RIP/RFLAGS (rt_sigreturn restored them, a handler's entry or a restart edited RIP), or
   // RFLAGS has TF or RF, return with IRETQ instead, restoring every register (Linux's rule
-  // in do_syscall_64).
+  // in do_syscall_64). SYSRET also sets CS and SS from STAR: a frame with other selectors
+  // (rt_sigreturn restores the handler's) needs IRETQ too. IRETQ is trap_entry.S's
+  // trap_frame_return, the one return sequence.
   movq FRAME_RCX(%rsp), %rax
   cmpq FRAME_RIP(%rsp), %rax
-  jne syscall_return_iret
+  jne trap_frame_return
   movq FRAME_R11(%rsp), %rax
   cmpq FRAME_RFLAGS(%rsp), %rax
-  jne syscall_return_iret
+  jne trap_frame_return
   testq $(RFLAGS_TF | RFLAGS_RF), %rax
-  jnz syscall_return_iret
+  jnz trap_frame_return
+  cmpq $USER_CODE_SELECTOR, FRAME_CS(%rsp)
+  jne trap_frame_return
+  cmpq $USER_DATA_SELECTOR, FRAME_SS(%rsp)
+  jne trap_frame_return
   popq %r15
   popq %r14
   popq %r13
@@ -157,24 +151,13 @@ syscall_entry:
   popq %rsp                // user RSP; SS is implied by STAR
   sysretq
 
-syscall_return_iret:
-  popq %r15
-  popq %r14
-  popq %r13
-  popq %r12
-  popq %r11
-  popq %r10
-  popq %r9
-  popq %r8
-  popq %rbp
-  popq %rdi
-  popq %rsi
-  popq %rdx
-  popq %rcx
-  popq %rbx
-  popq %rax
-  addq $16, %rsp           // vector and error code
-  iretq
+  // The CSTAR target: SYSCALL from compatibility mode (a 32-bit code segment). No 32-bit
+  // system calls exist here: -ENOSYS in EAX, back with SYSRETL (RCX, R11: the user EIP and
+  // EFLAGS; the user RSP was never changed), as Linux without IA32_EMULATION answers.
+  .global compatibility_syscall_refuse
+compatibility_syscall_refuse:
+  movl $-LINUX_ENOSYS, %eax
+  sysretl
 
   // uint64_t user_copy(void *destination, const void *source, uint64_t length)
   // Copies between kernel and user memory with SMAP's guard lowered: 0 when done, 1 when a

@@ -4,7 +4,8 @@
 // an error code (the CPU's, or 0 for vectors without one: every interrupt) and the vector
 // number — then the common path saves every general register, calls the Swift dispatcher with
 // a pointer to the resulting `struct trap_frame` (KernelSupport.h), restores the registers (the
-// handler may have changed them, e.g. RIP to a probe's recovery address) and returns with IRETQ.
+// handler may have changed them, e.g. RIP to a probe's recovery address) and returns with IRETQ
+// (trap_frame_return, the one such sequence).
 //
 // Interrupts reach these stubs only from ring 3 (on TSS.RSP0, the running thread's kernel
 // stack) or from the idle loop's `sti; hlt`: every gate is an interrupt gate, so IF is clear
@@ -58,6 +59,16 @@ trap_common:
   pushq %r15
   movq %rsp, %rdi          // 5 CPU words + 2 stub words + 15 registers: RSP stays 16-aligned
   call kernel_trap_dispatch
+  movq %rax, %rsp          // the frame to resume: this one, or the user frame after a bad IRET
+
+  // The one return of a trap frame (RSP = struct trap_frame) through IRETQ, to ring 3 or to
+  // the kernel: trap_common, thread_entry_trampoline (a new thread's first entry to ring 3)
+  // and the system-call exit when SYSRET cannot restore the frame all end here, so a fault of
+  // the IRETQ itself (a bad user CS or SS, a non-canonical RIP: #GP, #NP, #SS in ring 0) has
+  // one address, trap_frame_return_iret, for kernel_trap_dispatch to recognise
+  // (BadInterruptReturn.swift, Linux's fixup_bad_iret).
+  .global trap_frame_return, trap_frame_return_iret
+trap_frame_return:
   popq %r15
   popq %r14
   popq %r13
@@ -74,6 +85,7 @@ trap_common:
   popq %rbx
   popq %rax
   addq $16, %rsp           // vector and error code
+trap_frame_return_iret:
   iretq
 
 .macro STUB_ADDRESS vector

@@ -8,6 +8,9 @@ enum UserMode {
   static let segmentTargetRegister: UInt32 = 0xc000_0081
   /// IA32_LSTAR: the 64-bit SYSCALL entry point.
   static let longModeTargetRegister: UInt32 = 0xc000_0082
+  /// IA32_CSTAR: the SYSCALL entry point from compatibility mode (a program can get there
+  /// through its 32-bit code segment, `SegmentSelector.userCompatibilityCode`).
+  static let compatibilityModeTargetRegister: UInt32 = 0xc000_0083
   /// IA32_FMASK: RFLAGS bits SYSCALL clears.
   static let flagMaskRegister: UInt32 = 0xc000_0084
   /// IA32_FS_BASE: the FS segment base (`arch_prctl(ARCH_SET_FS)`).
@@ -45,12 +48,14 @@ enum UserMode {
     let efer = model_specific_register_read(ControlBits.extendedFeatureEnableRegister)
     model_specific_register_write(
       ControlBits.extendedFeatureEnableRegister, efer | systemCallEnable)
-    // SYSRET loads SS = base + 8 and CS = base + 16 (RPL 3): base = the kernel data selector,
-    // so SS = user data (0x18) and CS = user code (0x20), the order SegmentSelector keeps.
-    let sysretBase = UInt64(SegmentSelector.kernelData) | 3
+    // SYSRET loads SS = base + 8 and CS = base + 16 (RPL 3): base = the 32-bit user code
+    // selector, so SS = user data (0x2b) and CS = user code (0x33), the order SegmentSelector keeps.
+    let sysretBase = UInt64(SegmentSelector.userCompatibilityCode)
     model_specific_register_write(
       segmentTargetRegister, sysretBase << 48 | UInt64(SegmentSelector.kernelCode) << 32)
     model_specific_register_write(longModeTargetRegister, syscall_entry_address())
+    model_specific_register_write(
+      compatibilityModeTargetRegister, compatibility_syscall_refuse_address())
     model_specific_register_write(
       flagMaskRegister,
       trapFlag | interruptFlag | directionFlag | nestedTaskFlag | alignmentCheckFlag)

@@ -78,7 +78,10 @@ enum SignalDelivery {
     let area = thread.stack!.fpuArea
     user_fpu_state_save(area)
     var image = SignalFrame(
-      restorer: action.restorer, flags: SignalFrame.kernelFlags, stack: signals.alternateStack,
+      restorer: action.restorer,
+      flags: UserSegments.contextFlags(
+        interruptedCodeSelector: UInt16(truncatingIfNeeded: frame.pointee.cs)),
+      stack: signals.alternateStack,
       registers: registers(of: frame), fpstate: placement.fpstate,
       mask: signals.maskAfterSuspend ?? signals.blocked, info: info)
     image.trapNumber = signals.lastTrap.vector

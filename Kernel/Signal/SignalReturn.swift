@@ -5,9 +5,11 @@ import KernelSupport
 /// back what delivery saved: every general register, RIP, RSP, the user-changeable RFLAGS bits
 /// (`FIX_EFLAGS`), the mask (never SIGKILL/SIGSTOP), the alternate-stack setting (`uc_stack`,
 /// as `restore_altstack`: refused silently while on the stack) and the FPU state (MXCSR
-/// checked first so FXRSTOR cannot fault in the kernel: an unsupported bit is a bad frame); CS and SS are forced to the user selectors. The return
-/// goes through IRETQ (syscall_entry takes it whenever RCX/R11 do not match RIP/RFLAGS), so
-/// RCX and R11 come back too; the call's "result" is the restored RAX. A frame that cannot be
+/// checked first so FXRSTOR cannot fault in the kernel: an unsupported bit is a bad frame), and
+/// CS and SS as the frame has them, RPL 3 (`UserSegments.restored`). The return goes through
+/// IRETQ (syscall_entry takes it whenever RCX/R11 do not match RIP/RFLAGS or the selectors
+/// are not SYSRET's), so RCX and R11 come back too, and a selector the IRETQ refuses is the
+/// process's #GP/#NP/#SS (`BadInterruptReturn`); the call's "result" is the restored RAX. A frame that cannot be
 /// read, a non-canonical RIP or a bad MXCSR is a forced SIGSEGV (Linux's `badframe`, `bad`).
 enum SignalReturn {
   static func rtSigreturn(_ call: SystemCallArguments) -> UInt64 {
@@ -28,7 +30,7 @@ enum SignalReturn {
     }
     thread.signals.setMask(saved.mask)
     restoreAlternateStack(saved.stack, thread, stackPointer: frame.pointee.rsp)
-    restore(saved.registers, frame)
+    restore(saved.registers, contextFlags: saved.flags, frame)
     guard SignalRegisters.isCanonical(saved.registers.rip) else {
       // Linux restores it and the IRET back to it raises #GP: SIGSEGV with that RIP.
       thread.signals.lastTrap = TrapRecord(
@@ -58,8 +60,12 @@ enum SignalReturn {
     return [UInt8](UnsafeBufferPointer(start: source, count: count))
   }
 
-  /// The registers into the trap frame the return IRETQs from.
-  static func restore(_ registers: SignalRegisters, _ frame: UnsafeMutablePointer<TrapFrame>) {
+  /// The registers into the trap frame the return IRETQs from; CS and SS as Linux restores
+  /// them (`UserSegments.restored`: the frame's, RPL 3 — a bad one faults at the IRETQ,
+  /// `BadInterruptReturn`).
+  static func restore(
+    _ registers: SignalRegisters, contextFlags: UInt64, _ frame: UnsafeMutablePointer<TrapFrame>
+  ) {
     frame.pointee.r8 = registers.r8
     frame.pointee.r9 = registers.r9
     frame.pointee.r10 = registers.r10
@@ -79,8 +85,10 @@ enum SignalReturn {
     frame.pointee.rip = registers.rip
     frame.pointee.rflags = SignalRegisters.restoredFlags(
       current: frame.pointee.rflags, saved: registers.eflags)
-    frame.pointee.cs = UInt64(SegmentSelector.userCode)
-    frame.pointee.ss = UInt64(SegmentSelector.userData)
+    let selectors = UserSegments.restored(
+      codeSelector: registers.cs, stackSelector: registers.ss, contextFlags: contextFlags)
+    frame.pointee.cs = UInt64(selectors.cs)
+    frame.pointee.ss = UInt64(selectors.ss)
     frame.pointee.error_code = SystemCallRestart.noSystemCall  // no restart to convert
   }
 

@@ -141,6 +141,7 @@ enum ExecCall {
     thread.user.robustListHead = 0  // the old memory is gone: nothing left to walk
     process.descriptors.closeOnExecDescriptors()
     process.signals.resetHandlersForExec()
+    thread.signals.resetForExec()  // no alternate signal stack in the new image
     process.name = String(decoding: baseName(of: fileName), as: UTF8.self)
   }
 

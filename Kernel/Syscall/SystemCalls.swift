@@ -186,6 +186,8 @@ enum SystemCalls {
     case Number.rt_sigpending: return try SignalCalls.rtSigpending(call)
     case Number.sigaltstack: return try SignalCalls.sigaltstack(call)
     case Number.rt_sigreturn: return SignalReturn.rtSigreturn(call)
+    case Number.rt_sigqueueinfo: return try SignalQueueCalls.rtSigqueueinfo(call)
+    case Number.rt_tgsigqueueinfo: return try SignalQueueCalls.rtTgsigqueueinfo(call)
     case Number.alarm: return TimerCalls.alarm(call)
     case Number.getitimer: return try TimerCalls.getitimer(call)
     case Number.setitimer: return try TimerCalls.setitimer(call)

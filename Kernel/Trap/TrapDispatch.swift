@@ -4,12 +4,22 @@ import KernelSupport
 typealias TrapFrame = trap_frame
 
 /// The Swift side of every CPU exception and interrupt: called by trap_entry.S with the saved
-/// frame, which handlers may edit (a probe's recovery changes RIP) before the stub returns with IRETQ.
-/// A trap or interrupt from ring 3 ends with the scheduler's checks (a kill, a preemption).
+/// frame, which handlers may edit (a probe's recovery changes RIP) before the stub returns with
+/// IRETQ. A trap or interrupt from ring 3 ends with the scheduler's checks (a kill, a
+/// preemption). Returns the frame trap_entry.S resumes: `frame`, or — when the fault was the
+/// IRETQ back to ring 3 itself — the thread's user frame, now the fault's (`BadInterruptReturn`).
 @_cdecl("kernel_trap_dispatch")
-func kernelTrapDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
+func kernelTrapDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) -> UnsafeMutablePointer<
+  TrapFrame
+> {
+  if BadInterruptReturn.isBadReturn(frame) {
+    let userFrame = BadInterruptReturn.reflect(frame)
+    Scheduler.returningToUser()
+    return userFrame
+  }
   handleTrap(frame)
   if frame.pointee.cs & 3 == 3 { Scheduler.returningToUser() }
+  return frame
 }
 
 /// Hands the trap to its handler.

@@ -170,6 +170,12 @@ static inline void task_register_load(uint16_t selector) {
   __asm__ volatile("ltr %0" : : "r"(selector) : "memory");
 }
 
+/// LLDT: loads the LDT register; the null selector leaves no LDT, so a selector with TI set
+/// faults (#GP) instead of indexing whatever table LDTR held since reset (base 0, limit 0xffff).
+static inline void local_descriptor_table_load(uint16_t selector) {
+  __asm__ volatile("lldt %0" : : "r"(selector) : "memory");
+}
+
 // ---- Interrupt flag, halting --------------------------------------------------------------------
 
 /// CLI: masks maskable interrupts.

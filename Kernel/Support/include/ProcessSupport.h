@@ -33,6 +33,18 @@ static inline void processor_entry_set_kernel_stack(uint64_t top) {
 void syscall_entry(void);
 /// The address LSTAR must hold.
 static inline uint64_t syscall_entry_address(void) { return (uint64_t)(uintptr_t)&syscall_entry; }
+/// The CSTAR target: a SYSCALL from compatibility mode answers -ENOSYS (no 32-bit system
+/// calls here, as Linux without IA32_EMULATION), returning with SYSRETL.
+void compatibility_syscall_refuse(void);
+static inline uint64_t compatibility_syscall_refuse_address(void) {
+  return (uint64_t)(uintptr_t)&compatibility_syscall_refuse;
+}
+/// The IRETQ of trap_frame_return (trap_entry.S): the one instruction that returns a trap frame
+/// to ring 3, where a bad user CS or SS faults in the kernel (`BadInterruptReturn`).
+extern char trap_frame_return_iret[];
+static inline uint64_t trap_frame_return_iret_address(void) {
+  return (uint64_t)(uintptr_t)trap_frame_return_iret;
+}
 /// Copies `length` bytes with STAC/CLAC: 0 when done, 1 when an unresolvable fault stopped it.
 uint64_t user_copy(void *destination, const void *source, uint64_t length);
 /// When `rip` is user_copy's access instruction, its recovery address, else 0.

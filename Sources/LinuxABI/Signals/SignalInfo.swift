@@ -21,6 +21,9 @@ public struct SignalInfo: Equatable, Sendable {
     case child(pid: UInt32, uid: UInt32, status: Int32, userTicks: Int64, systemTicks: Int64)
     /// `_timer`: `si_tid` 16, `si_overrun` 20, `si_value` 24 (a POSIX or interval timer).
     case timer(id: Int32, overrun: Int32, value: UInt64)
+    /// `rt_sigqueueinfo`'s: the union's first 32 bytes as the sender gave them
+    /// (`QueuedSignalInfo`).
+    case queued(UInt64, UInt64, UInt64, UInt64)
   }
 
   public init(signal: LinuxSignal, code: Int32, details: Details) {
@@ -98,6 +101,10 @@ public struct SignalInfo: Equatable, Sendable {
       writer.put32(UInt32(bitPattern: id), at: base)
       writer.put32(UInt32(bitPattern: overrun), at: base + 4)
       writer.put64(value, at: base + 8)
+    case .queued(let word0, let word1, let word2, let word3):
+      for (index, word) in [word0, word1, word2, word3].enumerated() {
+        writer.put64(word, at: base + 8 * index)
+      }
     }
     bytes = writer.bytes
     return bytes

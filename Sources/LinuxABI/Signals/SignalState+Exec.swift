@@ -2,12 +2,10 @@ extension SignalState {
   /// What `execve` does to the dispositions (kernel/signal.c `flush_signal_handlers`): a
   /// handler's address means nothing in the new program, so every caught signal goes back to
   /// `SIG_DFL`; `SIG_IGN` stays; flags, restorer and handler masks are cleared. The mask and
-  /// the pending set are kept.
-  ///
-  /// One difference: a caught signal that is pending (blocked) and ignored by default
-  /// (SIGCHLD, SIGURG, SIGWINCH, SIGCONT) is discarded here, where Linux keeps it pending
-  /// until it is unblocked and then discards it — only `rt_sigpending` right after the exec
-  /// could tell.
+  /// the pending set are kept — all of it: the actions are set directly, not through
+  /// `changeAction`, whose sigaction rule would discard a pending signal that `SIG_DFL` now
+  /// ignores (a caught SIGCHLD sent to the process and blocked stays pending across the exec,
+  /// and only its unblocking discards it, as on Linux).
   public mutating func resetHandlersForExec() {
     for number in 1...LinuxSignal.count {
       let signal = LinuxSignal(rawValue: number)!
@@ -16,8 +14,7 @@ extension SignalState {
       let handler =
         old.handler == SignalAction.ignoreHandler
         ? SignalAction.ignoreHandler : SignalAction.defaultHandler
-      let new = SignalAction(handler: handler, flags: 0, restorer: 0, mask: .empty)
-      if new != old { _ = try? changeAction(of: number, to: new) }
+      actions[number - 1] = SignalAction(handler: handler, flags: 0, restorer: 0, mask: .empty)
     }
   }
 }

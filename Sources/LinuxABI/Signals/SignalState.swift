@@ -21,8 +21,9 @@
 /// handler to `SIG_DFL`) is followed by `deliver()`, as Linux delivers on the way back to user
 /// mode.
 public struct SignalState: Sendable {
-  /// The disposition of each signal; index n − 1 for signal n.
-  private var actions = [SignalAction](repeating: .default, count: LinuxSignal.count)
+  /// The disposition of each signal; index n − 1 for signal n (internal: exec resets them
+  /// without sigaction's discarding, SignalState+Exec.swift).
+  var actions = [SignalAction](repeating: .default, count: LinuxSignal.count)
   /// Signals sent to the whole process (`kill`), not acted on yet (Linux's
   /// `signal_struct.shared_pending`); each thread's own are in its `ThreadSignalState`.
   public private(set) var pending = SignalSet.empty
