@@ -55,14 +55,15 @@ enum ProcessFaults {
   }
 
   /// Forces `info`'s signal on the running thread; kills with `description` if no handler
-  /// can take it.
-  static func force(_ info: SignalInfo, _ description: String) {
+  /// can take it. The description is only made for the kill line: a handled fault (a write
+  /// barrier's every round trip) builds no string.
+  static func force(_ info: SignalInfo, _ description: @autoclosure () -> String) {
     let process = ProcessRunner.current!
     let outcome = process.signals.force(info, on: &Processor.current.thread.signals)
     guard case .terminates(let signal) = outcome else {
       return Scheduler.shared.requestAttention(Processor.current.thread)
     }
-    end(description, signal: UInt64(signal.rawValue))
+    end(description(), signal: UInt64(signal.rawValue))
   }
 
   /// Prints the kill line and ends the process.
