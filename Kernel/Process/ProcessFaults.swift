@@ -43,6 +43,12 @@ enum ProcessFaults {
     else { return }
     thread.signals.lastTrap = TrapRecord(
       vector: frame.pointee.vector, errorCode: frame.pointee.error_code, address: 0)
+    force(info, exceptionDescription(frame))
+  }
+
+  /// The kill line's words for the exception in `frame`.
+  static func exceptionDescription(_ frame: UnsafeMutablePointer<TrapFrame>) -> String {
+    let vector = Int(frame.pointee.vector)
     var what = "exception " + String(vector)
     if let known = ExceptionVector(rawValue: vector) {
       what = known.name.description
@@ -51,7 +57,7 @@ enum ProcessFaults {
     if vector == ExceptionVector.generalProtection.rawValue {
       text += ": non-canonical address or privileged instruction, address unknown"
     }
-    force(info, text + ", RIP " + hex(frame.pointee.rip))
+    return text + ", RIP " + hex(frame.pointee.rip)
   }
 
   /// Forces `info`'s signal on the running thread; kills with `description` if no handler
