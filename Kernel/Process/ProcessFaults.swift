@@ -43,6 +43,12 @@ enum ProcessFaults {
     else { return }
     thread.signals.lastTrap = TrapRecord(
       vector: frame.pointee.vector, errorCode: frame.pointee.error_code, address: 0)
+    force(info, exceptionDescription(frame))
+  }
+
+  /// The kill line's words for the exception in `frame`.
+  static func exceptionDescription(_ frame: UnsafeMutablePointer<TrapFrame>) -> String {
+    let vector = Int(frame.pointee.vector)
     var what = "exception " + String(vector)
     if let known = ExceptionVector(rawValue: vector) {
       what = known.name.description
@@ -51,18 +57,19 @@ enum ProcessFaults {
     if vector == ExceptionVector.generalProtection.rawValue {
       text += ": non-canonical address or privileged instruction, address unknown"
     }
-    force(info, text + ", RIP " + hex(frame.pointee.rip))
+    return text + ", RIP " + hex(frame.pointee.rip)
   }
 
   /// Forces `info`'s signal on the running thread; kills with `description` if no handler
-  /// can take it.
-  static func force(_ info: SignalInfo, _ description: String) {
+  /// can take it. The description is only made for the kill line: a handled fault (a write
+  /// barrier's every round trip) builds no string.
+  static func force(_ info: SignalInfo, _ description: @autoclosure () -> String) {
     let process = ProcessRunner.current!
     let outcome = process.signals.force(info, on: &Processor.current.thread.signals)
     guard case .terminates(let signal) = outcome else {
       return Scheduler.shared.requestAttention(Processor.current.thread)
     }
-    end(description, signal: UInt64(signal.rawValue))
+    end(description(), signal: UInt64(signal.rawValue))
   }
 
   /// Prints the kill line and ends the process.

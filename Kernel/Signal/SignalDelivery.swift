@@ -87,9 +87,11 @@ enum SignalDelivery {
     image.trapNumber = signals.lastTrap.vector
     image.errorCode = signals.lastTrap.errorCode
     image.faultAddress = signals.lastTrap.address
+    let staging = UserMemory.bounce  // the frame is built here, then copied out at once
+    image.write(to: staging)
     do throws(LinuxErrno) {
       try UserMemory.copyOut(area, count: FXSaveImage.byteCount, to: placement.fpstate)
-      try UserMemory.copyOut(image.image, to: placement.frame)
+      try UserMemory.copyOut(staging, count: SignalFrame.byteCount, to: placement.frame)
     } catch {
       frameFailed(info, "the stack at " + hex(placement.frame) + " is not writable", frame)
     }

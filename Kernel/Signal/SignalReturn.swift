@@ -16,12 +16,13 @@ enum SignalReturn {
     let thread = Processor.current.thread
     let frame = call.frame!
     let address = frame.pointee.rsp &- 8
-    var fpu = [UInt8]()
+    let fpu = fpuStaging
     let saved: SignalFrame
     do throws(LinuxErrno) {
-      saved = SignalFrame(decoding: try readBytes(at: address, count: SignalFrame.ucontextEnd))
+      try UserMemory.copyIn(from: address, count: SignalFrame.ucontextEnd, to: UserMemory.bounce)
+      saved = SignalFrame(reading: UserMemory.bounce)
       if saved.fpstate != 0 {
-        fpu = try readBytes(at: saved.fpstate, count: FXSaveImage.byteCount)
+        try UserMemory.copyIn(from: saved.fpstate, count: FXSaveImage.byteCount, to: fpu)
       }
     } catch {
       frame.pointee.error_code = SystemCallRestart.noSystemCall
@@ -35,23 +36,30 @@ enum SignalReturn {
       // Linux restores it and the IRET back to it raises #GP: SIGSEGV with that RIP.
       thread.signals.lastTrap = TrapRecord(
         vector: UInt64(ExceptionVector.generalProtection.rawValue), errorCode: 0, address: 0)
-      restoreFPU(&fpu, known: saved.fpstate != 0, thread)
+      restoreFPU(fpu, known: saved.fpstate != 0, thread)
       bad("non-canonical RIP " + hex(saved.registers.rip), frame)
       return saved.registers.rax
     }
     let area = thread.stack!.fpuArea
     user_fpu_state_save(area)  // FXSAVE writes this CPU's MXCSR_MASK (not the user's copy)
     let supported = area.load(fromByteOffset: FXSaveImage.mxcsrMaskOffset, as: UInt32.self)
-    guard saved.fpstate == 0 || FXSaveImage.isLoadable(fpu, supportedMask: supported) else {
+    guard saved.fpstate == 0 || FXSaveImage.isLoadable(at: fpu, supportedMask: supported) else {
       // Linux's FXRSTOR faults after the registers are restored; the FPU state is reset.
       user_fpu_state_initial(area)
       bad("the frame's MXCSR has bits this CPU does not support", frame)
       return saved.registers.rax
     }
-    restoreFPU(&fpu, known: saved.fpstate != 0, thread)
+    restoreFPU(fpu, known: saved.fpstate != 0, thread)
     SignalDelivery.attendIfDeliverable(thread)
     return saved.registers.rax
   }
+
+  /// Where the frame's FXSAVE image is read to: the bounce buffer's half past the frame
+  /// (`fpstateStagingOffset`, 16-aligned as FXRSTOR needs).
+  static var fpuStaging: UnsafeMutableRawPointer {
+    UserMemory.bounce + fpstateStagingOffset
+  }
+  static let fpstateStagingOffset = UserMemory.bounceSize / 2
 
   /// `count` bytes (at most a page) of user memory at `address`.
   static func readBytes(at address: UInt64, count: Int) throws(LinuxErrno) -> [UInt8] {
@@ -103,16 +111,14 @@ enum SignalReturn {
 
   /// Loads the frame's FXSAVE image (MXCSR limited to what this CPU supports), or the initial
   /// state for a frame without one.
-  static func restoreFPU(_ image: inout [UInt8], known: Bool, _ thread: KernelThread) {
+  static func restoreFPU(_ image: UnsafeMutableRawPointer, known: Bool, _ thread: KernelThread) {
     let area = thread.stack!.fpuArea
     guard known else {
       user_fpu_state_initial(area)
       return
     }
-    FXSaveImage.clearSoftwareReserved(&image)
-    image.withUnsafeBytes { raw in
-      area.copyMemory(from: raw.baseAddress!, byteCount: FXSaveImage.byteCount)
-    }
+    FXSaveImage.clearSoftwareReserved(at: image)
+    area.copyMemory(from: image, byteCount: FXSaveImage.byteCount)
     user_fpu_state_restore(area)
   }
 

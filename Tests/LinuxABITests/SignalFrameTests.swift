@@ -67,6 +67,44 @@ import Testing
     #expect(SignalFrame(decoding: frame.image) == frame)
   }
 
+  /// The in-place writer the delivery path uses leaves no byte of what was there before (the
+  /// staging buffer is shared), and the reader takes the frame from any address.
+  @Test func theFrameIsWrittenAndReadInPlace() {
+    var frame = SignalFrame(
+      restorer: 0x40_2000, flags: SignalFrame.kernelFlags,
+      stack: SignalStack(base: 0x1000, flags: SignalStack.SS_AUTODISARM, size: 0x4000),
+      registers: sampleRegisters(), fpstate: 0x7ffe_ff00, mask: SignalSet(.SIGTERM),
+      info: SignalInfo(signal: .SIGSEGV, code: 2, details: .fault(address: 0xdead)))
+    frame.errorCode = 7
+    var staging = [UInt8](repeating: 0xa5, count: SignalFrame.byteCount + 9)
+    staging.withUnsafeMutableBytes { frame.write(to: $0.baseAddress! + 8) }
+    #expect(Array(staging[8..<8 + SignalFrame.byteCount]) == frame.image)
+    #expect(staging[0..<8].allSatisfy { $0 == 0xa5 } && staging.last == 0xa5)
+    var read = staging.withUnsafeBytes { SignalFrame(reading: $0.baseAddress! + 8) }
+    #expect(read.info == nil)
+    read.info = frame.info
+    #expect(read == frame)
+    var unaligned = [UInt8](repeating: 0, count: SignalFrame.byteCount + 3)
+    unaligned.replaceSubrange(3..<3 + SignalFrame.byteCount, with: frame.image)
+    read = unaligned.withUnsafeBytes { SignalFrame(reading: $0.baseAddress! + 3) }
+    read.info = frame.info
+    #expect(read == frame)
+  }
+
+  /// The FXSAVE checks on an image in place, as `rt_sigreturn` uses them, agree with the
+  /// array forms.
+  @Test func theFXSaveImageIsCheckedInPlace() {
+    var image = [UInt8](repeating: 0x5a, count: FXSaveImage.byteCount)
+    image.replaceSubrange(24..<28, with: [0x80, 0x1f, 0, 0])  // MXCSR 0x1f80
+    image.withUnsafeMutableBytes { raw in
+      #expect(FXSaveImage.isLoadable(at: raw.baseAddress!, supportedMask: 0xffff))
+      raw.storeBytes(of: UInt32(0x1_0000), toByteOffset: 24, as: UInt32.self)
+      #expect(!FXSaveImage.isLoadable(at: raw.baseAddress!, supportedMask: 0xffff))
+      FXSaveImage.clearSoftwareReserved(at: raw.baseAddress!)
+    }
+    #expect(image[464..<512].allSatisfy { $0 == 0 } && image[463] == 0x5a)
+  }
+
   /// RSP % 16 == 8 at entry, the red zone skipped, fpstate 64-aligned above the frame.
   @Test func theFrameIsPlacedAsLinuxPlacesIt() {
     let sp: UInt64 = 0x7fff_1234

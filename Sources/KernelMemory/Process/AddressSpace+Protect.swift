@@ -42,9 +42,20 @@ extension AddressSpace {
   }
 
   /// `protect` of a range that regions cover without a hole.
+  ///
+  /// A range inside one region that already has `protection` changes nothing (Linux's
+  /// `mprotect_fixup` returns at once when the flags are unchanged). Every region is read once
+  /// per step (`regions[index]` is a tree descent): a write barrier's `mprotect` of one page
+  /// is on the path of each of its faults.
   func protectReserved(
     _ range: VirtualRange, protection: Protection
   ) throws(AddressSpaceError) {
+    if range.end > range.start, let (_, region) = regions.slot(containing: range.start),
+      region.range.end >= range.end, region.protection == protection,
+      region.kind != .guardPage, region.isCommitted || protection.isEmpty
+    {
+      return
+    }
     try checkRegionLimit(splittingAt: range)
     try split(at: range.start)
     try split(at: range.end)
@@ -53,8 +64,10 @@ extension AddressSpace {
     while last < regions.count, regions[last].range.end <= range.end { last += 1 }
     try commitNewlyAccessible(first..<last, protection: protection)
     for index in first..<last {
-      regions[index].protection = protection
-      updateLeaves(in: regions[index].range, protection: protection, kind: regions[index].kind)
+      var region = regions[index]
+      region.protection = protection
+      regions[index] = region
+      updateLeaves(in: region.range, protection: protection, kind: region.kind)
     }
     for index in stride(from: last - 1, through: max(first - 1, 0), by: -1) { mergeWithNext(index) }
   }
@@ -70,10 +83,10 @@ extension AddressSpace {
   func endOfReservedRun(from start: UInt64, limit: UInt64) -> UInt64 {
     var cursor = start
     var index = firstRegion(endingAfter: start)
-    while cursor < limit, index < regions.count, regions[index].range.start <= cursor,
-      regions[index].kind != .guardPage
-    {
-      cursor = regions[index].range.end
+    while cursor < limit, index < regions.count {
+      let region = regions[index]  // one descent, not one per field
+      guard region.range.start <= cursor, region.kind != .guardPage else { break }
+      cursor = region.range.end
       index += 1
     }
     return min(cursor, limit)

@@ -22,14 +22,28 @@ public enum FXSaveImage {
   /// 6.1 lets FXRSTOR fault on the user's buffer and treats that as a bad frame (SIGSEGV);
   /// this kernel checks first, to the same end.
   public static func isLoadable(_ image: [UInt8], supportedMask: UInt32) -> Bool {
+    image.withUnsafeBytes { isLoadable(at: $0.baseAddress!, supportedMask: supportedMask) }
+  }
+
+  /// `isLoadable` of the image at `image` (`byteCount` bytes).
+  public static func isLoadable(at image: UnsafeRawPointer, supportedMask: UInt32) -> Bool {
     let mask = supportedMask == 0 ? defaultMXCSRMask : supportedMask
-    return ByteReader(bytes: image).get32(at: mxcsrOffset) & ~mask == 0
+    let mxcsr = UInt32(
+      littleEndian: image.loadUnaligned(fromByteOffset: mxcsrOffset, as: UInt32.self))
+    return mxcsr & ~mask == 0
   }
 
   /// Zeroes the software-reserved bytes before the image is loaded (nothing there means
   /// anything to FXRSTOR; they must not leak into the next frame either).
   public static func clearSoftwareReserved(_ image: inout [UInt8]) {
-    for index in softwareReservedOffset..<byteCount { image[index] = 0 }
+    image.withUnsafeMutableBytes { clearSoftwareReserved(at: $0.baseAddress!) }
+  }
+
+  /// `clearSoftwareReserved` of the image at `image` (`byteCount` bytes, 8-byte aligned).
+  public static func clearSoftwareReserved(at image: UnsafeMutableRawPointer) {
+    for offset in stride(from: softwareReservedOffset, to: byteCount, by: 8) {
+      image.storeBytes(of: UInt64(0), toByteOffset: offset, as: UInt64.self)
+    }
   }
 
   /// The x87 control and status words and MXCSR of an image, for an FPU exception's si_code.

@@ -82,61 +82,81 @@ public struct SignalFrame: Equatable, Sendable {
 
   /// The frame's 440 bytes.
   public var image: [UInt8] {
-    var writer = ByteWriter(bytes: [UInt8](repeating: 0, count: Self.byteCount))
-    writer.put64(restorer, at: 0)
-    writer.put64(flags, at: Self.ucontextOffset)
-    writer.put64(link, at: Self.ucontextOffset + 8)
-    writer.put64(stack.base, at: Self.stackOffset)
-    writer.put32(UInt32(bitPattern: stack.flags), at: Self.stackOffset + 8)
-    writer.put64(stack.size, at: Self.stackOffset + 16)
-    let context = Self.sigcontextOffset
-    for (index, word) in registers.generalWords.enumerated() {
-      writer.put64(word, at: context + 8 * index)
-    }
-    writer.put64(registers.eflags, at: context + Self.eflagsOffset)
-    writer.put16(registers.cs, at: context + Self.csOffset)
-    writer.put16(registers.ss, at: context + Self.ssOffset)
-    writer.put64(errorCode, at: context + Self.errOffset)
-    writer.put64(trapNumber, at: context + Self.trapnoOffset)
-    writer.put64(mask.rawValue, at: context + Self.oldmaskOffset)
-    writer.put64(faultAddress, at: context + Self.cr2Offset)
-    writer.put64(fpstate, at: context + Self.fpstateOffset)
-    writer.put64(mask.rawValue, at: Self.sigmaskOffset)
-    var bytes = writer.bytes
-    if let info {
-      let infoBytes = info.image
-      for index in 0..<SignalInfo.byteCount { bytes[Self.infoOffset + index] = infoBytes[index] }
-    }
+    var bytes = [UInt8](repeating: 0, count: Self.byteCount)
+    bytes.withUnsafeMutableBytes { write(to: $0.baseAddress!) }
     return bytes
+  }
+
+  /// Writes the frame's 440 bytes at `destination` (8-byte aligned), every byte the layout
+  /// does not name zero: the signal-delivery path builds it in place this way, with one store
+  /// per field and no intermediate array.
+  public func write(to destination: UnsafeMutableRawPointer) {
+    for offset in stride(from: 0, to: Self.byteCount, by: 8) {
+      destination.storeBytes(of: UInt64(0), toByteOffset: offset, as: UInt64.self)
+    }
+    func put64(_ value: UInt64, _ offset: Int) {
+      destination.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt64.self)
+    }
+    put64(restorer, 0)
+    put64(flags, Self.ucontextOffset)
+    put64(link, Self.ucontextOffset + 8)
+    put64(stack.base, Self.stackOffset)
+    destination.storeBytes(
+      of: UInt32(bitPattern: stack.flags).littleEndian, toByteOffset: Self.stackOffset + 8,
+      as: UInt32.self)
+    put64(stack.size, Self.stackOffset + 16)
+    let context = Self.sigcontextOffset
+    registers.writeGeneralWords(to: destination + context)
+    put64(registers.eflags, context + Self.eflagsOffset)
+    destination.storeBytes(
+      of: registers.cs.littleEndian, toByteOffset: context + Self.csOffset, as: UInt16.self)
+    destination.storeBytes(
+      of: registers.ss.littleEndian, toByteOffset: context + Self.ssOffset, as: UInt16.self)
+    put64(errorCode, context + Self.errOffset)
+    put64(trapNumber, context + Self.trapnoOffset)
+    put64(mask.rawValue, context + Self.oldmaskOffset)
+    put64(faultAddress, context + Self.cr2Offset)
+    put64(fpstate, context + Self.fpstateOffset)
+    put64(mask.rawValue, Self.sigmaskOffset)
+    info?.write(to: destination + Self.infoOffset)
   }
 
   /// The frame as `rt_sigreturn` reads it back from `bytes` (at least `ucontextEnd` of them,
   /// from `pretcode` on); `info` is not read.
   public init(decoding bytes: [UInt8]) {
     precondition(bytes.count >= Self.ucontextEnd, "a signal frame is read whole")
-    let reader = ByteReader(bytes: bytes)
-    restorer = reader.get64(at: 0)
-    flags = reader.get64(at: Self.ucontextOffset)
-    link = reader.get64(at: Self.ucontextOffset + 8)
-    stack = SignalStack(
-      base: reader.get64(at: Self.stackOffset),
-      flags: Int32(bitPattern: reader.get32(at: Self.stackOffset + 8)),
-      size: reader.get64(at: Self.stackOffset + 16))
-    let context = Self.sigcontextOffset
-    var words = [UInt64]()
-    for index in 0..<SignalRegisters.generalWordCount {
-      words.append(reader.get64(at: context + 8 * index))
+    self = bytes.withUnsafeBytes { SignalFrame(reading: $0.baseAddress!) }
+  }
+
+  /// The frame read back from the `ucontextEnd` bytes at `source` (any alignment); `info` is
+  /// not read.
+  public init(reading source: UnsafeRawPointer) {
+    func get64(_ offset: Int) -> UInt64 {
+      UInt64(littleEndian: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
-    var registers = SignalRegisters(generalWords: words)
-    registers.eflags = reader.get64(at: context + Self.eflagsOffset)
-    registers.cs = reader.get16(at: context + Self.csOffset)
-    registers.ss = reader.get16(at: context + Self.ssOffset)
+    restorer = get64(0)
+    flags = get64(Self.ucontextOffset)
+    link = get64(Self.ucontextOffset + 8)
+    stack = SignalStack(
+      base: get64(Self.stackOffset),
+      flags: Int32(
+        bitPattern: UInt32(
+          littleEndian: source.loadUnaligned(
+            fromByteOffset: Self.stackOffset + 8, as: UInt32.self))),
+      size: get64(Self.stackOffset + 16))
+    let context = Self.sigcontextOffset
+    var registers = SignalRegisters(readingGeneralWords: source + context)
+    registers.eflags = get64(context + Self.eflagsOffset)
+    registers.cs = UInt16(
+      littleEndian: source.loadUnaligned(fromByteOffset: context + Self.csOffset, as: UInt16.self))
+    registers.ss = UInt16(
+      littleEndian: source.loadUnaligned(fromByteOffset: context + Self.ssOffset, as: UInt16.self))
     self.registers = registers
-    errorCode = reader.get64(at: context + Self.errOffset)
-    trapNumber = reader.get64(at: context + Self.trapnoOffset)
-    faultAddress = reader.get64(at: context + Self.cr2Offset)
-    fpstate = reader.get64(at: context + Self.fpstateOffset)
-    mask = SignalSet(rawValue: reader.get64(at: Self.sigmaskOffset))
+    errorCode = get64(context + Self.errOffset)
+    trapNumber = get64(context + Self.trapnoOffset)
+    faultAddress = get64(context + Self.cr2Offset)
+    fpstate = get64(context + Self.fpstateOffset)
+    mask = SignalSet(rawValue: get64(Self.sigmaskOffset))
     info = nil
   }
 }

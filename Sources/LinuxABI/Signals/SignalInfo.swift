@@ -80,34 +80,48 @@ public struct SignalInfo: Equatable, Sendable {
   /// The 128 bytes for user memory: every byte not named by the layout is zero.
   public var image: [UInt8] {
     var bytes = [UInt8](repeating: 0, count: Self.byteCount)
-    var writer = ByteWriter(bytes: bytes)
-    writer.put32(UInt32(signal.rawValue), at: 0)
-    writer.put32(UInt32(bitPattern: errno), at: 4)
-    writer.put32(UInt32(bitPattern: code), at: 8)
+    bytes.withUnsafeMutableBytes { write(to: $0.baseAddress!) }
+    return bytes
+  }
+
+  /// Writes the 128 bytes at `destination` (8-byte aligned), every byte not named by the
+  /// layout zero.
+  public func write(to destination: UnsafeMutableRawPointer) {
+    for offset in stride(from: 0, to: Self.byteCount, by: 8) {
+      destination.storeBytes(of: UInt64(0), toByteOffset: offset, as: UInt64.self)
+    }
+    func put32(_ value: UInt32, _ offset: Int) {
+      destination.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
+    }
+    func put64(_ value: UInt64, _ offset: Int) {
+      destination.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt64.self)
+    }
+    put32(UInt32(signal.rawValue), 0)
+    put32(UInt32(bitPattern: errno), 4)
+    put32(UInt32(bitPattern: code), 8)
     let base = Self.fieldsOffset
     switch details {
     case .sender(let pid, let uid):
-      writer.put32(pid, at: base)
-      writer.put32(uid, at: base + 4)
+      put32(pid, base)
+      put32(uid, base + 4)
     case .fault(let address):
-      writer.put64(address, at: base)
+      put64(address, base)
     case .child(let pid, let uid, let status, let userTicks, let systemTicks):
-      writer.put32(pid, at: base)
-      writer.put32(uid, at: base + 4)
-      writer.put32(UInt32(bitPattern: status), at: base + 8)
-      writer.put64(UInt64(bitPattern: userTicks), at: base + 16)
-      writer.put64(UInt64(bitPattern: systemTicks), at: base + 24)
+      put32(pid, base)
+      put32(uid, base + 4)
+      put32(UInt32(bitPattern: status), base + 8)
+      put64(UInt64(bitPattern: userTicks), base + 16)
+      put64(UInt64(bitPattern: systemTicks), base + 24)
     case .timer(let id, let overrun, let value):
-      writer.put32(UInt32(bitPattern: id), at: base)
-      writer.put32(UInt32(bitPattern: overrun), at: base + 4)
-      writer.put64(value, at: base + 8)
+      put32(UInt32(bitPattern: id), base)
+      put32(UInt32(bitPattern: overrun), base + 4)
+      put64(value, base + 8)
     case .queued(let word0, let word1, let word2, let word3):
-      for (index, word) in [word0, word1, word2, word3].enumerated() {
-        writer.put64(word, at: base + 8 * index)
-      }
+      put64(word0, base)
+      put64(word1, base + 8)
+      put64(word2, base + 16)
+      put64(word3, base + 24)
     }
-    bytes = writer.bytes
-    return bytes
   }
 }
 

@@ -25,34 +25,53 @@ public struct SignalRegisters: Equatable, Sendable {
 
   public init() {}
 
-  /// How many general words `struct sigcontext` starts with (r8 … rip).
-  static let generalWordCount = 17
-
-  /// The 17 general words in `struct sigcontext`'s order: r8…r15, rdi, rsi, rbp, rbx, rdx,
-  /// rax, rcx, rsp, rip.
-  var generalWords: [UInt64] {
-    [r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip]
+  /// Stores the 17 general words at `destination` in `struct sigcontext`'s order: r8…r15,
+  /// rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip.
+  func writeGeneralWords(to destination: UnsafeMutableRawPointer) {
+    func put(_ index: Int, _ word: UInt64) {
+      destination.storeBytes(of: word.littleEndian, toByteOffset: 8 * index, as: UInt64.self)
+    }
+    put(0, r8)
+    put(1, r9)
+    put(2, r10)
+    put(3, r11)
+    put(4, r12)
+    put(5, r13)
+    put(6, r14)
+    put(7, r15)
+    put(8, rdi)
+    put(9, rsi)
+    put(10, rbp)
+    put(11, rbx)
+    put(12, rdx)
+    put(13, rax)
+    put(14, rcx)
+    put(15, rsp)
+    put(16, rip)
   }
 
-  /// The registers from the 17 general words in `struct sigcontext`'s order.
-  init(generalWords words: [UInt64]) {
-    r8 = words[0]
-    r9 = words[1]
-    r10 = words[2]
-    r11 = words[3]
-    r12 = words[4]
-    r13 = words[5]
-    r14 = words[6]
-    r15 = words[7]
-    rdi = words[8]
-    rsi = words[9]
-    rbp = words[10]
-    rbx = words[11]
-    rdx = words[12]
-    rax = words[13]
-    rcx = words[14]
-    rsp = words[15]
-    rip = words[16]
+  /// The registers from the 17 general words at `source` in `struct sigcontext`'s order.
+  init(readingGeneralWords source: UnsafeRawPointer) {
+    func word(_ index: Int) -> UInt64 {
+      UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))
+    }
+    r8 = word(0)
+    r9 = word(1)
+    r10 = word(2)
+    r11 = word(3)
+    r12 = word(4)
+    r13 = word(5)
+    r14 = word(6)
+    r15 = word(7)
+    rdi = word(8)
+    rsi = word(9)
+    rbp = word(10)
+    rbx = word(11)
+    rdx = word(12)
+    rax = word(13)
+    rcx = word(14)
+    rsp = word(15)
+    rip = word(16)
   }
 
   /// The RFLAGS bits a handler may change in the saved frame (arch/x86/kernel/signal.c
