@@ -103,8 +103,20 @@ public struct FutexTable<Waiter: AnyObject> {
   public mutating func enqueue(_ waiter: Waiter, on key: FutexKey, bitset: UInt32) -> Bool {
     guard count < limit else { return false }
     let slot = Slot(key: key, entry: Entry(waiter: waiter, bitset: bitset))
-    slots.insert(slot, at: boundary(of: key, orAbove: true))
+    insert(slot)
     return true
+  }
+
+  /// Puts `slot` after every slot of its key and before the greater keys.
+  private mutating func insert(_ slot: Slot) {
+    let index = boundary(of: slot.key, orAbove: true)
+    // At the end (a table with one key waited on, the common case): no shift to do.
+    if index == slots.count { slots.append(slot) } else { slots.insert(slot, at: index) }
+  }
+
+  /// Takes the slot at `index` out.
+  private mutating func removeSlot(at index: Int) -> Slot {
+    index == slots.count - 1 ? slots.removeLast() : slots.remove(at: index)
   }
 
   /// The waiters of `key`, in order.
@@ -129,7 +141,7 @@ public struct FutexTable<Waiter: AnyObject> {
         index += 1
         continue
       }
-      body(slots.remove(at: index).entry.waiter)
+      body(removeSlot(at: index).entry.waiter)
       taken += 1
     }
     return taken
@@ -154,8 +166,7 @@ public struct FutexTable<Waiter: AnyObject> {
     let moving = Array(slots[from.prefix(limit)])
     slots.removeSubrange(from.prefix(limit))
     for slot in moving {
-      let moved = Slot(key: target, entry: slot.entry)
-      slots.insert(moved, at: boundary(of: target, orAbove: true))
+      insert(Slot(key: target, entry: slot.entry))
     }
     return moving.map { $0.entry.waiter }
   }
@@ -167,7 +178,7 @@ public struct FutexTable<Waiter: AnyObject> {
     guard let index = range(of: key).first(where: { slots[$0].entry.waiter === waiter }) else {
       return false
     }
-    slots.remove(at: index)
+    _ = removeSlot(at: index)
     return true
   }
 
