@@ -13,7 +13,7 @@ extension SystemCallNumber {
 /// documented difference: musl and glibc use neither for mutexes, condition variables,
 /// barriers, join or once unless a program asks for priority inheritance).
 ///
-/// A waiter blocks in its own `FutexWaiter`'s queue (no spinning). Interrupted (a kill; later a
+/// A waiter blocks in its own queue (`KernelThread.futex`; no spinning). Interrupted (a kill; later a
 /// signal) it answers EINTR: Linux answers ERESTARTSYS (ERESTART_RESTARTBLOCK with a
 /// timeout), which signal delivery converts; until the `signals` branch does that at delivery,
 /// EINTR is what a program would see.
@@ -79,13 +79,15 @@ enum FutexCalls {
     let key = try FutexKeys.key(for: address, isPrivate: operation.isPrivate)
     guard try FutexKeys.read(address) == expected else { throw .EAGAIN }
     let scheduler = Scheduler.shared
-    let waiter = FutexWaiter(thread: scheduler.current, key: key)
-    guard scheduler.futexes.enqueue(waiter, on: key, bitset: bitset) else { throw .ENOMEM }
-    while !waiter.woken {
-      let reason = waiter.queue.wait(until: deadline)
-      if waiter.woken { break }
+    let thread = scheduler.current
+    thread.futex.key = key
+    thread.futex.woken = false
+    guard scheduler.futexes.enqueue(thread, on: key, bitset: bitset) else { throw .ENOMEM }
+    while !thread.futex.woken {
+      let reason = thread.futex.queue.wait(until: deadline)
+      if thread.futex.woken { break }
       guard reason == .woken else {
-        scheduler.futexes.remove(waiter, from: waiter.key)
+        scheduler.futexes.remove(thread, from: thread.futex.key)
         throw reason == .timedOut ? .ETIMEDOUT : .EINTR
       }
     }
@@ -105,9 +107,9 @@ enum FutexCalls {
   /// Wakes up to `limit` waiters of `key`; how many.
   @discardableResult
   static func wake(_ key: FutexKey, upTo limit: Int, bitset: UInt32) -> Int {
-    let woken = Scheduler.shared.futexes.take(from: key, upTo: limit, matching: bitset)
-    for waiter in woken { waiter.wake() }
-    return woken.count
+    Scheduler.shared.futexes.take(from: key, upTo: limit, matching: bitset) {
+      $0.wakeFromFutex()
+    }
   }
 
   /// FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: wakes up to `wake` waiters of `source`'s futex and
@@ -123,12 +125,11 @@ enum FutexCalls {
     if let compare, try FutexKeys.read(source) != compare { throw .EAGAIN }
     let any = FutexOperation.FUTEX_BITSET_MATCH_ANY
     let woken = self.wake(from, upTo: limits.wake, bitset: any)
-    let table = Scheduler.shared.futexes
     if from == to {  // Linux requeues them onto the same futex: counted, nothing moves
-      return UInt64(woken + min(table.waiters(of: from).count, limits.requeue))
+      return UInt64(woken + min(Scheduler.shared.futexes.waiterCount(of: from), limits.requeue))
     }
     let moved = Scheduler.shared.futexes.move(from: from, to: to, upTo: limits.requeue)
-    for waiter in moved { waiter.key = to }
+    for thread in moved { thread.futex.key = to }
     return UInt64(woken + moved.count)
   }
 }

@@ -14,6 +14,7 @@ struct KernelStack {
   static let fpuAreaBytes: UInt64 = 512
 
   /// The thread's FXSAVE area, at the very top of its stack mapping.
+  @inline(__always)
   var fpuArea: UnsafeMutableRawPointer {
     UnsafeMutableRawPointer(bitPattern: UInt(end - Self.fpuAreaBytes))!
   }

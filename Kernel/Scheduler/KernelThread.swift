@@ -34,6 +34,8 @@ final class KernelThread {
   var wakeReason = WakeReason.woken
   /// The queue it is blocked in, if any (the waker removes it).
   var blockedOn: WaitQueue? = nil
+  /// Its place in the run queue or the wait queue it is in (`ThreadQueue`).
+  var queueLinks = ThreadQueue.Links()
   /// Whether it is also in the timer's queue.
   var timedWait = false
   /// Something waits for it on its way back to ring 3 (`Scheduler.requestAttention`).
@@ -45,6 +47,8 @@ final class KernelThread {
   var user = UserThreadState()
   /// Its mask, own pending signals and alternate stack (the dispositions are the process's).
   var signals = ThreadSignalState()
+  /// Its futex wait, when it waits on one (Kernel/Futex).
+  var futex = FutexWaitState()
   var restartBlock = RestartBlock.none  // what restart_syscall resumes (Kernel/Timer)
 
   /// The idle thread of a CPU: the context that is running now (the boot stack).

@@ -34,7 +34,8 @@ final class Scheduler {
   /// answers EAGAIN beyond it (Linux's `RLIMIT_NPROC` / `pid_max` refusal).
   static let processLimit = 512
 
-  var runQueue: [KernelThread] = []
+  /// The runnable threads, in the order they became runnable (linked through the threads).
+  var runQueue = ThreadQueue()
   var deadThreads: [KernelThread] = []
   /// A tick ended while another thread was runnable: the running one yields on its way out.
   /// Cleared at every switch (the thread switched to starts a fresh tick, `EventTimer.switched`).
@@ -44,7 +45,7 @@ final class Scheduler {
   /// Every live user thread by tid (Kernel/Thread/ThreadTable.swift).
   var threads = ThreadTable()
   /// The futexes waited on (Kernel/Futex; LOCK: the futex table lock): one wait per thread.
-  var futexes = FutexTable<FutexWaiter>(limit: Scheduler.processLimit)
+  var futexes = FutexTable<KernelThread>(limit: Scheduler.processLimit)
   /// Context switches so far (the run's last line reports them).
   var switches: UInt64 = 0
   /// Processes other than a launch's first that exited or were killed in this launch (their
@@ -120,8 +121,7 @@ final class Scheduler {
 
   /// Runs the first runnable thread, or the idle thread when none is.
   func switchAway() {
-    let next = runQueue.isEmpty ? Processor.current.idleThread : runQueue.removeFirst()
-    switchTo(next)
+    switchTo(runQueue.removeFirst() ?? Processor.current.idleThread)
   }
 
   /// Switches this CPU from the running thread to `next`.
@@ -149,7 +149,7 @@ final class Scheduler {
     next.state = .running
     next.switchedInAt = now
     switches += 1
-    EventTimer.local?.switched(toIdle: next.process == nil, at: MonotonicClock.nanoseconds())
+    EventTimer.local?.switched(toIdle: next.process == nil, atCounter: now)
     thread_switch(previous.savedStackPointerSlot, next.savedStackPointerSlot.pointee)
     finishSwitch()
   }
@@ -214,8 +214,8 @@ final class Scheduler {
   func runIdle(while keepGoing: () -> Bool) {
     var reportedDeadlock = false
     while keepGoing() {
-      if !runQueue.isEmpty {
-        switchTo(runQueue.removeFirst())
+      if let next = runQueue.removeFirst() {
+        switchTo(next)
         continue
       }
       if !reportedDeadlock, EventTimer.local?.waits.isEmpty ?? true {

@@ -16,7 +16,7 @@ enum WakeReason { case woken, timedOut, interrupted }
 /// interrupt).
 final class WaitQueue {
   /// The blocked threads, in the order they came (`wakeOne` wakes the longest waiting).
-  var waiters: [KernelThread] = []
+  var waiters = ThreadQueue()
 
   init() {}
 
@@ -38,7 +38,5 @@ final class WaitQueue {
   }
 
   /// Takes `thread` out (it was woken, timed out or interrupted).
-  func remove(_ thread: KernelThread) {
-    if let index = waiters.firstIndex(where: { $0 === thread }) { waiters.remove(at: index) }
-  }
+  func remove(_ thread: KernelThread) { waiters.remove(thread) }
 }

@@ -35,8 +35,12 @@ final class EventTimer {
   let longestArming: UInt64
   /// The timed waits and the interval timers this CPU's interrupt serves.
   var waits = TimedEvents()
-  /// When the current tick ends (monotonic nanoseconds).
+  /// When the current tick ends, in TSC ticks: every switch to a thread starts a tick, and a
+  /// TSC count needs no conversion (nanoseconds of the TSC are a 128-bit division, which was
+  /// a tenth of a futex hand-off's instructions).
   var nextTick: UInt64
+  /// A tick's length in TSC ticks.
+  let tickLength: UInt64
   /// Whether the CPU runs its idle thread (no tick then).
   var idle = true
   var statistics = TimerStatistics()
@@ -45,7 +49,8 @@ final class EventTimer {
     self.apic = apic
     self.countsPerSecond = countsPerSecond
     longestArming = UInt64(LocalAPIC.maximumCount) * Self.nanosecondsPerSecond / countsPerSecond
-    nextTick = MonotonicClock.nanoseconds() + Self.tickNanoseconds
+    tickLength = MonotonicClock.tscRate.ticks(ofNanoseconds: Self.tickNanoseconds)
+    nextTick = timestamp_counter_read() &+ tickLength
   }
 
   /// Calibrates the clocks and, when the CPU has a usable local APIC, starts its timer ticking
@@ -85,12 +90,13 @@ final class EventTimer {
   /// passed runnable, fires the interval timers that expired (SIGALRM), programs the next
   /// event, signals EOI.
   func interrupt(fromUserMode: Bool) {
-    let now = MonotonicClock.nanoseconds()
+    let counter = timestamp_counter_read()
+    let now = MonotonicClock.nanoseconds(ofTicks: counter)
     statistics.interrupts += 1
-    if !idle, now >= nextTick {
+    if !idle, counter >= nextTick {
       statistics.ticks += 1
       if fromUserMode { statistics.userTicks += 1 }
-      nextTick = now + Self.tickNanoseconds
+      nextTick = counter &+ tickLength
       Scheduler.shared.tickEnded()
     }
     let deadline = waits.threads.earliestDeadline
@@ -113,7 +119,7 @@ final class EventTimer {
   /// finds nothing to do).
   func armNextEvent(at now: UInt64) {
     var deadline = waits.earliestDeadline ?? .max
-    if !idle { deadline = min(deadline, nextTick) }
+    if !idle { deadline = min(deadline, MonotonicClock.nanoseconds(ofTicks: nextTick)) }
     guard deadline != .max else { return }
     apic.interrupt(afterCounts: counts(from: now, to: deadline))
   }
@@ -147,12 +153,12 @@ final class EventTimer {
   /// interrupt finds the tick not over and programs the rest), and going idle a pending tick
   /// interrupt only finds nothing to count. An APIC write per switch was the dearest part of
   /// a switch under TCG after CR3.
-  func switched(toIdle: Bool, at now: UInt64) {
+  func switched(toIdle: Bool, atCounter counter: UInt64) {
     let wasIdle = idle
     idle = toIdle
     guard !toIdle else { return }
-    nextTick = now + Self.tickNanoseconds
-    if wasIdle { armNextEvent(at: now) }
+    nextTick = counter &+ tickLength
+    if wasIdle { armNextEvent(at: MonotonicClock.nanoseconds(ofTicks: counter)) }
   }
 
   /// APIC counts from `now` until `deadline`, rounded up (never early by rounding), at least 1,

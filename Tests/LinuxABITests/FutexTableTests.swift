@@ -82,6 +82,25 @@ private func key(_ offset: UInt64, kind: FutexKey.Kind = .private, domain: UInt6
     #expect(one && two && !three)
   }
 
+  @Test func takingHandsEachWaiterOutInArrivalOrderAcrossInterleavedKeys() {
+    var table = FutexTable<Sleeper>(limit: 16)
+    for (index, offset) in [UInt64(8), 4, 8, 12, 4, 8].enumerated() {
+      _ = table.enqueue(Sleeper("\(offset).\(index)"), on: key(offset), bitset: index == 2 ? 2 : 1)
+    }
+    var handed: [String] = []
+    let count = table.take(from: key(8), upTo: 5, matching: 1) { handed.append($0.name) }
+    #expect(count == 2 && handed == ["8.0", "8.5"])
+    #expect(table.waiters(of: key(8)).map(\.waiter.name) == ["8.2"])
+    #expect(table.waiters(of: key(4)).map(\.waiter.name) == ["4.1", "4.4"])
+    #expect(table.waiterCount(of: key(12)) == 1 && table.count == 4 && table.keyCount == 3)
+    let sleeper = table.waiters(of: key(4))[1].waiter
+    let removed = table.remove(sleeper, from: key(4))
+    #expect(removed)
+    let again = Sleeper("4.6")
+    _ = table.enqueue(again, on: key(4), bitset: 1)
+    #expect(table.waiters(of: key(4)).map(\.waiter.name) == ["4.1", "4.6"])
+  }
+
   @Test func manyKeysStaySorted() {
     var table = FutexTable<Sleeper>(limit: 1000)
     for offset in stride(from: UInt64(996), through: 0, by: -4) {

@@ -36,9 +36,15 @@ public struct FutexKey: Comparable, Sendable, CustomStringConvertible {
   }
 }
 
-/// The futexes that have waiters: for each key, its waiters in arrival order with their
-/// bitsets (Linux's futex hash buckets, as one sorted table: every operation is a binary search,
-/// O(log n) in the number of keys waited on, plus the waiters it touches).
+/// The futexes that have waiters: every waiter with its key and bitset, in one array sorted by
+/// key and, within a key, by arrival (Linux's futex hash buckets, as one sorted table: every
+/// operation is a binary search, O(log n) in the number of waiters, plus the waiters it
+/// touches and the shift of the entries behind them).
+///
+/// One flat array rather than a queue per key: a futex hand-off queues and takes one waiter
+/// per wait, and a queue per key was two heap allocations and frees each time (the key's
+/// array made and dropped). The array keeps its capacity, so waiting and waking allocate
+/// nothing once the table has held as many waiters as it holds now.
 ///
 /// The table only keeps order; the kernel blocks and wakes the threads (`Waiter` is its
 /// per-wait record). A waiter is in the table from `enqueue` until a wake or requeue takes it
@@ -58,70 +64,95 @@ public struct FutexTable<Waiter: AnyObject> {
     public let bitset: UInt32
   }
 
-  /// The keys with waiters, sorted, each with its waiters in arrival order.
-  private var keys: [FutexKey] = []
-  private var queues: [[Entry]] = []
+  /// A waiter in the table: its key beside it.
+  private struct Slot {
+    let key: FutexKey
+    let entry: Entry
+  }
+
+  /// Every waiter, sorted by key, each key's in arrival order.
+  private var slots: [Slot] = []
   /// How many waiters there are in all.
-  public private(set) var count = 0
+  public var count: Int { slots.count }
   /// The most waiters at once.
   public let limit: Int
 
   public init(limit: Int) { self.limit = limit }
 
-  /// The position of `key`, or where it would go.
-  private func search(_ key: FutexKey) -> (index: Int, found: Bool) {
+  /// The first slot whose key is not below `key` (`orAbove` false) or above it (true).
+  private func boundary(of key: FutexKey, orAbove: Bool) -> Int {
     var low = 0
-    var high = keys.count
+    var high = slots.count
     while low < high {
       let middle = (low + high) / 2
-      if keys[middle] < key { low = middle + 1 } else { high = middle }
+      let below = orAbove ? !(key < slots[middle].key) : slots[middle].key < key
+      if below { low = middle + 1 } else { high = middle }
     }
-    return (low, low < keys.count && keys[low] == key)
+    return low
+  }
+
+  /// Where `key`'s waiters are.
+  private func range(of key: FutexKey) -> Range<Int> {
+    let start = boundary(of: key, orAbove: false)
+    var end = start
+    while end < slots.count && slots[end].key == key { end += 1 }
+    return start..<end
   }
 
   /// Adds a waiter at the end of `key`'s queue; false when the table is full.
   public mutating func enqueue(_ waiter: Waiter, on key: FutexKey, bitset: UInt32) -> Bool {
     guard count < limit else { return false }
-    append([Entry(waiter: waiter, bitset: bitset)], to: key)
+    let slot = Slot(key: key, entry: Entry(waiter: waiter, bitset: bitset))
+    insert(slot)
     return true
   }
 
-  private mutating func append(_ entries: [Entry], to key: FutexKey) {
-    guard !entries.isEmpty else { return }
-    let (index, found) = search(key)
-    if found {
-      queues[index].append(contentsOf: entries)
-    } else {
-      keys.insert(key, at: index)
-      queues.insert(entries, at: index)
-    }
-    count += entries.count
+  /// Puts `slot` after every slot of its key and before the greater keys.
+  private mutating func insert(_ slot: Slot) {
+    let index = boundary(of: slot.key, orAbove: true)
+    // At the end (a table with one key waited on, the common case): no shift to do.
+    if index == slots.count { slots.append(slot) } else { slots.insert(slot, at: index) }
+  }
+
+  /// Takes the slot at `index` out.
+  private mutating func removeSlot(at index: Int) -> Slot {
+    index == slots.count - 1 ? slots.removeLast() : slots.remove(at: index)
   }
 
   /// The waiters of `key`, in order.
   public func waiters(of key: FutexKey) -> [Entry] {
-    let (index, found) = search(key)
-    return found ? queues[index] : []
+    slots[range(of: key)].map { $0.entry }
   }
 
+  /// How many waiters `key` has.
+  public func waiterCount(of key: FutexKey) -> Int { range(of: key).count }
+
   /// Takes out up to `limit` waiters of `key` whose bitset shares a bit with `bitset`, the
-  /// longest waiting first, and returns them (the caller wakes them).
+  /// longest waiting first, and hands each to `body` once it is out (the caller wakes it;
+  /// `body` must not use the table). Answers how many; allocates nothing.
+  @discardableResult
+  public mutating func take(
+    from key: FutexKey, upTo limit: Int, matching bitset: UInt32, _ body: (Waiter) -> Void
+  ) -> Int {
+    var index = boundary(of: key, orAbove: false)
+    var taken = 0
+    while taken < limit && index < slots.count && slots[index].key == key {
+      guard slots[index].entry.bitset & bitset != 0 else {
+        index += 1
+        continue
+      }
+      body(removeSlot(at: index).entry.waiter)
+      taken += 1
+    }
+    return taken
+  }
+
+  /// `take` collecting the waiters taken, in order.
   public mutating func take(from key: FutexKey, upTo limit: Int, matching bitset: UInt32)
     -> [Waiter]
   {
-    let (index, found) = search(key)
-    guard found, limit > 0 else { return [] }
     var taken: [Waiter] = []
-    var kept: [Entry] = []
-    for entry in queues[index] {
-      if taken.count < limit && entry.bitset & bitset != 0 {
-        taken.append(entry.waiter)
-      } else {
-        kept.append(entry)
-      }
-    }
-    replace(at: index, with: kept)
-    count -= taken.count
+    take(from: key, upTo: limit, matching: bitset) { taken.append($0) }
     return taken
   }
 
@@ -130,40 +161,33 @@ public struct FutexTable<Waiter: AnyObject> {
   public mutating func move(from source: FutexKey, to target: FutexKey, upTo limit: Int)
     -> [Waiter]
   {
-    let (index, found) = search(source)
-    guard found, limit > 0, source != target else { return [] }
-    let moving = Array(queues[index].prefix(limit))
-    replace(at: index, with: Array(queues[index].dropFirst(moving.count)))
-    count -= moving.count
-    append(moving, to: target)
-    return moving.map { $0.waiter }
+    guard limit > 0, source != target else { return [] }
+    let from = range(of: source)
+    let moving = Array(slots[from.prefix(limit)])
+    slots.removeSubrange(from.prefix(limit))
+    for slot in moving {
+      insert(Slot(key: target, entry: slot.entry))
+    }
+    return moving.map { $0.entry.waiter }
   }
 
   /// Takes `waiter` out of `key`'s queue (its wait ended otherwise); false if it was not there
   /// (a waker took it first).
   @discardableResult
   public mutating func remove(_ waiter: Waiter, from key: FutexKey) -> Bool {
-    let (index, found) = search(key)
-    guard found, let position = queues[index].firstIndex(where: { $0.waiter === waiter }) else {
+    guard let index = range(of: key).first(where: { slots[$0].entry.waiter === waiter }) else {
       return false
     }
-    var queue = queues[index]
-    queue.remove(at: position)
-    replace(at: index, with: queue)
-    count -= 1
+    _ = removeSlot(at: index)
     return true
   }
 
-  /// Stores `queue` at `index`, dropping the key when it is empty.
-  private mutating func replace(at index: Int, with queue: [Entry]) {
-    if queue.isEmpty {
-      keys.remove(at: index)
-      queues.remove(at: index)
-    } else {
-      queues[index] = queue
+  /// How many keys have waiters (a walk of the table: for tests and reports).
+  public var keyCount: Int {
+    var keys = 0
+    for index in slots.indices where index == 0 || slots[index - 1].key != slots[index].key {
+      keys += 1
     }
+    return keys
   }
-
-  /// How many keys have waiters.
-  public var keyCount: Int { keys.count }
 }
