@@ -41,10 +41,12 @@ BIG = bytes((i * 7 + i // 251) & 0xff for i in range(200_000))
 @pytest.fixture
 def tree(tmp_path):
     """etc/motd, data/big, dir/{a,b,sub}, relative and absolute symlinks, a loop, the walker;
-    an empty dev/ (the kernel puts its devices there, so both roots list it)."""
+    an empty dev/ (the kernel puts its devices there, so both roots list it) and tmp/ (the
+    kernel adds a /tmp to a root without one)."""
     root = tmp_path / "root"
-    for directory in ["bin", "dev", "etc", "data", "dir/sub"]:
+    for directory in ["bin", "dev", "etc", "data", "dir/sub", "tmp"]:
         (root / directory).mkdir(parents=True)
+    os.chmod(root / "tmp", 0o1777)
     (root / "etc" / "motd").write_text("hello world\n")
     (root / "etc" / "empty").write_bytes(b"")
     (root / "data" / "big").write_bytes(BIG)
