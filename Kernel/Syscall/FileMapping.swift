@@ -1,13 +1,9 @@
 /// The memory object holding an open regular file's pages, and the file's size in bytes:
-/// what `mmap` of a file maps (`FileMapping`). Today the root file system is the read-only
-/// initramfs, so this is its page-cache object (`AddressSpace.cachedFile`, the one `execve`
-/// maps a program's segments from: every mapping of the file shares its frames); nil when
-/// the cache cannot take the file (its charge refused: `ENOMEM`). The one place a writable
-/// file system's file objects plug in.
+/// what `mmap` of a file maps (`FileMapping`). It is the file's own object in the writable
+/// file system (`FileData.memoryObject(for:)`): the frames `read`, `write`, `execve` and every
+/// other mapping of the file use. nil when the file cannot have one (its charge refused).
 func fileMemoryObject(for node: OpenNode) -> (object: MemoryObjectID, size: UInt64)? {
-  let contents = FileContents(PathCalls.tree.data(of: node.node))
-  guard let object = MemorySystemCalls.space.cachedFile(contents) else { return nil }
-  return (object, contents.byteCount)
+  (try? FileData.memoryObject(for: node)) ?? nil
 }
 
 /// `mmap` of an open file, after LinuxABI's `decodeMap`: the checks only the file can answer,

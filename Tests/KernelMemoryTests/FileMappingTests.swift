@@ -24,8 +24,9 @@ import Testing
     _ = try space.reservePrivateMapping(
       of: object, page: 1, length: 2 * Self.page, protection: [.read, .write],
       at: .fixed(Self.privately))
-    // A shared write lands in the cache page itself, mapped writable.
-    #expect(process.write(Self.shared + Self.page + 8, 0x5a) == .completed([.filePage]))
+    // A shared write lands in the cache page itself (read in when the cache took the file),
+    // mapped writable.
+    #expect(process.write(Self.shared + Self.page + 8, 0x5a) == .completed([.objectPage]))
     let cached = try #require(space.objectPage(object, at: 1))
     #expect(process.frame(at: Self.shared + Self.page) == cached)
     #expect(process.flags(at: Self.shared + Self.page)?.contains(.writable) == true)
@@ -127,7 +128,7 @@ import Testing
       of: object, page: 0, length: 3 * Self.page, protection: [.read, .write],
       at: .fixed(Self.shared))
     let child = try parent.fork(machine)
-    #expect(child.write(Self.shared + 2 * Self.page, 0x42) == .completed([.filePage]))
+    #expect(child.write(Self.shared + 2 * Self.page, 0x42) == .completed([.objectPage]))
     #expect(parent.read(Self.shared + 2 * Self.page) == 0x42)
     #expect(PageCacheTests.mapCountsMatchLeaves(machine, [parent, child]))
     child.space.tearDown()
