@@ -89,7 +89,7 @@ public enum ProcPath {
   public static func resolve(
     _ path: [UInt8], selfID: UInt64, threadID: UInt64, followFinal: Bool
   ) throws(LinuxErrno) -> ProcNode? {
-    guard path.first == UInt8(ascii: "/") else { return nil }
+    guard path.first == UInt8(ascii: "/"), mentionsMount(path) else { return nil }
     // A trailing slash makes the last component an intermediate one: a link there is followed.
     let followFinal = followFinal || path.last == UInt8(ascii: "/")
     let components = lexical(path)
@@ -137,6 +137,19 @@ public enum ProcPath {
     }
     if rest.count > 1 { throw entry.file.isDirectory ? .ENOENT : .ENOTDIR }
     return .process(id, thread: thread, entry.file)
+  }
+
+  /// Whether `path` contains `proc` at all: every open and stat of the root file system asks,
+  /// so the common answer (no) costs one scan and no allocation.
+  static func mentionsMount(_ path: [UInt8]) -> Bool {
+    guard path.count >= mountName.count else { return false }
+    for start in 0...(path.count - mountName.count)
+    where path[start] == mountName[0]
+      && path[start..<start + mountName.count].elementsEqual(mountName)
+    {
+      return true
+    }
+    return false
   }
 
   /// A decimal name without sign or leading zeros ("0" is no pid either), as
