@@ -51,13 +51,26 @@ enum ProcessReports {
     _ known: inout [(object: MemoryObjectID, name: [UInt8], inode: UInt64)]
   ) -> (name: [UInt8], inode: UInt64)? {
     if let found = known.first(where: { $0.object == object }) { return (found.name, found.inode) }
-    guard case .fileContents(let contents) = space.physical.objects[object].kind,
-      let node = ProcNodes.node(holding: contents, in: owner.fileSystem)
-    else { return nil }
+    guard let node = fileNode(of: object, owner.fileSystem, space) else { return nil }
     let name = owner.fileSystem.path(of: node)
     let inode = owner.fileSystem.status(of: node).inode
     known.append((object, name, inode))
     return (name, inode)
+  }
+
+  /// The file of the launch's tree whose pages `object` holds: the inode whose object it is
+  /// (a file of the writable file system), or, for a page-cache object known only by its
+  /// bytes, the file holding those bytes. A scan of the tree — a maps read pays it once per
+  /// object.
+  static func fileNode(
+    of object: MemoryObjectID, _ tree: FileTree, _ space: ProcessAddressSpace
+  ) -> Int? {
+    switch space.physical.objects[object].kind {
+    case .anonymousShared: return nil
+    case .fileContents(let contents): return ProcNodes.node(holding: contents, in: tree)
+    case .file:
+      return tree.nodes.indices.first { tree.nodes[$0].isLive && tree.nodes[$0].object == object }
+    }
   }
 
   // MARK: sizes

@@ -14,7 +14,7 @@ PROG_RT := $(sort $(basename $(notdir $(shell grep -l '^\#include "\(rt\|hostile
 # Programs that need a libc.
 PROG_MUSL_ONLY := malloc_stress hello signal_libc rootfs_walk stdin_argv process_demo \
   signal_delivery signal_badreturn proc_self
-PROG_MUSL_ONLY += tmpfs_calls tmpfs_big tmpfs_exec_memfd
+PROG_MUSL_ONLY += tmpfs_calls tmpfs_big tmpfs_exec_memfd file_mmap_coherence
 PROG_MUSL_ONLY += sigreturn_selectors exec_signal_state sigqueueinfo
 
 PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw/%) \
