@@ -78,7 +78,7 @@ enum ProcNodes {
       switch file {
       case .exe:
         guard let program = programNode(of: owner) else { throw .ENOENT }
-        return owner.fileSystem.path(of: program)
+        return displayPath(of: program, in: owner.fileSystem)
       case .cwd: return owner.fileSystem.path(of: owner.workingDirectory)
       case .root: return [UInt8(ascii: "/")]
       case .descriptor(let number): return name(of: try owner.descriptors.file(number), owner)
@@ -88,11 +88,17 @@ enum ProcNodes {
     }
   }
 
+  /// The path /proc shows for file `node`: a name it has (`FileTree.anyPath`), or, for a file
+  /// no directory names any more, Linux's ` (deleted)` mark (the name it had is not kept).
+  static func displayPath(of node: Int, in tree: FileTree) -> [UInt8] {
+    tree.anyPath(of: node) ?? Array(" (deleted)".utf8)
+  }
+
   /// What `fd/N` names: the file's path, `/dev/console`, `pipe:[inode]` for a pipe end and
   /// for standard input (a pipe on Linux's run-linux too), the /proc path of a /proc file.
   static func name(of file: OpenFile, _ owner: UserProcess) -> [UInt8] {
     switch file {
-    case .node(let open): return owner.fileSystem.path(of: open.node)
+    case .node(let open): return displayPath(of: open.node, in: owner.fileSystem)
     case .console: return Array("/dev/console".utf8)
     case .pipe(let end): return Array(("pipe:[" + String(objectNumber(end.pipe)) + "]").utf8)
     case .input(let stream): return Array(("pipe:[" + String(objectNumber(stream)) + "]").utf8)

@@ -52,15 +52,15 @@ enum ProcessReports {
   ) -> (name: [UInt8], inode: UInt64)? {
     if let found = known.first(where: { $0.object == object }) { return (found.name, found.inode) }
     guard let node = fileNode(of: object, owner.fileSystem, space) else { return nil }
-    let name = owner.fileSystem.path(of: node)
+    let name = ProcNodes.displayPath(of: node, in: owner.fileSystem)
     let inode = owner.fileSystem.status(of: node).inode
     known.append((object, name, inode))
     return (name, inode)
   }
 
   /// The file of the launch's tree whose pages `object` holds: the inode whose object it is
-  /// (a file of the writable file system), or, for a page-cache object known only by its
-  /// bytes, the file holding those bytes. A scan of the tree — a maps read pays it once per
+  /// (a file written or mapped as a file), or, for an object the page cache took for
+  /// `execve` and knows by its bytes, the file holding those bytes. A scan of the tree — a maps read pays it once per
   /// object.
   static func fileNode(
     of object: MemoryObjectID, _ tree: FileTree, _ space: ProcessAddressSpace
@@ -69,7 +69,13 @@ enum ProcessReports {
     case .anonymousShared: return nil
     case .fileContents(let contents): return ProcNodes.node(holding: contents, in: tree)
     case .file:
-      return tree.nodes.indices.first { tree.nodes[$0].isLive && tree.nodes[$0].object == object }
+      if let node = tree.nodes.indices.first(where: {
+        tree.nodes[$0].isLive && tree.nodes[$0].object == object
+      }) {
+        return node
+      }
+      guard let bytes = space.physical.pageCache.file(cachedAs: object) else { return nil }
+      return ProcNodes.node(holding: bytes, in: tree)
     }
   }
 

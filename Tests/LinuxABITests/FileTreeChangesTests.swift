@@ -19,6 +19,25 @@ import Testing
     } catch { return error }
   }
 
+  /// /proc's names for files (`anyPath`): files keep no parent, so a name is found in the
+  /// directories; a hard link gives one of its names, an unlinked file none.
+  @Test func anyPathNamesAFileThroughItsDirectoryEntries() throws {
+    let tree = FileTree()
+    let dir = try tree.create(in: FileTree.root, named: name("d"), mode: Self.directory, now: 0)
+    let file = try tree.create(in: dir, named: name("f"), mode: Self.regular, now: 0)
+    let top = try tree.create(in: FileTree.root, named: name("t"), mode: Self.regular, now: 0)
+    #expect(tree.anyPath(of: file) == name("/d/f"))
+    #expect(tree.anyPath(of: top) == name("/t"))
+    #expect(tree.anyPath(of: dir) == name("/d"))
+    #expect(tree.anyPath(of: FileTree.root) == name("/"))
+    try tree.link(file, in: FileTree.root, named: name("hard"), now: 0)
+    try tree.unlink(in: dir, named: name("f"), now: 0)
+    #expect(tree.anyPath(of: file) == name("/hard"))
+    tree.opened(file)
+    try tree.unlink(in: FileTree.root, named: name("hard"), now: 0)
+    #expect(tree.anyPath(of: file) == nil)
+  }
+
   @Test func createsAndRemovesWithLinuxsErrors() throws {
     let tree = FileTree()
     let root = FileTree.root

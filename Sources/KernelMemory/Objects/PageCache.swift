@@ -45,6 +45,13 @@ public struct PageCache {
     for entry in entries where entry.file == file { return entry.object }
     return nil
   }
+
+  /// The bytes the cache knows object `id` by, if it caches it (for /proc: which file a
+  /// mapping of the object shows).
+  public func file(cachedAs id: MemoryObjectID) -> FileContents? {
+    for entry in entries where entry.object == id { return entry.file }
+    return nil
+  }
 }
 
 extension PhysicalMemoryContext {

@@ -78,6 +78,21 @@ extension FileTree {
     return path
   }
 
+  /// A path naming `node`, as /proc's `maps`, `exe` and `fd/` show it: a directory's own
+  /// path, or for any other file the first directory entry naming it (a hard-linked file has
+  /// several; files keep no parent, so this scans every directory — only a /proc reader pays
+  /// it). nil for a file no entry names any more (unlinked but open or mapped).
+  public func anyPath(of node: Int) -> [UInt8]? {
+    if nodes[node].isDirectory { return path(of: node) }
+    for directory in nodes.indices where nodes[directory].isLive && nodes[directory].isDirectory {
+      for entry in nodes[directory].entries where entry.node == node {
+        let prefix = directory == Self.root ? [] : path(of: directory)
+        return prefix + [Self.slash] + entry.name
+      }
+    }
+    return nil
+  }
+
   /// A path's components for the walk, with `.` kept and a trailing `/` read as `/.`.
   static func walkComponents(of path: [UInt8]) -> [[UInt8]] {
     var components = path.split(separator: slash).map { [UInt8]($0) }
