@@ -7,8 +7,9 @@
  *    /proc/self/exe's target; a stack variable lies in the [stack] line, a grown brk in [heap].
  *  - /proc/self/status: VmRSS grows by at least the 1 MiB the program touched (and by less than
  *    1 MiB + 256 KiB), Pid/PPid/Threads/Name as getpid/getppid say.
- *  - /proc/meminfo: MemFree falls when 64 MiB are touched (retried, since other processes on
- *    the host change it too); MemAvailable and MemFree below MemTotal.
+ *  - /proc/meminfo: how far MemFree falls when 64 MiB are touched (reported; the kernel's test
+ *    bounds it: other processes on a host move it too); MemAvailable and MemFree below
+ *    MemTotal.
  *  - /proc/self/stat: pid, (comm), ppid; /proc/self/cmdline is argv; /proc/self is the pid.
  */
 #define _GNU_SOURCE
@@ -179,10 +180,11 @@ static void check_meminfo(void) {
     if (fell > most) most = fell;
     munmap(memory, length);
   }
-  /* Only "it falls" holds everywhere: a sandboxed host's meminfo moves in 8 MiB steps; the
-   * kernel's test checks the whole 64 MiB (tests/userspace/test_proc.py). */
+  /* No bound holds on a shared host: its MemFree moves with every other process (and this
+   * machine's sandboxed meminfo in 8 MiB steps, sometimes not at all in five tries), so the
+   * figure is only reported here; the kernel's test checks the whole 64 MiB
+   * (tests/userspace/test_proc.py), where nothing else runs. */
   printf("proc_self: MemFree fell by %ld kB when 65536 kB were touched\n", most);
-  check(most >= 4 << 10, "meminfo: MemFree falls when 64 MiB are touched");
 }
 
 static void check_identity(int argc, char **argv) {

@@ -1,8 +1,9 @@
 """/proc read by the process it describes (issue 11 §4): tests/programs/proc_self.c checks its own
 maps lines exactly (anonymous, PROT_NONE, MAP_SHARED's "/dev/zero (deleted)", [stack], [heap],
 the program's text naming /proc/self/exe), status (VmRSS grows by what it touched), meminfo
-(MemFree falls when memory is touched), stat, cmdline, comm and /proc/self — natively (Linux's
-behaviour) and on our kernel, where MemFree must fall by the whole 64 MiB touched."""
+(how far MemFree falls when memory is touched), stat, cmdline, comm and /proc/self — natively
+(Linux's behaviour) and on our kernel, where MemFree must fall by the whole 64 MiB touched (a
+host's MemFree moves with every other process on it, so natively the figure is only read)."""
 
 import re
 
