@@ -13,16 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int checks, failures;
-#define CHECK(cond, ...)                         \
-  do {                                           \
-    checks++;                                    \
-    if (!(cond)) {                               \
-      failures++;                                \
-      printf("FAIL: " __VA_ARGS__);              \
-      printf(" (%s:%d)\n", __FILE__, __LINE__);  \
-    }                                            \
-  } while (0)
+#include "check.h"
 
 static void handler(int sig) { (void)sig; }
 

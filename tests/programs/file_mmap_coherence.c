@@ -22,17 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int checks, failures;
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        checks++;                                                                             \
-        if (!(cond)) {                                                                        \
-            failures++;                                                                       \
-            printf("FAIL: line %d: ", __LINE__);                                              \
-            printf(__VA_ARGS__);                                                              \
-            printf(" (errno %d)\n", errno);                                                   \
-        }                                                                                     \
-    } while (0)
+#include "check.h"
 
 enum { PAGE = 4096, PAGES = 4 };
 

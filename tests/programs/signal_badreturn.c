@@ -15,18 +15,9 @@
 #include <string.h>
 #include <ucontext.h>
 
-#define BAD_RIP 0x8000000000000000ull
+#include "check.h"
 
-static int checks, failures;
-#define CHECK(cond, ...)                         \
-  do {                                           \
-    checks++;                                    \
-    if (!(cond)) {                               \
-      failures++;                                \
-      printf("FAIL: " __VA_ARGS__);              \
-      printf(" (%s:%d)\n", __FILE__, __LINE__);  \
-    }                                            \
-  } while (0)
+#define BAD_RIP 0x8000000000000000ull
 
 static sigjmp_buf back;
 static volatile int segv_code = -1, use_mxcsr;

@@ -16,20 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define NO_SUCH_PID 999999
 #define UNKNOWN_CODE (-100) /* negative, below SI_DETHREAD (-7), not SI_ASYNCNL (-60) */
 #define KERNEL_KEEPS 48     /* sizeof(struct kernel_siginfo) */
-
-static int checks, failures;
-#define CHECK(cond, ...)                         \
-  do {                                           \
-    checks++;                                    \
-    if (!(cond)) {                               \
-      failures++;                                \
-      printf("FAIL: " __VA_ARGS__);              \
-      printf(" (%s:%d)\n", __FILE__, __LINE__);  \
-    }                                            \
-  } while (0)
 
 static long queue(pid_t pid, int sig, siginfo_t *info) {
   long r = syscall(SYS_rt_sigqueueinfo, pid, sig, info);

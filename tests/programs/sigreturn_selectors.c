@@ -18,6 +18,8 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
+#include "check.h"
+
 #define USER_CS 0x33
 #define USER_DS 0x2b
 #define USER32_CS 0x23
@@ -29,17 +31,6 @@
 #define TRAP_GP 13
 #define INT3 0xcc
 #define COMPAT_CODE ((void *)0x30000000) /* below 4 GiB: reachable from a 32-bit CS */
-
-static int checks, failures;
-#define CHECK(cond, ...)                         \
-  do {                                           \
-    checks++;                                    \
-    if (!(cond)) {                               \
-      failures++;                                \
-      printf("FAIL: " __VA_ARGS__);              \
-      printf(" (%s:%d)\n", __FILE__, __LINE__);  \
-    }                                            \
-  } while (0)
 
 /* The selectors in uc_mcontext: cs, gs, fs, ss (16 bits each) in gregs[REG_CSGSFS]. */
 struct selectors {

@@ -19,19 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks, failures;
-static char base[256];
+#include "check.h"
 
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        checks++;                                                                             \
-        if (!(cond)) {                                                                        \
-            failures++;                                                                       \
-            printf("FAIL: line %d: ", __LINE__);                                              \
-            printf(__VA_ARGS__);                                                              \
-            printf(" (errno %d)\n", errno);                                                   \
-        }                                                                                     \
-    } while (0)
+static char base[256];
 
 /* The call failed with `expected`. */
 #define ERR(call, expected) CHECK((call) == -1 && errno == (expected), "%s", #call " != " #expected)

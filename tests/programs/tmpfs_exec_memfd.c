@@ -15,17 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int checks, failures;
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        checks++;                                                                             \
-        if (!(cond)) {                                                                        \
-            failures++;                                                                       \
-            printf("FAIL: line %d: ", __LINE__);                                              \
-            printf(__VA_ARGS__);                                                              \
-            printf(" (errno %d)\n", errno);                                                   \
-        }                                                                                     \
-    } while (0)
+#include "check.h"
 
 static void memfd(void) {
     int fd = syscall(SYS_memfd_create, "scratch", 0);
