@@ -18,6 +18,7 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
   installTraps()
   let boot = MultibootInformation(physicalAddress: UInt64(informationAddress))
   let mode = KernelMode(commandLine: boot.commandLine)
+  ConsoleTerminal.configure(commandLine: boot.commandLine)
   let features = CPUFeatures.detect()
   let physical = PhysicalMemory.initialize(boot)
   MemoryManager.physical = physical.context

@@ -6,6 +6,8 @@
 enum InterruptVector {
   /// `LOCAL_TIMER_VECTOR`: the local APIC timer (its LVT timer entry).
   static let localTimer: UInt64 = 0xec
+  /// `ISA_IRQ_VECTOR(4)` (0x30 + 4): COM1's IRQ 4 through the I/O APIC (Kernel/Terminal).
+  static let serialConsole: UInt64 = 0x34
   /// `SPURIOUS_APIC_VECTOR`: what the local APIC delivers when an interrupt it signalled was
   /// masked by a raised task priority before the CPU took it (SDM Vol. 3A §11.9). Its low four
   /// bits are all ones because P6-family and Pentium APICs hardwire them so.

@@ -42,6 +42,7 @@ enum ProcessRunner {
     UserMode.install()
     Scheduler.shared.stacks.prepareTables()
     EventTimer.start()  // calibrates the TSC and the local APIC timer, starts the tick
+    ConsoleTerminal.start()  // with `console=tty`: COM1's input interrupt
     _ = WallClock.boot  // the RTC, read once the TSC is calibrated
     if physical.commit.limit == 0 {  // the first time: the context starts with no limit
       let free = MemoryManager.bitmap!.freeFrameCount
@@ -69,7 +70,7 @@ enum ProcessRunner {
       id: scheduler.table.allocateID(), name: program.name,
       usableFrames: MemoryManager.bitmap!.usableFrameCount)
     process.fileSystem = FileTree(copying: fileSystem)  // the launch's own writable root
-    process.descriptors = DescriptorTable(input: InputStream(program.input))
+    process.descriptors = ConsoleTerminal.descriptors(for: process, input: program.input)
     let freeBefore = MemoryManager.bitmap!.freeFrameCount
     let heapBefore = MemoryManager.heapFramesTaken
     ProcessConsole.line(process.label + " started: " + program.commandLine)

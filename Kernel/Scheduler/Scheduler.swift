@@ -218,7 +218,7 @@ final class Scheduler {
         switchTo(next)
         continue
       }
-      if !reportedDeadlock, EventTimer.local?.waits.isEmpty ?? true {
+      if !reportedDeadlock, EventTimer.local?.waits.isEmpty ?? true, !ConsoleTerminal.mayWake {
         reportedDeadlock = true
         reportDeadlock()
       }

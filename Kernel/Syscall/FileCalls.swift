@@ -100,8 +100,7 @@ enum FileCalls {
         if written == 0 { throw error }
         return written
       }
-      ProcessConsole.writeProgramOutput(
-        UnsafeRawBufferPointer(start: UserMemory.bounce, count: chunk))
+      ConsoleTerminal.writeOutput(UnsafeRawBufferPointer(start: UserMemory.bounce, count: chunk))
       written += UInt64(chunk)
     }
     return written
@@ -212,11 +211,13 @@ enum FileCalls {
     case getStatusFlags:
       if case .node(let open) = file { return open.statusFlags }
       if case .pipe(let end) = file { return end.statusFlags }
+      if file == .console, ConsoleTerminal.active != nil { return ConsoleTerminal.statusFlags }
       return file == .console ? writeOnly : readOnly
     case setStatusFlags:
       // O_APPEND and O_NONBLOCK change (Linux's `setfl` also takes O_DIRECT, O_NOATIME,
       // which mean nothing on these files).
       if case .pipe(let end) = file { end.nonBlocking = call.a2 & OpenFlags.nonBlocking != 0 }
+      ConsoleTerminal.of(file)?.nonBlocking = call.a2 & OpenFlags.nonBlocking != 0
       if case .node(let open) = file {
         let changeable = OpenFlags.append | OpenFlags.nonBlocking
         open.statusFlags = open.statusFlags & ~changeable | call.a2 & changeable
@@ -231,9 +232,13 @@ enum FileCalls {
     }
   }
 
-  /// `ioctl`: no descriptor is a terminal (`TCGETS`, `TIOCGWINSZ` → ENOTTY).
+  /// `ioctl`: the console is a terminal when the kernel was booted with one
+  /// (`ConsoleTerminal`, `TerminalControl`); nothing else is (`TCGETS`, `TIOCGWINSZ` → ENOTTY).
   static func ioctl(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
-    _ = try descriptors.file(call.a0)
+    let file = try descriptors.file(call.a0)
+    if let terminal = ConsoleTerminal.of(file) {
+      return try TerminalControl.ioctl(terminal, request: call.a1, argument: call.a2)
+    }
     throw .ENOTTY
   }
 }

@@ -10,7 +10,7 @@ enum FileReadCalls {
   {
     let count = min(count, UserPointer.maximumTransfer)
     switch file {
-    case .console: return 0
+    case .console: return try ConsoleTerminal.read(to: buffer, count: count)
     case .input(let stream):
       let length = min(Int(count), stream.remaining)
       let copied = try copy(stream.bytes, from: stream.position, count: length, to: buffer)
@@ -36,7 +36,7 @@ enum FileReadCalls {
     case .random, .urandom:
       return try ProcessCalls.getrandom(
         SystemCallArguments(number: 0, a0: buffer, a1: count, a2: 0, a3: 0, a4: 0, a5: 0))
-    case .console, .tty: return 0
+    case .console, .tty: return try ConsoleTerminal.read(to: buffer, count: count)
     case nil: break
     }
     guard !open.tree.nodes[open.node].isDirectory else { throw .EISDIR }

@@ -41,6 +41,9 @@ enum PollCalls {
     let readable = pollIn | pollReadNormal
     let writable = pollOut | pollWriteNormal
     guard case .pipe(let end) = file else {
+      if let terminal = ConsoleTerminal.of(file) {
+        return (terminal.discipline.isReadable ? readable : 0) | writable
+      }
       return file == .console ? readable | writable : readable
     }
     let buffer = end.pipe
@@ -246,8 +249,10 @@ enum PollCalls {
     if SignalWaits.hasDeliverable() { throw Interruption.answer(restarting: .ERESTARTNOHAND) }
     let queue = WaitQueue()
     for pipe in pipes { pipe.watch(with: queue) }
+    ConsoleTerminal.active?.watch(with: queue)  // any poll looks again on terminal input
     let reason = queue.wait(until: deadline)
     for pipe in pipes { pipe.stopWatching(with: queue) }
+    ConsoleTerminal.active?.stopWatching(with: queue)
     if reason == .interrupted { throw Interruption.answer(restarting: .ERESTARTNOHAND) }
   }
 

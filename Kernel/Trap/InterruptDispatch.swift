@@ -2,7 +2,8 @@ import KernelSupport
 
 /// The Swift side of the interrupt vectors (32–255), reached from `kernel_trap_dispatch`.
 ///
-/// Only the local APIC delivers interrupts: its timer and, rarely, its spurious vector. Any
+/// The local APIC delivers its timer and, rarely, its spurious vector; the I/O APIC the serial
+/// console's input when the console is a terminal (`ConsoleTerminal`). Any
 /// other vector means a source the kernel never programmed, a kernel bug: it panics with the
 /// interrupted state.
 enum InterruptDispatch {
@@ -10,6 +11,7 @@ enum InterruptDispatch {
     switch frame.pointee.vector {
     case InterruptVector.localTimer:
       EventTimer.local!.interrupt(fromUserMode: frame.pointee.cs & 3 == 3)
+    case InterruptVector.serialConsole: ConsoleTerminal.interrupt()
     case InterruptVector.spurious:
       // No EOI: the APIC set no in-service bit for it (SDM Vol. 3A, "Spurious Interrupt").
       EventTimer.local?.statistics.spurious += 1
