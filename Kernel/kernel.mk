@@ -6,6 +6,7 @@
 #   make run           boot it in QEMU (TCG, serial on the terminal, hard timeout)
 #   make debug         QEMU stopped at the first instruction with a gdb stub on :1234
 #   make system-test   the QEMU-based system tests (tests/system, pytest)
+#   make shell         busybox sh on the kernel's console terminal, on this terminal (^A x quits)
 
 # Where the kernel image runs: virtual = physical + KERNEL_VIRTUAL_BASE. The default is PML4
 # slot 254, the first of the two lower-half slots reserved for the kernel (supervisor-only;
@@ -52,7 +53,7 @@ KERNEL_OBJS := $(KERNEL_BUILD)/kernel-swift.o \
 
 QEMU_RUN := tools/qemu-run
 
-.PHONY: kernel run run-programs debug system-test kernel-check
+.PHONY: kernel run run-programs debug system-test kernel-check shell
 
 kernel: $(KERNEL_IMAGE) kernel-check
 
@@ -132,6 +133,16 @@ run-programs: kernel $(DEMO_PROGRAMS)
 	  37) echo "make run: frame accounting failed (QEMU exit status 37)"; exit 1 ;; \
 	  *) echo "make run: unexpected QEMU exit status $$status"; exit 1 ;; \
 	esac
+
+# Busybox `sh` on the console terminal (Kernel/PROCESSES.md, "The console terminal"): the root
+# is Debian's busybox-static with its applets and the demo programs (tools/shell-root fetches
+# busybox on first use); tools/run-elf on a terminal boots with console=tty and hands QEMU this
+# terminal in raw mode. `exit` ends the kernel's run; ^A x quits QEMU.
+SHELL_ROOT := $(BUILD)/shell-root
+shell: kernel $(DEMO_PROGRAMS)
+	tools/shell-root $(SHELL_ROOT) $(DEMO_PROGRAMS)
+	@echo "make shell: busybox sh on the kernel's terminal; 'exit' ends the run, ^A x quits QEMU"
+	RUN_ELF_KERNEL=$(KERNEL_IMAGE) tools/run-elf --root $(SHELL_ROOT) /bin/sh
 
 debug: kernel
 	@echo "QEMU is waiting for gdb. In another terminal:"
