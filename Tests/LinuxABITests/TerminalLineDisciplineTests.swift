@@ -127,7 +127,8 @@ import Testing
   }
 
   @Test func nonCanonicalEchoShowsNewlineAsCaretJ() {
-    var discipline = LineDiscipline(settings: settings { $0.localFlags &= ~TerminalSettings.ICANON })
+    var discipline = LineDiscipline(
+      settings: settings { $0.localFlags &= ~TerminalSettings.ICANON })
     _ = type("a\n", into: &discipline)
     #expect(echoed(&discipline) == "a^J")
   }
@@ -166,7 +167,8 @@ import Testing
 
   @Test func aFullLineDropsFurtherBytesButTakesItsNewline() {
     var discipline = LineDiscipline(settings: settings { $0.localFlags &= ~TerminalSettings.ECHO })
-    _ = type(String(repeating: "x", count: LineDiscipline.bufferSize + 10) + "\n", into: &discipline)
+    _ = type(
+      String(repeating: "x", count: LineDiscipline.bufferSize + 10) + "\n", into: &discipline)
     #expect(discipline.readableCount == LineDiscipline.bufferSize)
   }
 

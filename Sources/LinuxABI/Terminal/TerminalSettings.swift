@@ -110,7 +110,8 @@ public struct TerminalSettings: Equatable, Sendable {
     localFlags = word(3)
     lineDiscipline = bytes[Self.lineOffset]
     controlCharacters = Array(
-      bytes[Self.controlCharactersOffset..<Self.controlCharactersOffset + Self.controlCharacterCount])
+      bytes[
+        Self.controlCharactersOffset..<Self.controlCharactersOffset + Self.controlCharacterCount])
   }
 
   /// The structure's `size` bytes.
@@ -163,7 +164,9 @@ public struct WindowSize: Equatable, Sendable {
 
   public init(bytes: [UInt8]) {
     precondition(bytes.count >= Self.size, "a winsize is 8 bytes")
-    func half(_ index: Int) -> UInt16 { UInt16(bytes[index * 2]) | UInt16(bytes[index * 2 + 1]) << 8 }
+    func half(_ index: Int) -> UInt16 {
+      UInt16(bytes[index * 2]) | UInt16(bytes[index * 2 + 1]) << 8
+    }
     self.init(rows: half(0), columns: half(1), width: half(2), height: half(3))
   }
 
