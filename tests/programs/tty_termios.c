@@ -6,10 +6,11 @@
  * settings (ICANON ECHO ISIG, ICRNL, OPOST ONLCR, ^C DEL ^D); the terminal's foreground group
  * and session are the caller's. Then three interactive steps, each after a prompt the host
  * waits for: a canonical line edited with erase (the host types "abX DEL c CR"); a raw read
- * (~ICANON ~ECHO, VMIN 1) of one key; ^C raising SIGINT in the foreground group, which ends a
+ * (~ICANON ~ECHO, VMIN 1) of one key, which a poll waiting for input sees first; ^C raising SIGINT in the foreground group, which ends a
  * blocked read with EINTR (no SA_RESTART). Each step prints what it read, so the host compares
  * the whole transcript (echo included) with Linux's. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -71,8 +72,11 @@ int main(void) {
     CHECK(read(0, buffer, sizeof buffer) == 0, "VMIN 0 VTIME 0 with nothing typed reads 0");
     raw.c_cc[VMIN] = 1;
     CHECK(tcsetattr(0, TCSANOW, &raw) == 0, "tcsetattr VMIN 1");
+    struct pollfd watched = {.fd = 0, .events = POLLIN};
+    CHECK(poll(&watched, 1, 0) == 0, "poll: nothing typed yet");
     fflush(stdout);
     say("raw> ");
+    CHECK(poll(&watched, 1, -1) == 1 && (watched.revents & POLLIN), "poll wakes for the key");
     count = read(0, buffer, sizeof buffer);
     show("raw", buffer, count);
     CHECK(tcsetattr(0, TCSAFLUSH, &standard) == 0, "tcsetattr back");

@@ -2,7 +2,7 @@
 Linux pty, and on the kernel through tools/run-elf, whose terminal stdin gives the program the
 kernel's console terminal (Kernel/PROCESSES.md, "The console terminal"). The host waits for
 each prompt, types, and the whole transcript — the program's output and the terminal's echo —
-must be Linux's: canonical editing with erase, a raw read, ^C as SIGINT ending a read."""
+must be Linux's: canonical editing with erase, poll and a raw read, ^C as SIGINT ending a read."""
 
 import os
 import pty
@@ -78,5 +78,5 @@ def test_termios_line_editing_raw_read_and_interrupt_on_a_terminal(runner):
         "line 4: 61 62 63 0a\n"
         "raw> raw 1: 71\n"
         "signal> ^C\n"
-        "tty_termios: 20 checks, 0 failed\n"), text
+        "tty_termios: 22 checks, 0 failed\n"), text
     assert status == 0, text
