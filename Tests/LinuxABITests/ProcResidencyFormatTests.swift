@@ -60,7 +60,7 @@ import Testing
     counts.add(bytes: 4096, mapCount: 3, dirty: false, referenced: false, kind: .file)
     #expect(counts.sharedDirty == 4 * Self.kib && counts.sharedClean == 4 * Self.kib)
     #expect(counts.pss >> 22 == 3)  // 2 kB + 1.33 kB
-    #expect(counts.pssShmem >> 22 == 2 && counts.pssFile * 3 == 4096 << 12)
+    #expect(counts.pssShmem >> 22 == 2 && counts.pssFile == (4096 << 12) / 3)
     var readOnlyShared = SmapsFlags()
     readOnlyShared.read = true
     readOnlyShared.mayWrite = false
