@@ -189,11 +189,16 @@ static void tmpfs_load(void) {
     close(fd);
     long cached_full = meminfo("Cached"), shmem_full = meminfo("Shmem");
     long grown = cached_full - cached, shmem_grown = shmem_full - shmem;
-    CHECK(grown >= 31 * 1024 && grown <= 48 * 1024, "Cached grew by %ld kB (32 MiB written)", grown);
+    /* Shmem moves only with shared memory; Cached also with every file anyone reads, which on
+     * a busy host comes and goes by megabytes: its checks have room for that. */
+    CHECK(grown >= 24 * 1024 && grown <= 64 * 1024, "Cached grew by %ld kB (32 MiB written)", grown);
+    CHECK(cached_full >= shmem_full, "Cached (%ld kB) includes Shmem (%ld kB)", cached_full, shmem_full);
     CHECK(shmem_grown >= 31 * 1024 && shmem_grown <= 48 * 1024, "Shmem grew by %ld kB", shmem_grown);
     CHECK(unlink(path) == 0, "unlink");
     long cached_after = meminfo("Cached"), shmem_after = meminfo("Shmem");
-    CHECK(cached_full - cached_after >= 31 * 1024, "Cached fell by %ld kB after the unlink", cached_full - cached_after);
+    CHECK(cached_full - cached_after >= 24 * 1024, "Cached fell by %ld kB after the unlink", cached_full - cached_after);
+    printf("proc_files: a 32 MiB file on %s: Cached +%ld kB, Shmem +%ld kB; unlinked: Cached -%ld kB, Shmem -%ld kB\n",
+           directory, grown, shmem_grown, cached_full - cached_after, shmem_full - shmem_after);
     CHECK(shmem_full - shmem_after >= 31 * 1024 && labs(shmem_after - shmem) <= 8 * 1024,
           "Shmem back: %ld kB before, %ld kB after", shmem, shmem_after);
 }
