@@ -47,6 +47,7 @@ final class OpenNode {
     self.writable = writable
     self.statusFlags = statusFlags
     tree.opened(node)
+    if writable { tree.nodes[node].writeAccess += 1 }  // checked by the opener (ETXTBSY)
   }
 
   /// `O_APPEND`: every write goes to the end.
@@ -54,6 +55,7 @@ final class OpenNode {
 
   deinit {
     guard !tree.isDiscarded else { return }
+    if writable { tree.putWriteAccess(node) }
     tree.closed(node)
     FileData.freeIfUnused(node, in: tree)
   }

@@ -42,6 +42,9 @@ final class GeneratedFile {
   /// `pread64`: from `offset`, which does not move.
   func read(at offset: UInt64, to buffer: UInt64, count: UInt64) throws(LinuxErrno) -> UInt64 {
     guard !isDirectory else { throw .EISDIR }
+    if case .process(let id, _, .pagemap) = node {
+      return try readPagemap(of: id, at: offset, to: buffer, count: count)
+    }
     guard offset < UInt64(bytes.count) else { return 0 }
     let length = Int(min(count, UInt64(bytes.count) - offset))
     var outcome = Result<Int, LinuxErrno>.success(0)
@@ -52,6 +55,31 @@ final class GeneratedFile {
       } catch { outcome = .failure(error) }
     }
     return UInt64(try outcome.get())
+  }
+
+  /// The pagemap entries made and copied out at a time (Linux's `PAGEMAP_WALK_SIZE`
+  /// batches: 512).
+  static let pagemapBatch: UInt64 = 512
+
+  /// `/proc/PID/pagemap` read in place: whole entries at entry offsets (EINVAL otherwise),
+  /// made now from the process's leaves; past the last user page nothing (0, end of file).
+  func readPagemap(of id: UInt64, at offset: UInt64, to buffer: UInt64, count: UInt64)
+    throws(LinuxErrno) -> UInt64
+  {
+    guard ProcPagemap.isAligned(offset: offset, count: count) else { throw .EINVAL }
+    let owner = try ProcFileSystem.target(id)
+    let firstPage = offset / ProcPagemap.entryBytes
+    let lastPage = UserLayout.end / PageSize.size4KiB.bytes
+    guard firstPage < lastPage else { return 0 }
+    let pages = min(count / ProcPagemap.entryBytes, lastPage - firstPage)
+    var done: UInt64 = 0
+    while done < pages {
+      let batch = min(pages - done, Self.pagemapBatch)
+      let entries = ResidencyReports.pagemap(of: owner, firstPage: firstPage + done, count: batch)
+      try UserMemory.copyOut(entries, to: buffer + done * ProcPagemap.entryBytes)
+      done += batch
+    }
+    return done * ProcPagemap.entryBytes
   }
 
   /// `lseek`: SEEK_SET and SEEK_CUR (procfs's `seq_lseek` refuses SEEK_END: EINVAL).

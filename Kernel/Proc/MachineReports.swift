@@ -16,41 +16,64 @@ enum MachineReports {
     case .uptime: return ProcSystemFiles.uptime(system())
     case .loadavg: return ProcSystemFiles.loadavg(system())
     case .stat: return ProcSystemFiles.stat(system())
+    case .mounts: return ProcMounts.mounts(SystemTables.mounts)
+    case .filesystems: return ProcMounts.filesystems(SystemTables.fileSystems)
     }
   }
 
   /// Frames from the bitmap; the page cache and shared memory from the memory objects' resident
-  /// pages; anonymous memory as every live process's resident frames that are not its
-  /// objects' (a frame shared copy-on-write after fork counts once per process, as Linux's
-  /// per-process RSS, not as its AnonPages); commit from the ledger.
+  /// pages (Cached = all of them; Shmem = the writable files' and shared anonymous memory's;
+  /// a read-only file's are the file lists, active while some process maps them); anonymous
+  /// memory as every live process's resident frames that are not its objects' (a frame shared
+  /// copy-on-write after fork counts once per process, as Linux's per-process RSS, not as its
+  /// AnonPages); Mapped as the processes' mapped object frames (a page mapped by two
+  /// processes counts twice, capped by Cached); commit from the ledger.
   static func memory() -> MemoryReport {
     var report = MemoryReport()
     let physical = MemoryManager.physical!
     let bitmap = physical.frames.bitmap
     report.totalPages = bitmap.usableFrameCount
     report.freePages = bitmap.freeFrameCount
+    var filePages: UInt64 = 0
     for id in physical.objects.ids {
       let object = physical.objects[id]
+      report.cachedPages += object.residentPages
       switch object.kind {
-      case .anonymousShared: report.sharedPages += object.residentPages
-      case .fileContents, .file: report.cachedPages += object.residentPages
+      case .anonymousShared, .file: report.sharedPages += object.residentPages
+      case .fileContents: filePages += object.residentPages
       }
     }
     var mapped: UInt64 = 0
+    var mappedFile: UInt64 = 0
     for process in Scheduler.shared.table.processes where process.spaceLender == nil {
       guard let space = process.addressSpace else { continue }
       let sizes = ProcessReports.sizes(of: space)
-      mapped += sizes.residentFile
+      mapped += sizes.residentFile + sizes.residentShared
+      mappedFile += mappedReadOnlyFilePages(of: space)
       report.anonymousPages +=
         sizes.resident - min(sizes.resident, sizes.residentFile + sizes.residentShared)
     }
     report.mappedPages = min(mapped, report.cachedPages)
-    // The cache's unmapped pages could be given back (dropPageCache): Linux's reclaimable
-    // file pages.
-    report.availablePages = report.freePages + report.cachedPages - report.mappedPages
+    report.activeFilePages = min(mappedFile, filePages)
+    report.inactiveFilePages = filePages - report.activeFilePages
+    // A read-only file's unmapped pages could be given back (dropPageCache) and read again:
+    // Linux's reclaimable file pages. Shared memory stays (no swap).
+    report.availablePages = report.freePages + report.inactiveFilePages
     report.commitLimitPages = physical.commit.limit
     report.committedPages = physical.commit.committed
     return report
+  }
+
+  /// The resident pages of read-only files' page cache that `space` maps.
+  static func mappedReadOnlyFilePages(of space: ProcessAddressSpace) -> UInt64 {
+    var pages: UInt64 = 0
+    for region in space.regions {
+      guard let object = region.object,
+        case .fileContents = space.physical.objects[object].kind
+      else { continue }
+      pages += space.residentObjectPages(of: region)
+    }
+    return pages
   }
 
   static func leaf(_ number: UInt32, _ subleaf: UInt32 = 0) -> CPUIDResult {

@@ -3,6 +3,7 @@ enum ProcContents {
   static func bytes(of node: ProcNode) throws(LinuxErrno) -> [UInt8] {
     switch node {
     case .system(let file): return MachineReports.bytes(of: file)
+    case .sysctl(let file): return SystemTables.bytes(of: file)
     case .process(let id, let thread, let file):
       let owner = try ProcFileSystem.target(id)
       let member = thread.flatMap { tid in owner.threads.first { $0.user.tid == tid } }
@@ -22,6 +23,10 @@ enum ProcContents {
     case .cmdline: return owner.isZombie ? [] : owner.program.commandLine
     case .environ: return owner.isZombie ? [] : owner.program.environment
     case .comm: return ProcessReports.commandName(of: owner) + [UInt8(ascii: "\n")]
+    case .smaps: return ResidencyReports.smaps(of: owner)
+    case .smapsRollup: return ResidencyReports.rollup(of: owner)
+    case .mounts: return ProcMounts.mounts(SystemTables.mounts)
+    // pagemap is read in place (`GeneratedFile.read(at:)`): its entries cover all of user space.
     default: return []
     }
   }

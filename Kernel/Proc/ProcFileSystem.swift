@@ -4,9 +4,11 @@
 /// file calls read what `open` returned (`OpenFile.generated`, GeneratedFile).
 ///
 /// Files (their text: Sources/LinuxABI/Proc): `meminfo`, `cpuinfo`, `uptime`, `loadavg`,
-/// `stat`; `self` and `thread-self`; per process `maps`, `status`, `stat`, `statm`,
-/// `cmdline`, `comm`, `environ`, the links `exe`, `cwd`, `root`, `fd/N`, and the directories
-/// `fd/`, `task/` (with `task/TID/`, the same files for one thread).
+/// `stat`, `mounts`, `filesystems`, the `sys/` tree (SystemTables); `self` and `thread-self`;
+/// per process `maps`, `smaps`, `smaps_rollup`, `pagemap` (ResidencyReports), `mounts`,
+/// `status`, `stat`, `statm`, `cmdline`, `comm`, `environ`, the links `exe`, `cwd`, `root`,
+/// `fd/N`, and the directories `fd/`, `task/` (with `task/TID/`, the same files for one
+/// thread).
 enum ProcFileSystem {
   static var process: UserProcess { ProcessRunner.current! }
 

@@ -10,6 +10,10 @@ enum ProcNodes {
   static let threadSelfInode: UInt64 = 0x11
   static let processShift: UInt64 = 16
   static let descriptorInodeBase: UInt64 = 0x100
+  /// /proc/sys and its directories from here, its files from `sysctlInodeBase` (below the
+  /// first process's `1 << processShift`).
+  static let sysDirectoryInodeBase: UInt64 = 0x100
+  static let sysctlInodeBase: UInt64 = 0x200
   /// What `lstat` reports as the size of a descriptor's link (Linux: 64).
   static let descriptorLinkSize: UInt64 = 64
   /// Permission bits procfs gives its nodes.
@@ -28,6 +32,11 @@ enum ProcNodes {
     case .threadSelfLink: return threadSelfInode
     case .system(let file):
       return systemInodeBase + UInt64(ProcSystemFile.allCases.firstIndex(of: file)!)
+    case .sysDirectory(let directory):
+      let index = directory.map { ProcSysctlDirectory.allCases.firstIndex(of: $0)! + 1 } ?? 0
+      return sysDirectoryInodeBase + UInt64(index)
+    case .sysctl(let file):
+      return sysctlInodeBase + UInt64(ProcSysctl.allCases.firstIndex(of: file)!)
     case .process(let id, let thread, let file):
       let base = (thread ?? id) << processShift
       if case .descriptor(let number) = file { return base | (descriptorInodeBase + number) }
@@ -39,16 +48,16 @@ enum ProcNodes {
 
   static func mode(of node: ProcNode) -> UInt32 {
     switch node {
-    case .root: return directoryMode
+    case .root, .sysDirectory: return directoryMode
     case .selfLink, .threadSelfLink: return linkMode
-    case .system: return readableMode
+    case .system, .sysctl: return readableMode
     case .process(_, _, let file):
       switch file {
       case .directory, .taskDirectory: return directoryMode
       case .descriptorDirectory: return privateDirectoryMode
       case .exe, .cwd, .root: return linkMode
       case .descriptor: return descriptorLinkMode
-      case .environ: return ownerReadableMode
+      case .environ, .pagemap: return ownerReadableMode
       case .comm: return writableMode
       default: return readableMode
       }
@@ -146,6 +155,14 @@ enum ProcNodes {
     ]
     switch node {
     case .root: entries += rootEntries()
+    case .sysDirectory(nil):
+      for directory in ProcSysctlDirectory.allCases {
+        entries.append(entry(directory.name, .sysDirectory(directory)))
+      }
+    case .sysDirectory(let directory?):
+      for file in ProcSysctl.files(in: directory) {
+        entries.append(entry(file.name, .sysctl(file)))
+      }
     case .process(let id, let thread, let file):
       let owner = try ProcFileSystem.target(id)
       switch file {
@@ -172,6 +189,7 @@ enum ProcNodes {
       entries.append(entry(String(process.id), .process(process.id, thread: nil, .directory)))
     }
     for file in ProcSystemFile.allCases { entries.append(entry(file.name, .system(file))) }
+    entries.append(entry("sys", .sysDirectory(nil)))
     entries.append(entry("self", .selfLink))
     entries.append(entry("thread-self", .threadSelfLink))
     return entries

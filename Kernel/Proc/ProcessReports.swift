@@ -24,7 +24,7 @@ enum ProcessReports {
       var entry = MapsEntry(
         start: region.range.start, end: region.range.end,
         readable: region.protection.contains(.read), writable: region.protection.contains(.write),
-        executable: region.protection.contains(.execute), shared: region.kind.isShared)
+        executable: region.protection.contains(.execute), shared: region.isMappedShared)
       switch region.kind {
       case .heap: entry.name = ProcMaps.heapName
       case .stack: entry.name = ProcMaps.stackName

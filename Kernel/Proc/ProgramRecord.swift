@@ -10,6 +10,9 @@ struct ProgramRecord {
   /// Each argument with its NUL, back to back (what `/proc/PID/cmdline` holds).
   var commandLine: [UInt8] = []
   var environment: [UInt8] = []
+  /// The program's file held as running (ETXTBSY for writers) while the image lives; nil for
+  /// a launch's first program, which run-elf's record names but no `execve` opened.
+  var runningImage: RunningImage? = nil
 
   init() {}
 

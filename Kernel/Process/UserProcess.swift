@@ -124,6 +124,7 @@ final class UserProcess {
   /// child's. Idempotent.
   func giveUpAddressSpace() {
     guard let space = addressSpace else { return }
+    program.runningImage = nil  // the image's file may be written again (ETXTBSY no more)
     faultsAtEnd = space.resolvedFaults
     addressSpace = nil
     if spaceLender != nil {

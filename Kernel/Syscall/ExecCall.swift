@@ -6,7 +6,9 @@ import KernelSupport
 /// loaded from the root file system, in Linux 6.1's order (fs/exec.c `do_execveat_common`):
 ///
 /// 1. the path is read and the file opened (`ExecutableFile`: ENOENT, ENOTDIR, ELOOP,
-///    ENAMETOOLONG; EACCES for anything but a regular file with an execute bit);
+///    ENAMETOOLONG; EACCES for anything but a regular file with an execute bit; ETXTBSY
+///    while a description may write it — the program then holds it as running,
+///    `RunningImage`, and opening it for writing is ETXTBSY);
 /// 2. argv and envp are copied from user memory (`ExecArguments`: EFAULT, E2BIG);
 /// 3. the format is recognised, `#!` scripts followed to their interpreter at most
 ///    `maximumInterpreterDepth` deep (ELOOP beyond), the ELF checked (ENOEXEC), and a
@@ -72,6 +74,7 @@ enum ExecCall {
     let process = ProcessRunner.current!
     replaceImage(of: process, with: space)
     let start = load(plan, image, interpreter, copied, into: space, name: name)
+    process.program.runningImage = file.runningImage
     resetState(of: process, fileName: name)
     enter(frame, at: start.entry, stack: start.stackPointer)
     process.finishVfork()

@@ -14,6 +14,9 @@ struct ExecutableFile {
   /// Its bytes: in the boot module for a file as unpacked, a copy for one written since
   /// (`ExecutableImages`).
   var bytes: UnsafeRawBufferPointer
+  /// The file held as running while the exec uses it (`deny_write_access`: ETXTBSY when a
+  /// description may write it); the program's is kept with its image.
+  var runningImage: RunningImage
 
   static func open(
     directory: UInt64, path: [UInt8], emptyPath: Bool, follow: Bool, name: [UInt8]
@@ -30,8 +33,10 @@ struct ExecutableFile {
     }
     let file = tree.nodes[node]
     guard file.isRegular, file.mode & executeBits != 0 else { throw .EACCES }
+    let running = try RunningImage(tree: tree, node: node)
     return ExecutableFile(
-      node: node, path: name, bytes: ExecutableImages.bytes(of: node, in: tree))
+      node: node, path: name, bytes: ExecutableImages.bytes(of: node, in: tree),
+      runningImage: running)
   }
 
   /// `AT_EMPTY_PATH`: the file open at `descriptor` (the working directory for `AT_FDCWD`,

@@ -17,9 +17,9 @@ func fileMemoryObject(for node: OpenNode) -> (object: MemoryObjectID, size: UInt
 ///   anonymous memory so a copy never fails.
 /// - `MAP_SHARED` of a file open for writing: the file's own pages (`reserveSharedMapping`),
 ///   uncharged. Of a file open read-only it can never be written, so it is mapped as a
-///   private mapping — which Linux does too (`do_mmap` clears `VM_SHARED` for it). One
-///   difference: Linux also clears `VM_MAYWRITE`, so `mprotect(PROT_WRITE)` on it fails with
-///   EACCES; here it succeeds and writes copy privately (the file is never changed).
+///   private mapping that may never become writable (`reserveReadOnlySharedMapping`) — as
+///   Linux's `do_mmap` clears `VM_SHARED` and `VM_MAYWRITE` for it: `mprotect(PROT_WRITE)`
+///   on it is EACCES, and /proc/PID/maps shows it `s`.
 /// - Pages past the end of the file are SIGBUS (`KillReason.Kind.pastEndOfFile`).
 enum FileMapping {
   static func map(_ request: MapRequest, _ file: MappedFile, _ open: OpenFile) throws(LinuxErrno)
@@ -36,6 +36,11 @@ enum FileMapping {
     let range = try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
       if file.shared, node.writable {
         return try space.reserveSharedMapping(
+          of: object, page: file.page, length: request.length,
+          protection: request.protection, at: request.placement)
+      }
+      if file.shared {
+        return try space.reserveReadOnlySharedMapping(
           of: object, page: file.page, length: request.length,
           protection: request.protection, at: request.placement)
       }

@@ -125,6 +125,7 @@ enum FileWriteCalls {
     guard Int64(bitPattern: call.a1) >= 0 else { throw .EINVAL }
     if tree.nodes[node].isDirectory { throw .EISDIR }
     guard tree.nodes[node].isRegular else { throw .EINVAL }
+    try tree.checkWritable(node)  // a running program's file: ETXTBSY
     try FileData.truncate(node, in: tree, to: call.a1)
     return 0
   }

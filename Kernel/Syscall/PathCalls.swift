@@ -135,8 +135,9 @@ enum PathCalls {
       }
       if known == .console || known == .tty { return .console }
       device = known
-    } else if file.isRegular, flags & Flags.truncate != 0 {
-      try FileData.truncate(node, in: tree, to: 0)
+    } else if file.isRegular, writing || flags & Flags.truncate != 0 {
+      try tree.checkWritable(node)  // a running program's file: ETXTBSY
+      if flags & Flags.truncate != 0 { try FileData.truncate(node, in: tree, to: 0) }
     }
     return .node(
       OpenNode(

@@ -60,10 +60,16 @@ enum ProcessCalls {
   static func uname(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     try UserMemory.copyOut(
       LinuxStructures.utsname(
-        system: "Linux", node: "swift-kernel", release: "6.1.0-swift",
-        version: "#1 Embedded Swift memory-manager kernel", machine: "x86_64"), to: call.a0)
+        system: systemName, node: nodeName, release: release, version: version,
+        machine: "x86_64"), to: call.a0)
     return 0
   }
+
+  /// What `uname` and /proc/sys/kernel/{ostype,hostname,osrelease,version} say.
+  static let systemName = "Linux"
+  static let nodeName = "swift-kernel"
+  static let release = "6.1.0-swift"
+  static let version = "#1 Embedded Swift memory-manager kernel"
 
   /// `getrandom(buf, len, flags)`: `flags` is an `unsigned int`; `len` is capped as a read's.
   /// The bytes go out in pieces that never cross a page, so a buffer that runs into an

@@ -17,6 +17,7 @@ PROG_MUSL_ONLY := malloc_stress hello signal_libc rootfs_walk stdin_argv process
 PROG_MUSL_ONLY += tmpfs_calls tmpfs_big tmpfs_exec_memfd file_mmap_coherence
 PROG_MUSL_ONLY += sigreturn_selectors exec_signal_state sigqueueinfo
 PROG_MUSL_ONLY += tty_termios
+PROG_MUSL_ONLY += exec_text_busy file_mmap_maxprot proc_files
 
 PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw/%) \
   $(PROG_MUSL_ONLY:%=$(PROG_BUILD)/musl/%) $(PROG_BUILD)/glibc/hello $(PROG_BUILD)/glibc/hello_pie \

@@ -11,6 +11,9 @@ from test_programs import assert_lines, assert_no_fail, assert_status, binary
 
 SIGALRM_STATUS = 128 + 14
 
+# Every test runs on both builds of signal_waits.c (musl, and raw system calls without a libc).
+pytestmark = pytest.mark.parametrize("variant", ["musl", "raw"])
+
 
 def passes(result):
     assert_no_fail(result)
@@ -18,7 +21,6 @@ def passes(result):
     assert_status(result, 0)
 
 
-@pytest.mark.parametrize("variant", ["musl", "raw"])
 def test_alarm_and_itimer_values(runner, variant):
     result = runner.run(binary(variant, "signal_waits"), ["timers"])
     assert_lines(result, [
@@ -30,14 +32,12 @@ def test_alarm_and_itimer_values(runner, variant):
     passes(result)
 
 
-@pytest.mark.parametrize("variant", ["musl", "raw"])
 def test_execve_keeps_the_timer(runner, variant):
     result = runner.run(binary(variant, "signal_waits"), ["exec-keeps"])
     assert_lines(result, [r"signal_waits: execve keeps the timer"])
     passes(result)
 
 
-@pytest.mark.parametrize("variant", ["musl", "raw"])
 def test_sigalrm_ends_a_sleeping_process(runner, variant):
     result = runner.run(binary(variant, "signal_waits"), ["alarm-kill"])
     assert_lines(result, [r"signal_waits: sleeping with a 50 ms ITIMER_REAL"])
@@ -45,7 +45,6 @@ def test_sigalrm_ends_a_sleeping_process(runner, variant):
     assert_status(result, SIGALRM_STATUS)
 
 
-@pytest.mark.parametrize("variant", ["musl", "raw"])
 def test_sigtimedwait(runner, variant):
     result = runner.run(binary(variant, "signal_waits"), ["timedwait"])
     assert_lines(result, [
@@ -56,7 +55,6 @@ def test_sigtimedwait(runner, variant):
     passes(result)
 
 
-@pytest.mark.parametrize("variant", ["musl", "raw"])
 def test_sigchld_siginfo_and_no_zombies(runner, variant):
     result = runner.run(binary(variant, "signal_waits"), ["children"])
     assert_lines(result, [
@@ -66,7 +64,6 @@ def test_sigchld_siginfo_and_no_zombies(runner, variant):
     passes(result)
 
 
-@pytest.mark.parametrize("variant", ["musl", "raw"])
 def test_waits_interrupted_by_handlers(runner, variant):
     result = runner.run(binary(variant, "signal_waits"), ["handlers"])
     assert_lines(result, [

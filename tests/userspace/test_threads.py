@@ -15,9 +15,10 @@ import pytest
 from test_programs import assert_lines, assert_no_fail, assert_status, binary
 
 LIBCS = ["musl", "glibc"]
+# Every test runs on both C libraries' builds of its program.
+pytestmark = pytest.mark.parametrize("libc", LIBCS)
 
 
-@pytest.mark.parametrize("libc", LIBCS)
 def test_pthreads_basics(runner, libc):
     result = runner.run(binary(libc, "threads_basic"))
     assert_no_fail(result)
@@ -28,7 +29,6 @@ def test_pthreads_basics(runner, libc):
     assert_status(result, 0)
 
 
-@pytest.mark.parametrize("libc", LIBCS)
 def test_futex_operations_and_ping_pong(runner, libc):
     result = runner.run(binary(libc, "threads_futex"))
     assert_no_fail(result)
@@ -39,7 +39,6 @@ def test_futex_operations_and_ping_pong(runner, libc):
     assert_status(result, 0)
 
 
-@pytest.mark.parametrize("libc", LIBCS)
 def test_memory_under_threads(runner, libc):
     result = runner.run(binary(libc, "threads_memory"))
     assert_no_fail(result)
@@ -51,7 +50,6 @@ def test_memory_under_threads(runner, libc):
     assert_status(result, 0)
 
 
-@pytest.mark.parametrize("libc", LIBCS)
 def test_cancel_at_testcancel(runner, libc):
     result = runner.run(binary(libc, "threads_cancel"), ["testcancel"])
     assert_no_fail(result)
@@ -59,7 +57,6 @@ def test_cancel_at_testcancel(runner, libc):
     assert_status(result, 0)
 
 
-@pytest.mark.parametrize("libc", LIBCS)
 def test_cancel_of_a_blocked_thread(runner, libc):
     """SIGCANCEL (glibc 32, musl 33) must interrupt read() in the thread pthread_cancel names
     (tgkill: pending on that thread) and run the C library's handler there. Failed on our

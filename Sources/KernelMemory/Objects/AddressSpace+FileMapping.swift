@@ -16,4 +16,19 @@ extension AddressSpace {
       length: length, protection: protection, kind: .sharedAnonymous, at: placement,
       committed: !protection.isEmpty, continuing: (object, page))
   }
+
+  /// Reserves a `MAP_SHARED` mapping of a file opened read-only: its pages can never be
+  /// written, so it is mapped as a private mapping of `object` (Linux's `do_mmap` clears
+  /// `VM_SHARED` for it), charged like one, and it may never become writable — Linux also
+  /// clears `VM_MAYWRITE`, so `mprotect(PROT_WRITE)` there is `.beyondMaximumProtection`
+  /// (`EACCES`). /proc/PID/maps still shows it `s` (`Region.isMappedShared`).
+  public func reserveReadOnlySharedMapping(
+    of object: MemoryObjectID, page: UInt64, length: UInt64, protection: Protection,
+    at placement: Placement
+  ) throws(AddressSpaceError) -> VirtualRange {
+    try reserve(
+      length: length, protection: protection, kind: .anonymous, at: placement,
+      committed: !protection.isEmpty, continuing: (object, page),
+      maximum: Protection.all.subtracting(.write))
+  }
 }

@@ -36,9 +36,29 @@ extension AddressSpace {
       guard mapping.range.start <= range.start else { throw .notReserved }
     }
     let reservedEnd = endOfReservedRun(from: range.start, limit: range.end)
-    try protectReserved(
-      VirtualRange(uncheckedStart: range.start, end: reservedEnd), protection: protection)
+    // As Linux's walk: the regions before one that may not get `protection` are changed.
+    let allowedEnd = endOfPermittedRun(from: range.start, limit: reservedEnd, protection)
+    if allowedEnd > range.start || allowedEnd == reservedEnd {
+      try protectReserved(
+        VirtualRange(uncheckedStart: range.start, end: allowedEnd), protection: protection)
+    }
+    guard allowedEnd == reservedEnd else { throw .beyondMaximumProtection }
     guard reservedEnd == range.end else { throw .notReserved }
+  }
+
+  /// Where the regions from `start` that may all get `protection` (their
+  /// `maximumProtection` allows it) end, at most `limit`.
+  func endOfPermittedRun(from start: UInt64, limit: UInt64, _ protection: Protection) -> UInt64 {
+    var index = firstRegion(endingAfter: start)
+    while index < regions.count {
+      let region = regions[index]
+      guard region.range.start < limit else { break }
+      if !region.maximumProtection.isSuperset(of: protection) {
+        return max(start, region.range.start)
+      }
+      index += 1
+    }
+    return limit
   }
 
   /// `protect` of a range that regions cover without a hole.

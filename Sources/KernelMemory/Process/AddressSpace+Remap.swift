@@ -117,6 +117,7 @@ extension AddressSpace {
     let sourceIndex = firstRegion(endingAfter: kept.start)
     let kind: RegionKind = source.kind.isShared ? .sharedAnonymous : .anonymous
     var moved = Region(range: target, protection: source.protection, kind: kind, charge: charge)
+    moved.maximumProtection = source.maximumProtection
     if let object = source.object {
       moved.object = object
       moved.objectOffset = source.objectPage(at: kept.start)

@@ -21,14 +21,16 @@ extension AddressSpace {
   ///
   /// Shared memory gets a new memory object of the region's size, or — `continuing` — maps
   /// the given object from the given page on (a shared region grown by `mremap`), which
-  /// grows the object if it must.
+  /// grows the object if it must. `maximum` is the region's `maximumProtection`.
   func reserve(
     length: UInt64, protection: Protection, kind: RegionKind, at placement: Placement,
-    committed: Bool, continuing existing: (object: MemoryObjectID, offset: UInt64)? = nil
+    committed: Bool, continuing existing: (object: MemoryObjectID, offset: UInt64)? = nil,
+    maximum: Protection = .all
   ) throws(AddressSpaceError) -> VirtualRange {
     let range = try chooseRange(length: length, placement: placement)
     try checkRegionLimit(reserving: range, at: placement)
     var region = Region(range: range, protection: protection, kind: kind, charge: 0)
+    region.maximumProtection = maximum
     // The region's own charge first (tables only for shared memory), then its object's.
     let tablesOnly = kind.isShared ? range.pageCount : 0
     region.charge = committed ? CommitLedger.worstCaseFrames(for: range) - tablesOnly : 0

@@ -162,6 +162,7 @@ public final class AddressSpace<
     let second = regions[index + 1]
     guard first.range.end == second.range.start, first.kind == second.kind,
       first.protection == second.protection, first.isCommitted == second.isCommitted,
+      first.maximumProtection == second.maximumProtection,
       first.kind != .guardPage, first.object == second.object,
       first.object == nil || first.objectPage(at: second.range.start) == second.objectOffset
     else { return }

@@ -25,6 +25,9 @@ public enum AddressSpaceError: Error, Equatable, Sendable {
   /// `MADV_REMOVE` on private memory, `MADV_POPULATE_*` where the protection forbids the
   /// access, `PROT_GROWSDOWN` on a mapping that does not grow (`EINVAL`).
   case notApplicable
+  /// `mprotect` asked for an access the mapping can never have (`Region.maximumProtection`:
+  /// `PROT_WRITE` on a `MAP_SHARED` mapping of a file opened read-only; `EACCES`).
+  case beyondMaximumProtection
 
   /// The Linux errno value for this error.
   public var errno: Errno {
@@ -32,6 +35,7 @@ public enum AddressSpaceError: Error, Equatable, Sendable {
     case .invalidRange, .notApplicable: return .EINVAL
     case .notOneMapping: return .EFAULT
     case .belowMinimumAddress: return .EPERM
+    case .beyondMaximumProtection: return .EACCES
     case .overlapsExisting: return .EEXIST
     case .outsideUserSpace, .outOfMemory, .noSpace, .notReserved, .tooManyRegions:
       return .ENOMEM

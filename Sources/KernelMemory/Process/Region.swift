@@ -51,6 +51,19 @@ public struct Region: Hashable, Sendable, CustomStringConvertible {
   public internal(set) var object: MemoryObjectID? = nil
   /// The object page the region's first page maps (in pages); 0 without an object.
   public internal(set) var objectOffset: UInt64 = 0
+  /// The most `mprotect` may give the region (Linux's `VM_MAYREAD`/`VM_MAYWRITE`/`VM_MAYEXEC`):
+  /// everything, except for a `MAP_SHARED` mapping of a file opened read-only, which may
+  /// never be written (`AddressSpace.reserveReadOnlySharedMapping`; its pages are mapped as a
+  /// private mapping's, and asking for `PROT_WRITE` is `.beyondMaximumProtection`). Kept
+  /// through splits, moves and fork; regions differing in it never merge.
+  public internal(set) var maximumProtection: Protection = .all
+
+  /// Whether the region is `MAP_SHARED` as Linux's `VM_MAYSHARE` says (the `s` of
+  /// /proc/PID/maps): shared memory, or a read-only file's shared mapping — the only region
+  /// whose maximum protection lacks write.
+  @inlinable public var isMappedShared: Bool {
+    kind.isShared || !maximumProtection.contains(.write)
+  }
 
   @inlinable public var isCommitted: Bool { charge != 0 }
 

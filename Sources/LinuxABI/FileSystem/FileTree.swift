@@ -45,6 +45,9 @@ public struct FileNode: Sendable {
   /// Open file descriptions of it (`struct file`s): an unlinked file lives while this is not
   /// zero.
   public var openCount: UInt32 = 0
+  /// Linux's `i_writecount`: open file descriptions that may write it (positive), or
+  /// programs running it (negative, `FileTree.denyWriteAccess`) — never both.
+  public var writeAccess: Int32 = 0
   /// Whether the slot is in use (a freed inode's slot waits for reuse).
   public var isLive = true
   /// A copy of a written file's bytes made for `execve` (kernel heap), under whose name the

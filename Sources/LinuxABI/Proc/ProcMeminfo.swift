@@ -6,13 +6,19 @@ public struct MemoryReport: Equatable, Sendable {
   public var freePages: UInt64 = 0
   /// `si_mem_available`: free memory plus what could be reclaimed without swapping.
   public var availablePages: UInt64 = 0
-  /// Page-cache pages (file contents held by the memory manager).
+  /// Page-cache pages: every memory object's resident pages (files' and shared memory's, as
+  /// Linux's `Cached` includes shmem).
   public var cachedPages: UInt64 = 0
+  /// Of those, a read-only file's pages (what could be dropped and read again): mapped into
+  /// some process (`Active(file)`) or not (`Inactive(file)`).
+  public var activeFilePages: UInt64 = 0
+  public var inactiveFilePages: UInt64 = 0
   /// Private pages processes have touched (anonymous memory).
   public var anonymousPages: UInt64 = 0
   /// Page-cache pages mapped into some process.
   public var mappedPages: UInt64 = 0
-  /// Shared anonymous memory (tmpfs/shmem) pages.
+  /// Shared memory pages (`Shmem`): tmpfs and memfd files, `MAP_SHARED | MAP_ANONYMOUS`;
+  /// on the anonymous lists, as Linux keeps them (`Inactive(anon)`).
   public var sharedPages: UInt64 = 0
   public var kernelStackKiB: UInt64 = 0
   public var pageTablePages: UInt64 = 0
@@ -38,13 +44,15 @@ public enum ProcMeminfo {
 
   public static func text(_ m: MemoryReport) -> [UInt8] {
     let kib = { (pages: UInt64) in pages * 4 }
-    let active = m.anonymousPages + m.cachedPages
+    let active = m.anonymousPages + m.activeFilePages
+    let inactive = m.sharedPages + m.inactiveFilePages
     let lines: [(String, UInt64)] = [
       ("MemTotal", kib(m.totalPages)), ("MemFree", kib(m.freePages)),
       ("MemAvailable", kib(m.availablePages)), ("Buffers", 0), ("Cached", kib(m.cachedPages)),
-      ("SwapCached", 0), ("Active", kib(active)), ("Inactive", 0),
-      ("Active(anon)", kib(m.anonymousPages)), ("Inactive(anon)", 0),
-      ("Active(file)", kib(m.cachedPages)), ("Inactive(file)", 0), ("Unevictable", 0),
+      ("SwapCached", 0), ("Active", kib(active)), ("Inactive", kib(inactive)),
+      ("Active(anon)", kib(m.anonymousPages)), ("Inactive(anon)", kib(m.sharedPages)),
+      ("Active(file)", kib(m.activeFilePages)), ("Inactive(file)", kib(m.inactiveFilePages)),
+      ("Unevictable", 0),
       ("Mlocked", 0), ("SwapTotal", 0), ("SwapFree", 0), ("Dirty", 0), ("Writeback", 0),
       ("AnonPages", kib(m.anonymousPages)), ("Mapped", kib(m.mappedPages)),
       ("Shmem", kib(m.sharedPages)), ("KReclaimable", 0), ("Slab", 0), ("SReclaimable", 0),

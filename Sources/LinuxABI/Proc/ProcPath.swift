@@ -1,10 +1,12 @@
 /// A machine-wide file of /proc.
 public enum ProcSystemFile: CaseIterable, Equatable, Sendable {
-  case cpuinfo, loadavg, meminfo, stat, uptime
+  case cpuinfo, filesystems, loadavg, meminfo, mounts, stat, uptime
 
   public var name: String {
     switch self {
     case .cpuinfo: return "cpuinfo"
+    case .filesystems: return "filesystems"
+    case .mounts: return "mounts"
     case .loadavg: return "loadavg"
     case .meminfo: return "meminfo"
     case .stat: return "stat"
@@ -17,6 +19,9 @@ public enum ProcSystemFile: CaseIterable, Equatable, Sendable {
 public enum ProcProcessFile: Equatable, Sendable {
   case directory
   case cmdline, comm, environ, maps, stat, statm, status
+  /// Per-region and summed residency (`smaps`, `smaps_rollup`), the page-frame map
+  /// (`pagemap`, read in place: `ProcPagemap`), the mount table as the process sees it.
+  case smaps, smapsRollup, pagemap, mounts
   /// Symbolic links: the program's file, the working directory, the root.
   case exe, cwd, root
   case descriptorDirectory
@@ -29,7 +34,9 @@ public enum ProcProcessFile: Equatable, Sendable {
   public static let listed: [(name: String, file: ProcProcessFile)] = [
     ("task", .taskDirectory), ("fd", .descriptorDirectory), ("environ", .environ),
     ("status", .status), ("cmdline", .cmdline), ("comm", .comm), ("stat", .stat),
-    ("statm", .statm), ("maps", .maps), ("cwd", .cwd), ("root", .root), ("exe", .exe),
+    ("statm", .statm), ("maps", .maps), ("mounts", .mounts), ("cwd", .cwd),
+    ("root", .root), ("exe", .exe), ("smaps", .smaps), ("smaps_rollup", .smapsRollup),
+    ("pagemap", .pagemap),
   ]
 
   public var isDirectory: Bool {
@@ -52,12 +59,15 @@ public enum ProcNode: Equatable, Sendable {
   case selfLink
   case threadSelfLink
   case system(ProcSystemFile)
+  /// `/proc/sys` (nil) and its directories; one of their files.
+  case sysDirectory(ProcSysctlDirectory?)
+  case sysctl(ProcSysctl)
   /// `/proc/PID/…`; `thread` is the TID of `/proc/PID/task/TID/…` (nil: the process's own).
   case process(UInt64, thread: UInt64?, ProcProcessFile)
 
   public var isDirectory: Bool {
     switch self {
-    case .root: return true
+    case .root, .sysDirectory: return true
     case .process(_, _, let file): return file.isDirectory
     default: return false
     }
@@ -105,6 +115,7 @@ public enum ProcPath {
       names.replaceSubrange(
         0..<1, with: [Array(String(selfID).utf8), Array("task".utf8), Array(String(threadID).utf8)])
     }
+    if names[0] == ProcSysctl.directoryName { return try ProcSysctl.resolve(names.dropFirst()) }
     if names.count == 1,
       let file = ProcSystemFile.allCases.first(where: {
         Array($0.name.utf8) == names[0]

@@ -69,15 +69,8 @@ public enum ProcSystemFiles {
   /// total are left out (Linux lists every vector; readers take the total).
   public static func stat(_ s: SystemReport) -> [UInt8] {
     var text = ProcText()
-    for name in ["cpu ", "cpu0"] {
-      text.append(name)
-      let times = [s.userTicks, 0, s.systemTicks, s.idleTicks, 0, 0, 0, 0, 0, 0]
-      for value in times {
-        text.append(" ")
-        text.decimal(value)
-      }
-      text.newline()
-    }
+    cpuLine("cpu ", s, &text)
+    cpuLine("cpu0", s, &text)
     let counters: [(String, UInt64)] = [
       ("intr", s.interrupts), ("ctxt", s.contextSwitches), ("btime", s.bootTime),
       ("processes", s.processesCreated), ("procs_running", s.running),
@@ -92,5 +85,16 @@ public enum ProcSystemFiles {
     for _ in 0..<softInterruptKinds { text.append(" 0") }
     text.newline()
     return text.bytes
+  }
+
+  /// One CPU line, the total's and each CPU's alike: the name and the ten times of
+  /// `show_stat` (user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice).
+  static func cpuLine(_ name: String, _ s: SystemReport, _ text: inout ProcText) {
+    text.append(name)
+    for value in [s.userTicks, 0, s.systemTicks, s.idleTicks, 0, 0, 0, 0, 0, 0] {
+      text.append(" ")
+      text.decimal(value)
+    }
+    text.newline()
   }
 }
