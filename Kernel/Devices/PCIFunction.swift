@@ -50,7 +50,8 @@ struct PCIFunction {
   func capability(_ identifier: UInt8) -> UInt8? {
     let status = PCIConfiguration.read16(address, PCIConfiguration.status)
     guard status & PCIConfiguration.hasCapabilities != 0 else { return nil }
-    var offset = PCIConfiguration.read8(address, PCIConfiguration.capabilitiesPointer) & Self.pointerMask
+    var offset =
+      PCIConfiguration.read8(address, PCIConfiguration.capabilitiesPointer) & Self.pointerMask
     // The list lives in the 192 bytes after the header: a longer walk is a looped list.
     var steps = 0
     while offset != 0, steps < Self.capabilityLimit {

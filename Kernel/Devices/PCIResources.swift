@@ -35,7 +35,8 @@ struct PCIResources {
     while index < PCIFunction.baseAddressCount {
       let offset = PCIConfiguration.firstBaseAddress + UInt8(index) * PCIFunction.baseAddressSize
       let original = PCIConfiguration.read32(function.address, offset)
-      let wide = original & PCIFunction.barIOSpace == 0
+      let wide =
+        original & PCIFunction.barIOSpace == 0
         && original & PCIFunction.barTypeMask == PCIFunction.barType64
       defer { index += wide ? 2 : 1 }
       guard function.baseAddress(index) == .unassigned else { continue }
@@ -55,8 +56,11 @@ struct PCIResources {
         guard let base = Self.take(size, from: &nextMemory, in: Self.memoryWindow) else {
           return false
         }
-        PCIConfiguration.write32(function.address, offset, UInt32(base) | (original & ~PCIFunction.barMemoryAddressMask))
-        if wide { PCIConfiguration.write32(function.address, offset + PCIFunction.baseAddressSize, 0) }
+        PCIConfiguration.write32(
+          function.address, offset, UInt32(base) | (original & ~PCIFunction.barMemoryAddressMask))
+        if wide {
+          PCIConfiguration.write32(function.address, offset + PCIFunction.baseAddressSize, 0)
+        }
       }
     }
     return true

@@ -5,9 +5,11 @@ extension SwapDisk {
   static func discover() -> SwapDisk? {
     let functions = PCIBus.enumerateRootBus()
     if functions.contains(where: {
-      $0.vendorID == VirtioBlockDevice.vendorID && $0.deviceID == VirtioBlockDevice.modernBlockDeviceID
+      $0.vendorID == VirtioBlockDevice.vendorID
+        && $0.deviceID == VirtioBlockDevice.modernBlockDeviceID
     }) {
-      ProcessConsole.line("swap: a modern-only virtio-blk disk (disable-legacy=on) is not supported")
+      ProcessConsole.line(
+        "swap: a modern-only virtio-blk disk (disable-legacy=on) is not supported")
     }
     guard
       let function = functions.first(where: {
@@ -45,13 +47,16 @@ extension SwapDisk {
   /// The disk's first page as a swap header, or why it is none.
   private static func readHeader(_ device: VirtioBlockDevice) -> Result<SwapHeader, HeaderRefusal> {
     let capacityPages = device.capacitySectors / sectorsPerSlot
-    guard capacityPages > 0 else { return .failure(HeaderRefusal("the disk is smaller than a page")) }
+    guard capacityPages > 0 else {
+      return .failure(HeaderRefusal("the disk is smaller than a page"))
+    }
     guard let frame = MemoryManager.bitmap!.allocate() else {
       return .failure(HeaderRefusal("no frame to read the header into"))
     }
     defer { try? MemoryManager.bitmap!.free(frame) }
     if let status = device.transfer(.read, firstSector: 0, frames: [frame]) {
-      return .failure(HeaderRefusal("reading its first page failed (status " + String(status) + ")"))
+      return .failure(
+        HeaderRefusal("reading its first page failed (status " + String(status) + ")"))
     }
     let page = UnsafeRawBufferPointer(
       start: DirectMap.pointer(frame.address), count: SwapHeader.pageSize)

@@ -30,7 +30,9 @@ enum SwapDiskSelfTest {
     let freeBefore = MemoryManager.bitmap!.freeFrameCount
     let pollsBefore = disk.device.statistics.polls
     var tally = Tally()
-    tally.check(roundTrip(disk, firstSlot: 1, frames: singleFrames(batch)), "batch of " + String(batch) + " slots from slot 1")
+    tally.check(
+      roundTrip(disk, firstSlot: 1, frames: singleFrames(batch)),
+      "batch of " + String(batch) + " slots from slot 1")
     let last = disk.slotCount - 3
     tally.check(roundTrip(disk, firstSlot: last, frames: singleFrames(3)), "the last 3 slots")
     let run = try! MemoryManager.bitmap!.allocateContiguous(count: contiguousRun)
@@ -62,11 +64,15 @@ enum SwapDiskSelfTest {
   static func checkLimits(_ disk: SwapDisk, _ tally: inout Tally) {
     let frames = singleFrames(2)
     defer { release(frames) }
-    tally.check(refused(disk, .write, 0, frames) == .slotOutOfRange(0), "slot 0 (the header) refused")
+    tally.check(
+      refused(disk, .write, 0, frames) == .slotOutOfRange(0), "slot 0 (the header) refused")
     let end = disk.slotCount - 1
-    tally.check(refused(disk, .read, end, frames) == .slotOutOfRange(end), "a transfer past the area refused")
+    tally.check(
+      refused(disk, .read, end, frames) == .slotOutOfRange(end), "a transfer past the area refused")
     if let bad = disk.badSlots.first {
-      tally.check(refused(disk, .write, bad, [frames[0]]) == .slotOutOfRange(bad), "bad slot " + String(bad) + " refused")
+      tally.check(
+        refused(disk, .write, bad, [frames[0]]) == .slotOutOfRange(bad),
+        "bad slot " + String(bad) + " refused")
     }
   }
 
@@ -74,13 +80,18 @@ enum SwapDiskSelfTest {
   /// transfer works (the driver survived the error).
   static func checkDeviceError(_ disk: SwapDisk, _ tally: inout Tally) {
     let frames = singleFrames(1)
-    let status = disk.device.transfer(.read, firstSector: disk.device.capacitySectors, frames: frames)
+    let status = disk.device.transfer(
+      .read, firstSector: disk.device.capacitySectors, frames: frames)
     release(frames)
-    tally.check(status == VirtioBlockRequest.statusIOError, "a read past the disk's end gives IOERR")
-    tally.check(roundTrip(disk, firstSlot: 7, frames: singleFrames(2)), "transfers work after the error")
+    tally.check(
+      status == VirtioBlockRequest.statusIOError, "a read past the disk's end gives IOERR")
+    tally.check(
+      roundTrip(disk, firstSlot: 7, frames: singleFrames(2)), "transfers work after the error")
   }
 
-  static func refused(_ disk: SwapDisk, _ direction: TransferDirection, _ slot: UInt64, _ frames: [PhysicalFrame])
+  static func refused(
+    _ disk: SwapDisk, _ direction: TransferDirection, _ slot: UInt64, _ frames: [PhysicalFrame]
+  )
     -> SwapDiskError?
   {
     do {
@@ -111,7 +122,8 @@ enum SwapDiskSelfTest {
       print("SWAP-DISK: transfer at slot " + String(firstSlot) + " failed")
       return false
     }
-    for (index, frame) in copies.enumerated() where !matches(frame, slot: firstSlot + UInt64(index)) {
+    for (index, frame) in copies.enumerated() where !matches(frame, slot: firstSlot + UInt64(index))
+    {
       print("SWAP-DISK: slot " + String(firstSlot + UInt64(index)) + " read back different data")
       return false
     }

@@ -175,14 +175,16 @@ final class VirtioBlockDevice {
       let apic = LocalAPIC.locate()
     else { throw .noMSIX }
     let destination = apic.read(.identifier) >> 24
-    interrupts.route(entry: queueTableEntry, to: InterruptVector.blockDevice, destination: destination)
+    interrupts.route(
+      entry: queueTableEntry, to: InterruptVector.blockDevice, destination: destination)
     port_write_word(ioBase + Register.configurationVector.rawValue, noVector)
     port_write_word(ioBase + Register.queueSelect.rawValue, requestQueue)
     let size = port_read_word(ioBase + Register.queueSize.rawValue)
     guard size != 0 else { throw .noQueue }
     guard let layout = VirtqueueLayout(queueSize: Int(size)) else { throw .badQueueSize(size) }
     let requestBytes = layout.queueSize * (headerStride + 1)
-    let requestPages = (requestBytes + VirtqueueLayout.legacyAlignment - 1) / VirtqueueLayout.legacyAlignment
+    let requestPages =
+      (requestBytes + VirtqueueLayout.legacyAlignment - 1) / VirtqueueLayout.legacyAlignment
     let frameCount = UInt64(layout.pages + requestPages)
     let first: PhysicalFrame
     do {
@@ -191,7 +193,8 @@ final class VirtioBlockDevice {
       throw .noMemoryForQueue
     }
     let memory = DirectMap.pointer(first.address)
-    memory_zero_quadwords(memory, Int(frameCount * PageSize.size4KiB.bytes) / MemoryLayout<UInt64>.size)
+    memory_zero_quadwords(
+      memory, Int(frameCount * PageSize.size4KiB.bytes) / MemoryLayout<UInt64>.size)
     let queue = SplitVirtqueue(layout: layout, memory: memory)
     port_write_dword(ioBase + Register.queueAddress.rawValue, UInt32(first.number))
     port_write_word(ioBase + Register.queueVector.rawValue, UInt16(queueTableEntry))

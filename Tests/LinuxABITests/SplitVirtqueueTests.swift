@@ -18,7 +18,8 @@ import Testing
       let available = memory.load(fromByteOffset: layout.availableRingOffset + 2, as: UInt16.self)
       while lastAvailable != available {
         let slot = Int(lastAvailable) & (layout.queueSize - 1)
-        let head = memory.load(fromByteOffset: layout.availableRingOffset + 4 + 2 * slot, as: UInt16.self)
+        let head = memory.load(
+          fromByteOffset: layout.availableRingOffset + 4 + 2 * slot, as: UInt16.self)
         chains.append((head, chain(head)))
         lastAvailable &+= 1
       }
@@ -105,7 +106,9 @@ import Testing
       _ = device.takeOffered()
       device.complete(first, written: 1)
       #expect(queue.pendingCompletions(deviceIndex: queue.deviceUsedIndex) == 1)
-      #expect(queue.takeUsed(deviceIndex: queue.deviceUsedIndex) == VirtqueueCompletion(head: first, writtenLength: 1))
+      #expect(
+        queue.takeUsed(deviceIndex: queue.deviceUsedIndex)
+          == VirtqueueCompletion(head: first, writtenLength: 1))
       #expect(queue.takeUsed(deviceIndex: queue.deviceUsedIndex) == nil)
       #expect(queue.freeCount == 2)
       #expect(queue.add(two) != nil)
@@ -121,7 +124,8 @@ import Testing
       for request in 0..<UInt64(70_000) {
         let length = Int(request % 3) + 1
         let buffers = (0..<length).map {
-          VirtqueueBuffer(address: request << 8 | UInt64($0), length: 4096, deviceWrites: $0 == length - 1)
+          VirtqueueBuffer(
+            address: request << 8 | UInt64($0), length: 4096, deviceWrites: $0 == length - 1)
         }
         var head = queue.add(buffers)
         while head == nil {
@@ -167,14 +171,16 @@ import Testing
   }
 
   @Test func aWriteLetsTheDeviceWriteOnlyTheStatus() {
-    let chain = VirtioBlockRequest.buffers(header: 0, status: 64, pages: [0x4000], deviceWrites: false)
+    let chain = VirtioBlockRequest.buffers(
+      header: 0, status: 64, pages: [0x4000], deviceWrites: false)
     #expect(chain.map(\.deviceWrites) == [false, false, true])
   }
 
   @Test func headerLayout() {
     var bytes = [UInt8](repeating: 0xee, count: 16)
     bytes.withUnsafeMutableBytes {
-      VirtioBlockRequest.writeHeader($0.baseAddress!, type: VirtioBlockRequest.typeOut, sector: 0x0102_0304)
+      VirtioBlockRequest.writeHeader(
+        $0.baseAddress!, type: VirtioBlockRequest.typeOut, sector: 0x0102_0304)
     }
     #expect(bytes == [1, 0, 0, 0, 0, 0, 0, 0, 4, 3, 2, 1, 0, 0, 0, 0])
   }

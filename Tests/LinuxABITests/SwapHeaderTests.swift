@@ -76,14 +76,18 @@ import Testing
     }
     var page = good
     store(2, at: SwapHeader.versionOffset, in: &page)
-    #expect(throws: SwapHeaderError.unsupportedVersion(2)) { _ = try parse(page, capacityPages: pages) }
+    #expect(throws: SwapHeaderError.unsupportedVersion(2)) {
+      _ = try parse(page, capacityPages: pages)
+    }
     page = good
     store(0, at: SwapHeader.lastPageOffset, in: &page)
     #expect(throws: SwapHeaderError.empty) { _ = try parse(page, capacityPages: pages) }
     page = good
     store(1, at: SwapHeader.badPageCountOffset, in: &page)
     store(64, at: SwapHeader.badPagesOffset, in: &page)
-    #expect(throws: SwapHeaderError.badPageOutOfRange(64)) { _ = try parse(page, capacityPages: pages) }
+    #expect(throws: SwapHeaderError.badPageOutOfRange(64)) {
+      _ = try parse(page, capacityPages: pages)
+    }
     page = good
     store(UInt32(SwapHeader.maximumBadPages + 1), at: SwapHeader.badPageCountOffset, in: &page)
     #expect(throws: SwapHeaderError.tooManyBadPages(UInt32(SwapHeader.maximumBadPages + 1))) {
@@ -91,7 +95,9 @@ import Testing
     }
     page = good
     page.replaceSubrange(SwapHeader.magicOffset..<SwapHeader.pageSize, with: SwapHeader.oldMagic)
-    #expect(throws: SwapHeaderError.unsupportedOldFormat) { _ = try parse(page, capacityPages: pages) }
+    #expect(throws: SwapHeaderError.unsupportedOldFormat) {
+      _ = try parse(page, capacityPages: pages)
+    }
   }
 
   @Test func aZeroedDiskHasNoSignature() {
@@ -108,11 +114,14 @@ import Testing
     let header = try parse(page, capacityPages: 16)
     #expect(header.byteSwapped)
     #expect(header.lastPage == 15)
-    #expect(MemoryLayout<UInt32>.size * SwapHeader.maximumBadPages
-      == SwapHeader.magicOffset - SwapHeader.badPagesOffset - 2)
+    #expect(
+      MemoryLayout<UInt32>.size * SwapHeader.maximumBadPages
+        == SwapHeader.magicOffset - SwapHeader.badPagesOffset - 2)
   }
 
   func store(_ value: UInt32, at offset: Int, in page: inout [UInt8]) {
-    withUnsafeBytes(of: value.littleEndian) { page.replaceSubrange(offset..<(offset + 4), with: $0) }
+    withUnsafeBytes(of: value.littleEndian) {
+      page.replaceSubrange(offset..<(offset + 4), with: $0)
+    }
   }
 }

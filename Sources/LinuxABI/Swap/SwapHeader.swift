@@ -63,7 +63,8 @@ public struct SwapHeader: Equatable {
     if signature == Self.oldMagic { throw .unsupportedOldFormat }
     guard signature == Self.magic else { throw .noSignature }
     let rawVersion = Self.word(page, Self.versionOffset, swapped: false)
-    byteSwapped = rawVersion != Self.supportedVersion && rawVersion.byteSwapped == Self.supportedVersion
+    byteSwapped =
+      rawVersion != Self.supportedVersion && rawVersion.byteSwapped == Self.supportedVersion
     let version = byteSwapped ? rawVersion.byteSwapped : rawVersion
     guard version == Self.supportedVersion else { throw .unsupportedVersion(version) }
     lastPage = Self.word(page, Self.lastPageOffset, swapped: byteSwapped)
@@ -130,7 +131,8 @@ public enum SwapHeaderError: Error, Equatable {
     case .shortPage: return "the first page could not be read whole"
     case .noSignature: return "no SWAPSPACE2 signature (not made by mkswap)"
     case .unsupportedOldFormat: return "old SWAP-SPACE (version 0) header, unsupported as on Linux"
-    case .unsupportedVersion(let version): return "swap header version " + String(version) + ", only 1 is known"
+    case .unsupportedVersion(let version):
+      return "swap header version " + String(version) + ", only 1 is known"
     case .empty: return "last_page is 0 (an empty swap area)"
     case .largerThanDisk(let lastPage, let capacity):
       var text = "the header's last page " + String(lastPage)

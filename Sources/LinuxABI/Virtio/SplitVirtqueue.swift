@@ -113,7 +113,8 @@ public struct SplitVirtqueue {
   public mutating func takeUsed(deviceIndex: UInt16) -> VirtqueueCompletion? {
     guard lastUsed != deviceIndex else { return nil }
     let slot = Int(lastUsed) & (layout.queueSize - 1)
-    let entry = layout.usedRingOffset + VirtqueueLayout.ringHeaderSize + VirtqueueLayout.usedEntrySize * slot
+    let entry =
+      layout.usedRingOffset + VirtqueueLayout.ringHeaderSize + VirtqueueLayout.usedEntrySize * slot
     let head = UInt16(truncatingIfNeeded: memory.load(fromByteOffset: entry, as: UInt32.self))
     let length = memory.load(fromByteOffset: entry + 4, as: UInt32.self)
     lastUsed &+= 1

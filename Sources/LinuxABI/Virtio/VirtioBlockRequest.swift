@@ -34,13 +34,15 @@ public enum VirtioBlockRequest {
         continue
       }
       if let start = runStart {
-        chain.append(VirtqueueBuffer(address: start, length: UInt32(runLength), deviceWrites: deviceWrites))
+        chain.append(
+          VirtqueueBuffer(address: start, length: UInt32(runLength), deviceWrites: deviceWrites))
       }
       runStart = page
       runLength = pageSize
     }
     if let start = runStart {
-      chain.append(VirtqueueBuffer(address: start, length: UInt32(runLength), deviceWrites: deviceWrites))
+      chain.append(
+        VirtqueueBuffer(address: start, length: UInt32(runLength), deviceWrites: deviceWrites))
     }
     chain.append(VirtqueueBuffer(address: status, length: 1, deviceWrites: true))
     return chain
