@@ -2,8 +2,9 @@ import KernelSupport
 
 /// The Swift side of the interrupt vectors (32–255), reached from `kernel_trap_dispatch`.
 ///
-/// The local APIC delivers its timer and, rarely, its spurious vector; the I/O APIC the serial
-/// console's input when the console is a terminal (`ConsoleTerminal`). Any
+/// The local APIC delivers its timer, rarely its spurious vector, and the swap disk's MSI-X
+/// message (Kernel/Devices/VirtioBlockDevice.swift); the I/O APIC the serial console's input
+/// when the console is a terminal (`ConsoleTerminal`). Any
 /// other vector means a source the kernel never programmed, a kernel bug: it panics with the
 /// interrupted state.
 enum InterruptDispatch {
@@ -12,6 +13,14 @@ enum InterruptDispatch {
     case InterruptVector.localTimer:
       EventTimer.local!.interrupt(fromUserMode: frame.pointee.cs & 3 == 3)
     case InterruptVector.serialConsole: ConsoleTerminal.interrupt()
+    case InterruptVector.blockDevice:
+      if let disk = MemoryManager.swapDisk {
+        disk.device.interrupt()
+      } else {
+        // The boot's header read of a disk then refused: its message was held until the APIC
+        // was enabled. Nothing waits for it.
+        EventTimer.local?.apic.signalEndOfInterrupt()
+      }
     case InterruptVector.spurious:
       // No EOI: the APIC set no in-service bit for it (SDM Vol. 3A, "Spurious Interrupt").
       EventTimer.local?.statistics.spurious += 1
