@@ -219,3 +219,63 @@ import Testing
     #expect(machine.machine.tearDownIsClean())
   }
 }
+
+/// Running out of frames with a swap area is the reclaimer's cue, not a broken commit.
+@Suite struct SwapFrameShortageTests {
+  static let page = PageSize.size4KiB.bytes
+  static let base: UInt64 = 0x4000_0000
+
+  /// Takes every free frame of the pool, returning them.
+  static func exhaust(_ machine: SwapMachine) -> [PhysicalFrame] {
+    var taken: [PhysicalFrame] = []
+    while let frame = machine.physical.allocateFrame() { taken.append(frame) }
+    return taken
+  }
+
+  @Test func aDemandFaultAndACopyWithNoFreeFrameAskForReclaimAndThenComplete() throws {
+    let machine = SwapMachine(megabytes: 4, slots: 256)
+    let parent = TestProcess(machine.machine)
+    _ = try parent.space.reserve(
+      length: 4 * Self.page, protection: [.read, .write], at: .fixed(Self.base))
+    machine.write(parent, Self.base, 1)
+    let child = try parent.fork(machine.machine)
+    machine.write(child, Self.base + Self.page, 2)  // the child's own table now
+    let taken = Self.exhaust(machine)
+    #expect(
+      parent.access(Self.base + 2 * Self.page, .write, value: 3) == .swapRequested(.needsFrame))
+    #expect(child.access(Self.base, .write, value: 4) == .swapRequested(.needsFrame))  // a copy
+    for frame in taken { machine.physical.releaseFrame(frame) }
+    #expect(machine.write(parent, Self.base + 2 * Self.page, 3) == .completed)
+    #expect(machine.write(child, Self.base, 4) == .completed)
+    #expect(machine.read(parent, Self.base) == 1 && machine.read(child, Self.base) == 4)
+    child.space.tearDown()
+    #expect(machine.machine.tearDownIsClean())
+  }
+
+  @Test func aSwapInWithNoFreeFrameAsksForReclaim() throws {
+    let (machine, process) = try SwapPathTests.swappedOut(pages: 2)
+    let taken = Self.exhaust(machine)
+    #expect(process.access(Self.base, .read) == .swapRequested(.needsFrame))
+    for frame in taken { machine.physical.releaseFrame(frame) }
+    #expect(machine.read(process, Self.base) == 1)
+    #expect(machine.machine.tearDownIsClean())
+  }
+
+  @Test func secondChanceSparesPagesTouchedSinceTheLastPass() throws {
+    let machine = SwapMachine(megabytes: 4, slots: 256)
+    let process = TestProcess(machine.machine)
+    _ = try process.space.reserve(
+      length: 4 * Self.page, protection: [.read, .write], at: .fixed(Self.base))
+    for index in 0..<UInt64(4) { machine.write(process, Self.base + index * Self.page, 9) }
+    let range = VirtualRange(uncheckedStart: Self.base, end: Self.base + 4 * Self.page)
+    var batch = SwapOutBatch()
+    let first = process.space.swapOut(range, into: &batch, secondChance: true)
+    #expect(first.recentlyUsed == 4 && first.pagesUnmapped == 0 && batch.isEmpty)
+    #expect(machine.read(process, Self.base) == 9)  // touched again: the CPU sets the bit
+    let second = process.space.swapOut(range, into: &batch, secondChance: true)
+    #expect(second.recentlyUsed == 1 && second.pagesUnmapped == 3)
+    machine.writeOut(batch)
+    #expect(machine.read(process, Self.base + 3 * Self.page) == 9)
+    #expect(machine.machine.tearDownIsClean())
+  }
+}
