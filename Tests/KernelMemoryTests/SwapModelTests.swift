@@ -2,8 +2,8 @@ import KernelMemory
 import KernelMemoryEmulation
 import Testing
 
-/// Memory pressure, modelled: a working set larger than RAM, random reads and writes, forks
-/// with writes on both sides and exits; after every step every live page of every process is
+/// Memory pressure, modelled: a working set larger than RAM, random reads, writes and
+/// `MADV_DONTNEED`s, forks with writes on both sides and exits; after every step every live page of every process is
 /// checked against the model and the slots are audited against the page tables; at the end
 /// every frame, slot and commit has come back.
 @Suite struct SwapModelTests {
@@ -43,6 +43,11 @@ import Testing
         let gone = live.remove(at: who)
         machine.residents.remove(at: who)
         gone.process.space.tearDown()
+      } else if choice == 2 {
+        // MADV_DONTNEED: the page reads zeros next, wherever it was (frame, cache, slot).
+        try live[who].process.space.advise(
+          VirtualRange(uncheckedStart: address, end: address + page), .dontNeed)
+        live[who].contents[index] = 0
       } else if choice < 9 {
         let value = UInt8(truncatingIfNeeded: random.next())
         #expect(machine.write(live[who].process, address, value) == .completed)
