@@ -41,6 +41,8 @@ extension AddressSpace {
     end = min(end, start + (pagesToObjectEnd << PageSize.size4KiB.shift))
     let entrySize = UInt64(MemoryLayout<UInt64>.size)
     let table = physical.frameTable
+    let indexRoot = physical.objects[object].indexRoot.address.value
+    var indexTable = IndexTableCursor()
     var neighbour = start
     while neighbour < end {
       defer { neighbour += PageSize.size4KiB.bytes }
@@ -51,7 +53,8 @@ extension AddressSpace {
         : leaf.value - ((page - neighbour) >> PageSize.size4KiB.shift) * entrySize
       let slotAddress = PhysicalAddress(unchecked: slot)
       guard PageTableEntry(rawValue: pageMap.memory.load(slotAddress)).isUnused,
-        let frame = objectPage(object, at: region.objectPage(at: neighbour))
+        let frame = indexTable.frame(
+          at: region.objectPage(at: neighbour), root: indexRoot, memory: pageMap.memory)
       else { continue }
       table.recordMapping(of: frame)
       pageMap.fillDemandSlot(
@@ -60,5 +63,53 @@ extension AddressSpace {
           frame: frame, flags: leafFlags(mapping: frame, in: region).union(.present)))
       residentFrames += 1
     }
+  }
+}
+
+/// Reads an object's index (a page map keyed by object page, `AddressSpace.indexAddress`) for
+/// a run of neighbouring pages: one walk down to the last-level table of a page, then one load
+/// per page while the pages stay in that table — not a full walk per page. Read-only: it never
+/// creates a table.
+struct IndexTableCursor {
+  /// The last-level table of the pages `tablePages`, 0 when that part of the index is empty.
+  private var table: UInt64 = 0
+  /// Which run of `pageTableEntryCount` object pages `table` holds (nil: none walked yet).
+  private var tablePages: UInt64? = nil
+
+  /// The frame the index holds for object page `page`, if any.
+  mutating func frame<Memory: PhysicalMemoryAccess>(
+    at page: UInt64, root: UInt64, memory: Memory
+  ) -> PhysicalFrame? {
+    let indexBits = UInt64(pageTableEntryCount.trailingZeroBitCount)
+    let indexMask = UInt64(pageTableEntryCount - 1)
+    let entrySize = UInt64(MemoryLayout<UInt64>.size)
+    if tablePages != page >> indexBits {
+      tablePages = page >> indexBits
+      table = Self.lastLevelTable(of: page << PageSize.size4KiB.shift, root: root, memory: memory)
+    }
+    guard table != 0 else { return nil }
+    let entry = PageTableEntry(
+      rawValue: memory.load(PhysicalAddress(unchecked: table + (page & indexMask) * entrySize)))
+    return entry.isPresent ? entry.address.frame : nil
+  }
+
+  /// The physical address of the last-level table covering `address` under `root`, or 0.
+  private static func lastLevelTable<Memory: PhysicalMemoryAccess>(
+    of address: UInt64, root: UInt64, memory: Memory
+  ) -> UInt64 {
+    let indexBits = UInt64(pageTableEntryCount.trailingZeroBitCount)
+    let indexMask = UInt64(pageTableEntryCount - 1)
+    let entrySize = UInt64(MemoryLayout<UInt64>.size)
+    var table = root
+    var shift = PageTableLevel.pml4.indexShift
+    while shift > PageTableLevel.pageTable.indexShift {
+      let entry = PageTableEntry(
+        rawValue: memory.load(
+          PhysicalAddress(unchecked: table + ((address >> shift) & indexMask) * entrySize)))
+      guard entry.isPresent, !entry.isHuge else { return 0 }
+      table = entry.rawValue & PageTableEntry.addressMask
+      shift -= indexBits
+    }
+    return table
   }
 }
