@@ -12,10 +12,10 @@
  *   exec                fork + execve(PROGRAM ARGS...) + wait4 (after one untimed run: warm
  *                       cache); per execution
  *
- *     file-bench MIB REPS [case,...|all] [PROGRAM ARGS...]
+ *     file-bench MIB REPS EXEC-REPS [case,...|all] [PROGRAM ARGS...]
  *
- * MIB is the file's size, REPS the repetitions of each case (exec: of PROGRAM, which is skipped
- * when none is given). The file is FILE_PATH, or FILE_PATH_FALLBACK when / is not writable.
+ * MIB is the file's size, REPS the repetitions of each file case, EXEC-REPS those of exec (of
+ * PROGRAM, which is skipped when none is given). The file is FILE_PATH, or FILE_PATH_FALLBACK when / is not writable.
  *
  * Output (pagefault-bench's format, so bench/compare.py reads both alike):
  *     REP    case rep ns_per_unit minflt_per_unit
@@ -46,6 +46,7 @@
 
 static const char *only;
 static int reps;
+static int exec_reps;
 static size_t file_bytes;
 static int file_fd = -1;
 static char **program;
@@ -177,10 +178,13 @@ int main(int argc, char **argv)
 {
     size_t mib = argc > 1 ? strtoul(argv[1], 0, 10) : 64;
     reps = argc > 2 ? atoi(argv[2]) : 3;
-    only = argc > 3 ? argv[3] : 0;
-    program = argc > 4 ? argv + 4 : 0;
+    exec_reps = argc > 3 ? atoi(argv[3]) : reps;
+    only = argc > 4 ? argv[4] : 0;
+    program = argc > 5 ? argv + 5 : 0;
     if (reps < 1) reps = 1;
     if (reps > MAX_REPS) reps = MAX_REPS;
+    if (exec_reps < 1) exec_reps = 1;
+    if (exec_reps > MAX_REPS) exec_reps = MAX_REPS;
     file_bytes = mib * MiB;
     int mapping = bench_wanted(only, "file-private-read") || bench_wanted(only, "file-shared-write")
                || bench_wanted(only, "read-64k") || bench_wanted(only, "read-1m");
@@ -200,6 +204,9 @@ int main(int argc, char **argv)
         close(file_fd);
         if (unlink(FILE_PATH) != 0) unlink(FILE_PATH_FALLBACK);
     }
-    if (program && bench_wanted(only, "exec")) exec_case("exec");
+    if (program && bench_wanted(only, "exec")) {
+        reps = exec_reps;
+        exec_case("exec");
+    }
     return 0;
 }
