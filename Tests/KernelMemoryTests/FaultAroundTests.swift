@@ -124,4 +124,20 @@ import Testing
     machine.physical.dropPageCache(through: machine.ram)
     #expect(machine.tearDownIsClean())
   }
+
+  @Test func theIndexIsReadAcrossItsLastLevelTables() throws {
+    let machine = TestMachine()
+    let physical = machine.physical
+    // 1,100 pages: three last-level index tables (512 pages each).
+    let object = try physical.createFileObject(bytes: 1_100 * Self.page, through: machine.ram)
+    var written: [UInt64: PhysicalFrame] = [:]
+    for page: UInt64 in [0, 511, 512, 1_023, 1_024, 1_099] {
+      written[page] = try physical.filePage(object, at: page, through: machine.ram)
+    }
+    for page: UInt64 in [0, 1, 510, 511, 512, 513, 1_023, 1_024, 1_025, 1_098, 1_099] {
+      #expect(physical.residentPage(object, at: page, through: machine.ram) == written[page])
+    }
+    physical.releaseFileObject(object, through: machine.ram)
+    #expect(machine.tearDownIsClean())
+  }
 }
