@@ -5,7 +5,8 @@
     bench/compare.py [--runs N] [--mib M] [--reps R] [--icount-runs K] [--icount-mib M]
                      [--binary PATH] [--linux-runner CMD] [--ours-runner CMD] [--cases a,b,...]
                      [--tables pagefault,process] [--process-runs N] [--process-binary PATH]
-                     [--process-memory SIZE]
+                     [--process-memory SIZE] [--file-runs N] [--file-binary PATH]
+                     [--file-mib M] [--file-icount-mib M] [--file-exec-reps N]
 
 Per case the figure is the median over runs of each run's RESULT (itself the median repetition).
 Ratio = Linux / ours: above 1 means our kernel is faster (ran in less time / fewer instructions).
@@ -35,6 +36,15 @@ threads, SIGSEGV handler round trip; per case the median over runs. A case a ker
 yet (no threads, no futex, no signal delivery: the benchmark runs each case in a child process
 and reports why) shows "n/a (not supported: REASON)" and the script says so; it never crashes
 on it. Target (issue 10): ratio >= 2 each.
+
+File table (issue 11 §5): bench/file-bench.c run --file-runs times per kernel (default --runs),
+interleaved, each boot with the same root tree (build/bench/python-root, made by
+tools/debian-root --install --python python3.11, the benchmark copied in): page-cache-hit
+mapping faults (MAP_PRIVATE read, MAP_SHARED write; ns per page), read(2) of the cached
+--file-mib MiB file in 64 KiB and 1 MiB pieces (MiB/s), and fork + execve + wait of
+`python3.11 -c pass` (ms, warm); --icount-runs more runs under -icount shift=0 at
+--file-icount-mib MiB give instructions per unit (ours through tools/qemu-run with the modules
+run-elf would make). Target (issue 11): ratio >= 1.5 each.
 
 Boot time ("QEMU start to first user instruction") comes from the runner's own report on stderr
 (`boot-to-init X s` from tools/run-linux --timing, or `boot-to-user X s` / `boot-to-init X s`
@@ -80,6 +90,22 @@ THREAD_CASES = [
     ("sigsegv-round-trip", "us", 1e3, None),
 ]
 THREAD_TARGET = 2.0
+# file-bench cases (issue 11 §5): (name, unit, the figure from ns per the benchmark's unit,
+# instruction unit); target: ratio >= FILE_TARGET each
+FILE_CASES = [
+    ("file-private-read", "ns/page", lambda ns: ns, "in/page"),
+    ("file-shared-write", "ns/page", lambda ns: ns, "in/page"),
+    ("read-64k", "MiB/s", lambda ns: 1e9 / ns, "in/MiB"),
+    ("read-1m", "MiB/s", lambda ns: 1e9 / ns, "in/MiB"),
+    ("exec", "ms", lambda ns: ns / 1e6, "in/exec"),
+]
+FILE_TARGET = 1.5
+FILE_RESULT_NA = re.compile(r"^RESULT (\S+) n/a (\S+)")
+# The root tree of the exec case: python3.11 and what it loads (tools/debian-root --python, as
+# tests/system/test_debian_dynamic.py builds it), file-bench at FILE_BENCH_IN_TREE.
+FILE_TREE = os.path.join(ROOT, "build", "bench", "python-root")
+FILE_BENCH_IN_TREE = "/bench/file-bench"
+FILE_EXEC = ["/usr/bin/python3.11", "-c", "pass"]
 
 
 def run_once(runner, env_extra, binary, args, timeout, first_marker=None, want_results=True):
@@ -128,6 +154,35 @@ def run_once(runner, env_extra, binary, args, timeout, first_marker=None, want_r
     return results, boot, first, status, text
 
 
+def print_table(header, rows, left=1, footer=()):
+    """The one table printer of every table here: the header, a rule, the rows, a rule, then
+    the footer rows (below the rule: totals and boot times). Cells are strings; each column is
+    as wide as its widest cell; the first `left` columns are aligned left, the others (the
+    figures) right."""
+    lines = [header] + list(rows) + list(footer)
+    widths = [max(len(line[i]) if i < len(line) else 0 for line in lines)
+              for i in range(len(header))]
+
+    def render(cells):
+        out = [c.ljust(w) if i < left else c.rjust(w)
+               for i, (c, w) in enumerate(zip(cells, widths))]
+        return "  ".join(out).rstrip()
+    text = render(header)
+    rule = "-" * len(text)
+    print(text)
+    print(rule)
+    for row in rows:
+        print(render(row))
+    print(rule)
+    for row in footer:
+        print(render(row))
+
+
+def spread_of(values, digits):
+    """"min-max" of `values`, or n/a."""
+    return "%s-%s" % (fmt(min(values), digits), fmt(max(values), digits)) if values else "n/a"
+
+
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -151,7 +206,7 @@ def main():
     ap.add_argument("--linux-runner", default="tools/run-linux --thp never --timing")
     ap.add_argument("--ours-runner", default="tools/run-elf")
     ap.add_argument("--timeout", type=float, default=900)
-    ap.add_argument("--tables", default="pagefault,process,thread")
+    ap.add_argument("--tables", default="pagefault,process,thread,file")
     ap.add_argument("--process-runs", type=int, default=None, help="default: --runs")
     ap.add_argument("--process-binary",
                     default=os.path.join(ROOT, "build", "bench", "process-bench"))
@@ -165,8 +220,16 @@ def main():
     ap.add_argument("--thread-binary",
                     default=os.path.join(ROOT, "build", "bench", "thread-bench"))
     ap.add_argument("--thread-linux-runner", default="tools/run-linux --timing")
+    ap.add_argument("--file-runs", type=int, default=None, help="default: --runs")
+    ap.add_argument("--file-binary", default=os.path.join(ROOT, "build", "bench", "file-bench"))
+    ap.add_argument("--file-mib", type=int, default=64)
+    ap.add_argument("--file-icount-mib", type=int, default=16)
+    ap.add_argument("--file-exec-reps", type=int, default=5)
     o = ap.parse_args()
     tables = [t for t in o.tables.split(",") if t]
+    o.file_icount_runs = o.icount_runs
+    if o.file_runs is None:
+        o.file_runs = o.runs
     if "pagefault" not in tables:
         o.runs = o.icount_runs = 0
 
@@ -230,6 +293,7 @@ def main():
 
     process = process_runs(o, sides, tables)
     threads = thread_runs(o, sides, tables)
+    files = file_runs(o, sides, tables)
 
     # Ours' boot time, measured like run-linux measures Linux's: from starting QEMU (through
     # tools/qemu-run, run-elf's wrapper, with the pinned kernel) to the program's first output
@@ -248,6 +312,8 @@ def main():
             print_process_table(o, process, have_ours, ours)
         if threads is not None:
             print_thread_table(threads, have_ours, ours)
+        if files is not None:
+            print_file_table(o, files, have_ours, ours)
         return
 
     def per_case(runs, side, case, k):
@@ -265,28 +331,22 @@ def main():
               "guest instructions per page" % (o.icount_runs, o.icount_mib, o.reps))
     print("ratio = Linux / ours (>1: ours faster); flt/pg = ru_minflt per page (wall runs)")
     print()
-    hdr = "%-11s %9s %9s %6s  %9s %9s %6s  %7s %7s  %s" % (
-        "case", "Linux ns", "ours ns", "ratio", "Linux in", "ours in", "ratio",
-        "L flt", "O flt", "Linux ns range")
-    print(hdr)
-    print("-" * len(hdr))
+    rows = []
     for c in cases:
         lx, ou = per_case(wall, "linux", c, 0), per_case(wall, "ours", c, 0)
         li, oi = per_case(instr, "linux", c, 0), per_case(instr, "ours", c, 0)
         v = [r[0][c][0] for r in wall["linux"] if c in r[0]]
-        rng = "%s-%s" % (fmt(min(v)), fmt(max(v))) if v else "n/a"
-        print("%-11s %9s %9s %6s  %9s %9s %6s  %7s %7s  %s" % (
-            c, fmt(lx), fmt(ou), fmt(ratio(lx, ou), 2), fmt(li), fmt(oi), fmt(ratio(li, oi), 2),
-            fmt(per_case(wall, "linux", c, 1), 3), fmt(per_case(wall, "ours", c, 1), 3), rng))
-    print("-" * len(hdr))
+        rows.append([c, fmt(lx), fmt(ou), fmt(ratio(lx, ou), 2), fmt(li), fmt(oi),
+                     fmt(ratio(li, oi), 2), fmt(per_case(wall, "linux", c, 1), 3),
+                     fmt(per_case(wall, "ours", c, 1), 3), spread_of(v, 0)])
     lb, ob = med([r[1] for r in wall["linux"]]), med([r[1] for r in wall["ours"]])
     if ob is None and ours_boot:
         ob = med(ours_boot)
     lf, of = med([r[2] for r in wall["linux"]]), med([r[2] for r in wall["ours"]])
-    print("%-33s %9s %9s %6s" % ("QEMU start -> 1st user insn (s)", fmt(lb, 3), fmt(ob, 3),
-                                 fmt(ratio(lb, ob), 1)))
-    print("%-33s %9s %9s %6s" % ("runner spawn -> 1st output (s)", fmt(lf, 3), fmt(of, 3),
-                                 fmt(ratio(lf, of), 1)))
+    footer = [["QEMU start -> 1st user insn (s)", fmt(lb, 3), fmt(ob, 3), fmt(ratio(lb, ob), 1)],
+              ["runner spawn -> 1st output (s)", fmt(lf, 3), fmt(of, 3), fmt(ratio(lf, of), 1)]]
+    print_table(["case", "Linux ns", "ours ns", "ratio", "Linux in", "ours in", "ratio",
+                 "L flt", "O flt", "Linux ns range"], rows, footer=footer)
     if not have_ours:
         print("\nours: n/a - %s does not exist yet (no process support in our kernel)" % ours[0])
     else:
@@ -305,6 +365,8 @@ def main():
         print_process_table(o, process, have_ours, ours)
     if threads is not None:
         print_thread_table(threads, have_ours, ours)
+    if files is not None:
+        print_file_table(o, files, have_ours, ours)
     bad = sorted({s for runs in (wall, instr) for s in runs for r in runs[s] if r[3] != 0})
     if bad:
         print("\nWARNING: some runs exited non-zero: %s" % ", ".join(bad))
@@ -350,22 +412,17 @@ def print_process_table(o, process, have_ours, ours):
                          "(the touched memory may be 2 MiB pages on Linux, as in the issue's "
                          "figures); --process-4k for 4 KiB pages on both"))
     print()
-    hdr = "%-20s %-8s %10s %10s %6s  %12s  %-17s %s" % (
-        "case", "unit", "Linux", "ours", "ratio", "issue Linux", "Linux range", "ours range")
-    print(hdr)
-    print("-" * len(hdr))
+    rows = []
     for case, unit, scale, quoted in PROCESS_CASES:
-        def figure(side):
-            return med([f[case] / scale for f, _, _ in process.get(side, []) if case in f])
-        lx, ou = figure("linux"), figure("ours")
-        def spread(side):
-            v = [f[case] / scale for f, _, _ in process.get(side, []) if case in f]
-            return "%s-%s" % (fmt(min(v), 3), fmt(max(v), 3)) if v else "n/a"
+        def values(side):
+            return [f[case] / scale for f, _, _ in process.get(side, []) if case in f]
+        lx, ou = med(values("linux")), med(values("ours"))
         ratio = lx / ou if lx and ou else None
-        print("%-20s %-8s %10s %10s %6s  %12s  %-17s %s" % (
-            case, unit, fmt(lx, 3), fmt(ou, 3), fmt(ratio, 2),
-            fmt(quoted, 2) if quoted is not None else "", spread("linux"), spread("ours")))
-    print("-" * len(hdr))
+        rows.append([case, unit, fmt(lx, 3), fmt(ou, 3), fmt(ratio, 2),
+                     fmt(quoted, 2) if quoted is not None else "",
+                     spread_of(values("linux"), 3), spread_of(values("ours"), 3)])
+    print_table(["case", "unit", "Linux", "ours", "ratio", "issue Linux", "Linux range",
+                 "ours range"], rows, left=2)
     for side in process:
         failed = [status for _, _, status in process[side] if status != 0]
         missing = sorted({"%s (%s)" % (c, why) for _, m, _ in process[side] for c, why in m.items()})
@@ -413,18 +470,11 @@ def print_thread_table(threads, have_ours, ours):
     print("thread-bench (issue 10), %d run(s) per kernel, median; ratio = Linux / ours; "
           "target >= %.0f" % (runs, THREAD_TARGET))
     print()
-    hdr = "%-20s %-5s %10s %10s %6s %-6s %12s  %-17s %s" % (
-        "case", "unit", "Linux", "ours", "ratio", "target", "issue Linux", "Linux range",
-        "ours range")
-    print(hdr)
-    print("-" * len(hdr))
+    rows = []
     unsupported = []
     for case, unit, scale, quoted in THREAD_CASES:
         def values(side):
             return [f[case] / scale for f, _, _ in threads.get(side, []) if case in f]
-        def spread(side):
-            v = values(side)
-            return "%s-%s" % (fmt(min(v), 3), fmt(max(v), 3)) if v else "n/a"
         lx, ou = med(values("linux")), med(values("ours"))
         ratio = lx / ou if lx and ou else None
         ours_cell = fmt(ou, 3)
@@ -433,10 +483,11 @@ def print_thread_table(threads, have_ours, ours):
             ours_cell = "n/a"
             unsupported.append("%s (%s)" % (case, ", ".join(reasons) or "no output"))
         met = "" if ratio is None else ("met" if ratio >= THREAD_TARGET else "missed")
-        print("%-20s %-5s %10s %10s %6s %-6s %12s  %-17s %s" % (
-            case, unit, fmt(lx, 3), ours_cell, fmt(ratio, 2), met,
-            fmt(quoted, 2) if quoted is not None else "", spread("linux"), spread("ours")))
-    print("-" * len(hdr))
+        rows.append([case, unit, fmt(lx, 3), ours_cell, fmt(ratio, 2), met,
+                     fmt(quoted, 2) if quoted is not None else "",
+                     spread_of(values("linux"), 3), spread_of(values("ours"), 3)])
+    print_table(["case", "unit", "Linux", "ours", "ratio", "target", "issue Linux",
+                 "Linux range", "ours range"], rows, left=2)
     if unsupported:
         print("ours: n/a (not supported) - our kernel could not run: %s" % "; ".join(unsupported))
         print("      (REASON from thread-bench: the errno of the failing call, signal-N = the "
@@ -450,6 +501,139 @@ def print_thread_table(threads, have_ours, ours):
         if failed:
             print("NOTE: %s: %d of %d thread runs exited non-zero (status %s)" % (
                 side, len(failed), len(threads[side]), ", ".join(map(str, failed))))
+    if not have_ours:
+        print("ours: n/a - %s does not exist" % ours[0])
+
+
+def file_tree(o):
+    """The exec case's root tree (FILE_TREE), built by tools/debian-root (installing python3.11
+    if this machine lacks it), with the benchmark copied in; None when it cannot be built."""
+    built = subprocess.run(
+        [os.path.join(ROOT, "tools", "debian-root"), "--install", "--python", FILE_TREE,
+         "python3.11"], capture_output=True, text=True)
+    if built.returncode != 0:
+        sys.stderr.write("compare: tools/debian-root failed, no exec row: %s\n" % built.stderr)
+        return None
+    inside = os.path.join(FILE_TREE, FILE_BENCH_IN_TREE.lstrip("/"))
+    os.makedirs(os.path.dirname(inside), exist_ok=True)
+    shutil.copy2(o.file_binary, inside)
+    return FILE_TREE
+
+
+def parse_file_output(text):
+    """({case: (ns per unit, minflt per unit)}, {case: reason}) of file-bench's output."""
+    figures, missing = {}, {}
+    for line in text.splitlines():
+        m = RESULT.match(line)
+        if m:
+            figures[m.group(1)] = (float(m.group(2)), float(m.group(4)))
+            continue
+        m = FILE_RESULT_NA.match(line)
+        if m:
+            missing[m.group(1)] = "errno %s" % m.group(2)
+    return figures, missing
+
+
+def icount_on_ours(o, env, tree, args):
+    """One run of ours under -icount shift=0: tools/qemu-run (run-elf's QEMU setup) with the
+    pinned kernel and the boot modules run-elf would make for `--root tree` (the root archive
+    and the launch record, tools/initramfs.py); its stdout, or None without a pinned kernel."""
+    if "RUN_ELF_KERNEL" not in env:
+        return None
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import initramfs  # noqa: E402
+    import tempfile
+    archive = initramfs.Archive()
+    archive.tree(tree)
+    argv = [FILE_BENCH_IN_TREE] + args
+    with tempfile.TemporaryDirectory(prefix="file-bench-") as scratch:
+        modules = []
+        for name, data in (("root.cpio", archive.bytes()),
+                           ("launch", initramfs.launch_record(FILE_BENCH_IN_TREE, argv, b""))):
+            modules.append(os.path.join(scratch, name))
+            with open(modules[-1], "wb") as f:
+                f.write(data)
+        qemu_run = [os.path.join(ROOT, "tools", "qemu-run"), "--timeout", str(int(o.timeout)),
+                    "--image", env["RUN_ELF_KERNEL"], "--", "-icount", "shift=0", "-initrd"]
+        return run_once(qemu_run, {}, ",".join(modules), [], o.timeout)
+
+
+def file_runs(o, sides, tables):
+    """{"wall"|"instr": {side: [(figures, missing, status), ...]}} from file-bench, every run
+    with --root FILE_TREE (both kernels the same tree), or None when the table is not wanted
+    or the binary is missing."""
+    if "file" not in tables:
+        return None
+    if not os.path.exists(o.file_binary):
+        sys.stderr.write("compare: %s is missing: no file table\n" % o.file_binary)
+        return None
+    tree = file_tree(o)
+    if tree is None:
+        return None
+    runs = o.file_runs
+    out = {"wall": {side: [] for side, _, _ in sides}, "instr": {side: [] for side, _, _ in sides}}
+    for kind, count, mib in (("wall", max(1, runs), o.file_mib),
+                             ("instr", o.file_icount_runs, o.file_icount_mib)):
+        args = [str(mib), str(o.reps), str(o.file_exec_reps), "all"] + FILE_EXEC
+        for i in range(count):
+            for side, runner, env in sides:
+                sys.stderr.write("compare: file %s run %d/%d on %s\n" % (kind, i + 1, count, side))
+                if side == "linux":
+                    runner = ["tools/run-linux", "--thp", "never"]
+                    env = dict(env, RUN_LINUX_ICOUNT="1") if kind == "instr" else env
+                if kind == "instr" and side == "ours":
+                    r = icount_on_ours(o, env, tree, args)
+                    if r is None:
+                        continue
+                else:
+                    r = run_once(runner + ["--root", tree], env, FILE_BENCH_IN_TREE, args,
+                                 o.timeout)
+                figures, missing = parse_file_output(r[4])
+                out[kind][side].append((figures, missing, r[3]))
+    return out
+
+
+def print_file_table(o, files, have_ours, ours):
+    """The file table: per case the median over runs of each run's median repetition."""
+    wall, instr = files["wall"], files["instr"]
+    print()
+    print("file-bench (issue 11 §5), Linux 6.1 with transparent_hugepage=never; %d wall run(s) "
+          "per kernel, %d MiB file x %d reps, exec x %d (%s, warm, from a Debian root tree); "
+          "%d -icount run(s) at %d MiB" % (
+              len(wall["linux"]), o.file_mib, o.reps, o.file_exec_reps, " ".join(FILE_EXEC),
+              len(instr["linux"]), o.file_icount_mib))
+    print("ratio = Linux time / ours (>1: ours faster; for MiB/s ours / Linux); target >= %.1f; "
+          "flt = ru_minflt per unit (wall runs)" % FILE_TARGET)
+    print()
+    rows = []
+    for case, unit, convert, instr_unit in FILE_CASES:
+        def raw(runs, side, k=0):
+            return [f[case][k] for f, _, _ in runs.get(side, []) if case in f]
+        lx, ou = med(raw(wall, "linux")), med(raw(wall, "ours"))
+        li, oi = med(raw(instr, "linux")), med(raw(instr, "ours"))
+        ratio = lx / ou if lx and ou else None
+        iratio = li / oi if li and oi else None
+        digits = 2 if unit == "ms" else 0
+        met = "" if ratio is None else ("met" if ratio >= FILE_TARGET else "missed")
+        rows.append([case, unit, fmt(convert(lx) if lx else None, digits),
+                     fmt(convert(ou) if ou else None, digits), fmt(ratio, 2), met,
+                     instr_unit, fmt(li), fmt(oi), fmt(iratio, 2),
+                     fmt(med(raw(wall, "linux", 1)), 3), fmt(med(raw(wall, "ours", 1)), 3),
+                     spread_of([convert(v) for v in raw(wall, "linux")], digits),
+                     spread_of([convert(v) for v in raw(wall, "ours")], digits)])
+    print_table(["case", "unit", "Linux", "ours", "ratio", "target", "instr", "Linux in",
+                 "ours in", "ratio", "L flt", "O flt", "Linux range", "ours range"], rows,
+                left=2)
+    for kind, runs in (("wall", wall), ("-icount", instr)):
+        for side in runs:
+            failed = [status for _, _, status in runs[side] if status != 0]
+            missing = sorted({"%s (%s)" % (c, why) for _, m, _ in runs[side]
+                              for c, why in m.items()})
+            if failed:
+                print("NOTE: %s: %d of %d %s file runs exited non-zero (status %s)" % (
+                    side, len(failed), len(runs[side]), kind, ", ".join(map(str, failed))))
+            if missing:
+                print("NOTE: %s could not run (%s): %s" % (side, kind, ", ".join(missing)))
     if not have_ours:
         print("ours: n/a - %s does not exist" % ours[0])
 

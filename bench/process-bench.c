@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-timing.h"
+
 #define PAGE_SIZE 4096UL
 #define MiB (1024UL * 1024UL)
 #define MAX_REPS 4096
@@ -46,13 +48,6 @@ static int scale = 1;
 static const char *only;
 static int huge;
 
-static long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
 static long raw_fork(void) { return syscall(SYS_fork); }
 static void raw_exit(int code) { syscall(SYS_exit_group, code); }
 static int reap(long pid)
@@ -61,28 +56,9 @@ static int reap(long pid)
     return syscall(SYS_wait4, pid, &status, 0, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static int wanted(const char *name)
-{
-    if (!only || strcmp(only, "all") == 0) return 1;
-    size_t n = strlen(name);
-    for (const char *p = only; (p = strstr(p, name)) != 0; p += n)
-        if ((p == only || p[-1] == ',') && (p[n] == 0 || p[n] == ',')) return 1;
-    return 0;
-}
-
-static int compare_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-static long median(long *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_long);
-    return v[n / 2];
-}
 static void report(const char *name, long *samples, int n)
 {
-    printf("PROC %s %ld %d\n", name, median(samples, n), n);
+    printf("PROC %s %ld %d\n", name, bench_median(samples, n), n);
     fflush(stdout);
 }
 static void unavailable(const char *name, int error)
@@ -99,12 +75,12 @@ static void fork_exit_wait(void)
     const char *name = "fork-exit-wait";
     int reps = 100 * scale;
     for (int i = 0; i < reps; i++) {
-        long start = now_ns();
+        long start = bench_now_ns();
         long pid = raw_fork();
         if (pid == 0) raw_exit(0);
         if (pid < 0) { unavailable(name, errno); return; }
         if (!reap(pid)) { unavailable(name, ECHILD); return; }
-        samples[i] = now_ns() - start;
+        samples[i] = bench_now_ns() - start;
     }
     report(name, samples, reps);
 }
@@ -128,12 +104,12 @@ static void pipe_round_trip(void)
     close(up[1]);
     int batches = 21, per_batch = 50 * scale;
     for (int i = 0; i < batches; i++) {
-        long start = now_ns();
+        long start = bench_now_ns();
         for (int j = 0; j < per_batch; j++) {
             char b = (char)j;
             if (write(down[1], &b, 1) != 1 || read(up[0], &b, 1) != 1) { unavailable(name, EPIPE); return; }
         }
-        samples[i] = (now_ns() - start) / per_batch;
+        samples[i] = (bench_now_ns() - start) / per_batch;
     }
     close(down[1]);
     reap(pid);
@@ -147,7 +123,7 @@ static void spawn_execve_wait(const char *name, int use_vfork)
     char *const args[] = { (char *)self, "exit-now", 0 };
     char *const env[] = { 0 };
     for (int i = 0; i < reps; i++) {
-        long start = now_ns();
+        long start = bench_now_ns();
         long pid = use_vfork ? vfork() : raw_fork();
         if (pid == 0) {
             syscall(SYS_execve, self, args, env);
@@ -155,7 +131,7 @@ static void spawn_execve_wait(const char *name, int use_vfork)
         }
         if (pid < 0) { unavailable(name, errno); return; }
         if (!reap(pid)) { unavailable(name, ENOEXEC); return; }
-        samples[i] = now_ns() - start;
+        samples[i] = bench_now_ns() - start;
     }
     report(name, samples, reps);
 }
@@ -172,19 +148,19 @@ static unsigned char *touched(unsigned long mib)
 
 static void fork_touched(unsigned long mib, const char *fork_name, const char *wait_name, int reps)
 {
-    if (!wanted(fork_name) && !wanted(wait_name)) return;
+    if (!bench_wanted(only, fork_name) && !bench_wanted(only, wait_name)) return;
     unsigned char *p = touched(mib);
     if (!p) { unavailable(fork_name, errno); unavailable(wait_name, errno); return; }
     long fork_only[MAX_REPS];
     for (int i = 0; i < reps; i++) {
-        long start = now_ns();
+        long start = bench_now_ns();
         long pid = raw_fork();
         if (pid == 0) raw_exit(0);
-        long forked = now_ns();
+        long forked = bench_now_ns();
         if (pid < 0) { unavailable(fork_name, errno); unavailable(wait_name, errno); goto out; }
         if (!reap(pid)) { unavailable(wait_name, ECHILD); goto out; }
         fork_only[i] = forked - start;
-        samples[i] = now_ns() - start;
+        samples[i] = bench_now_ns() - start;
     }
     report(fork_name, fork_only, reps);
     report(wait_name, samples, reps);
@@ -203,9 +179,9 @@ static void cow_write(unsigned long mib, int reps)
         if (pipe(result)) { unavailable(name, errno); break; }
         long pid = raw_fork();
         if (pid == 0) {
-            long start = now_ns();
+            long start = bench_now_ns();
             for (unsigned long off = 0; off < mib * MiB; off += PAGE_SIZE) p[off] = 0xc0;
-            long per_page = (now_ns() - start) / (long)pages;
+            long per_page = (bench_now_ns() - start) / (long)pages;
             if (write(result[1], &per_page, sizeof per_page) != sizeof per_page) raw_exit(1);
             raw_exit(0);
         }
@@ -232,12 +208,12 @@ int main(int argc, char **argv)
     huge = argc >= 4 && strcmp(argv[3], "huge") == 0;
     printf("# process-bench scale %d, %s pages\n", scale, huge ? "transparent huge" : "4 KiB");
     fflush(stdout);
-    if (wanted("fork-exit-wait")) fork_exit_wait();
-    if (wanted("pipe-round-trip")) pipe_round_trip();
-    if (wanted("fork-execve-wait")) spawn_execve_wait("fork-execve-wait", 0);
-    if (wanted("vfork-execve-wait")) spawn_execve_wait("vfork-execve-wait", 1);
+    if (bench_wanted(only, "fork-exit-wait")) fork_exit_wait();
+    if (bench_wanted(only, "pipe-round-trip")) pipe_round_trip();
+    if (bench_wanted(only, "fork-execve-wait")) spawn_execve_wait("fork-execve-wait", 0);
+    if (bench_wanted(only, "vfork-execve-wait")) spawn_execve_wait("vfork-execve-wait", 1);
     fork_touched(64, "fork-64M", "fork-64M-exit-wait", 11);
-    if (wanted("cow-write")) cow_write(64, 3);
+    if (bench_wanted(only, "cow-write")) cow_write(64, 3);
     fork_touched(512, "fork-512M", "fork-512M-exit-wait", 5);
     return 0;
 }

@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-timing.h"
+
 #define PAGE_SIZE 4096UL
 /* <linux/futex.h>'s values (musl-gcc has no kernel headers). */
 #define FUTEX_WAIT 0
@@ -50,27 +52,6 @@
 static int scale = 1;
 static const char *only;
 
-static long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static int wanted(const char *name)
-{
-    if (!only || strcmp(only, "all") == 0) return 1;
-    size_t n = strlen(name);
-    for (const char *p = only; (p = strstr(p, name)) != 0; p += n)
-        if ((p == only || p[-1] == ',') && (p[n] == 0 || p[n] == ',')) return 1;
-    return 0;
-}
-
-static int compare_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
 
 /* A case's answer, written by the child to the parent through a pipe. */
 struct answer {
@@ -82,8 +63,7 @@ struct answer {
 static struct answer measured(long *samples, int n)
 {
     struct answer a = { .reps = n };
-    qsort(samples, (size_t)n, sizeof *samples, compare_long);
-    a.ns = samples[n / 2];
+    a.ns = bench_median(samples, n);
     return a;
 }
 
@@ -118,12 +98,12 @@ static struct answer thread_create_join(void)
     for (int i = 0; i < reps; i++) {
         pthread_t thread;
         void *result = 0;
-        long start = now_ns();
+        long start = bench_now_ns();
         int error = pthread_create(&thread, 0, return_at_once, &samples[i]);
         if (error) return failed_errno(error);
         error = pthread_join(thread, &result);
         if (error) return failed_errno(error);
-        samples[i] = now_ns() - start;
+        samples[i] = bench_now_ns() - start;
         if (result != &samples[i]) return failed("wrong");
     }
     return measured(samples, reps);
@@ -181,14 +161,14 @@ static struct answer futex_handoff(void)
     int error = pthread_create(&thread, 0, partner, 0);
     if (error) return failed_errno(error);
     for (int b = 0; b < batches; b++) {
-        long start = now_ns();
+        long start = bench_now_ns();
         for (int r = 0; r < rounds; r++) {
             error = pass_turn(1);
             if (!error) error = wait_for_turn(0);
             if (error) return failed_errno(error);
             if (partner_error) return failed_errno(partner_error);
         }
-        samples[b] = (now_ns() - start) / (2L * rounds);
+        samples[b] = (bench_now_ns() - start) / (2L * rounds);
     }
     pthread_join(thread, 0);
     return measured(samples, batches);
@@ -223,12 +203,12 @@ static struct answer sigsegv_round_trip(void)
     if (sigaction(SIGSEGV, &action, 0) != 0) return failed_errno(errno);
     int batches = 21, per_batch = 50 * scale;
     for (int b = 0; b < batches; b++) {
-        long start = now_ns();
+        long start = bench_now_ns();
         for (int i = 0; i < per_batch; i++) {
             if (mprotect(protected_page, PAGE_SIZE, PROT_READ) != 0) return failed_errno(errno);
             ((volatile unsigned char *)protected_page)[0] = (unsigned char)i;
         }
-        samples[b] = (now_ns() - start) / per_batch;
+        samples[b] = (bench_now_ns() - start) / per_batch;
     }
     if (handler_wrong || faults != (long)batches * per_batch) return failed("wrong");
     return measured(samples, batches);
@@ -238,7 +218,7 @@ static struct answer sigsegv_round_trip(void)
 
 static void run_case(const char *name, struct answer (*body)(void))
 {
-    if (!wanted(name)) return;
+    if (!bench_wanted(only, name)) return;
     int channel[2];
     if (pipe(channel) != 0) return;
     pid_t child = fork();

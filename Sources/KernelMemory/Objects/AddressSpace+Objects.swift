@@ -60,7 +60,7 @@ extension AddressSpace {
   /// The frame object `id` holds at page `offset`, if any (for audits and tests: what a
   /// process would read there without faulting it in).
   public func objectPage(_ id: MemoryObjectID, at offset: UInt64) -> PhysicalFrame? {
-    index(of: physical.objects[id]).translate(Self.indexAddress(offset))?.frame
+    physical.residentPage(id, at: offset, through: pageMap.memory)
   }
 
   /// The page of object `id` at `offset` for a fault: the one it holds, or a fresh frame

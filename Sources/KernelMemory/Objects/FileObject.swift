@@ -61,12 +61,14 @@ extension PhysicalMemoryContext {
     releaseObjectHold(id, through: memory)
   }
 
-  /// The frame holding page `offset` of object `id`, if it has one.
+  /// The frame holding page `offset` of object `id`, if it has one. Every fault and `read` of
+  /// an object's page asks this, so it is the index's plain walk (`IndexTableCursor`: four
+  /// loads), not the general page-map walker `translate` uses.
   public func residentPage<Memory: PhysicalMemoryAccess>(
     _ id: MemoryObjectID, at offset: UInt64, through memory: Memory
   ) -> PhysicalFrame? {
-    PageMap(root: objects[id].indexRoot, memory: memory).translate(
-      Self.fileIndexAddress(offset))?.frame
+    var cursor = IndexTableCursor()
+    return cursor.frame(at: offset, root: objects[id].indexRoot.address.value, memory: memory)
   }
 
   /// The frame of page `offset` (inside the size) of object `id`, allocated zeroed if the

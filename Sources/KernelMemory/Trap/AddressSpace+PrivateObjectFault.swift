@@ -5,7 +5,8 @@ extension AddressSpace {
   /// - A read or an instruction fetch maps the cache frame itself, read-only whatever the
   ///   region allows (`leafFlags`: the frame is `.shared`, never exclusive), one mapping more;
   ///   a later write finds the read-only leaf and copies (`breakCopyOnWrite`, which never
-  ///   claims a `.shared` frame).
+  ///   claims a `.shared` frame). The neighbours the object holds are mapped with it
+  ///   (`mapAround`, Linux's fault-around).
   /// - A write copies the page at once into a fresh frame exclusive to this space, mapped
   ///   with the region's protection; the cache frame is not mapped.
   ///
@@ -30,6 +31,7 @@ extension AddressSpace {
         leaf: leaf, tableEntry: tableEntry,
         with: PageTableEntry(
           frame: cached, flags: leafFlags(mapping: cached, in: region).union(.present)))
+      mapAround(object, faultPage: page, leaf: leaf, tableEntry: tableEntry, region: region)
       return .resolved(filled ? .filePage : .objectPage)
     }
     let table = physical.frameTable
