@@ -58,4 +58,7 @@ public struct AddressSpaceDirectory {
 /// resident set and flushes its own TLB entries (`AddressSpace.unmapObjectLeaves`).
 struct SpaceHandle {
   let unmapObjectPages: (_ mapping: ObjectMapping, _ offsets: Range<UInt64>) -> Void
+  /// The reclaim clock's visit (`AddressSpace.age`): from `cursor`, within `budget`, into
+  /// the report; where to resume, nil at the space's end.
+  let age: (_ cursor: UInt64, _ budget: Int, _ wanted: Int, _ report: inout AgingReport) -> UInt64?
 }

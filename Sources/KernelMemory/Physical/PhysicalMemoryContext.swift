@@ -39,6 +39,8 @@ public final class PhysicalMemoryContext<Frames: FrameSource> {
   /// The live address spaces, as the objects' reverse maps name them
   /// (`AddressSpaceDirectory`). LOCK: the space-directory lock.
   @exclusivity(unchecked) public internal(set) var spaces = AddressSpaceDirectory()
+  /// The reclaim clock's hands and counters (`ReclaimState`). LOCK: the reclaim lock.
+  @exclusivity(unchecked) public internal(set) var reclaim = ReclaimState()
 
   /// Creates the context. `zeroPage`, when given, must be a zeroed frame taken from `frames`;
   /// it is marked pinned and shared.
