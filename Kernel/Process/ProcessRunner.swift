@@ -46,6 +46,7 @@ enum ProcessRunner {
     if physical.commit.limit == 0 {  // the first time: the context starts with no limit
       let free = MemoryManager.bitmap!.freeFrameCount
       physical.resetCommit(limit: free > kernelReserveFrames ? free - kernelReserveFrames : 0)
+      Reclaimer.prepare(freeFrames: free)
     }
   }
 

@@ -60,6 +60,7 @@ enum PageFaultTrap {
     _ address: UInt64, _ origin: FaultOrigin, userAccessRecovery: UInt64,
     _ frame: UnsafeMutablePointer<TrapFrame>
   ) {
+    if origin != .kernel { Reclaimer.atSafePoint() }  // a user address: the fault may take frames
     let fault = PageFault(
       address: address, errorCode: PageFaultErrorCode(rawValue: frame.pointee.error_code),
       origin: origin)

@@ -37,12 +37,24 @@ public struct ReclaimState: Sendable {
   public internal(set) var droppedCachePages: UInt64 = 0
   /// Dropped page-cache pages read back from the file.
   public internal(set) var refilledCachePages: UInt64 = 0
+  /// When reclaim runs (all zero, never, until the kernel sets them at boot).
+  public internal(set) var watermarks = ReclaimWatermarks(minimum: 0, low: 0, high: 0)
+  /// Reclaim passes run (a safe point found fewer than `watermarks.low` frames free).
+  public internal(set) var passes: UInt64 = 0
 
   /// The hands at the start.
   public init() {}
 }
 
 extension PhysicalMemoryContext {
+  /// Sets when reclaim runs (the kernel, once it knows its free frames at boot).
+  public func setReclaimWatermarks(_ marks: ReclaimWatermarks) {
+    reclaim.watermarks = marks
+  }
+
+  /// Counts a reclaim pass.
+  public func recordReclaimPass() { reclaim.passes += 1 }
+
   /// Moves the aging hand over at most `budget` leaves (about; a walk finishes its page
   /// table) and returns what it found: at most `wanted` candidates for swap-out, and how many
   /// clean page-cache leaves it unmapped. One call never passes a leaf twice (it stops
