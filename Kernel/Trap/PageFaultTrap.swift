@@ -71,6 +71,10 @@ enum PageFaultTrap {
     switch resolution {
     case .resolved: return
     case .panic(let reason): panicForFault(fault, reason, frame)
+    case .swap(let request):  // no swap area is attached before the kernel's swap service
+      Panic.report("swap fault without a swap service: " + request.description) {
+        Panic.printState(frame)
+      }
     case .kill where origin == .kernelAccessingUser:
       frame.pointee.rip = userAccessRecovery  // the system call fails with EFAULT
     case .kill(let reason) where ProcessRunner.current != nil:

@@ -73,6 +73,8 @@ final class TestMachine {
     case killed(KillReason)
     case panicked(PanicReason)
     case generalProtection
+    /// The policy asked for swap I/O (`SwapMachine` plays the kernel's part).
+    case swapRequested(SwapFault)
   }
 
   /// Accesses one byte at `address` as the process would, resolving faults through the policy.
@@ -119,6 +121,7 @@ final class TestMachine {
     case .resolved: return .completed
     case .kill(let reason): return .killed(reason)
     case .panic(let reason): return .panicked(reason)
+    case .swap(let request): return .swapRequested(request)
     }
   }
 

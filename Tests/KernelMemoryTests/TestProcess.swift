@@ -31,6 +31,8 @@ struct TestProcess {
     case completed([ResolvedBy])
     case killed(KillReason)
     case panicked(PanicReason)
+    /// The policy asked for swap I/O (`SwapMachine` plays the kernel's part).
+    case swapRequested(SwapFault)
   }
 
   /// Reads the byte at `address`, or nil when the process would be killed.
@@ -64,6 +66,7 @@ struct TestProcess {
       case .resolved(let how): resolutions.append(how)
       case .kill(let reason): return .killed(reason)
       case .panic(let reason): return .panicked(reason)
+      case .swap(let request): return .swapRequested(request)
       }
     }
     preconditionFailure("the same access faulted four times")

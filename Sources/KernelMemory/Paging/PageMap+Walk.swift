@@ -56,6 +56,7 @@ extension PageMap {
     _ frames: inout Frames, _ reserve: inout FrameBatch
   ) -> (WalkOutcome, emptied: Bool) {
     let target = state.target
+    let visitsSwap = walker.visitsSwapEntries && level == .pageTable
     var added = 0
     var removed = 0
     var outcome = WalkOutcome.finished
@@ -65,7 +66,8 @@ extension PageMap {
       var entry = PageTableEntry(rawValue: memory.load(slotAddress))
       let isHugeLeaf = entry.isPresent && entry.isHuge && level.hugePageSize != nil
       if level == target || (isHugeLeaf && state.leavesOnly) {
-        guard entry.isPresent || state.visitsEmpty else { continue }
+        guard entry.isPresent || state.visitsEmpty || (visitsSwap && !entry.isUnused)
+        else { continue }
         let location = EntryLocation(table: table, index: slot, level: level)
         if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
         let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
@@ -146,7 +148,8 @@ extension PageMap {
       var entry = PageTableEntry(rawValue: memory.load(slotAddress))
       let isHugeLeaf = entry.isPresent && entry.isHuge && level.hugePageSize != nil
       if level == target || (isHugeLeaf && state.leavesOnly) {
-        guard entry.isPresent || state.visitsEmpty else { break }
+        guard entry.isPresent || state.visitsEmpty || (walker.visitsSwapEntries && !entry.isUnused)
+        else { break }
         let location = EntryLocation(table: table, index: Int(slot), level: level)
         if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
         let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
@@ -271,7 +274,7 @@ extension PageMap {
     for slot in 0..<pageTableEntryCount {
       let entry = PageTableEntry(
         rawValue: memory.load(table.address.advanced(by: UInt64(slot) &* entrySize)))
-      guard entry.isPresent else { continue }
+      guard entry.isPresent || (walker.visitsSwapEntries && !entry.isUnused) else { continue }
       let location = EntryLocation(table: table, index: slot, level: .pageTable)
       let start = base &+ UInt64(slot) &* PageTableLevel.pageTable.entryCoverage
       if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }

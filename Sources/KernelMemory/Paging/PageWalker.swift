@@ -72,6 +72,10 @@ protocol PageWalker {
   /// wholly inside the range is unlinked at once and the space flushed once, instead of an
   /// invalidation per page — Linux's `tlb_single_page_flush_ceiling` rule.
   var clearsEveryLeaf: Bool { get }
+  /// Whether a `.presentLeaves` walk also visits the last-level slots holding swap entries
+  /// (non-present but used, `SwapEntry`): walks that clear leaves or read them whole
+  /// (munmap's, teardown's, the swap audits') must see them, the others skip them.
+  var visitsSwapEntries: Bool { get }
   /// Makes the shared page table reached by the page-directory entry at `pointer` this space's
   /// own, writable through that entry; false when no frame was left (the walk stops with
   /// `.outOfFrames`). Asked only under `.unshareFirst`.
@@ -84,6 +88,7 @@ protocol PageWalker {
 extension PageWalker {
   var sharedTables: SharedTablePolicy { .readThrough }
   var clearsEveryLeaf: Bool { false }
+  var visitsSwapEntries: Bool { false }
   mutating func unshareTable(at pointer: PhysicalAddress) -> Bool {
     preconditionFailure("a read-through walker was asked to unshare a table")
   }

@@ -1,14 +1,15 @@
 /// What the kernel knows about one physical frame besides "free or not" (the bitmap's bit):
 /// the per-frame record of the frame table (Linux's `struct page`, Zircon's `vm_page_t`,
-/// SerenityOS's `PhysicalRAMPage`), kept to 8 bytes.
+/// SerenityOS's `PhysicalRAMPage`), kept to 12 bytes.
 ///
-/// Layout (8 bytes per frame, `FrameInfo.bytesPerFrame`; the budget is 16):
+/// Layout (12 bytes per frame, `FrameInfo.bytesPerFrame`; the budget is 16):
 ///
 /// | bytes | field | meaning |
 /// |---|---|---|
 /// | 0–3 | `mapCount` | user leaf entries that map the frame, across every address space; for a frame holding a page table shared by fork (`sharedPageTable`), the page-directory entries that reach it |
 /// | 4–5 | `state` | `FrameState` bits (exclusive, shared, pinned, shared page table; page-cache, swap later) |
-/// | 6–7 | `reserved` | zero; room for an LRU generation or a swap-slot tag |
+/// | 6–7 | `reserved` | zero; room for an LRU generation |
+/// | 8–11 | `swapSlot` | the swap slot this frame caches while `.swapCache` is set (else 0) |
 ///
 /// A later page cache or swap needs the owning object and an offset: 8 more bytes at most (an
 /// index into an object table and a page offset), which keeps the record at 16.
@@ -20,15 +21,19 @@ public struct FrameInfo: Equatable, Sendable {
   public var state: FrameState
   /// Unused; zero.
   public var reserved: UInt16
+  /// The swap slot whose page this frame holds (the swap cache's frame → slot link), valid
+  /// while `state` contains `.swapCache`; `SwapSlot.header` (0) otherwise.
+  public var swapSlot: UInt32 = 0
 
   /// The record of a frame no one maps.
   public static let unused = FrameInfo(mapCount: 0, state: [], reserved: 0)
 
   /// Creates a record.
-  public init(mapCount: UInt32, state: FrameState, reserved: UInt16 = 0) {
+  public init(mapCount: UInt32, state: FrameState, reserved: UInt16 = 0, swapSlot: UInt32 = 0) {
     self.mapCount = mapCount
     self.state = state
     self.reserved = reserved
+    self.swapSlot = swapSlot
   }
 
   /// The storage one record takes in the frame table.
@@ -59,4 +64,22 @@ public struct FrameState: OptionSet, Equatable, Sendable {
   /// (two or more), each with its R/W bit clear. A table reached by one entry has no record
   /// (`.unused`, as every page table has). See `AddressSpace.unshareTable` for the invariant.
   public static let sharedPageTable = FrameState(rawValue: 1 << 3)
+
+  /// The frame is the swap cache's copy of swap slot `FrameInfo.swapSlot` (`SwapArea`): an
+  /// anonymous page being written to swap, read from it, or kept as a copy of it. Such a frame
+  /// is never written in place (never claimed exclusive, `mayClaimExclusive`), so it stays
+  /// what the slot holds. Reaching map count zero frees it only when its slot holds the same
+  /// data and no I/O is on it (see `FrameTable.recordUnmapping`).
+  public static let swapCache = FrameState(rawValue: 1 << 4)
+  /// A swap-cache frame the disk is writing to its slot: freed by the write's completion,
+  /// not when its map count reaches zero.
+  public static let underWrite = FrameState(rawValue: 1 << 5)
+  /// A swap-cache frame the disk is reading its slot into: mapped by no one until the read
+  /// completes; a fault on it waits for the read.
+  public static let underRead = FrameState(rawValue: 1 << 6)
+  /// A swap-cache frame whose slot does not hold its data (the write failed): the only copy
+  /// of the page, never freed while an entry refers to the slot.
+  public static let swapDirty = FrameState(rawValue: 1 << 7)
+  /// The swap-cache states that keep a frame whose map count reached zero.
+  public static let keptBySwap: FrameState = [.underWrite, .underRead, .swapDirty]
 }

@@ -2,7 +2,7 @@
 ///
 /// Like `FrameBitmap`, it is carved out of RAM at boot beside the bitmap
 /// (`requiredStorageFrames(frameCount:)`), before any heap exists, and this type is only a
-/// handle: copies share the records. At 8 bytes per frame it costs 1/512 of RAM (2 MiB per
+/// handle: copies share the records. At 12 bytes per frame it costs 3/1024 of RAM (3 MiB per
 /// GiB).
 ///
 /// LOCK: the frame-table lock (or per-record atomics) once a second CPU exists: map counts
@@ -92,6 +92,10 @@ public struct FrameTable {
     slot.pointee.mapCount -= 1
     guard slot.pointee.mapCount == 0, slot.pointee.state.isDisjoint(with: [.pinned, .shared])
     else { return false }
+    // A swap-cache frame under I/O, or holding the only copy of its page, stays; a clean copy
+    // goes (its slot holds the page; the cache's slot → frame link is checked against this
+    // record, so resetting it is the unlink — `SwapArea.cachedFrame`).
+    guard slot.pointee.state.isDisjoint(with: .keptBySwap) else { return false }
     slot.pointee = .unused
     return true
   }

@@ -105,6 +105,12 @@ extension AddressSpace {
     var page = part.start
     while page < part.end {
       let current = pageMap.mapping(containing: VirtualAddress(canonical: page))
+      // A page on swap stays there: reading it is the kernel's I/O, which a core call never
+      // does (the next touch reads it).
+      if current == nil, swapEntry(at: page) != nil {
+        page += PageSize.size4KiB.bytes
+        continue
+      }
       // Only a page that is missing, or read-only under a write (the zero page, a page shared
       // copy-on-write), needs the trap: asking it about a page that is already there would be
       // a fault that changes nothing.

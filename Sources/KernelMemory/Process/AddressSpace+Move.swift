@@ -30,6 +30,7 @@ extension AddressSpace {
     unshareTables(in: source)
     unshareTables(in: target)
     forEachMappingInBatches(in: source) { move($0, by: destination &- source.start) }
+    moveSwapEntries(from: source, by: destination &- source.start)
   }
 
   /// Maps `mapping`'s frame `offset` bytes further on, then unmaps and flushes the old page.

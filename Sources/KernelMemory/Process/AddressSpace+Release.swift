@@ -56,6 +56,7 @@ extension AddressSpace {
     var dropper = MappingDropper(space: self, start: range.start)
     walk(range, &dropper)
     residentFrames -= dropper.released
+    swappedPages -= dropper.swapEntriesReleased
   }
 
   /// Releases everything: every region, frame, page table and commit of the process's part — what
@@ -63,6 +64,7 @@ extension AddressSpace {
   /// and must not be the one loaded in CR3.
   public func tearDown() {
     let droppedShares = dropSharedTables()
+    dropSwapEntries()
     var owned: UInt64 = 0
     let physical = physical
     pageMap.tearDownUserPart(tlb, frames: &physical.frames) { mapping in

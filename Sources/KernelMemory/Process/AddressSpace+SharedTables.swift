@@ -41,6 +41,7 @@ extension AddressSpace {
     }
     // A child that failed keeps 0: its teardown drops the shares without walking a leaf.
     child.residentFrames = residentFrames
+    child.swappedPages = swappedPages
   }
 
   /// Makes the page table that the page-directory entry at `pointerAddress` reaches this
@@ -111,6 +112,8 @@ extension AddressSpace {
       let copyAddress = copy.address.advanced(by: slot &* entrySize)
       let current = PageTableEntry(rawValue: memory.load(sourceAddress))
       guard current.isPresent, current.frame != zeroPage else {
+        // A swap entry copied is one more holder of its slot.
+        if let entry = current.swapEntry { physical.swap?.slots.retain(entry.slot) }
         memory.store(current.rawValue, at: copyAddress)
         continue
       }

@@ -26,8 +26,8 @@ struct ContextFrames<Frames: FrameSource>: FrameSource {
   mutating func releaseFrame(_ frame: PhysicalFrame) { physical.releaseFrame(frame) }
 }
 
-/// The walker of `dropMappings` (`munmap`, `MADV_DONTNEED`): clears every present leaf that
-/// starts in the range. Each leaf gone is one map count less; a frame whose count reaches zero
+/// The walker of `dropMappings` (`munmap`, `MADV_DONTNEED`): clears every present leaf and
+/// swap entry that starts in the range (a swap entry: one holder fewer of its slot). Each leaf gone is one map count less; a frame whose count reaches zero
 /// is queued for release after the flush, one still mapped elsewhere is not; the zero page is
 /// nobody's.
 struct MappingDropper<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames: FrameSource>:
@@ -37,10 +37,13 @@ struct MappingDropper<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frame
   let start: UInt64
   /// Leaves of frames other than the zero page removed (as `residentFrames` counts them).
   var released: UInt64 = 0
+  /// Swap entries removed (as `swappedPages` counts them), each one holder fewer of its slot.
+  var swapEntriesReleased: UInt64 = 0
 
   var target: WalkTarget { .presentLeaves }
   var sharedTables: SharedTablePolicy { .unshareFirst }
   var clearsEveryLeaf: Bool { true }
+  var visitsSwapEntries: Bool { true }
 
   mutating func unshareTable(at pointer: PhysicalAddress) -> Bool {
     space.unshareTable(at: pointer)
@@ -48,6 +51,11 @@ struct MappingDropper<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frame
 
   mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
     guard slot.start >= start else { return .keep }  // a huge page that starts before
+    if let entry = slot.entry.swapEntry {
+      space.physical.releaseSwapReference(entry.slot)
+      swapEntriesReleased += 1
+      return .clear
+    }
     let size = slot.size
     let frame = slot.entry.hugePageAddress(size).frame
     guard frame != space.zeroPage else { return .clear }

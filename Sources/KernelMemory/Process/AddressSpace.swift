@@ -39,6 +39,10 @@ public final class AddressSpace<
   /// Frames this space's leaves map (the zero page and page tables excluded): its resident
   /// set, frames shared with other spaces (copy-on-write, shared memory) counted in each.
   @exclusivity(unchecked) public internal(set) var residentFrames: UInt64 = 0
+  /// Leaves of this space holding swap entries (`SwapEntry`): its pages on swap, what
+  /// `/proc/PID/status` reports as `VmSwap` (entries in a table fork shares counted in each
+  /// sharer, as `residentFrames` counts frames).
+  @exclusivity(unchecked) public internal(set) var swappedPages: UInt64 = 0
   /// Demand faults resolved so far (what `getrusage` reports as `ru_minflt`).
   @exclusivity(unchecked) public internal(set) var resolvedFaults: UInt64 = 0
   /// The first address of the `brk` heap.

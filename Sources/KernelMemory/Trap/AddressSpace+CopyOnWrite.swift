@@ -69,11 +69,12 @@ extension AddressSpace {
   ///   is what every later decision reads (`leafFlags`): only a fault, a copy or this claim
   ///   sets it, only fork clears it, and it implies `mapCount == 1`.
   ///
-  /// When pins or a swap cache arrive (issues 11/12), a pinned reference must keep a frame
-  /// exclusive (pinning unshares first, as Linux's `FOLL_PIN` does), and this rule must also
-  /// require "no reference beyond the leaves" (Linux's `page_count == 1` check).
+  /// When pins arrive, a pinned reference must keep a frame exclusive (pinning unshares
+  /// first, as Linux's `FOLL_PIN` does). The swap cache is a reference beyond the leaves: a
+  /// frame in it (`.swapCache`) is the copy other holders of its slot will map, so it is never
+  /// claimed, always copied (Linux's `page_count == 1` check excludes it the same way).
   func mayClaimExclusive(_ frame: PhysicalFrame) -> Bool {
     let info = physical.frameTable[frame]
-    return info.mapCount == 1 && info.state.isDisjoint(with: [.shared, .pinned])
+    return info.mapCount == 1 && info.state.isDisjoint(with: [.shared, .pinned, .swapCache])
   }
 }

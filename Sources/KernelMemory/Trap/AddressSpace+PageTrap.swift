@@ -81,6 +81,9 @@ extension AddressSpace {
         return resolvePresent(
           mapping, region: region, access: access, fault: fault)
       }
+      if let entry = leaf.swapEntry {
+        return swapIn(entry, leaf: leafAddress, region: region, fault: fault)
+      }
       // A non-present entry that is not empty is not this policy's (map would refuse it too).
       guard leaf.isUnused else { return .panic(.commitViolated(fault)) }
       return fill(

@@ -7,12 +7,16 @@ public enum FaultResolution: Sendable, Equatable, CustomStringConvertible {
   case kill(KillReason)
   /// The kernel itself is broken: stop the machine.
   case panic(PanicReason)
+  /// The page is on swap (`SwapFault`): the kernel reads it, waits for a read already under
+  /// way, or reclaims a frame, then lets the instruction retry (issue 12's fourth answer).
+  case swap(SwapFault)
 
   public var description: String {
     switch self {
     case .resolved(let how): return "resolved: " + how.description
     case .kill(let reason): return "kill: " + reason.description
     case .panic(let reason): return "panic: " + reason.description
+    case .swap(let request): return "swap: " + request.description
     }
   }
 }
@@ -41,6 +45,9 @@ public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
   /// (or, as its last sharer, took it over), after which the page was mapped as the access
   /// needs. Progress, unlike `alreadyMapped`: the tables changed.
   case unsharedTable
+  /// The page was on swap and its frame was in the swap cache (written out, read ahead, or
+  /// read by another fault): mapped without I/O.
+  case swapCache
 
   public var description: String {
     switch self {
@@ -53,6 +60,7 @@ public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
     case .reusedExclusive: return "reused a copy-on-write page its only owner wrote"
     case .alreadyMapped: return "already mapped"
     case .unsharedTable: return "unshared the page table fork shared"
+    case .swapCache: return "mapped the swap cache's frame"
     }
   }
 }
