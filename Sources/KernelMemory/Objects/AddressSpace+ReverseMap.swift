@@ -66,8 +66,10 @@ extension AddressSpace {
       unmapObjectPages: { [unowned(unsafe) self] mapping, offsets in
         self.unmapObjectLeaves(mapping, offsets: offsets)
       },
-      age: { [unowned(unsafe) self] cursor, budget, wanted, report in
-        self.age(from: cursor, budget: budget, wanted: wanted, into: &report)
+      age: { [unowned(unsafe) self] cursor, budget, wanted, report, swapping, batch in
+        self.age(
+          from: cursor, budget: budget, wanted: wanted, into: &report, swapping: swapping,
+          batch: &batch)
       })
   }
 }

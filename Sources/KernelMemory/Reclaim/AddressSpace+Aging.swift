@@ -23,16 +23,20 @@ extension AddressSpace {
   public static var agingChunkBytes: UInt64 { PageSize.size2MiB.bytes }
 
   /// Ages this space's leaves from `cursor` on until `budget` is spent or the last region
-  /// ends, adding to `report` (candidates up to `wanted` in all). Returns where the next
-  /// pass resumes, nil when it reached the end of the space.
-  func age(from cursor: UInt64, budget: Int, wanted: Int, into report: inout AgingReport)
-    -> UInt64?
-  {
+  /// ends, adding to `report` (candidates up to `wanted` in all). With `swapping`, the cold
+  /// private pages of each chunk go into `batch` as they are found (`swapOut`, phase one of
+  /// swap-out; a run of neighbours is one call, so neighbouring pages get neighbouring
+  /// slots), until the batch or the swap area is full. Returns where the next pass resumes,
+  /// nil when it reached the end of the space.
+  func age(
+    from cursor: UInt64, budget: Int, wanted: Int, into report: inout AgingReport,
+    swapping: Bool, batch: inout SwapOutBatch
+  ) -> UInt64? {
     let stop = report.scanned + budget
     var next = cursor
     var index = firstRegion(endingAfter: cursor)
     let cached = physical.pageCache
-    while index < regions.count, report.scanned < stop {
+    while index < regions.count, report.scanned < stop, report.swapOutStopped == nil {
       let region = regions[index]
       let start = max(next, region.range.start)
       let left = UInt64(stop - report.scanned) << PageSize.size4KiB.shift
@@ -44,6 +48,9 @@ extension AddressSpace {
         report: report)
       walk(VirtualRange(uncheckedStart: start, end: chunkEnd), &walker)
       report = walker.report
+      if swapping, report.swapOutStopped == nil {
+        swapOutColdRuns(walker.coldRuns, into: &batch, &report)
+      }
       report.scanned += 1  // the walk itself, so an empty stretch is not free
       residentFrames -= UInt64(walker.unmapped)
       next = chunkEnd
@@ -65,8 +72,20 @@ struct AgingWalker<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames: 
   var report: AgingReport
   /// Leaves removed (as `residentFrames` counts them).
   var unmapped = 0
+  /// The cold private pages of the chunk, as runs of neighbours (what swap-out takes).
+  var coldRuns: [VirtualRange] = []
 
   var target: WalkTarget { .presentLeaves }
+
+  /// Adds the page at `start` to the last run, or starts a new one.
+  mutating func addCold(_ start: UInt64) {
+    let end = start + PageSize.size4KiB.bytes
+    if let last = coldRuns.indices.last, coldRuns[last].end == start {
+      coldRuns[last] = VirtualRange(uncheckedStart: coldRuns[last].start, end: end)
+    } else {
+      coldRuns.append(VirtualRange(uncheckedStart: start, end: end))
+    }
+  }
 
   mutating func visit(_ slot: LeafSlot, _ flush: inout TLBFlush) -> LeafChange {
     guard slot.size == .size4KiB else { return .keep }
@@ -88,6 +107,7 @@ struct AgingWalker<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames: 
       unmapped += 1
       return .clear
     }
+    if !objectPage { addCold(slot.start) }
     guard report.candidates.count < wanted else { return .keep }
     if objectPage, let object = region.object {
       report.candidates.append(.objectPage(object, offset: region.objectPage(at: slot.start)))
@@ -95,5 +115,23 @@ struct AgingWalker<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames: 
       report.candidates.append(.privatePage(space: space.spaceID, address: slot.start))
     }
     return .keep
+  }
+}
+
+extension AddressSpace {
+  /// Phase one of swap-out for the cold runs one aging walk found: each run is one
+  /// `swapOut` call (which unmaps its pages, assigns neighbouring slots and queues the
+  /// frames on `batch`); stops at the first that stops early (batch or swap area full).
+  func swapOutColdRuns(
+    _ runs: [VirtualRange], into batch: inout SwapOutBatch, _ report: inout AgingReport
+  ) {
+    for run in runs {
+      let result = swapOut(run, into: &batch)
+      report.pagesQueued += Int(result.pagesUnmapped)
+      if let stop = result.stopped {
+        report.swapOutStopped = stop
+        return
+      }
+    }
   }
 }

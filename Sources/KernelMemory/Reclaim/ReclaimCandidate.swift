@@ -24,6 +24,11 @@ public struct AgingReport: Equatable, Sendable {
   public internal(set) var unmappedCachePages = 0
   /// Cold pages only swap can free, at most the number asked for.
   public internal(set) var candidates: [ReclaimCandidate] = []
+  /// Leaves a swap-out pass turned into swap entries (their frames queued for writing, or
+  /// freed at once when clean copies of their slot).
+  public internal(set) var pagesQueued = 0
+  /// Why a swap-out pass stopped taking pages, if it did (then the pass ends).
+  public internal(set) var swapOutStopped: SwapOutResult.Stop? = nil
 
   /// An empty report.
   public init() {}

@@ -61,9 +61,26 @@ extension PhysicalMemoryContext {
   /// before the hand comes back to the slot it started in), so a bit it cleared is not read
   /// as "cold" by the same call.
   public func ageMemory(budget: Int, wanted: Int) -> AgingReport {
+    var unused = SwapOutBatch()
+    return ageMemory(budget: budget, wanted: wanted, swapping: false, batch: &unused)
+  }
+
+  /// `ageMemory`, and the cold private pages it finds go to swap: phase one of swap-out
+  /// (`AddressSpace.swapOut`) into `batch`, which the kernel then writes and completes
+  /// (`completeSwapOut`). The pass ends early when the batch or the swap area is full
+  /// (`AgingReport.swapOutStopped`).
+  public func ageMemory(budget: Int, wanted: Int, swappingInto batch: inout SwapOutBatch)
+    -> AgingReport
+  {
+    ageMemory(budget: budget, wanted: wanted, swapping: swap != nil, batch: &batch)
+  }
+
+  func ageMemory(budget: Int, wanted: Int, swapping: Bool, batch: inout SwapOutBatch)
+    -> AgingReport
+  {
     var report = AgingReport()
     var visited = 0
-    while report.scanned < budget, visited < spaces.slots.count {
+    while report.scanned < budget, visited < spaces.slots.count, report.swapOutStopped == nil {
       if Int(reclaim.spaceSlot) >= spaces.slots.count {
         reclaim.spaceSlot = 0
         reclaim.address = 0
@@ -75,7 +92,7 @@ extension PhysicalMemoryContext {
         continue
       }
       let remaining = budget - report.scanned
-      if let next = handle.age(reclaim.address, remaining, wanted, &report) {
+      if let next = handle.age(reclaim.address, remaining, wanted, &report, swapping, &batch) {
         reclaim.address = next
       } else {
         advanceAgingHand()
