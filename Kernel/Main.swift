@@ -30,6 +30,7 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
   Processor.current.activate(kernelSpace)
   let protection = enableMemoryProtection(features)
   KernelHeap.enableGrowth(at: MemoryManager.heapBase)
+  MemoryManager.swapDisk = SwapDisk.discover()  // nil without a disk with a swap header
   // Modules are programs to run (Kernel/PROCESSES.md) unless a `test=` mode was asked for.
   if boot.modules.isEmpty
     || boot.commandLine.split(separator: " ").contains(where: { $0.hasPrefix("test=") })

@@ -9,6 +9,10 @@
  *                     ESPIPE, end of file after the last byte)
  *   /proc             present only when run-linux was asked to mount procfs there
  *   /dev/console      the serial console (the kernel opens it as fd 0, 1 and 2 before /init runs)
+ *   /run-linux-swap   present only with RUN_ELF_SWAP: the virtio modules NN-NAME.ko, loaded in
+ *                     name order (finit_module) and removed; then devtmpfs is mounted on
+ *                     /run-linux-swap/dev and swapon(2) enables /run-linux-swap/dev/vda, the
+ *                     disk run-linux attached (a failure is one line on the console)
  * The program file itself is wherever the path says (its absolute host path, or inside the
  * --root tree). /init and the two files are removed before the program starts, so the root
  * holds only the program's tree and /dev.
@@ -30,6 +34,9 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <dirent.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -80,6 +87,45 @@ static char **read_args(const char **path) {
     return argc > 1 ? argv + 1 : argv;
 }
 
+#define SWAP_DIRECTORY "/run-linux-swap"
+#define SWAP_DEVICES SWAP_DIRECTORY "/dev"
+#define SWAP_DISK SWAP_DEVICES "/vda"
+
+static int by_name(const struct dirent **a, const struct dirent **b) {
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void complain(const char *what, const char *name) {
+    char line[768];
+    snprintf(line, sizeof line, "run-linux-init: %s %s: %s\n", what, name, strerror(errno));
+    put(line);
+}
+
+/* RUN_ELF_SWAP: load the virtio modules, find the disk, swapon it. */
+static void enable_swap(void) {
+    struct dirent **entries;
+    int count = scandir(SWAP_DIRECTORY, &entries, NULL, by_name);
+    if (count < 0) return;
+    for (int i = 0; i < count; i++) {
+        char path[512];
+        if (strstr(entries[i]->d_name, ".ko") == NULL) continue;
+        snprintf(path, sizeof path, SWAP_DIRECTORY "/%s", entries[i]->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0) complain("loading", path);
+        if (fd >= 0) close(fd);
+        unlink(path);
+    }
+    mkdir(SWAP_DEVICES, 0755);
+    if (mount("devtmpfs", SWAP_DEVICES, "devtmpfs", 0, NULL) != 0) complain("mounting", SWAP_DEVICES);
+    /* The disk's node appears while virtio_blk's probe runs; allow a moment all the same. */
+    for (int attempt = 0; attempt < 50; attempt++) {
+        if (swapon(SWAP_DISK, 0) == 0) return;
+        if (errno != ENOENT) break;
+        usleep(20000);
+    }
+    complain("swapon", SWAP_DISK);
+}
+
 int main(int argc, char **argv, char **envp) {
     (void)argc;
     (void)argv;
@@ -94,6 +140,7 @@ int main(int argc, char **argv, char **envp) {
 
     struct stat st;
     if (stat("/proc", &st) == 0 && S_ISDIR(st.st_mode)) mount("proc", "/proc", "proc", 0, NULL);
+    if (stat(SWAP_DIRECTORY, &st) == 0 && S_ISDIR(st.st_mode)) enable_swap();
 
     const char *path;
     char **child_argv = read_args(&path);

@@ -6,6 +6,11 @@
 enum InterruptVector {
   /// `LOCAL_TIMER_VECTOR`: the local APIC timer (its LVT timer entry).
   static let localTimer: UInt64 = 0xec
+  /// The virtio-blk disk's request-completion interrupt (its MSI-X message, `VirtioBlockDevice`).
+  /// Linux allocates device vectors dynamically from `FIRST_EXTERNAL_VECTOR` (0x20) up, the
+  /// ISA ones at 0x30–0x3f; with one device this kernel takes the first vector of the class
+  /// above them (priority class 4, below the timer's 0xe).
+  static let blockDevice: UInt64 = 0x41
   /// `SPURIOUS_APIC_VECTOR`: what the local APIC delivers when an interrupt it signalled was
   /// masked by a raised task priority before the CPU took it (SDM Vol. 3A §11.9). Its low four
   /// bits are all ones because P6-family and Pentium APICs hardwire them so.

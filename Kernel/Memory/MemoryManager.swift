@@ -21,6 +21,9 @@ enum MemoryManager {
 
   /// Frames, commit, zero page and frame table (`PhysicalMemory.initialize` builds it).
   nonisolated(unsafe) static var physical: KernelPhysicalMemory? = nil
+  /// The swap area found at boot (`SwapDisk.discover`), nil without a disk or a valid header.
+  /// Set once at boot, then only read (LOCK: none needed; the disk's queue names its own).
+  nonisolated(unsafe) static var swapDisk: SwapDisk? = nil
   /// The kernel's own address space: the kernel's page map, no regions (so every kernel fault
   /// is a panic). A CPU runs it when no process does.
   nonisolated(unsafe) static var kernelSpace: ProcessAddressSpace? = nil

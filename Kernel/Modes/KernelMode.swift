@@ -19,6 +19,8 @@ enum KernelMode {
   case threadStackOverflow
   /// Allocates until physical memory runs out: the heap must panic (no page file).
   case heapExhaustion
+  /// Writes and reads back the swap disk (`SwapDiskSelfTest`); prints `SWAP-DISK RESULT`.
+  case swapDisk
   /// Prints translations for the QMP oracle, then idles so QEMU can be inspected.
   case qmpIdle
   /// An unknown `test=` value.
@@ -39,6 +41,7 @@ enum KernelMode {
       case "thread-stack-overflow": self = .threadStackOverflow
       case "heap-exhaustion": self = .heapExhaustion
       case "qmp-idle": self = .qmpIdle
+      case "swap-disk": self = .swapDisk
       default: self = .unknown(name)
       }
     }
@@ -60,10 +63,11 @@ enum KernelMode {
     case .threadStackOverflow: KernelStackOverflow.provoke()
     case .heapExhaustion: FaultProvocation.heapExhaustion()
     case .qmpIdle: QMPIdle.run()
+    case .swapDisk: exitQEMU(SwapDiskSelfTest.run() ? .success : .testsFailed)
     case .unknown(let name):
       Panic.halt(
         "unknown mode test=" + name
-          + " (known: demo selftest kernel-page-fault kernel-text-write general-protection stack-overflow thread-stack-overflow heap-exhaustion qmp-idle)"
+          + " (known: demo selftest kernel-page-fault kernel-text-write general-protection stack-overflow thread-stack-overflow heap-exhaustion qmp-idle swap-disk)"
       )
     }
   }

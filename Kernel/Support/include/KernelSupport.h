@@ -26,6 +26,30 @@ static inline void port_write_dword(uint16_t port, uint32_t value) {
   __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
 
+/// IN EAX, DX: reads a 32-bit value from an I/O port.
+static inline uint32_t port_read_dword(uint16_t port) {
+  uint32_t value;
+  __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port) : "memory");
+  return value;
+}
+
+/// OUT DX, AX: writes a 16-bit value to an I/O port.
+static inline void port_write_word(uint16_t port, uint16_t value) {
+  __asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port) : "memory");
+}
+
+/// IN AX, DX: reads a 16-bit value from an I/O port.
+static inline uint16_t port_read_word(uint16_t port) {
+  uint16_t value;
+  __asm__ volatile("inw %1, %0" : "=a"(value) : "Nd"(port) : "memory");
+  return value;
+}
+
+/// A compiler barrier: no load or store is moved across it. Memory shared with a device (a
+/// virtqueue) needs nothing more on x86, whose stores are not reordered with other stores nor
+/// loads with other loads (SDM Vol. 3A §9.2.2); it keeps Swift from caching or reordering them.
+static inline void compiler_memory_barrier(void) { __asm__ volatile("" : : : "memory"); }
+
 // ---- Control registers ------------------------------------------------------------------------
 
 static inline uint64_t control_register_0_read(void) {
