@@ -45,7 +45,9 @@ enum ProcessRunner {
     _ = WallClock.boot  // the RTC, read once the TSC is calibrated
     if physical.commit.limit == 0 {  // the first time: the context starts with no limit
       let free = MemoryManager.bitmap!.freeFrameCount
-      physical.resetCommit(limit: free > kernelReserveFrames ? free - kernelReserveFrames : 0)
+      SwapService.attach(physical)  // commit = RAM + swap
+      let ram = free > kernelReserveFrames ? free - kernelReserveFrames : 0
+      physical.resetCommit(limit: physical.commitLimit(ramFrames: ram))
       Reclaimer.prepare(freeFrames: free)
     }
   }

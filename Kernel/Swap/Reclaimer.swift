@@ -54,16 +54,33 @@ enum Reclaimer {
     runPass(physical)
   }
 
-  /// One pass: rounds of the cache hand then the aging hand until `high` frames are free.
+  /// One pass: rounds of the read-ahead copies, the cache hand, then the aging hand (whose
+  /// cold private pages are written to swap, `SwapService.writeOut`) until `high` frames are
+  /// free. One pass at a time: a thread reaching a safe point while another's pass sleeps on
+  /// the disk goes on (the frames that pass frees are coming).
   static func runPass(_ physical: KernelPhysicalMemory) {
-    physical.recordReclaimPass()
+    guard physical.beginReclaimPass() else { return }
+    defer { physical.endReclaimPass() }
     let goal = physical.reclaim.watermarks.high
     var round = 0
-    while physical.frames.bitmap.freeFrameCount < goal, round < roundsPerPass {
+    while free(physical) < goal, round < roundsPerPass {
+      if physical.swap != nil {
+        _ = physical.dropReadAhead(limit: Int(goal - free(physical)))
+        guard free(physical) < goal else { return }
+      }
       _ = physical.dropUnmappedCachePages(budget: cacheBudget, through: DirectMap())
-      guard physical.frames.bitmap.freeFrameCount < goal else { return }
-      _ = physical.ageMemory(budget: agingBudget, wanted: candidatesPerRound)
+      guard free(physical) < goal else { return }
+      var batch = SwapOutBatch()
+      let report = physical.ageMemory(
+        budget: agingBudget, wanted: candidatesPerRound, swappingInto: &batch)
+      if !batch.isEmpty { SwapService.writeOut(batch, physical) }
+      if report.swapOutStopped == .swapFull { return }
       round += 1
     }
+  }
+
+  /// The free frames now.
+  static func free(_ physical: KernelPhysicalMemory) -> UInt64 {
+    physical.frames.bitmap.freeFrameCount
   }
 }

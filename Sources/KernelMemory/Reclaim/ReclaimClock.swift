@@ -41,6 +41,8 @@ public struct ReclaimState: Sendable {
   public internal(set) var watermarks = ReclaimWatermarks(minimum: 0, low: 0, high: 0)
   /// Reclaim passes run (a safe point found fewer than `watermarks.low` frames free).
   public internal(set) var passes: UInt64 = 0
+  /// Whether a pass is under way (it may sleep on the disk: no second one meanwhile).
+  public internal(set) var passRunning = false
 
   /// The hands at the start.
   public init() {}
@@ -52,8 +54,16 @@ extension PhysicalMemoryContext {
     reclaim.watermarks = marks
   }
 
-  /// Counts a reclaim pass.
-  public func recordReclaimPass() { reclaim.passes += 1 }
+  /// Starts a reclaim pass: false when one is under way already (it sleeps on the disk).
+  public func beginReclaimPass() -> Bool {
+    guard !reclaim.passRunning else { return false }
+    reclaim.passRunning = true
+    reclaim.passes += 1
+    return true
+  }
+
+  /// Ends the pass `beginReclaimPass` started.
+  public func endReclaimPass() { reclaim.passRunning = false }
 
   /// Moves the aging hand over at most `budget` leaves (about; a walk finishes its page
   /// table) and returns what it found: at most `wanted` candidates for swap-out, and how many
