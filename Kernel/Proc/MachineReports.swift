@@ -48,6 +48,8 @@ enum MachineReports {
     // The cache's unmapped pages could be given back (dropPageCache): Linux's reclaimable
     // file pages.
     report.availablePages = report.freePages + report.cachedPages - report.mappedPages
+    report.swapTotalPages = UInt64(physical.swap?.slots.usableSlots ?? 0)  // issue 12
+    report.swapFreePages = UInt64(physical.swap?.slots.freeSlots ?? 0)
     report.commitLimitPages = physical.commit.limit
     report.committedPages = physical.commit.committed
     return report

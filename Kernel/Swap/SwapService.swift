@@ -86,4 +86,21 @@ enum SwapService {
       return true
     }
   }
+
+  /// Swap slots still held (0 without swap): what the end-of-launch check expects back at 0.
+  static func slotsInUse(_ physical: KernelPhysicalMemory) -> Int {
+    guard let swap = physical.swap else { return 0 }
+    return swap.slots.usableSlots - swap.slots.freeSlots
+  }
+
+  /// The end-of-launch swap line (only with a swap area): the kernel's counters, which the
+  /// system tests and `make bench-swap-compare` read.
+  static func report(_ physical: KernelPhysicalMemory) {
+    guard let swap = physical.swap else { return }
+    ProcessConsole.line(
+      "swap: " + String(swap.pagesWritten) + " pages written, " + String(swap.pagesRead)
+        + " read, " + String(swap.ioErrors) + " I/O errors; " + String(physical.reclaim.passes)
+        + " reclaim passes, " + String(physical.reclaim.droppedCachePages)
+        + " clean cache pages dropped")
+  }
 }

@@ -16,6 +16,9 @@ public struct MemoryReport: Equatable, Sendable {
   public var sharedPages: UInt64 = 0
   public var kernelStackKiB: UInt64 = 0
   public var pageTablePages: UInt64 = 0
+  /// The swap area's usable slots and the free ones (issue 12), 0 without swap.
+  public var swapTotalPages: UInt64 = 0
+  public var swapFreePages: UInt64 = 0
   public var commitLimitPages: UInt64 = 0
   public var committedPages: UInt64 = 0
   /// The direct map, by page size (`DirectMap4k`, `DirectMap2M`, `DirectMap1G`), in KiB.
@@ -45,7 +48,8 @@ public enum ProcMeminfo {
       ("SwapCached", 0), ("Active", kib(active)), ("Inactive", 0),
       ("Active(anon)", kib(m.anonymousPages)), ("Inactive(anon)", 0),
       ("Active(file)", kib(m.cachedPages)), ("Inactive(file)", 0), ("Unevictable", 0),
-      ("Mlocked", 0), ("SwapTotal", 0), ("SwapFree", 0), ("Dirty", 0), ("Writeback", 0),
+      ("Mlocked", 0), ("SwapTotal", kib(m.swapTotalPages)),
+      ("SwapFree", kib(m.swapFreePages)), ("Dirty", 0), ("Writeback", 0),
       ("AnonPages", kib(m.anonymousPages)), ("Mapped", kib(m.mappedPages)),
       ("Shmem", kib(m.sharedPages)), ("KReclaimable", 0), ("Slab", 0), ("SReclaimable", 0),
       ("SUnreclaim", 0), ("KernelStack", m.kernelStackKiB),
