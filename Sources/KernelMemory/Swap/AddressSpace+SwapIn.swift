@@ -67,4 +67,12 @@ extension AddressSpace {
     swappedPages -= 1
     resolvedFaults += 1
   }
+
+  /// What a fault answers when no frame is free. With a swap area the commit promises every
+  /// committed page a frame *or a slot* (RAM + swap), so running out of frames is the
+  /// reclaimer's cue: `.swap(.needsFrame)`, the kernel reclaims and the instruction retries.
+  /// Without one the ledger promised frames that are not there: a broken commit, a panic.
+  func outOfFrames(_ fault: PageFault) -> FaultResolution {
+    physical.swap == nil ? .panic(.commitViolated(fault)) : .swap(.needsFrame)
+  }
 }

@@ -17,7 +17,8 @@
 public final class SwapArea {
   /// The slots and their reference counts.
   public internal(set) var slots: SwapSlotMap
-  /// Slot number → cached frame number + 1 (0: none): the swap cache's slot → frame hint.
+  /// Slot number → cached frame number + 1 (0: none): the swap cache's slot → frame hint,
+  /// 8 bytes per slot (2 MiB per GiB of swap) on the kernel heap, allocated at attach.
   var cacheFrames: [UInt64]
   /// Frames read ahead that no fault has mapped yet, oldest first: clean copies that
   /// `dropReadAhead` frees under memory pressure (a mapped copy is freed by its last unmap).

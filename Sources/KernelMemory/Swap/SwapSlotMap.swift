@@ -16,8 +16,8 @@
 /// skipped in O(1): an allocation costs O(slots / clusterSize + clusterSize) at worst, O(1)
 /// while the current cluster has room; everything else is O(1).
 ///
-/// Storage: 4 bytes per slot on the kernel heap (1 MiB per GiB of swap), allocated once when
-/// the area is attached; 2 bytes per cluster.
+/// Storage: 5 bytes per slot on the kernel heap (a count and an I/O flag: 1.25 MiB per GiB of
+/// swap), allocated once when the area is attached; 4 bytes per cluster.
 ///
 /// LOCK: the swap lock (Linux's `swap_info_struct.lock`) once a second CPU exists: allocation,
 /// reference counts and the cache links change under it.

@@ -32,7 +32,7 @@ extension AddressSpace {
       pending.flush(tlb)
       return .resolved(reused ? .reusedExclusive : .alreadyMapped)
     }
-    guard let frame = physical.allocateFrame() else { return .panic(.commitViolated(fault)) }
+    guard let frame = physical.allocateFrame() else { return outOfFrames(fault) }
     let fromZeroPage = old == zeroPage
     if fromZeroPage {
       pageMap.memory.zero(frame)

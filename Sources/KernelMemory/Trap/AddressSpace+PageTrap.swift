@@ -67,10 +67,10 @@ extension AddressSpace {
       }
       return resolvePresent(mapping, region: region, access: access, fault: fault)
     case .outOfFrames:
-      return .panic(.commitViolated(fault))  // no frame for a table: the commit was broken
+      return outOfFrames(fault)  // no frame for a table
     case .sharedTable(let pointer):
       // A table fork shares: this space's own copy first, then the fault as usual.
-      guard unshareTable(at: pointer) else { return .panic(.commitViolated(fault)) }
+      guard unshareTable(at: pointer) else { return outOfFrames(fault) }
       let resolution = decide(fault)
       return resolution == .resolved(.alreadyMapped) ? .resolved(.unsharedTable) : resolution
     case .slot(let leafAddress, let tableEntry):
@@ -127,7 +127,7 @@ extension AddressSpace {
       resolvedFaults += 1
       return .resolved(.zeroPage)
     }
-    guard let frame = physical.allocateFrame() else { return .panic(.commitViolated(fault)) }
+    guard let frame = physical.allocateFrame() else { return outOfFrames(fault) }
     pageMap.memory.zero(frame)
     physical.frameTable.recordFirstMapping(of: frame)
     pageMap.fillDemandSlot(
@@ -149,7 +149,7 @@ extension AddressSpace {
       let frame = faultInObjectPage(
         object, at: region.objectPage(at: page & ~PageSize.size4KiB.offsetMask))
     else {
-      return .panic(.commitViolated(fault))
+      return outOfFrames(fault)
     }
     pageMap.fillDemandSlot(
       leaf: leaf, tableEntry: tableEntry,
