@@ -92,3 +92,21 @@ $(BUILD)/bench/zeroing-bench: bench/zeroing-bench.c
 bench-zeroing: $(BUILD)/bench/zeroing-bench
 	tools/run-linux $<
 	tools/run-linux --icount $<
+
+# issue 12's swap figures (bench/swap-bench.c): fill, sequential and random re-read and
+# fork + copy-on-write of a working set 2.5x RAM, Linux against ours with the same RAM and swap
+# disk (RUN_ELF_MEMORY / RUN_ELF_SWAP). BENCH_SWAP_RUNS runs per kernel.
+SWAP_BENCH_BIN := $(BUILD)/bench/swap-bench
+BENCH_SWAP_RUNS ?= 1
+BENCH_SWAP_MEMORY ?= 128M
+BENCH_SWAP_SIZE ?= 1G
+
+.PHONY: bench-swap-compare
+
+$(SWAP_BENCH_BIN): bench/swap-bench.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra -o $@ $<
+
+bench-swap-compare: $(SWAP_BENCH_BIN)
+	python3 bench/swap-compare.py --binary $(SWAP_BENCH_BIN) --runs $(BENCH_SWAP_RUNS) \
+	  --memory $(BENCH_SWAP_MEMORY) --swap $(BENCH_SWAP_SIZE)

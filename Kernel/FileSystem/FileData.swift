@@ -44,7 +44,7 @@ enum FileData {
   /// The pointer to byte `offset` of the frame holding page `page` of `object`, or nil for a
   /// hole.
   static func resident(_ object: MemoryObjectID, page: UInt64) -> UnsafeMutableRawPointer? {
-    guard let frame = physical.residentPage(object, at: page, through: DirectMap()) else {
+    guard let frame = physical.cachedPage(object, at: page, through: DirectMap()) else {
       return nil
     }
     return DirectMap.pointer(frame.address)
@@ -67,6 +67,7 @@ enum FileData {
     }
     var done: UInt64 = 0
     while done < length {
+      Reclaimer.atSafePoint()  // a long write reclaims as it goes
       let position = offset + done
       let within = position % page
       let chunk = min(length - done, page - within)

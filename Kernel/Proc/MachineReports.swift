@@ -59,6 +59,8 @@ enum MachineReports {
     // A read-only file's unmapped pages could be given back (dropPageCache) and read again:
     // Linux's reclaimable file pages. Shared memory stays (no swap).
     report.availablePages = report.freePages + report.inactiveFilePages
+    report.swapTotalPages = UInt64(physical.swap?.slots.usableSlots ?? 0)  // issue 12
+    report.swapFreePages = UInt64(physical.swap?.slots.freeSlots ?? 0)
     report.commitLimitPages = physical.commit.limit
     report.committedPages = physical.commit.committed
     return report

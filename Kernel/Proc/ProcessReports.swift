@@ -174,6 +174,7 @@ enum ProcessReports {
       status.dataKiB = sizes.data * kibibytesPerPage
       status.stackKiB = sizes.stack * kibibytesPerPage
       status.executableKiB = sizes.executable * kibibytesPerPage
+      status.swapKiB = space.swappedPages * kibibytesPerPage  // issue 12
     }
     status.threads = UInt64(owner.threads.count)
     let signals = signalSets(of: owner, thread: member)

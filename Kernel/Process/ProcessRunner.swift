@@ -46,7 +46,10 @@ enum ProcessRunner {
     _ = WallClock.boot  // the RTC, read once the TSC is calibrated
     if physical.commit.limit == 0 {  // the first time: the context starts with no limit
       let free = MemoryManager.bitmap!.freeFrameCount
-      physical.resetCommit(limit: free > kernelReserveFrames ? free - kernelReserveFrames : 0)
+      SwapService.attach(physical)  // commit = RAM + swap
+      let ram = free > kernelReserveFrames ? free - kernelReserveFrames : 0
+      physical.resetCommit(limit: physical.commitLimit(ramFrames: ram))
+      Reclaimer.prepare(freeFrames: free)
     }
   }
 
@@ -211,10 +214,17 @@ enum ProcessRunner {
   static func checkFrames(_ process: UserProcess, expected: UInt64) {
     let free = MemoryManager.bitmap!.freeFrameCount
     let committed = physical.commit.committed
-    if free == expected && committed == 0 {
+    let slotsInUse = SwapService.slotsInUse(physical)
+    SwapService.report(physical)
+    if free == expected && committed == 0 && slotsInUse == 0 {
       ProcessConsole.line(
         process.label + " frames back to baseline: " + String(free) + " free; kernel heap "
           + String(MemoryManager.heapFramesTaken) + " frames")
+    } else if slotsInUse != 0 {
+      accountingClean = false
+      ProcessConsole.line(
+        "FRAME ACCOUNTING MISMATCH after " + process.label + ": " + String(slotsInUse)
+          + " swap slots still in use")
     } else {
       accountingClean = false
       ProcessConsole.line(

@@ -32,6 +32,9 @@ enum FileMapping {
     if node.device == .zero { return try mapZero(request, file) }
     guard node.device == nil, PathCalls.tree.nodes[node.node].isRegular else { throw .ENODEV }
     guard !file.growsDown else { throw .EINVAL }
+    // A shared mapping that may write the file parts it from the archive's bytes first, as a
+    // `write` does, so reclaim never drops one of its pages as clean (PageCacheReclaim.swift).
+    if file.shared, node.writable { _ = try FileData.changing(node.node, in: node.tree) }
     guard let (object, _) = fileMemoryObject(for: node) else { throw .ENOMEM }
     let range = try MemorySystemCalls.perform { (space) throws(AddressSpaceError) in
       if file.shared, node.writable {

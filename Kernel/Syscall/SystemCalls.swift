@@ -45,6 +45,7 @@ enum SystemCalls {
   static let numberMask: UInt64 = 0xffff_ffff
 
   static func dispatch(_ call: SystemCallArguments) -> UInt64 {
+    Reclaimer.atSafePoint()  // before any call that may take frames (Kernel/Swap/Reclaimer.swift)
     do throws(LinuxErrno) {
       return try handle(call)
     } catch {

@@ -60,6 +60,7 @@ enum PageFaultTrap {
     _ address: UInt64, _ origin: FaultOrigin, userAccessRecovery: UInt64,
     _ frame: UnsafeMutablePointer<TrapFrame>
   ) {
+    if origin != .kernel { Reclaimer.atSafePoint() }  // a user address: the fault may take frames
     let fault = PageFault(
       address: address, errorCode: PageFaultErrorCode(rawValue: frame.pointee.error_code),
       origin: origin)
@@ -70,9 +71,14 @@ enum PageFaultTrap {
     switch resolution {
     case .resolved: return
     case .panic(let reason): panicForFault(fault, reason, frame)
-    case .swap(let request):  // no swap area is attached before the kernel's swap service
-      Panic.report("swap fault without a swap service: " + request.description) {
-        Panic.printState(frame)
+    case .swap(let request):  // the page is on swap: read it (or wait, or reclaim), retry
+      guard !SwapService.resolve(request) else { return }
+      let reason = KillReason(
+        kind: .pastEndOfFile, address: address, access: fault.errorCode.access)
+      if origin == .kernelAccessingUser {
+        frame.pointee.rip = userAccessRecovery
+      } else {
+        ProcessFaults.kill(reason, frame)  // SIGBUS, as Linux's VM_FAULT_SIGBUS on a read error
       }
     case .kill where origin == .kernelAccessingUser:
       frame.pointee.rip = userAccessRecovery  // the system call fails with EFAULT

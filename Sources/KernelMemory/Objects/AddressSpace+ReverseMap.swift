@@ -62,9 +62,15 @@ extension AddressSpace {
   /// The handle this space gives the directory: itself, unretained (see
   /// `AddressSpaceDirectory` for why that is safe).
   func directoryHandle() -> SpaceHandle {
-    SpaceHandle(unmapObjectPages: { [unowned(unsafe) self] mapping, offsets in
-      self.unmapObjectLeaves(mapping, offsets: offsets)
-    })
+    SpaceHandle(
+      unmapObjectPages: { [unowned(unsafe) self] mapping, offsets in
+        self.unmapObjectLeaves(mapping, offsets: offsets)
+      },
+      age: { [unowned(unsafe) self] cursor, budget, wanted, report, swapping, batch in
+        self.age(
+          from: cursor, budget: budget, wanted: wanted, into: &report, swapping: swapping,
+          batch: &batch)
+      })
   }
 }
 

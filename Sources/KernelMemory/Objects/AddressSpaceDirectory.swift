@@ -58,4 +58,11 @@ public struct AddressSpaceDirectory {
 /// resident set and flushes its own TLB entries (`AddressSpace.unmapObjectLeaves`).
 struct SpaceHandle {
   let unmapObjectPages: (_ mapping: ObjectMapping, _ offsets: Range<UInt64>) -> Void
+  /// The reclaim clock's visit (`AddressSpace.age`): from `cursor`, within `budget`, into
+  /// the report (and, swapping, the swap-out batch); where to resume, nil at the space's end.
+  let age:
+    (
+      _ cursor: UInt64, _ budget: Int, _ wanted: Int, _ report: inout AgingReport,
+      _ swapping: Bool, _ batch: inout SwapOutBatch
+    ) -> UInt64?
 }

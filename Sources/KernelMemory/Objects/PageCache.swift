@@ -91,7 +91,9 @@ extension PhysicalMemoryContext {
     _ file: FileContents, through memory: Memory
   ) {
     guard let index = pageCache.entries.firstIndex(where: { $0.file == file }) else { return }
-    let object = pageCache.entries.remove(at: index).object
+    let object = pageCache.entries[index].object
+    refillDroppedPages(object, from: file, through: memory)  // reclaim may have dropped some
+    pageCache.entries.remove(at: index)
     releaseObjectHold(object, through: memory)
   }
 
@@ -159,7 +161,13 @@ extension AddressSpace {
       file.fill(frame, page: offset, through: pageMap.memory)
       physical.pageCache.filledPages += 1
     case .file:
-      pageMap.memory.zero(frame)
+      guard let file = physical.pageCache.file(cachedAs: id) else {
+        pageMap.memory.zero(frame)
+        return
+      }
+      file.fill(frame, page: offset, through: pageMap.memory)  // a page reclaim dropped
+      physical.pageCache.filledPages += 1
+      physical.reclaim.refilledCachePages += 1
     }
   }
 }

@@ -39,6 +39,8 @@ public final class PhysicalMemoryContext<Frames: FrameSource> {
   /// The live address spaces, as the objects' reverse maps name them
   /// (`AddressSpaceDirectory`). LOCK: the space-directory lock.
   @exclusivity(unchecked) public internal(set) var spaces = AddressSpaceDirectory()
+  /// The reclaim clock's hands and counters (`ReclaimState`). LOCK: the reclaim lock.
+  @exclusivity(unchecked) public internal(set) var reclaim = ReclaimState()
   /// The swap area and swap cache (`SwapArea`), nil until the kernel attaches the area it
   /// found at boot (`attachSwap`). LOCK: the swap lock.
   public internal(set) var swap: SwapArea? = nil

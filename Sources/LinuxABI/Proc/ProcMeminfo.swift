@@ -22,6 +22,9 @@ public struct MemoryReport: Equatable, Sendable {
   public var sharedPages: UInt64 = 0
   public var kernelStackKiB: UInt64 = 0
   public var pageTablePages: UInt64 = 0
+  /// The swap area's usable slots and the free ones (issue 12), 0 without swap.
+  public var swapTotalPages: UInt64 = 0
+  public var swapFreePages: UInt64 = 0
   public var commitLimitPages: UInt64 = 0
   public var committedPages: UInt64 = 0
   /// The direct map, by page size (`DirectMap4k`, `DirectMap2M`, `DirectMap1G`), in KiB.
@@ -53,7 +56,8 @@ public enum ProcMeminfo {
       ("Active(anon)", kib(m.anonymousPages)), ("Inactive(anon)", kib(m.sharedPages)),
       ("Active(file)", kib(m.activeFilePages)), ("Inactive(file)", kib(m.inactiveFilePages)),
       ("Unevictable", 0),
-      ("Mlocked", 0), ("SwapTotal", 0), ("SwapFree", 0), ("Dirty", 0), ("Writeback", 0),
+      ("Mlocked", 0), ("SwapTotal", kib(m.swapTotalPages)),
+      ("SwapFree", kib(m.swapFreePages)), ("Dirty", 0), ("Writeback", 0),
       ("AnonPages", kib(m.anonymousPages)), ("Mapped", kib(m.mappedPages)),
       ("Shmem", kib(m.sharedPages)), ("KReclaimable", 0), ("Slab", 0), ("SReclaimable", 0),
       ("SUnreclaim", 0), ("KernelStack", m.kernelStackKiB),

@@ -20,6 +20,8 @@ public struct ProcessStatus: Equatable, Sendable {
   public var executableKiB: UInt64 = 0
   public var libraryKiB: UInt64 = 0
   public var pageTableKiB: UInt64 = 0
+  /// Pages of the process on swap (`VmSwap`, issue 12).
+  public var swapKiB: UInt64 = 0
   public var threads: UInt64 = 1
   /// `SigQ`: signals queued to the owner / its `RLIMIT_SIGPENDING`.
   public var queuedSignals: UInt64 = 0
@@ -130,7 +132,7 @@ public enum ProcStatus {
       ("RssAnon", status.residentAnonymousKiB), ("RssFile", status.residentFileKiB),
       ("RssShmem", status.residentSharedKiB), ("VmData", status.dataKiB),
       ("VmStk", status.stackKiB), ("VmExe", status.executableKiB), ("VmLib", status.libraryKiB),
-      ("VmPTE", status.pageTableKiB), ("VmSwap", 0), ("HugetlbPages", 0),
+      ("VmPTE", status.pageTableKiB), ("VmSwap", status.swapKiB), ("HugetlbPages", 0),
     ]
     for (name, value) in lines { kibibytes(name, value, &text) }
   }
