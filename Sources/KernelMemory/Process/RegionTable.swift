@@ -169,20 +169,20 @@ public struct RegionTable: Sequence {
 
   /// The region containing `address` and the slot that holds it, for `region(inSlot:…)`.
   public func slot(containing address: UInt64) -> (slot: Int, region: Region)? {
-    nodes.withUnsafeBufferPointer { nodes in  // as `slot(at:)`: no checked subscript
-      var node = root
-      while node != RegionTable.noNode {
-        let range = nodes[node].region.range
-        if range.end <= address {
-          node = nodes[node].right
-        } else if range.start > address {
-          node = nodes[node].left
-        } else {
-          return (node, nodes[node].region)
-        }
+    // Not through the buffer as the others: returning the optional tuple out of its closure
+    // cost more than the checked subscripts it saved (futex keys ask this of every call).
+    var node = root
+    while node != RegionTable.noNode {
+      let range = nodes[node].region.range
+      if range.end <= address {
+        node = nodes[node].right
+      } else if range.start > address {
+        node = nodes[node].left
+      } else {
+        return (node, nodes[node].region)
       }
-      return nil
     }
+    return nil
   }
 
   /// The region in `slot` if it still exists and contains `address`; O(1). Regions never
