@@ -64,10 +64,17 @@ enum PageFaultTrap {
     let fault = PageFault(
       address: address, errorCode: PageFaultErrorCode(rawValue: frame.pointee.error_code),
       origin: origin)
-    guard let processor = Processor.bootProcessor else {
+    guard let processor = Processor.bootProcessor.map(Unmanaged.passUnretained) else {
       panicForFault(fault, .kernelFault(fault), frame)  // before the kernel's tables exist
     }
-    let resolution = processor.space.handlePageFault(fault)
+    // Unretained: the processor and its space outlive any fault (a space is switched only by
+    // the scheduler, never inside the policy), and a retain/release pair of each was ~65 of a
+    // demand fault's instructions.
+    let resolution = processor._withUnsafeGuaranteedRef { processor in
+      Unmanaged.passUnretained(processor.space)._withUnsafeGuaranteedRef { space in
+        space.handlePageFault(fault)
+      }
+    }
     switch resolution {
     case .resolved: return
     case .panic(let reason): panicForFault(fault, reason, frame)

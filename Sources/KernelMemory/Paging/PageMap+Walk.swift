@@ -55,32 +55,16 @@ extension PageMap {
     _ state: inout WalkState, _ walker: inout Walker, _ flush: inout TLBFlush, _ tlb: TLB,
     _ frames: inout Frames, _ reserve: inout FrameBatch
   ) -> (WalkOutcome, emptied: Bool) {
-    let target = state.target
-    let visitsSwap = walker.visitsSwapEntries && level == .pageTable
     var added = 0
     var removed = 0
     var outcome = WalkOutcome.finished
     for slot in state.slots(of: level, base: base) {
       let slotAddress = table.address.advanced(by: UInt64(slot) &* entrySize)
       let start = state.slotStart(slot, level: level, base: base)
-      var entry = PageTableEntry(rawValue: memory.load(slotAddress))
-      let isHugeLeaf = entry.isPresent && entry.isHuge && level.hugePageSize != nil
-      if level == target || (isHugeLeaf && state.leavesOnly) {
-        guard entry.isPresent || state.visitsEmpty || (visitsSwap && !entry.isUnused)
-        else { continue }
-        let location = EntryLocation(table: table, index: slot, level: level)
-        if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
-        let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
-        apply(change, to: entry, at: slotAddress, start: start, &added, &removed, &flush)
-        continue
-      }
-      if isHugeLeaf {
-        outcome = .hugePageInTheWay(level)
-        break
-      }
-      let descent = descend(
-        through: entry, at: slotAddress, level: level, start: start, target: target, &walker,
-        &frames, &reserve)
+      let descent = step(
+        from: PageTableEntry(rawValue: memory.load(slotAddress)), at: slotAddress,
+        of: EntryLocation(table: table, index: slot, level: level), start: start, state,
+        &walker, &flush, tlb, &frames, &reserve, &added, &removed)
       guard case .table(let pointer, let linked) = descent else {
         if case .stop(let stop) = descent {
           outcome = stop
@@ -88,7 +72,7 @@ extension PageMap {
         }
         continue
       }
-      entry = pointer
+      let entry = pointer
       if linked { added += 1 }
       let reclaimable = start < UserLayout.end
       if walker.clearsEveryLeaf, level == .pageDirectory, reclaimable, start >= state.first,
@@ -132,7 +116,6 @@ extension PageMap {
     _ frames: inout Frames, _ reserve: inout FrameBatch
   ) -> WalkOutcome {
     let address = state.first
-    let target = state.target
     var path = DescentPath()
     var table = root
     var level = PageTableLevel.pml4
@@ -145,35 +128,20 @@ extension PageMap {
       let slot = (address >> level.indexShift) & UInt64(pageTableEntryCount - 1)
       let slotAddress = table.address.advanced(by: slot &* entrySize)
       let start = address & ~(level.entryCoverage &- 1)
-      var entry = PageTableEntry(rawValue: memory.load(slotAddress))
-      let isHugeLeaf = entry.isPresent && entry.isHuge && level.hugePageSize != nil
-      if level == target || (isHugeLeaf && state.leavesOnly) {
-        guard entry.isPresent || state.visitsEmpty || (walker.visitsSwapEntries && !entry.isUnused)
-        else { break }
-        let location = EntryLocation(table: table, index: Int(slot), level: level)
-        if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
-        let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
-        var added = 0
-        var removed = 0
-        apply(change, to: entry, at: slotAddress, start: start, &added, &removed, &flush)
+      var added = 0
+      var removed = 0
+      let descent = step(
+        from: PageTableEntry(rawValue: memory.load(slotAddress)), at: slotAddress,
+        of: EntryLocation(table: table, index: Int(slot), level: level), start: start, state,
+        &walker, &flush, tlb, &frames, &reserve, &added, &removed)
+      guard case .table(let pointer, let linked) = descent else {
+        if case .stop(let stop) = descent { outcome = stop }
         delta = added - removed
         break
       }
-      if isHugeLeaf {
-        outcome = .hugePageInTheWay(level)
-        break
-      }
-      let descent = descend(
-        through: entry, at: slotAddress, level: level, start: start, target: target, &walker,
-        &frames, &reserve)
-      guard case .table(let pointer, let linked) = descent else {
-        if case .stop(let stop) = descent { outcome = stop }
-        break
-      }
-      entry = pointer
       if linked { created = true }
       path.push(DescentStep(pointer: slotAddress, start: start, created: linked))
-      table = entry.frame
+      table = pointer.frame
       level = level.next!
     }
     // Back up (not at all for a walk that changed no count, a lookup's): each table's count
@@ -198,34 +166,56 @@ extension PageMap {
     return outcome
   }
 
-  /// Where a descent goes from a pointer slot: into a table (`linked` when the descent
-  /// created it), past the slot (nothing there, and the walker does not create), or nowhere
-  /// (the walk stops with that outcome).
+  /// Where a walk goes from one slot: into a table (`linked` when the step created it), past
+  /// the slot (a leaf visited, an empty one not asked for, a missing table not created), or
+  /// nowhere (the walk stops with that outcome).
   private enum Descent {
     case table(PageTableEntry, linked: Bool)
-    case skip
+    case past
     case stop(WalkOutcome)
   }
 
-  /// The step of both walks (`walkTable`, `walkOnePage`) from the pointer `entry` at
-  /// `slotAddress`, which covers `start...` at `level`, toward the `target` level: a missing
-  /// table is skipped, refused (`.notMapped`) or created as the walker's target says — the
-  /// frames for the rest of the descent taken at once, so a failing descent links nothing —
-  /// and a shared last-level table of the process's part (never one the descent just
-  /// linked) is unshared first when the walker's policy is `.unshareFirst`.
+  /// The step of both walks (`walkTable`, `walkOnePage`) at the slot `location` (at
+  /// `slotAddress`, holding `entry`, covering `start...`), written once:
+  /// - at the target level, or a huge leaf of a `.presentLeaves` walk: the leaf is visited
+  ///   (flushing first when the token is full) and the visit's change applied, counted in
+  ///   `added` / `removed`;
+  /// - a huge leaf above the target stops the walk (`.hugePageInTheWay`);
+  /// - a pointer slot leads into its table: a missing one is skipped, refused (`.notMapped`)
+  ///   or created as the walker's target says — the frames for the rest of the descent taken
+  ///   at once, so a failing descent links nothing — and a shared last-level table of the
+  ///   process's part (never one the step just linked) is unshared first when the walker's
+  ///   policy is `.unshareFirst`.
   @inline(__always)
-  private func descend<Walker: PageWalker, Frames: FrameSource>(
-    through entry: PageTableEntry, at slotAddress: PhysicalAddress, level: PageTableLevel,
-    start: UInt64, target: PageTableLevel, _ walker: inout Walker, _ frames: inout Frames,
-    _ reserve: inout FrameBatch
+  private func step<Walker: PageWalker, TLB: TranslationCache, Frames: FrameSource>(
+    from entry: PageTableEntry, at slotAddress: PhysicalAddress, of location: EntryLocation,
+    start: UInt64, _ state: WalkState, _ walker: inout Walker, _ flush: inout TLBFlush,
+    _ tlb: TLB, _ frames: inout Frames, _ reserve: inout FrameBatch, _ added: inout Int,
+    _ removed: inout Int
   ) -> Descent {
+    let level = location.level
+    let isHugeLeaf = entry.isPresent && entry.isHuge && level.hugePageSize != nil
+    if level == state.target || (isHugeLeaf && state.leavesOnly) {
+      // A swap entry (non-present, not empty: Swap/SwapEntry.swift) is a leaf only to the
+      // walkers that ask for them (munmap, exit, mremap, swap-in).
+      guard
+        entry.isPresent || state.visitsEmpty
+          || (walker.visitsSwapEntries && level == .pageTable && !entry.isUnused)
+      else { return .past }
+      if flush.needsFlushBeforeMore { flush.flushNow(tlb, returningFramesTo: &frames) }
+      let change = walker.visit(LeafSlot(location: location, entry: entry, start: start), &flush)
+      apply(change, to: entry, at: slotAddress, start: start, &added, &removed, &flush)
+      return .past
+    }
+    if isHugeLeaf { return .stop(.hugePageInTheWay(level)) }
     var entry = entry
     var linked = false
     if !entry.isPresent {
-      guard case .slots(_, let missing) = walker.target else { return .skip }
+      guard case .slots(_, let missing) = walker.target else { return .past }
       guard case .create(let flags) = missing, entry.isUnused else { return .stop(.notMapped) }
       if reserve.isEmpty {
-        guard takeZeroedFrames(count: level.rawValue - target.rawValue, into: &reserve, &frames)
+        guard
+          takeZeroedFrames(count: level.rawValue - state.target.rawValue, into: &reserve, &frames)
         else { return .stop(.outOfFrames) }
       }
       entry = PageTableEntry(frame: reserve.take(), flags: flags.union(.present))

@@ -21,9 +21,14 @@ extension AddressSpace {
     start: UInt64, length: UInt64, protection: Protection, growth: ProtectionGrowth? = nil
   ) throws(AddressSpaceError) {
     var range = try userRange(validatingProtectStart: start, length: length)
-    let first = firstMappedRegion(endingAfter: range.start)
-    guard first < regions.count else { throw .notReserved }
-    let mapping = regions[first]
+    let first = firstRegion(endingAfter: range.start)
+    let count = regions.count
+    guard first < count else { throw .notReserved }
+    var mapping = regions[first]  // read once: each `regions[i]` is a descent
+    if mapping.kind == .guardPage {  // a hole to the calls, as Linux's stack guard gap
+      guard first + 1 < count else { throw .notReserved }
+      mapping = regions[first + 1]
+    }
     switch growth {
     case .down?:
       guard mapping.range.start < range.end else { throw .notReserved }
@@ -35,12 +40,18 @@ extension AddressSpace {
     case nil:
       guard mapping.range.start <= range.start else { throw .notReserved }
     }
-    let reservedEnd = endOfReservedRun(from: range.start, limit: range.end)
+    // The usual call changes pages inside the one mapping it starts in: no second descent.
+    let withinMapping = mapping.range.start <= range.start && mapping.range.end >= range.end
+    let reservedEnd =
+      withinMapping ? range.end : endOfReservedRun(from: range.start, limit: range.end)
     // As Linux's walk: the regions before one that may not get `protection` are changed.
-    let allowedEnd = endOfPermittedRun(from: range.start, limit: reservedEnd, protection)
+    let allowedEnd =
+      withinMapping && mapping.maximumProtection.isSuperset(of: protection)
+      ? reservedEnd : endOfPermittedRun(from: range.start, limit: reservedEnd, protection)
     if allowedEnd > range.start || allowedEnd == reservedEnd {
       try protectReserved(
-        VirtualRange(uncheckedStart: range.start, end: allowedEnd), protection: protection)
+        VirtualRange(uncheckedStart: range.start, end: allowedEnd), protection: protection,
+        startingIn: mapping)
     }
     guard allowedEnd == reservedEnd else { throw .beyondMaximumProtection }
     guard reservedEnd == range.end else { throw .notReserved }
@@ -61,42 +72,49 @@ extension AddressSpace {
     return limit
   }
 
-  /// `protect` of a range that regions cover without a hole.
+  /// `protect` of a range that regions cover without a hole; `region` is the one containing
+  /// its start (`protect` has read it already).
   ///
   /// A range inside one region that already has `protection` changes nothing (Linux's
   /// `mprotect_fixup` returns at once when the flags are unchanged). Every region is read once
   /// per step (`regions[index]` is a tree descent): a write barrier's `mprotect` of one page
   /// is on the path of each of its faults.
   func protectReserved(
-    _ range: VirtualRange, protection: Protection
+    _ range: VirtualRange, protection: Protection, startingIn region: Region
   ) throws(AddressSpaceError) {
-    if range.end > range.start, let (_, region) = regions.slot(containing: range.start),
+    if range.end > range.start, region.range.contains(range.start),
       region.range.end >= range.end, region.protection == protection,
       region.kind != .guardPage, region.isCommitted || protection.isEmpty
     {
       return
     }
-    try checkRegionLimit(splittingAt: range)
-    try split(at: range.start)
-    try split(at: range.end)
+    // The usual call (a write barrier's page) is inside the one region it starts in: then
+    // the splits leave `range` one region, and a range that is that whole region needs none.
+    let withinOne =
+      range.end > range.start && region.range.contains(range.start) && region.range.end >= range.end
+    if !withinOne || region.range != range {
+      try checkRegionLimit(splittingAt: range)
+      try split(at: range.start)
+      try split(at: range.end)
+    }
     let first = firstRegion(endingAfter: range.start)
-    var last = first
-    while last < regions.count, regions[last].range.end <= range.end { last += 1 }
-    try commitNewlyAccessible(first..<last, protection: protection)
+    var last = first + 1
+    if !withinOne {
+      let count = regions.count
+      last = first
+      while last < count, regions[last].range.end <= range.end { last += 1 }
+    }
+    let newlyCommitted = try commitNewlyAccessible(first..<last, protection: protection)
     for index in first..<last {
       var region = regions[index]
+      if newlyCommitted, !region.isCommitted {
+        region.charge = region.worstCaseCharge(for: region.range)
+      }
       region.protection = protection
       regions[index] = region
       updateLeaves(in: region.range, protection: protection, kind: region.kind)
     }
     for index in stride(from: last - 1, through: max(first - 1, 0), by: -1) { mergeWithNext(index) }
-  }
-
-  /// The index of the first region ending after `address` that is a mapping (a guard page is
-  /// a hole to the calls, as Linux's stack guard gap is no mapping).
-  func firstMappedRegion(endingAfter address: UInt64) -> Int {
-    let index = firstRegion(endingAfter: address)
-    return index < regions.count && regions[index].kind == .guardPage ? index + 1 : index
   }
 
   /// Where the run of regions covering `start` without a hole ends, at most `limit`.
@@ -129,19 +147,20 @@ extension AddressSpace {
     endOfReservedRun(from: range.start, limit: range.end) == range.end
   }
 
-  /// Charges, all or nothing, the regions in `indices` that become accessible for the first time.
+  /// Charges the ledger, all or nothing, for the regions in `indices` that become accessible
+  /// for the first time; true when the caller must now give each uncommitted one its
+  /// `worstCaseCharge` (it rewrites every region anyway: one read and one write each).
   func commitNewlyAccessible(
     _ indices: Range<Int>, protection: Protection
-  ) throws(AddressSpaceError) {
-    guard !protection.isEmpty else { return }
+  ) throws(AddressSpaceError) -> Bool {
+    guard !protection.isEmpty else { return false }
     var needed: UInt64 = 0
-    for index in indices where !regions[index].isCommitted {
-      needed += regions[index].worstCaseCharge(for: regions[index].range)
+    for index in indices {
+      let region = regions[index]  // one descent per region, not one per field
+      if !region.isCommitted { needed += region.worstCaseCharge(for: region.range) }
     }
     guard physical.commit.charge(needed) else { throw .outOfMemory }
-    for index in indices where !regions[index].isCommitted {
-      regions[index].charge = regions[index].worstCaseCharge(for: regions[index].range)
-    }
+    return true
   }
 
   /// Gives every backed page in `range` (inside one region of `kind`) the leaf flags of

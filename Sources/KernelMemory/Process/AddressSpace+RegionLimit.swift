@@ -59,12 +59,17 @@ extension AddressSpace {
   func regionsCut(by range: VirtualRange) -> (splits: Int, overlapping: Int) {
     let first = firstRegion(endingAfter: range.start)
     let last = firstRegion(endingAfter: range.end - 1)
+    let count = regions.count
     var splits = 0
-    if first < regions.count, regions[first].range.start < range.start { splits += 1 }
+    // Each region read once (`regions[i]` is a descent), and once only when both are one.
+    let firstRegion = first < count ? regions[first] : nil
+    if let firstRegion, firstRegion.range.start < range.start { splits += 1 }
     var afterLast = last
-    if last < regions.count, regions[last].range.start < range.end {
+    if last < count, let lastRegion = last == first ? firstRegion : regions[last],
+      lastRegion.range.start < range.end
+    {
       afterLast += 1
-      if regions[last].range.end > range.end { splits += 1 }
+      if lastRegion.range.end > range.end { splits += 1 }
     }
     return (splits, max(afterLast - first, 0))
   }

@@ -120,8 +120,9 @@ public final class AddressSpace<
   /// a few frames more (their table estimates overlap).
   func split(at address: UInt64) throws(AddressSpaceError) {
     let index = firstRegion(endingAfter: address)
-    guard index < regions.count, regions[index].range.start < address else { return }
-    let whole = regions[index]
+    guard index < regions.count else { return }
+    let whole = regions[index]  // one descent: each `regions[index].field` read is another
+    guard whole.range.start < address else { return }
     var lower = whole
     var upper = whole
     lower.range = VirtualRange(uncheckedStart: whole.range.start, end: address)
@@ -160,6 +161,9 @@ public final class AddressSpace<
 
   /// Merges region `index` with the one after it when they touch and match — for regions
   /// of a memory object, the same object at consecutive offsets.
+  ///
+  /// Each region is read once and the merged one written once: `regions[index]` is a tree
+  /// descent, and a field assignment through it (`regions[index].range = …`) is two more.
   func mergeWithNext(_ index: Int) {
     guard index + 1 < regions.count else { return }
     let first = regions[index]
@@ -170,13 +174,15 @@ public final class AddressSpace<
       first.kind != .guardPage, first.object == second.object,
       first.object == nil || first.objectPage(at: second.range.start) == second.objectOffset
     else { return }
-    regions[index].range = VirtualRange(uncheckedStart: first.range.start, end: second.range.end)
-    regions[index].charge = first.charge + second.charge
+    var merged = first
+    merged.range = VirtualRange(uncheckedStart: first.range.start, end: second.range.end)
+    merged.charge = first.charge + second.charge
+    regions[index] = merged
     regions.remove(at: index + 1)
     if let object = second.object {
       forgetObjectMapping(first)
       forgetObjectMapping(second)
-      recordObjectMapping(regions[index])
+      recordObjectMapping(merged)
       releaseObject(object)
     }
   }

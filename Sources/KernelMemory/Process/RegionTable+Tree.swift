@@ -119,21 +119,26 @@ extension RegionTable {
   }
 
   /// The slot of the region at position `index`: one descent.
+  ///
+  /// Through the array's buffer, field by field: a whole node copied per level, and the
+  /// checked subscript's out-of-line call per read (with the storage retained around it), were
+  /// most of this descent's cost — and `mprotect` makes a dozen of them.
   func slot(at index: Int) -> Int {
     precondition(index >= 0 && index < count, "region index out of range")
-    var node = root
-    var remaining = index
-    while true {
-      // Field by field: a whole node copied per level was most of this descent's cost.
-      let left = nodes[node].left
-      let leftSize = size(of: left)
-      if remaining < leftSize {
-        node = left
-      } else if remaining == leftSize {
-        return node
-      } else {
-        remaining -= leftSize + 1
-        node = nodes[node].right
+    return nodes.withUnsafeBufferPointer { nodes in
+      var node = root
+      var remaining = index
+      while true {
+        let left = nodes[node].left
+        let leftSize = left == RegionTable.noNode ? 0 : nodes[left].size
+        if remaining < leftSize {
+          node = left
+        } else if remaining == leftSize {
+          return node
+        } else {
+          remaining -= leftSize + 1
+          node = nodes[node].right
+        }
       }
     }
   }

@@ -72,7 +72,10 @@ public struct RegionTable: Sequence {
   }
 
   /// The number of regions.
-  public var count: Int { size(of: root) }
+  public var count: Int {
+    // Through the buffer (no out-of-line checked subscript): every `regions[i]` asks this.
+    root == RegionTable.noNode ? 0 : nodes.withUnsafeBufferPointer { $0[root].size }
+  }
 
   public var isEmpty: Bool { root == RegionTable.noNode }
 
@@ -82,7 +85,10 @@ public struct RegionTable: Sequence {
   /// whatever changed; a change that leaves the range alone (protection, charge) costs one
   /// descent.
   public subscript(index: Int) -> Region {
-    get { nodes[slot(at: index)].region }
+    get {
+      let slot = slot(at: index)
+      return nodes.withUnsafeBufferPointer { $0[slot].region }
+    }
     set {
       let slot = slot(at: index)
       let old = nodes[slot].region
@@ -141,24 +147,30 @@ public struct RegionTable: Sequence {
   /// The position of the first region whose end is above `address` (`count` if none): the
   /// region containing `address`, or else the first one after it.
   public func firstIndex(endingAfter address: UInt64) -> Int {
-    var node = root
-    var skipped = 0
-    var found = count
-    while node != RegionTable.noNode {
-      let left = nodes[node].left
-      if nodes[node].region.range.end <= address {
-        skipped += size(of: left) + 1
-        node = nodes[node].right
-      } else {
-        found = skipped + size(of: left)
-        node = left
+    let count = count
+    return nodes.withUnsafeBufferPointer { nodes in  // as `slot(at:)`: no checked subscript
+      var node = root
+      var skipped = 0
+      var found = count
+      while node != RegionTable.noNode {
+        let left = nodes[node].left
+        let leftSize = left == RegionTable.noNode ? 0 : nodes[left].size
+        if nodes[node].region.range.end <= address {
+          skipped += leftSize + 1
+          node = nodes[node].right
+        } else {
+          found = skipped + leftSize
+          node = left
+        }
       }
+      return found
     }
-    return found
   }
 
   /// The region containing `address` and the slot that holds it, for `region(inSlot:…)`.
   public func slot(containing address: UInt64) -> (slot: Int, region: Region)? {
+    // Not through the buffer as the others: returning the optional tuple out of its closure
+    // cost more than the checked subscripts it saved (futex keys ask this of every call).
     var node = root
     while node != RegionTable.noNode {
       let range = nodes[node].region.range
@@ -176,11 +188,17 @@ public struct RegionTable: Sequence {
   /// The region in `slot` if it still exists and contains `address`; O(1). Regions never
   /// overlap, so a live region that contains `address` is the right one, whatever happened to
   /// the table since the slot was remembered.
+  ///
+  /// Through the array's buffer: every demand fault asks this first, and the checked
+  /// subscript's out-of-line call made the compiler retain and release the node storage
+  /// around it.
   public func region(inSlot slot: Int, containing address: UInt64) -> Region? {
-    guard slot >= 0, slot < nodes.count, nodes[slot].size != 0,
-      nodes[slot].region.range.contains(address)
-    else { return nil }
-    return nodes[slot].region
+    nodes.withUnsafeBufferPointer { nodes in
+      guard slot >= 0, slot < nodes.count, nodes[slot].size != 0,
+        nodes[slot].region.range.contains(address)
+      else { return nil }
+      return nodes[slot].region
+    }
   }
 }
 

@@ -105,7 +105,7 @@ extension AddressSpace {
     leaf: PhysicalAddress, tableEntry: PhysicalAddress, region: Region, access: AccessKind,
     fault: PageFault
   ) -> FaultResolution {
-    if isPastEndOfObject(region, page: fault.address) {
+    if region.object != nil, isPastEndOfObject(region, page: fault.address) {
       return .kill(KillReason(kind: .pastEndOfFile, address: fault.address, access: access))
     }
     if let object = region.object, !region.kind.isShared {

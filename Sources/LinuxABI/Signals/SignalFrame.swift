@@ -91,33 +91,26 @@ public struct SignalFrame: Equatable, Sendable {
   /// does not name zero: the signal-delivery path builds it in place this way, with one store
   /// per field and no intermediate array.
   public func write(to destination: UnsafeMutableRawPointer) {
-    for offset in stride(from: 0, to: Self.byteCount, by: 8) {
-      destination.storeBytes(of: UInt64(0), toByteOffset: offset, as: UInt64.self)
-    }
-    func put64(_ value: UInt64, _ offset: Int) {
-      destination.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt64.self)
-    }
-    put64(restorer, 0)
-    put64(flags, Self.ucontextOffset)
-    put64(link, Self.ucontextOffset + 8)
-    put64(stack.base, Self.stackOffset)
-    destination.storeBytes(
-      of: UInt32(bitPattern: stack.flags).littleEndian, toByteOffset: Self.stackOffset + 8,
-      as: UInt32.self)
-    put64(stack.size, Self.stackOffset + 16)
+    // All 440 bytes, a constant count: a variable one (sparing the siginfo that `info` writes
+    // again) becomes a call of the kernel's byte-wise `memset`, ~280 instructions dearer.
+    destination.zeroQuadwords(Self.byteCount)
+    destination.storeLittleEndian(restorer, at: 0)
+    destination.storeLittleEndian(flags, at: Self.ucontextOffset)
+    destination.storeLittleEndian(link, at: Self.ucontextOffset + 8)
+    destination.storeLittleEndian(stack.base, at: Self.stackOffset)
+    destination.storeLittleEndian(UInt32(bitPattern: stack.flags), at: Self.stackOffset + 8)
+    destination.storeLittleEndian(stack.size, at: Self.stackOffset + 16)
     let context = Self.sigcontextOffset
     registers.writeGeneralWords(to: destination + context)
-    put64(registers.eflags, context + Self.eflagsOffset)
-    destination.storeBytes(
-      of: registers.cs.littleEndian, toByteOffset: context + Self.csOffset, as: UInt16.self)
-    destination.storeBytes(
-      of: registers.ss.littleEndian, toByteOffset: context + Self.ssOffset, as: UInt16.self)
-    put64(errorCode, context + Self.errOffset)
-    put64(trapNumber, context + Self.trapnoOffset)
-    put64(mask.rawValue, context + Self.oldmaskOffset)
-    put64(faultAddress, context + Self.cr2Offset)
-    put64(fpstate, context + Self.fpstateOffset)
-    put64(mask.rawValue, Self.sigmaskOffset)
+    destination.storeLittleEndian(registers.eflags, at: context + Self.eflagsOffset)
+    destination.storeLittleEndian(registers.cs, at: context + Self.csOffset)
+    destination.storeLittleEndian(registers.ss, at: context + Self.ssOffset)
+    destination.storeLittleEndian(errorCode, at: context + Self.errOffset)
+    destination.storeLittleEndian(trapNumber, at: context + Self.trapnoOffset)
+    destination.storeLittleEndian(mask.rawValue, at: context + Self.oldmaskOffset)
+    destination.storeLittleEndian(faultAddress, at: context + Self.cr2Offset)
+    destination.storeLittleEndian(fpstate, at: context + Self.fpstateOffset)
+    destination.storeLittleEndian(mask.rawValue, at: Self.sigmaskOffset)
     info?.write(to: destination + Self.infoOffset)
   }
 

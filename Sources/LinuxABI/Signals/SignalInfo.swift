@@ -87,40 +87,32 @@ public struct SignalInfo: Equatable, Sendable {
   /// Writes the 128 bytes at `destination` (8-byte aligned), every byte not named by the
   /// layout zero.
   public func write(to destination: UnsafeMutableRawPointer) {
-    for offset in stride(from: 0, to: Self.byteCount, by: 8) {
-      destination.storeBytes(of: UInt64(0), toByteOffset: offset, as: UInt64.self)
-    }
-    func put32(_ value: UInt32, _ offset: Int) {
-      destination.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
-    }
-    func put64(_ value: UInt64, _ offset: Int) {
-      destination.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt64.self)
-    }
-    put32(UInt32(signal.rawValue), 0)
-    put32(UInt32(bitPattern: errno), 4)
-    put32(UInt32(bitPattern: code), 8)
+    destination.zeroQuadwords(Self.byteCount)
+    destination.storeLittleEndian(UInt32(signal.rawValue), at: 0)
+    destination.storeLittleEndian(UInt32(bitPattern: errno), at: 4)
+    destination.storeLittleEndian(UInt32(bitPattern: code), at: 8)
     let base = Self.fieldsOffset
     switch details {
     case .sender(let pid, let uid):
-      put32(pid, base)
-      put32(uid, base + 4)
+      destination.storeLittleEndian(pid, at: base)
+      destination.storeLittleEndian(uid, at: base + 4)
     case .fault(let address):
-      put64(address, base)
+      destination.storeLittleEndian(address, at: base)
     case .child(let pid, let uid, let status, let userTicks, let systemTicks):
-      put32(pid, base)
-      put32(uid, base + 4)
-      put32(UInt32(bitPattern: status), base + 8)
-      put64(UInt64(bitPattern: userTicks), base + 16)
-      put64(UInt64(bitPattern: systemTicks), base + 24)
+      destination.storeLittleEndian(pid, at: base)
+      destination.storeLittleEndian(uid, at: base + 4)
+      destination.storeLittleEndian(UInt32(bitPattern: status), at: base + 8)
+      destination.storeLittleEndian(UInt64(bitPattern: userTicks), at: base + 16)
+      destination.storeLittleEndian(UInt64(bitPattern: systemTicks), at: base + 24)
     case .timer(let id, let overrun, let value):
-      put32(UInt32(bitPattern: id), base)
-      put32(UInt32(bitPattern: overrun), base + 4)
-      put64(value, base + 8)
+      destination.storeLittleEndian(UInt32(bitPattern: id), at: base)
+      destination.storeLittleEndian(UInt32(bitPattern: overrun), at: base + 4)
+      destination.storeLittleEndian(value, at: base + 8)
     case .queued(let word0, let word1, let word2, let word3):
-      put64(word0, base)
-      put64(word1, base + 8)
-      put64(word2, base + 16)
-      put64(word3, base + 24)
+      destination.storeLittleEndian(word0, at: base)
+      destination.storeLittleEndian(word1, at: base + 8)
+      destination.storeLittleEndian(word2, at: base + 16)
+      destination.storeLittleEndian(word3, at: base + 24)
     }
   }
 }

@@ -29,7 +29,7 @@ public struct SignalRegisters: Equatable, Sendable {
   /// rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip.
   func writeGeneralWords(to destination: UnsafeMutableRawPointer) {
     func put(_ index: Int, _ word: UInt64) {
-      destination.storeBytes(of: word.littleEndian, toByteOffset: 8 * index, as: UInt64.self)
+      destination.storeLittleEndian(word, at: MemoryLayout<UInt64>.size * index)
     }
     put(0, r8)
     put(1, r9)
