@@ -16,10 +16,12 @@ import pytest
 
 from conftest import EXIT_SUCCESS, ROOT, boot
 
-# Instructions per 4 KiB page: before this work / now / Linux 6.1.
+# Instructions per 4 KiB page: session 5 / the perf branch alone / merged with swap and
+# reclaim (the safe point's free-frame check, the swap-entry test of a non-present leaf, the
+# 12-byte frame record: about 50 more) / Linux 6.1.
 BUDGETS = {
-    "anon-write": 1_340,  # 1,391 / 1,272 / 8,146
-    "anon-read": 610,     # 693 / 570 / 1,337
+    "anon-write": 1_370,  # 1,391 / 1,272 / 1,323 / 8,146
+    "anon-read": 660,     # 693 / 570 / 620 / 1,337
 }
 
 
