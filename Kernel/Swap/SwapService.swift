@@ -10,11 +10,12 @@ import KernelSupport
 ///   then completed: the frames still unmapped are freed; on a device error they stay in
 ///   memory (the swap cache keeps them findable) and the error is counted and reported.
 /// - **Swap-in** (`resolve`, the page trap's fourth answer): `.read` — the faulting thread
-///   reads the slots into the frames the core chose, completes, and returns so the
-///   instruction retries and finds the page in the swap cache; `.waitForRead` — another
+///   reads the slots into the frames the core chose and completes for its space, which maps
+///   the page, then returns so the instruction retries; `.waitForRead` — another
 ///   thread's read of that slot is under way: sleep on `readsDone` until a read ends, then
 ///   retry; `.needsFrame` — a reclaim pass, then retry. A failed read kills the faulting
-///   process with SIGBUS (Linux's `VM_FAULT_SIGBUS` from `do_swap_page`).
+///   process with SIGBUS (the core's `.swapReadError`; Linux's `VM_FAULT_SIGBUS` from
+///   `do_swap_page`).
 ///
 /// LOCK: the swap lock (the context's `swap`) around each completion, never across a transfer.
 enum SwapService {
@@ -57,12 +58,16 @@ enum SwapService {
     }
   }
 
-  /// Carries out the page trap's swap answer for `fault`; returns to retry the instruction,
-  /// or false when the read failed (the caller kills the process with SIGBUS).
-  static func resolve(_ request: SwapFault) -> Bool {
-    guard let physical = MemoryManager.physical else { return false }
+  /// Carries out the page trap's swap answer for a fault of the running space; returns nil to
+  /// retry the instruction (after a read, the completion has mapped the page already), or
+  /// why the process must die (`.swapReadError`: the caller sends SIGBUS).
+  static func resolve(_ request: SwapFault) -> KillReason? {
+    guard let physical = MemoryManager.physical, let processor = Processor.bootProcessor else {
+      return nil
+    }
     switch request {
     case .read(let read):
+      let space = processor.space  // the faulting thread's, held across its sleep on the disk
       var succeeded = true
       if let disk = MemoryManager.swapDisk {
         do throws(SwapDiskError) {
@@ -72,18 +77,19 @@ enum SwapService {
       } else {
         succeeded = false
       }
-      physical.completeSwapIn(read, succeeded: succeeded)
+      let resolution = space.completeSwapIn(read, succeeded: succeeded)
       readsDone.wakeAll()
-      return succeeded
+      if case .kill(let reason) = resolution { return reason }
+      return nil
     case .waitForRead:
       _ = readsDone.wait()
-      return true
+      return nil
     case .needsFrame:
       Reclaimer.runPass(physical)
       if physical.frames.bitmap.freeFrameCount == 0 {
         Panic.halt("out of memory: a swap-in found no frame and reclaim freed none")
       }
-      return true
+      return nil
     }
   }
 

@@ -79,9 +79,7 @@ enum PageFaultTrap {
     case .resolved: return
     case .panic(let reason): panicForFault(fault, reason, frame)
     case .swap(let request):  // the page is on swap: read it (or wait, or reclaim), retry
-      guard !SwapService.resolve(request) else { return }
-      let reason = KillReason(
-        kind: .pastEndOfFile, address: address, access: fault.errorCode.access)
+      guard let reason = SwapService.resolve(request) else { return }  // .swapReadError
       if origin == .kernelAccessingUser {
         frame.pointee.rip = userAccessRecovery
       } else {

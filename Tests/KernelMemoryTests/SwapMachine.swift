@@ -1,5 +1,6 @@
-import KernelMemory
 import KernelMemoryEmulation
+
+@testable import KernelMemory
 
 /// A fake swap disk for the host tests: slot contents in an array of pages, copied from and
 /// to the emulated RAM's frames as the kernel's driver would, with failures on request.
@@ -133,13 +134,16 @@ final class SwapMachine {
     return pages
   }
 
-  /// What an access ended as.
+  /// What an access ended as (a failed swap read: `.killed` with `.swapReadError`, which the
+  /// kernel turns into SIGBUS).
   enum Result: Equatable {
     case completed
     case killed(KillReason)
-    /// A swap read failed: the kernel would send SIGBUS.
-    case busError
   }
+
+  /// Faults that asked for a swap read, and reads whose completion mapped the page.
+  var swapReads = 0
+  var readsMapped = 0
 
   /// One access of `process` as the kernel would run it: reclaim first, then the access,
   /// doing the reads its faults ask for and retrying.
@@ -153,9 +157,13 @@ final class SwapMachine {
       case .killed(let reason): return .killed(reason)
       case .panicked(let reason): preconditionFailure("panic: \(reason)")
       case .swapRequested(.read(let read)):
+        swapReads += 1
         let succeeded = disk.read(read.transfer)
-        physical.completeSwapIn(read, succeeded: succeeded)
-        if !succeeded { return .busError }
+        switch process.space.completeSwapIn(read, succeeded: succeeded) {
+        case .kill(let reason): return .killed(reason)
+        case .resolved(.swapIn): readsMapped += 1
+        default: break
+        }
       case .swapRequested(.waitForRead(let slot)):
         preconditionFailure("a single-threaded test waited for \(slot)")
       case .swapRequested(.needsFrame):
@@ -200,8 +208,18 @@ final class SwapMachine {
         return "slot \(slot): \(references) references, \(leaves.count) leaves"
       }
     }
-    if swap.slots.usedSlots != holders.count {
-      return "\(swap.slots.usedSlots) slots used, \(holders.count) referenced"
+    var keptByCache = 0
+    for number in 1..<swap.slots.slotCount {
+      let slot = SwapSlot(number: UInt32(number))
+      guard swap.slots.isInUse(slot), swap.slots.isHeldByCache(slot) else { continue }
+      guard let frame = swap.cachedFrame(of: slot, in: physical.frameTable),
+        physical.frameTable[frame].mapCount > 0
+      else { return "slot \(number) held by the cache without a mapped copy" }
+      if holders[UInt32(number)] == nil { keptByCache += 1 }
+    }
+    if swap.slots.usedSlots != holders.count + keptByCache {
+      return "\(swap.slots.usedSlots) slots used, \(holders.count) referenced, "
+        + "\(keptByCache) kept by the cache"
     }
     return nil
   }

@@ -80,9 +80,10 @@ import Testing
     #expect(machine.machine.tearDownIsClean())
   }
 
-  @Test func theLastHolderMapsTheCachedPageWritableAndExclusive() throws {
+  /// A read keeps the slot (a clean copy, SwapTrafficTests); a write takes the page whole.
+  @Test func theLastHolderWritingMapsTheCachedPageWritableAndExclusive() throws {
     let (machine, process) = try Self.swappedOut(pages: 1)
-    #expect(machine.read(process, Self.base) == 1)
+    #expect(machine.write(process, Self.base, 1) == .completed)
     let frame = process.frame(at: Self.base)
     #expect(Self.info(machine, frame).state == .anonymousExclusive)
     #expect(process.flags(at: Self.base)?.contains(.writable) == true)
@@ -158,11 +159,14 @@ import Testing
     #expect(machine.machine.tearDownIsClean() && machine.swap.slots.usedSlots == 0)
   }
 
+  /// The kill names the swap read as its reason (`.swapReadError`; the kernel sends SIGBUS).
   @Test func aFailedReadIsABusErrorForTheFaulterOnlyAndThePageStaysOnSwap() throws {
     let (machine, parent) = try Self.swappedOut(pages: 2)
     let child = try parent.fork(machine.machine)
     machine.disk.failReads = true
-    #expect(machine.access(child, Self.base, .read) == .busError)
+    #expect(
+      machine.access(child, Self.base, .read)
+        == .killed(KillReason(kind: .swapReadError, address: Self.base, access: .read)))
     #expect(machine.slotAudit([parent, child]) == nil)
     machine.disk.failReads = false
     #expect(machine.read(parent, Self.base) == 1 && machine.read(child, Self.base) == 1)

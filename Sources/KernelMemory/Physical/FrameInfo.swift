@@ -80,6 +80,10 @@ public struct FrameState: OptionSet, Equatable, Sendable {
   /// A swap-cache frame whose slot does not hold its data (the write failed): the only copy
   /// of the page, never freed while an entry refers to the slot.
   public static let swapDirty = FrameState(rawValue: 1 << 7)
+  /// A swap-cache frame read ahead of a faulting page that no fault has mapped yet (Linux's
+  /// `PG_readahead`): the first fault that maps it counts a read-ahead hit, which widens the
+  /// next read (`SwapArea.readAheadWindow`).
+  public static let readAhead = FrameState(rawValue: 1 << 8)
   /// The swap-cache states that keep a frame whose map count reached zero.
   public static let keptBySwap: FrameState = [.underWrite, .underRead, .swapDirty]
 }

@@ -71,9 +71,14 @@ public final class PhysicalMemoryContext<Frames: FrameSource> {
   @inlinable public func releaseFrame(_ frame: PhysicalFrame) { frames.releaseFrame(frame) }
 
   /// Records that a user leaf mapping of `frame` went away; true when the caller must free
-  /// the frame (no mapping left, not pinned). The zero page is never counted nor freed.
+  /// the frame (no mapping left, not pinned). The zero page is never counted nor freed. A
+  /// clean swap-cache copy freed this way gives up the slot the cache kept for it
+  /// (`swapCopyFreed`), so every path that unmaps private memory must come through here.
   @inlinable public func recordUnmapping(of frame: PhysicalFrame) -> Bool {
     guard frame != zeroPage else { return false }
-    return frameTable.recordUnmapping(of: frame)
+    let before = frameTable[frame]
+    guard frameTable.recordUnmapping(of: frame) else { return false }
+    if before.state.contains(.swapCache) { swapCopyFreed(slot: before.swapSlot) }
+    return true
   }
 }

@@ -71,7 +71,7 @@ extension AddressSpace {
       let frame = mapping.frameAddress.frame
       guard frame != physical.zeroPage else { return false }
       owned += 1
-      return physical.frameTable.recordUnmapping(of: frame)
+      return physical.recordUnmapping(of: frame)
     }
     // A dropped shared table's leaves are not walked (exit of a sharer is O(tables)), so
     // only a space that dropped none can be checked exactly.

@@ -60,7 +60,7 @@ struct MappingDropper<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frame
     let frame = slot.entry.hugePageAddress(size).frame
     guard frame != space.zeroPage else { return .clear }
     released += 1
-    if space.physical.frameTable.recordUnmapping(of: frame) {
+    if space.physical.recordUnmapping(of: frame) {
       flush.release(frame, count: Int(size.frameCount))
     }
     return .clear

@@ -19,7 +19,10 @@ extension AddressSpace {
   ///   cannot change: a page shared after fork gets one slot and one write, whichever leaf is
   ///   taken first, and each later leaf only takes a reference to the slot.
   /// - A frame already caching a slot whose data it matches is freed (after the flush) when
-  ///   this was its last leaf: nothing to write.
+  ///   this was its last leaf: nothing to write — a page swapped in by a read and not
+  ///   written since is such a copy (`mapSwapCached`), so it leaves again without a write.
+  ///   A full swap area stops nothing but the pages that need a slot: the walk goes on for
+  ///   these.
   /// - A frame whose earlier write failed (`.swapDirty`) is written again when its last leaf
   ///   goes.
   ///
@@ -43,6 +46,7 @@ extension AddressSpace {
     if outcome == .outOfFrames, walker.result.stopped == nil {
       walker.result.stopped = .noFrameForTable
     }
+    if walker.swapFull, walker.result.stopped == nil { walker.result.stopped = .swapFull }
     residentFrames -= walker.result.pagesUnmapped
     swappedPages += walker.result.pagesUnmapped
     batch = walker.batch
@@ -59,6 +63,8 @@ struct SwapOutWalker<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames
   let secondChance: Bool
   var batch: SwapOutBatch
   var result = SwapOutResult()
+  /// No slot was left for a page that needed one (the walk goes on for clean copies).
+  var swapFull = false
 
   var target: WalkTarget { .presentLeaves }
   var sharedTables: SharedTablePolicy { .unshareFirst }
@@ -89,7 +95,8 @@ struct SwapOutWalker<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames
         return .keep
       }
       guard let fresh = swap.slots.allocate() else {
-        result.stopped = .swapFull
+        // Full: the rest of the range may still hold clean copies that leave without a slot.
+        swapFull = true
         return .keep
       }
       swapSlot = fresh
@@ -106,6 +113,8 @@ struct SwapOutWalker<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames
       batch.add(frame, to: swapSlot)
     }
     if info.mapCount == 0, info.state.isDisjoint(with: .keptBySwap) {
+      table[frame] = info
+      swap.unlink(frame, in: table)  // the cache's hold, if it kept the slot, is the leaf's now
       table[frame] = .unused  // a clean copy: its slot holds the page
       flush.release(frame)
       result.framesFreed += 1

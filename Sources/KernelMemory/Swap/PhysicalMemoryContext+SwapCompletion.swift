@@ -28,6 +28,7 @@ extension PhysicalMemoryContext {
       let slotFreed = swap.slots.endIO(slot)
       if slotFreed { swap.unlink(frame, in: frameTable) }
       if frameTable[frame].mapCount == 0, slotFreed || succeeded {
+        swap.unlink(frame, in: frameTable)  // a hold the cache took meanwhile goes with it
         frameTable[frame] = .unused
         releaseFrame(frame)
       }
@@ -40,8 +41,9 @@ extension PhysicalMemoryContext {
   }
 
   /// The read of `read` (from a fault's `SwapFault.read`) ended. On success every frame is a
-  /// clean copy of its slot in the swap cache, which the faulting instruction's retry maps
-  /// (the read-ahead ones wait for their own faults, `dropReadAhead` frees them under
+  /// clean copy of its slot in the swap cache, which the faulting space's completion then
+  /// maps (`AddressSpace.completeSwapIn`, the call the kernel makes; the read-ahead ones wait
+  /// for their own faults, marked `.readAhead`, and `dropReadAhead` frees them under
   /// pressure); a slot whose last entry went during the read is freed with its frame. On
   /// failure the frames are freed and the leaves keep their swap entries: the kernel kills
   /// the faulting process with SIGBUS (Linux's `VM_FAULT_SIGBUS` from `do_swap_page`), and
@@ -65,6 +67,8 @@ extension PhysicalMemoryContext {
       frameTable[frame].state.remove(.underRead)
       swap.pagesRead += 1
       guard index > 0 else { continue }
+      frameTable[frame].state.insert(.readAhead)
+      swap.readAheadPages += 1
       if swap.readAheadCount >= SwapArea.readAheadLimit { dropReadAhead(limit: 1) }
       swap.rememberReadAhead(frame)
     }

@@ -33,9 +33,18 @@ public final class SwapArea {
   public internal(set) var pagesRead: UInt64 = 0
   /// Device errors reported to completions so far (one per failed transfer).
   public internal(set) var ioErrors: UInt64 = 0
+  /// Pages read ahead of a faulting one so far (Linux's `swap_ra`), and of those the ones a
+  /// later fault found in the cache (`swap_ra_hit`).
+  public internal(set) var readAheadPages: UInt64 = 0
+  public internal(set) var readAheadHits: UInt64 = 0
 
   /// Slots read ahead of a faulting one, at most (with it: Linux's `page-cluster` 3 = 8).
   public static let readAheadCluster = 8
+  /// The read-ahead window's state (see `readAheadWindow`): read-ahead frames a fault mapped
+  /// since the last read (Linux's `swapin_readahead_hits`), the slot and window of that read.
+  var hitsSinceLastRead = 0
+  var lastReadSlot: UInt32 = 0
+  var lastReadWindow = 0
 
   /// An area of `slotCount` slots (the header's `last_page + 1`), `badSlots` excluded.
   public init(slotCount: Int, badSlots: [UInt32] = []) {
@@ -71,10 +80,48 @@ public final class SwapArea {
   func unlink(_ frame: PhysicalFrame, in table: FrameTable) {
     var info = table[frame]
     let slot = Int(info.swapSlot)
-    info.state.subtract([.swapCache, .underWrite, .underRead, .swapDirty])
+    info.state.subtract([.swapCache, .underWrite, .underRead, .swapDirty, .readAhead])
     info.swapSlot = 0
     table[frame] = info
     if cacheFrames[slot] == frame.number + 1 { cacheFrames[slot] = 0 }
+    slots.releaseCacheHold(SwapSlot(number: UInt32(slot)))
+  }
+
+  /// Whether a page swapped in by a read keeps its slot, its frame a clean copy of it (so
+  /// evicting it again owes no write): while at least half the slots are free — Linux's
+  /// `vm_swap_full` rule, past which swap-in gives slots back as soon as it can.
+  var keepsCleanCopies: Bool { slots.freeSlots * 2 >= slots.usableSlots }
+
+  /// How many slots the read for a fault on `slot`, which is not cached, covers (the slot
+  /// included): Linux's rule for its swap read-ahead (`swapin_nr_pages`), from the hits since
+  /// the last read. No hits: 2 when the slot neighbours the last one read, else 1 (nothing is
+  /// read ahead on random access); some hits: hits + 2 rounded up to a power of two from 4;
+  /// never more than `readAheadCluster`, never less than half the last window (it shrinks
+  /// slowly). Each call starts a new count of hits.
+  func readAheadWindow(missing slot: SwapSlot) -> Int {
+    var pages = hitsSinceLastRead + 2
+    if hitsSinceLastRead == 0 {
+      let neighbour = slot.number == lastReadSlot &+ 1 || slot.number == lastReadSlot &- 1
+      if !neighbour { pages = 1 }
+    } else {
+      var rounded = Self.readAheadRoundingFloor
+      while rounded < pages { rounded <<= 1 }
+      pages = rounded
+    }
+    pages = max(min(pages, Self.readAheadCluster), lastReadWindow / 2)
+    hitsSinceLastRead = 0
+    lastReadSlot = slot.number
+    lastReadWindow = pages
+    return pages
+  }
+
+  /// The smallest window a read with read-ahead hits behind it gets (Linux's roundup from 4).
+  static let readAheadRoundingFloor = 4
+
+  /// A fault mapped a frame read ahead: read-ahead paid, the next window grows.
+  func readAheadHit() {
+    hitsSinceLastRead += 1
+    readAheadHits += 1
   }
 }
 
@@ -103,6 +150,7 @@ extension PhysicalMemoryContext {
   func releaseSwapReference(_ slot: SwapSlot) {
     guard let swap else { preconditionFailure("a swap entry without a swap area") }
     guard swap.slots.release(slot) == 0 else { return }
+    guard !swap.slots.isHeldByCache(slot) else { return }  // its mapped clean copy stays
     guard let frame = swap.cachedFrame(of: slot, in: frameTable),
       !swap.slots.isHeldByIO(slot)
     else { return }
@@ -111,5 +159,28 @@ extension PhysicalMemoryContext {
       frameTable[frame] = .unused
       releaseFrame(frame)
     }
+  }
+
+  /// A swap-cache frame that cached `slot` was freed by its record alone (its last leaf went,
+  /// `recordUnmapping`): the cache no longer keeps the slot, which is freed if no entry holds
+  /// it (the slot → frame hint is left to `SwapArea.cachedFrame`'s check).
+  @usableFromInline func swapCopyFreed(slot: UInt32) {
+    swap?.slots.releaseCacheHold(SwapSlot(number: slot))
+  }
+}
+
+extension PhysicalMemoryContext {
+  /// Frames in the swap cache now (`/proc/meminfo`'s SwapCached): a count of the frame
+  /// table's records, O(frames) — a figure for /proc, not for a path that runs often (a
+  /// clean copy leaves the cache by its record alone, `FrameTable.recordUnmapping`, so no
+  /// counter could follow it without a visit here).
+  public var swapCachedFrames: UInt64 {
+    guard swap != nil else { return 0 }
+    var count: UInt64 = 0
+    for number in 0..<frameTable.frameCount
+    where frameTable[PhysicalFrame(number: number)].state.contains(.swapCache) {
+      count += 1
+    }
+    return count
   }
 }

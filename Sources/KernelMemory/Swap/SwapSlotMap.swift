@@ -5,7 +5,8 @@
 /// entry (fork's copy of a page table adds one per entry it copies; a leaf in a page table
 /// fork shares counts once, as a frame's `mapCount` does) — plus, beside it, the frame that
 /// caches the slot (the swap cache, `SwapArea`). A slot is free when no entry refers to it
-/// and no frame under I/O holds it; bad slots (from the header) and slot 0 (the header) are
+/// and nothing else holds it — a frame under I/O, or a clean copy the swap cache keeps after
+/// its last entry was mapped (`SlotHolds`); bad slots (from the header) and slot 0 (the header) are
 /// marked `unusable` and never handed out.
 ///
 /// **Clusters.** Slots are handed out in clusters of `clusterSize`: allocation continues
@@ -16,7 +17,7 @@
 /// skipped in O(1): an allocation costs O(slots / clusterSize + clusterSize) at worst, O(1)
 /// while the current cluster has room; everything else is O(1).
 ///
-/// Storage: 5 bytes per slot on the kernel heap (a count and an I/O flag: 1.25 MiB per GiB of
+/// Storage: 5 bytes per slot on the kernel heap (a count and the holds: 1.25 MiB per GiB of
 /// swap), allocated once when the area is attached; 4 bytes per cluster.
 ///
 /// LOCK: the swap lock (Linux's `swap_info_struct.lock`) once a second CPU exists: allocation,
@@ -29,8 +30,8 @@ public struct SwapSlotMap: Sendable {
 
   /// Reference counts by slot number (`unusable` for the header and bad slots).
   private var references: [UInt32]
-  /// Whether a frame under I/O holds the slot (which keeps it allocated at count zero).
-  private var heldByIO: [Bool]
+  /// What besides entries holds each slot (which keeps it allocated at count zero).
+  private var holds: [SlotHolds]
   /// Free slots per cluster.
   private var clusterFree: [UInt16]
   /// Usable slots per cluster (its free count when empty).
@@ -49,7 +50,7 @@ public struct SwapSlotMap: Sendable {
     precondition(slotCount >= 1 && slotCount <= Int(UInt32.max), "swap area size out of range")
     self.slotCount = slotCount
     references = [UInt32](repeating: 0, count: slotCount)
-    heldByIO = [Bool](repeating: false, count: slotCount)
+    holds = [SlotHolds](repeating: [], count: slotCount)
     let clusters = (slotCount + Self.clusterSize - 1) / Self.clusterSize
     clusterFree = [UInt16](repeating: 0, count: clusters)
     references[0] = Self.unusable
@@ -77,7 +78,7 @@ public struct SwapSlotMap: Sendable {
   public func isInUse(_ slot: SwapSlot) -> Bool {
     let index = Int(slot.number)
     guard index > 0, index < slotCount, references[index] != Self.unusable else { return false }
-    return references[index] > 0 || heldByIO[index]
+    return references[index] > 0 || !holds[index].isEmpty
   }
 
   /// A free slot, now in use with one reference and held by I/O (the swap-out that takes it
@@ -86,7 +87,7 @@ public struct SwapSlotMap: Sendable {
     guard usedSlots < usableSlots else { return nil }
     let index = isFree(cursor) ? cursor : findFree()
     references[index] = 1
-    heldByIO[index] = true
+    holds[index] = .io
     clusterFree[index / Self.clusterSize] -= 1
     usedSlots += 1
     cursor = index + 1 < slotCount ? index + 1 : 1
@@ -110,31 +111,56 @@ public struct SwapSlotMap: Sendable {
       references[index] > 0 && references[index] != Self.unusable,
       "releasing a swap slot no entry holds")
     references[index] -= 1
-    if references[index] == 0, !heldByIO[index] { free(index) }
+    if references[index] == 0, holds[index].isEmpty { free(index) }
     return references[index]
   }
 
   /// A frame under I/O (a read into the swap cache) holds `slot`.
   mutating func beginIO(_ slot: SwapSlot) {
     precondition(isInUse(slot), "I/O on a free swap slot")
-    heldByIO[Int(slot.number)] = true
+    holds[Int(slot.number)].insert(.io)
   }
 
   /// The I/O on `slot` ended; the slot is freed if no entry holds it any more. Returns whether
   /// it was.
   mutating func endIO(_ slot: SwapSlot) -> Bool {
     let index = Int(slot.number)
-    precondition(heldByIO[index], "ending I/O no frame began")
-    heldByIO[index] = false
-    guard references[index] == 0 else { return false }
+    precondition(holds[index].contains(.io), "ending I/O no frame began")
+    return drop(.io, index)
+  }
+
+  /// Whether I/O holds `slot`.
+  func isHeldByIO(_ slot: SwapSlot) -> Bool { holds[Int(slot.number)].contains(.io) }
+
+  /// The swap cache keeps `slot` for the clean copy of its page a fault mapped when the last
+  /// entry went (`AddressSpace.mapSwapCached`): evicting that copy again owes no write.
+  mutating func holdForCache(_ slot: SwapSlot) {
+    precondition(isInUse(slot), "the cache holding a free swap slot")
+    holds[Int(slot.number)].insert(.cache)
+  }
+
+  /// Whether the swap cache holds `slot` (its copy stays findable with no entry left).
+  func isHeldByCache(_ slot: SwapSlot) -> Bool { holds[Int(slot.number)].contains(.cache) }
+
+  /// The swap cache's copy of `slot` left the cache (freed, written over, or the slot given
+  /// up); the slot is freed if nothing else holds it. Returns whether it was. Nothing happens
+  /// when the cache did not hold it.
+  @discardableResult
+  mutating func releaseCacheHold(_ slot: SwapSlot) -> Bool {
+    let index = Int(slot.number)
+    guard holds[index].contains(.cache) else { return false }
+    return drop(.cache, index)
+  }
+
+  /// Drops `hold` of slot `index`, freeing the slot when nothing holds it any more.
+  private mutating func drop(_ hold: SlotHolds, _ index: Int) -> Bool {
+    holds[index].remove(hold)
+    guard references[index] == 0, holds[index].isEmpty else { return false }
     free(index)
     return true
   }
 
-  /// Whether I/O holds `slot`.
-  func isHeldByIO(_ slot: SwapSlot) -> Bool { heldByIO[Int(slot.number)] }
-
-  private func isFree(_ index: Int) -> Bool { references[index] == 0 && !heldByIO[index] }
+  private func isFree(_ index: Int) -> Bool { references[index] == 0 && holds[index].isEmpty }
 
   private mutating func free(_ index: Int) {
     clusterFree[index / Self.clusterSize] += 1
@@ -162,4 +188,14 @@ public struct SwapSlotMap: Sendable {
     }
     preconditionFailure("a cluster's free count disagrees with its slots")
   }
+}
+
+/// What holds a swap slot besides the entries that refer to it (`SwapSlotMap`).
+struct SlotHolds: OptionSet, Sendable {
+  let rawValue: UInt8
+  /// A frame under I/O: the write that fills the slot or a read from it.
+  static let io = SlotHolds(rawValue: 1 << 0)
+  /// The swap cache keeps a clean copy of the slot's page, mapped by a leaf that no longer
+  /// holds the entry (Linux's `SWAP_HAS_CACHE` for a page swapped in but not written since).
+  static let cache = SlotHolds(rawValue: 1 << 1)
 }

@@ -45,6 +45,9 @@ public struct SwapRead: Sendable, Equatable {
   public let transfer: SwapTransfer
   /// The faulting address (page-aligned).
   public let page: UInt64
+  /// The faulting access: a read leaves the page a clean copy of its slot, a write takes it
+  /// out of the swap cache (`AddressSpace.mapSwapCached`).
+  public let access: AccessKind
 }
 
 /// The pages one swap-out prepared: each unmapped (its leaves hold swap entries now, the

@@ -20,6 +20,7 @@ extension AddressSpace {
     let old = mapping.frameAddress.frame
     let table = physical.frameTable
     let writable = region.protection.leafFlags
+    physical.releaseSoleSwapCopy(old)  // a clean swap-cache copy only this leaf maps: claimable
     if table[old].state.contains(.anonymousExclusive) || mayClaimExclusive(old) {
       let reused = !table[old].state.contains(.anonymousExclusive)
       if reused {

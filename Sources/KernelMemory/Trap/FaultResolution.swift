@@ -48,6 +48,9 @@ public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
   /// The page was on swap and its frame was in the swap cache (written out, read ahead, or
   /// read by another fault): mapped without I/O.
   case swapCache
+  /// The page was read from swap and mapped by the read's completion
+  /// (`AddressSpace.completeSwapIn`).
+  case swapIn
 
   public var description: String {
     switch self {
@@ -61,6 +64,7 @@ public enum ResolvedBy: Sendable, Hashable, CustomStringConvertible {
     case .alreadyMapped: return "already mapped"
     case .unsharedTable: return "unshared the page table fork shared"
     case .swapCache: return "mapped the swap cache's frame"
+    case .swapIn: return "read the page from swap and mapped it"
     }
   }
 }
@@ -90,6 +94,9 @@ public struct KillReason: Sendable, Equatable, CustomStringConvertible {
     /// longer than the file, or the file shrank): Linux's `VM_FAULT_SIGBUS` from
     /// `filemap_fault`, SIGBUS `BUS_ADRERR`.
     case pastEndOfFile
+    /// The page was on swap and the disk failed to read it: Linux's `VM_FAULT_SIGBUS` from
+    /// `do_swap_page`, SIGBUS `BUS_ADRERR` (the page stays on swap for anyone else).
+    case swapReadError
   }
 
   /// What was wrong.
@@ -116,6 +123,7 @@ public struct KillReason: Sendable, Equatable, CustomStringConvertible {
     case .supervisorModeAccess: what = "supervisor-mode access from user mode"
     case .noProgress: what = "the fault repeats with nothing left to change"
     case .pastEndOfFile: what = "past the end of the mapped file"
+    case .swapReadError: what = "the swap read of the page failed"
     }
     return access.description + " at " + hex(address) + ": " + what
   }

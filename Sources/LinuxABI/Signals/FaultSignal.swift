@@ -13,7 +13,7 @@ extension KillReason {
     switch kind {
     case .notMapped, .stackGuard, .kernelAddress: code = SignalInfo.SEGV_MAPERR
     case .accessViolation, .supervisorModeAccess, .noProgress: code = SignalInfo.SEGV_ACCERR
-    case .pastEndOfFile: return Self.pastEndOfFile(address)
+    case .pastEndOfFile, .swapReadError: return Self.pastEndOfFile(address)
     case .nonCanonical:
       return SignalInfo(
         signal: .SIGSEGV, code: SignalInfo.SI_KERNEL, details: .fault(address: 0))
