@@ -18,6 +18,7 @@ enum MachineReports {
     case .stat: return ProcSystemFiles.stat(system())
     case .mounts: return ProcMounts.mounts(SystemTables.mounts)
     case .filesystems: return ProcMounts.filesystems(SystemTables.fileSystems)
+    case .vmstat: return ProcVmstat.text(vmstat())
     }
   }
 
@@ -61,8 +62,34 @@ enum MachineReports {
     report.availablePages = report.freePages + report.inactiveFilePages
     report.swapTotalPages = UInt64(physical.swap?.slots.usableSlots ?? 0)  // issue 12
     report.swapFreePages = UInt64(physical.swap?.slots.freeSlots ?? 0)
+    report.swapCachedPages = physical.swapCachedFrames
     report.commitLimitPages = physical.commit.limit
     report.committedPages = physical.commit.committed
+    return report
+  }
+
+  /// `/proc/vmstat`: meminfo's page counts (the same sources, `memory()`) and the swap
+  /// area's counters (pages read and written, the swap cache, read-ahead and its hits).
+  static func vmstat() -> VMStatReport {
+    let memory = memory()
+    var report = VMStatReport()
+    report.freePages = memory.freePages
+    report.activeAnonPages = memory.anonymousPages
+    report.inactiveAnonPages = memory.sharedPages
+    report.activeFilePages = memory.activeFilePages
+    report.inactiveFilePages = memory.inactiveFilePages
+    report.anonymousPages = memory.anonymousPages
+    report.mappedPages = memory.mappedPages
+    report.filePages = memory.cachedPages + memory.swapCachedPages
+    report.sharedPages = memory.sharedPages
+    report.pageTablePages = memory.pageTablePages
+    report.swapCachedPages = memory.swapCachedPages
+    if let swap = MemoryManager.physical?.swap {
+      report.pagesSwappedIn = swap.pagesRead
+      report.pagesSwappedOut = swap.pagesWritten
+      report.swapReadAhead = swap.readAheadPages
+      report.swapReadAheadHits = swap.readAheadHits
+    }
     return report
   }
 

@@ -9,13 +9,28 @@ import KernelSupport
 ///
 /// Differences from Linux: a page in a page table fork still shares between two spaces is
 /// mapped by one leaf, so it counts as private to each (Linux: shared, half the Pss each);
-/// `Swap` and the pagemap's swap bit come from `swapPages`, 0 until swap exists.
+/// `Swap`/`SwapPss` come from `swapUse` (the region's swap entries); the pagemap's swap bit is
+/// still 0.
 enum ResidencyReports {
   static let pageBytes = PageSize.size4KiB.bytes
 
-  /// Swapped-out pages of `region`: the one place the smaps swap figure comes from (0 until
-  /// the memory manager swaps).
-  static func swapPages(of region: Region, in space: ProcessAddressSpace) -> UInt64 { 0 }
+  /// The swapped-out pages of `region` in bytes and their proportional share (Linux's
+  /// `smaps_pte_entry`): each swap entry is a page of `Swap`; of `SwapPss`, a whole page when
+  /// its slot has one holder, else the page divided by the holders (a leaf in a page table
+  /// fork shares is one holder, as it is one reference on the slot). The one place the smaps
+  /// swap figures come from.
+  static func swapUse(of region: Region, in space: ProcessAddressSpace) -> (
+    bytes: UInt64, pss: UInt64
+  ) {
+    guard let swap = space.physical.swap, space.swappedPages > 0 else { return (0, 0) }
+    var bytes: UInt64 = 0
+    var pss: UInt64 = 0
+    space.forEachSwapEntry(in: region.range) { _, slot, _ in
+      bytes += pageBytes
+      pss += (pageBytes << ProcSmaps.pssShift) / UInt64(max(swap.slots.references(of: slot), 1))
+    }
+    return (bytes, pss)
+  }
 
   static func pageKind(_ object: MemoryObjectID?, frameShared: Bool) -> SmapsPageKind {
     guard let object, frameShared else { return .anonymous }
@@ -38,8 +53,7 @@ enum ResidencyReports {
         dirty: mapping.flags.contains(.dirty), referenced: mapping.flags.contains(.accessed),
         kind: pageKind(region.object, frameShared: info.state.contains(.shared)))
     }
-    counts.swap = swapPages(of: region, in: space) * pageBytes
-    counts.swapPss = counts.swap << ProcSmaps.pssShift
+    (counts.swap, counts.swapPss) = swapUse(of: region, in: space)
     return counts
   }
 

@@ -25,6 +25,8 @@ public struct MemoryReport: Equatable, Sendable {
   /// The swap area's usable slots and the free ones (issue 12), 0 without swap.
   public var swapTotalPages: UInt64 = 0
   public var swapFreePages: UInt64 = 0
+  /// Frames in the swap cache (`SwapCached`): copies of swap slots kept in memory.
+  public var swapCachedPages: UInt64 = 0
   public var commitLimitPages: UInt64 = 0
   public var committedPages: UInt64 = 0
   /// The direct map, by page size (`DirectMap4k`, `DirectMap2M`, `DirectMap1G`), in KiB.
@@ -52,7 +54,7 @@ public enum ProcMeminfo {
     let lines: [(String, UInt64)] = [
       ("MemTotal", kib(m.totalPages)), ("MemFree", kib(m.freePages)),
       ("MemAvailable", kib(m.availablePages)), ("Buffers", 0), ("Cached", kib(m.cachedPages)),
-      ("SwapCached", 0), ("Active", kib(active)), ("Inactive", kib(inactive)),
+      ("SwapCached", kib(m.swapCachedPages)), ("Active", kib(active)), ("Inactive", kib(inactive)),
       ("Active(anon)", kib(m.anonymousPages)), ("Inactive(anon)", kib(m.sharedPages)),
       ("Active(file)", kib(m.activeFilePages)), ("Inactive(file)", kib(m.inactiveFilePages)),
       ("Unevictable", 0),

@@ -1,6 +1,6 @@
 /// A machine-wide file of /proc.
 public enum ProcSystemFile: CaseIterable, Equatable, Sendable {
-  case cpuinfo, filesystems, loadavg, meminfo, mounts, stat, uptime
+  case cpuinfo, filesystems, loadavg, meminfo, mounts, stat, uptime, vmstat
 
   public var name: String {
     switch self {
@@ -11,6 +11,7 @@ public enum ProcSystemFile: CaseIterable, Equatable, Sendable {
     case .meminfo: return "meminfo"
     case .stat: return "stat"
     case .uptime: return "uptime"
+    case .vmstat: return "vmstat"
     }
   }
 }

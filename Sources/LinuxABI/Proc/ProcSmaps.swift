@@ -14,7 +14,7 @@ public struct SmapsCounts: Equatable, Sendable {
   public var privateDirty: UInt64 = 0
   public var referenced: UInt64 = 0
   public var anonymous: UInt64 = 0
-  /// Swapped-out pages of the range (and their proportional share): 0 until swap exists.
+  /// Swapped-out bytes of the range, and their proportional share (in 1/2^`pssShift` bytes).
   public var swap: UInt64 = 0
   public var swapPss: UInt64 = 0
 
