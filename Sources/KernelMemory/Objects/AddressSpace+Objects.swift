@@ -93,6 +93,7 @@ extension AddressSpace {
   /// reverse map, as Linux's `unmap_mapping_range` before `shmem_undo_range`).
   func removeObjectPages(_ id: MemoryObjectID, offsets: Range<UInt64>) {
     guard !offsets.isEmpty else { return }
+    physical.dropObjectSwapEntries(id, pages: offsets, through: pageMap.memory)
     let index = index(of: physical.objects[id])
     let table = physical.frameTable
     var removed: UInt64 = 0

@@ -72,12 +72,17 @@ extension PhysicalMemoryContext {
   }
 
   /// The frame of page `offset` (inside the size) of object `id`, allocated zeroed if the
-  /// object had none; the object holds it (`.shared`, mapped by no leaf yet).
+  /// object had none; the object holds it (`.shared`, mapped by no leaf yet). A swapped page
+  /// must be swapped in first (`objectSwapIn` until it answers nil): a zeroed frame in its
+  /// place would lose the page.
   public func filePage<Memory: PhysicalMemoryAccess>(
     _ id: MemoryObjectID, at offset: UInt64, through memory: Memory
   ) throws(FileObjectError) -> PhysicalFrame {
     if let frame = residentPage(id, at: offset, through: memory) { return frame }
     precondition(offset < objects[id].pageCount, "a file page beyond its size")
+    precondition(
+      objectSwapEntry(id, at: offset, through: memory) == nil,
+      "a swapped file page was not swapped in before its use")
     guard let frame = allocateFrame() else { throw .noSpace }
     memory.zero(frame)
     do throws(PageMapError) {
@@ -122,6 +127,7 @@ extension PhysicalMemoryContext {
     let end = objects[id].pageCount
     guard first < end else { return }
     unmapObjectPages(id, offsets: first..<end)
+    dropObjectSwapEntries(id, pages: first..<end, through: memory)
     let table = frameTable
     var removed: UInt64 = 0
     let range = VirtualRange(

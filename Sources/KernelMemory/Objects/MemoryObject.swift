@@ -67,6 +67,11 @@ public struct MemoryObject: Sendable {
   public internal(set) var charge: UInt64
   /// The pages it holds now.
   public internal(set) var residentPages: UInt64 = 0
+  /// The pages of it that live in swap slots now: its index holds their swap entries
+  /// (Swap/ObjectSwapOut.swift). Zero for every object that never swapped, which lets the
+  /// paths that must find swap entries (a fault's lookup, truncation, destruction) skip
+  /// looking.
+  public internal(set) var swappedPages: UInt64 = 0
 
   /// The charge of an object of `pages` pages: each page, each table its index may need, and
   /// the index's root.

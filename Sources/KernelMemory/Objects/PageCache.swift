@@ -115,6 +115,7 @@ extension PhysicalMemoryContext {
     precondition(objects[id].mappings > 0, "memory object released too often")
     objects[id].mappings -= 1
     guard objects[id].mappings == 0 else { return }
+    dropObjectSwapEntries(id, pages: 0..<objects[id].pageCount, through: memory)
     let object = objects.remove(id)
     let table = frameTable
     PageMap(root: object.indexRoot, memory: memory).tearDownUserPart(
