@@ -48,6 +48,14 @@ public struct SwapRead: Sendable, Equatable {
   /// The faulting access: a read leaves the page a clean copy of its slot, a write takes it
   /// out of the swap cache (`AddressSpace.mapSwapCached`).
   public let access: AccessKind
+
+  /// A read of `transfer` for a fault at `page` (0 for an object page no fault is behind:
+  /// `objectSwapIn`) by `access`.
+  init(transfer: SwapTransfer, page: UInt64, access: AccessKind = .read) {
+    self.transfer = transfer
+    self.page = page
+    self.access = access
+  }
 }
 
 /// The pages one swap-out prepared: each unmapped (its leaves hold swap entries now, the
