@@ -34,18 +34,10 @@ enum ProcessNameCalls {
     let limit = taskCommLength - 1
     let page = PageSize.size4KiB.bytes
     var name: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: limit)
     while name.count < limit {
       let cursor = address &+ UInt64(name.count)
       let chunk = Int(min(page - cursor % page, UInt64(limit - name.count)))
-      let failed: LinuxErrno? = buffer.withUnsafeMutableBytes { raw in
-        do throws(LinuxErrno) {
-          try UserMemory.copyIn(from: cursor, count: chunk, to: raw.baseAddress!)
-          return nil
-        } catch { return error }
-      }
-      if let failed { throw failed }
-      let bytes = buffer[0..<chunk]
+      let bytes = try UserMemory.copyIn(from: cursor, count: chunk)
       if let end = bytes.firstIndex(of: 0) { return name + bytes[0..<end] }
       name += bytes
     }
