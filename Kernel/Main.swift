@@ -15,23 +15,23 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
   guard magic == MultibootInformation.bootloaderMagic else {
     Panic.halt("not started by a Multiboot loader (EAX " + hex(UInt64(magic)) + ")")
   }
-  installTraps()
+  let taskState = installTraps()
   let boot = MultibootInformation(physicalAddress: UInt64(informationAddress))
   let mode = KernelMode(commandLine: boot.commandLine)
-  ConsoleTerminal.configure(commandLine: boot.commandLine)
   let features = CPUFeatures.detect()
   let physical = PhysicalMemory.initialize(boot)
-  MemoryManager.physical = physical.context
   let map = KernelAddressSpace.build(
-    memoryEnd: physical.frameLimit << PageSize.size4KiB.shift, features: features)
+    memoryEnd: physical.frameLimit << PageSize.size4KiB.shift, features: features,
+    frames: physical.context.frames)
   let kernelSpace = ProcessAddressSpace(
     pageMap: map, tlb: HardwareTLB(), physical: physical.context)
-  MemoryManager.kernelSpace = kernelSpace
-  Processor.bootProcessor = Processor(running: kernelSpace)
+  let devices = DeviceRegistry(consoleTerminal: ConsoleTerminal.requested(by: boot.commandLine))
+  Machine.booted = Machine(physical: physical.context, kernelSpace: kernelSpace, devices: devices)
+  Processor.bootProcessor = Processor(running: kernelSpace, taskState: taskState)
   Processor.current.activate(kernelSpace)
   let protection = enableMemoryProtection(features)
   KernelHeap.enableGrowth(at: MemoryManager.heapBase)
-  MemoryManager.swapDisk = SwapDisk.discover()  // nil without a disk with a swap header
+  devices.discoverPCI()  // and the swap disk, when one carries a swap header
   // Modules are programs to run (Kernel/PROCESSES.md) unless a `test=` mode was asked for.
   if boot.modules.isEmpty
     || boot.commandLine.split(separator: " ").contains(where: { $0.hasPrefix("test=") })
@@ -44,11 +44,13 @@ func kernelMain(_ magic: UInt32, _ informationAddress: UInt32) -> Never {
   mode.run()
 }
 
-/// GDT with TSS and IST stacks, IDT for the 32 exceptions, legacy PIC masked.
-private func installTraps() {
+/// GDT with TSS and IST stacks, IDT for the 32 exceptions, legacy PIC masked; returns the
+/// boot CPU's TSS (its `Processor` keeps it).
+private func installTraps() -> UnsafeMutableRawPointer {
   let layout = kernel_image_layout_get()
   LegacyInterruptController.maskAllLines()
-  GlobalDescriptorTable.install(
+  let taskState = GlobalDescriptorTable.install(
     doubleFaultStack: layout.double_fault_stack_top, nmiStack: layout.nmi_stack_top)
   InterruptDescriptorTable.install()
+  return taskState
 }

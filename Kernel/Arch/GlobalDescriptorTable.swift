@@ -31,20 +31,19 @@ enum GlobalDescriptorTable {
   static let doubleFaultStackIndex = 1
   static let nonMaskableInterruptStackIndex = 2
 
-  /// The TSS, kept so that `setKernelStack` can change RSP0.
-  nonisolated(unsafe) static var taskState: UnsafeMutableRawPointer? = nil
-
-  /// Sets TSS.RSP0: the stack the CPU switches to on an exception or interrupt from ring 3.
+  /// Sets this CPU's TSS.RSP0 (its `Processor.taskState`): the stack the CPU switches to on an
+  /// exception or interrupt from ring 3.
   static func setKernelStack(_ top: UInt64) {
-    taskState!.storeBytes(of: top, toByteOffset: stackPointer0Offset, as: UInt64.self)
+    Processor.current.taskState.storeBytes(
+      of: top, toByteOffset: stackPointer0Offset, as: UInt64.self)
   }
 
   /// Builds the GDT and TSS on the heap (they live forever), loads them, reloads the segment
-  /// registers and the task register.
-  static func install(doubleFaultStack: UInt64, nmiStack: UInt64) {
+  /// registers and the task register. Returns the TSS, which is this CPU's (its `Processor`
+  /// keeps it, for `setKernelStack`).
+  static func install(doubleFaultStack: UInt64, nmiStack: UInt64) -> UnsafeMutableRawPointer {
     let taskState = UnsafeMutableRawPointer.allocate(byteCount: taskStateSize, alignment: 16)
     taskState.initializeMemory(as: UInt8.self, repeating: 0, count: taskStateSize)
-    GlobalDescriptorTable.taskState = taskState
     setInterruptStack(taskState, doubleFaultStackIndex, doubleFaultStack)
     setInterruptStack(taskState, nonMaskableInterruptStackIndex, nmiStack)
     // No I/O permission bitmap: its base points past the end of the segment.
@@ -67,6 +66,7 @@ enum GlobalDescriptorTable {
       SegmentSelector.kernelData)
     task_register_load(SegmentSelector.taskState)
     local_descriptor_table_load(SegmentSelector.noLocalDescriptorTable)
+    return taskState
   }
 
   /// The GDT slot a selector names (its index: the bits above TI and RPL).

@@ -19,7 +19,7 @@ enum SwapDiskError: Error, Equatable {
 /// finished: the calling thread sleeps meanwhile (`VirtioBlockDevice.awaitCompletion`). Frames
 /// go in requests of up to `VirtioBlockDevice.framesPerRequest` (contiguous frames share a descriptor), all
 /// submitted before the first is waited for, so one call of many pages costs a few
-/// interrupts. It lives on `MemoryManager.swapDisk`.
+/// interrupts. It lives on `Machine.current.devices.swapDisk`.
 ///
 /// LOCK: the disk's queue lock (`VirtioBlockDevice`); the header fields are immutable.
 final class SwapDisk {

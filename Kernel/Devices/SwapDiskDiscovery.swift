@@ -1,9 +1,9 @@
 extension SwapDisk {
-  /// Looks for a virtio-blk disk on PCI bus 0, starts it and reads its first page (polled: the
-  /// local APIC is not enabled yet at boot); returns the swap area when that page is a valid
-  /// Linux swap header. One boot line says what was found, or why a disk is not used.
-  static func discover() -> SwapDisk? {
-    let functions = PCIBus.enumerateRootBus()
+  /// Looks for a virtio-blk disk among `functions` (PCI bus 0's), starts it and reads its first
+  /// page (polled: the local APIC is not enabled yet at boot); returns the swap area when that
+  /// page is a valid Linux swap header. One boot line says what was found, or why a disk is not
+  /// used.
+  static func discover(among functions: [PCIFunction]) -> SwapDisk? {
     if functions.contains(where: {
       $0.vendorID == VirtioBlockDevice.vendorID
         && $0.deviceID == VirtioBlockDevice.modernBlockDeviceID

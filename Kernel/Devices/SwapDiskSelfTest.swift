@@ -22,7 +22,7 @@ enum SwapDiskSelfTest {
 
   static func run() -> Bool {
     EventTimer.start()  // enables the local APIC: the completion's MSI-X message is taken
-    guard let disk = MemoryManager.swapDisk else {
+    guard let disk = Machine.current.devices.swapDisk else {
       print("SWAP-DISK: no swap disk")
       print("SWAP-DISK RESULT: 0 passed, 1 failed")
       return false

@@ -26,9 +26,11 @@ enum KernelAddressSpace {
   /// Kernel-half intermediate entries: no user bit, so no user access is possible below them.
   static let kernelIntermediateFlags: PageTableFlags = [.present, .writable]
 
-  /// Builds the tables: kernel image by section, direct map of [0, `memoryEnd`).
-  static func build(memoryEnd: UInt64, features: CPUFeatures) -> PageMap<DirectMap> {
-    var source = MemoryManager.frames
+  /// Builds the tables from `frames`: kernel image by section, direct map of [0, `memoryEnd`).
+  static func build(memoryEnd: UInt64, features: CPUFeatures, frames: BitmapFrameSource)
+    -> PageMap<DirectMap>
+  {
+    var source = frames
     do {
       let map = try PageMap(memory: DirectMap(), frames: &source)
       try createKernelHalf(map, &source)

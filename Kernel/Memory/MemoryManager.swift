@@ -6,11 +6,9 @@ typealias ProcessAddressSpace = AddressSpace<DirectMap, HardwareTLB, BitmapFrame
 /// and the frame table, shared by every address space.
 typealias KernelPhysicalMemory = PhysicalMemoryContext<BitmapFrameSource>
 
-/// The kernel's memory manager state: the physical-memory context and the kernel's own address
-/// space, once built. Which space a CPU runs is that CPU's (`Processor`), not kept here.
-///
-/// One CPU, interrupts off: plain globals are enough. LOCK: both are set once at boot and only
-/// read afterwards; the context's own fields name their locks (`PhysicalMemoryContext`).
+/// The kernel's memory manager: the kernel heap's growth and the ways to the machine's
+/// physical-memory context and the kernel's own address space, which the `Machine` owns.
+/// Which space a CPU runs is that CPU's (`Processor`), not kept here.
 enum MemoryManager {
   /// The kernel heap's virtual region: grows upward, mapped on demand. It must be in the lower
   /// half (Swift keeps flags in the top bits of object pointers): PML4 slot 255, the second of
@@ -19,14 +17,10 @@ enum MemoryManager {
   /// Where the demonstration and self-tests map their scratch pages (PML4 slot 320).
   static let scratchBase: UInt64 = 0xffff_a000_0000_0000
 
-  /// Frames, commit, zero page and frame table (`PhysicalMemory.initialize` builds it).
-  nonisolated(unsafe) static var physical: KernelPhysicalMemory? = nil
-  /// The swap area found at boot (`SwapDisk.discover`), nil without a disk or a valid header.
-  /// Set once at boot, then only read (LOCK: none needed; the disk's queue names its own).
-  nonisolated(unsafe) static var swapDisk: SwapDisk? = nil
-  /// The kernel's own address space: the kernel's page map, no regions (so every kernel fault
-  /// is a panic). A CPU runs it when no process does.
-  nonisolated(unsafe) static var kernelSpace: ProcessAddressSpace? = nil
+  /// The machine's frames, commit, zero page and frame table (nil before boot built them).
+  static var physical: KernelPhysicalMemory? { Machine.booted?.physical }
+  /// The kernel's own address space (`Machine.kernelSpace`; nil before boot built it).
+  static var kernelSpace: ProcessAddressSpace? { Machine.booted?.kernelSpace }
 
   /// The frame bitmap (a handle: copies share it).
   static var bitmap: FrameBitmap? { physical?.frames.bitmap }

@@ -22,7 +22,8 @@ enum ProcContents {
     case .statm: return ProcProcessStat.statm(ProcessReports.statistics(of: owner, thread: nil))
     case .cmdline: return owner.isZombie ? [] : owner.program.commandLine
     case .environ: return owner.isZombie ? [] : owner.program.environment
-    case .comm: return ProcessReports.commandName(of: owner) + [UInt8(ascii: "\n")]
+    case .comm:
+      return ProcessReports.commandName(of: owner, thread: thread) + [UInt8(ascii: "\n")]
     case .smaps: return ResidencyReports.smaps(of: owner)
     case .smapsRollup: return ResidencyReports.rollup(of: owner)
     case .mounts: return ProcMounts.mounts(SystemTables.mounts)

@@ -137,9 +137,12 @@ enum ProcessReports {
   /// `TASK_COMM_LEN` - 1: the longest `comm`.
   static let commandNameLimit = 15
 
-  /// Linux's `comm`: the program file's base name, at most 15 bytes (the process's name is
-  /// argv[0] for a launch's first program, so its last component is taken).
-  static func commandName(of owner: UserProcess) -> [UInt8] {
+  /// Linux's `comm` of `thread` (nil: the process's oldest thread, as `/proc/PID/comm` reports
+  /// its leader's): what `prctl(PR_SET_NAME)` set, else the program file's base name, at most
+  /// 15 bytes (the process's name is argv[0] for a launch's first program, so its last
+  /// component is taken).
+  static func commandName(of owner: UserProcess, thread: KernelThread? = nil) -> [UInt8] {
+    if let set = (thread ?? owner.thread)?.user.commandName { return set }
     let name = Array(owner.name.utf8)
     let base = name.split(separator: UInt8(ascii: "/")).last.map(Array.init) ?? name
     return Array(base.prefix(commandNameLimit))
@@ -155,7 +158,7 @@ enum ProcessReports {
   static func status(of owner: UserProcess, thread: KernelThread?) -> ProcessStatus {
     var status = ProcessStatus()
     let member = thread ?? owner.thread
-    status.name = commandName(of: owner)
+    status.name = commandName(of: owner, thread: member)
     status.state = state(of: owner, thread: thread)
     status.threadGroupID = owner.id
     status.processID = member?.user.tid ?? owner.id

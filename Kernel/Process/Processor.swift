@@ -8,7 +8,8 @@ import KernelSupport
 /// `bootProcessor` becomes an array of `Processor`s created at boot (one per local APIC ID
 /// from the ACPI MADT), and `current` reads this CPU's own pointer, kept in IA32_GS_BASE
 /// while in the kernel (`swapgs` on entry), instead of the boot one. Per CPU then:
-/// - `process`, `thread`, `idleThread` and `space` (as here; never touched by another CPU),
+/// - `process`, `thread`, `idleThread`, `space` and `taskState` (as here; never touched by
+///   another CPU),
 ///   and the SYSCALL entry's words (`boot_processor_entry`, process_entry.S);
 /// - later, a frame cache in front of the bitmap and a TLB-shootdown mailbox (a request
 ///   queue another CPU fills, under the mailbox's lock, before sending an IPI).
@@ -24,10 +25,14 @@ final class Processor {
   let idleThread: KernelThread
   /// The address space loaded in CR3: a process's, or the kernel's own.
   private(set) var space: ProcessAddressSpace
+  /// This CPU's task-state segment (`GlobalDescriptorTable.install`): its RSP0 is the running
+  /// thread's kernel stack (`GlobalDescriptorTable.setKernelStack`), its IST the fault stacks.
+  let taskState: UnsafeMutableRawPointer
 
-  /// A CPU that runs `space` (already in CR3).
-  init(running space: ProcessAddressSpace) {
+  /// A CPU that runs `space` (already in CR3) with `taskState` loaded in its task register.
+  init(running space: ProcessAddressSpace, taskState: UnsafeMutableRawPointer) {
     self.space = space
+    self.taskState = taskState
     idleThread = KernelThread(idle: ())
     thread = idleThread
   }

@@ -134,7 +134,7 @@ enum ProgramLoader {
       plan: plan,
       identity: ProcessIdentity(
         hardwareCapabilities: UInt64(cpu_identify(1, 0).edx),
-        random: (RandomSource.next(), RandomSource.next())))
+        random: (Machine.current.random.next(), Machine.current.random.next())))
     do { try UserMemory.copyOut(stack.bytes, to: stack.stackPointer) } catch {
       throw .copyFaulted
     }

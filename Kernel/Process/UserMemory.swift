@@ -57,6 +57,20 @@ enum UserMemory {
     else { throw .EFAULT }
   }
 
+  /// Copies `count` bytes from user `address` into a new array.
+  static func copyIn(from address: UInt64, count: Int) throws(LinuxErrno) -> [UInt8] {
+    guard count > 0 else { return [] }
+    var bytes = [UInt8](repeating: 0, count: count)
+    let failure: LinuxErrno? = bytes.withUnsafeMutableBytes { raw in
+      do throws(LinuxErrno) {
+        try copyIn(from: address, count: count, to: raw.baseAddress!)
+        return nil
+      } catch { return error }
+    }
+    if let failure { throw failure }
+    return bytes
+  }
+
   /// Reads one 64-bit word of user memory.
   static func readWord(at address: UInt64) throws(LinuxErrno) -> UInt64 {
     try copyIn(from: address, count: 8, to: bounce)

@@ -2,8 +2,8 @@ import KernelSupport
 
 /// The kernel's half of swapping (issue 12): it owns no pages and decides nothing about them
 /// (the core does, `Sources/KernelMemory/Swap/`); it attaches the swap area the kernel found at
-/// boot (`MemoryManager.swapDisk`) to the machine's context, moves the pages the core queued
-/// with the disk, and calls the core's completions.
+/// boot (`Machine.current.devices.swapDisk`) to the machine's context, moves the pages the core
+/// queued with the disk, and calls the core's completions.
 ///
 /// - **Swap-out** (`writeOut`): a batch the clock prepared (`Reclaimer.runPass`) is written
 ///   one transfer at a time — the calling thread sleeps in `SwapDisk.transfer`, others run —
@@ -27,7 +27,7 @@ enum SwapService {
   /// Attaches the boot disk's swap area, if there is one, and prints what it adds: call
   /// before the commit limit is set (`commitLimit(ramFrames:)` then counts its slots).
   static func attach(_ physical: KernelPhysicalMemory) {
-    guard let disk = MemoryManager.swapDisk, physical.swap == nil else { return }
+    guard let disk = Machine.current.devices.swapDisk, physical.swap == nil else { return }
     var bad: [UInt32] = []
     for slot in disk.badSlots { bad.append(UInt32(truncatingIfNeeded: slot)) }
     physical.attachSwap(slotCount: Int(disk.slotCount), badSlots: bad)
@@ -41,7 +41,7 @@ enum SwapService {
   /// freed). A failed transfer leaves its pages in memory; the count of failures is the
   /// swap area's `ioErrors`.
   static func writeOut(_ batch: SwapOutBatch, _ physical: KernelPhysicalMemory) {
-    guard let disk = MemoryManager.swapDisk else {
+    guard let disk = Machine.current.devices.swapDisk else {
       physical.completeSwapOut(batch, succeeded: false)
       return
     }
@@ -69,7 +69,7 @@ enum SwapService {
     case .read(let read):
       let space = processor.space  // the faulting thread's, held across its sleep on the disk
       var succeeded = true
-      if let disk = MemoryManager.swapDisk {
+      if let disk = Machine.current.devices.swapDisk {
         do throws(SwapDiskError) {
           try disk.transfer(
             .read, firstSlot: UInt64(read.transfer.firstSlot.number), frames: read.transfer.frames)

@@ -142,6 +142,7 @@ enum ExecCall {
     }
     thread.user.clearChildTID = 0
     thread.user.robustListHead = 0  // the old memory is gone: nothing left to walk
+    thread.user.commandName = nil  // `comm` is the new file's base name (`process.name`)
     process.descriptors.closeOnExecDescriptors()
     process.signals.resetHandlersForExec()
     thread.signals.resetForExec()  // no alternate signal stack in the new image

@@ -74,14 +74,7 @@ enum ForkCalls {
   /// clone3 has (CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP) and `set_tid` answer ENOSYS here.
   static func clone3(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     try CloneArguments.checkSize(call.a1)
-    var bytes = [UInt8](repeating: 0, count: Int(call.a1))
-    let copied: LinuxErrno? = bytes.withUnsafeMutableBytes { raw in
-      do throws(LinuxErrno) {
-        try UserMemory.copyIn(from: call.a0, count: raw.count, to: raw.baseAddress!)
-        return nil
-      } catch { return error }
-    }
-    if let copied { throw copied }
+    let bytes = try UserMemory.copyIn(from: call.a0, count: Int(call.a1))
     let arguments = try CloneArguments(bytes: bytes)
     let clone3Only = CloneArguments.CLONE_CLEAR_SIGHAND | CloneArguments.CLONE_INTO_CGROUP
     guard arguments.flags & clone3Only == 0, arguments.setTID == 0 else { throw .ENOSYS }

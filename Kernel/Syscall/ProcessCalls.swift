@@ -88,7 +88,7 @@ enum ProcessCalls {
     while done < length {
       let address = call.a0 + done
       let chunk = min(length - done, 8, pageBytes - address % pageBytes)
-      var word = RandomSource.next()
+      var word = Machine.current.random.next()
       do {
         try UserMemory.copyOut(
           withUnsafeBytes(of: &word) { $0.baseAddress! }, count: Int(chunk), to: address)

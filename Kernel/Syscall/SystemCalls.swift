@@ -144,6 +144,7 @@ enum SystemCalls {
     let process = ProcessRunner.current!
     switch call.number {
     case Number.arch_prctl: return try ProcessCalls.archPrctl(call)
+    case Number.prctl: return try ProcessNameCalls.prctl(call)
     case Number.set_tid_address:
       Processor.current.thread.user.clearChildTID = call.a0
       return Processor.current.thread.user.tid

@@ -21,10 +21,9 @@
 /// LOCK: the terminal's lock (Linux's `termios_rwsem` and the ldisc's locks in one) guards
 /// every field: taken by the interrupt handler (with interrupts off) and by system calls.
 final class ConsoleTerminal {
-  /// The machine's console terminal when the command line asked for one: set once at boot,
-  /// before the first process runs, and never changed (one COM1 per machine, as there is one
-  /// `EventTimer.local` per CPU; a device registry will own it once there is one).
-  nonisolated(unsafe) static var active: ConsoleTerminal? = nil
+  /// The machine's console terminal when the command line asked for one (the device
+  /// registry owns it: one COM1 per machine); nil before boot built the machine.
+  static var active: ConsoleTerminal? { Machine.booted?.devices.consoleTerminal }
   /// The command-line word that makes the console a terminal.
   static let commandLineWord = "console=tty"
   /// COM1's ISA interrupt line.
@@ -47,12 +46,12 @@ final class ConsoleTerminal {
   /// Bytes received, for the boot line of the next launch.
   var bytesReceived: UInt64 = 0
 
-  /// Makes the console a terminal when `commandLine` asks for it.
-  static func configure(commandLine: String) {
+  /// The console as a terminal when `commandLine` asks for it (for the device registry).
+  static func requested(by commandLine: String) -> ConsoleTerminal? {
     guard commandLine.split(separator: " ").contains(where: { $0 == commandLineWord }) else {
-      return
+      return nil
     }
-    active = ConsoleTerminal()
+    return ConsoleTerminal()
   }
 
   /// Routes COM1's interrupt and lets the UART raise it (after the local APIC is enabled).
@@ -73,12 +72,8 @@ final class ConsoleTerminal {
         + hex(InterruptVector.serialConsole))
   }
 
-  /// The serial interrupt: every waiting byte through the line discipline.
-  static func interrupt() {
-    if let terminal = active { terminal.drainReceiver() }
-    EventTimer.local?.apic.signalEndOfInterrupt()
-  }
-
+  /// The serial interrupt (`DeviceRegistry.interrupt`): every waiting byte through the line
+  /// discipline.
   func drainReceiver() {
     var signals: [LinuxSignal] = []
     while let byte = Console.port.receive() {

@@ -19,7 +19,8 @@ enum TerminalControl {
     case TerminalRequest.TCGETS:
       try UserMemory.copyOut(terminal.discipline.settings.bytes, to: argument)
     case TerminalRequest.TCSETS, TerminalRequest.TCSETSW, TerminalRequest.TCSETSF:
-      let settings = TerminalSettings(bytes: try copyIn(argument, count: TerminalSettings.size))
+      let settings = TerminalSettings(
+        bytes: try UserMemory.copyIn(from: argument, count: TerminalSettings.size))
       if request == TerminalRequest.TCSETSF { terminal.discipline.flushInput() }
       terminal.discipline.apply(settings)
       terminal.inputChanged()  // a read waiting in the old mode looks again
@@ -33,7 +34,8 @@ enum TerminalControl {
     case TerminalRequest.TIOCGWINSZ:
       try UserMemory.copyOut(terminal.windowSize.bytes, to: argument)
     case TerminalRequest.TIOCSWINSZ:
-      terminal.windowSize = WindowSize(bytes: try copyIn(argument, count: WindowSize.size))
+      terminal.windowSize = WindowSize(
+        bytes: try UserMemory.copyIn(from: argument, count: WindowSize.size))
     case TerminalRequest.FIONREAD:
       try storeInt(UInt32(terminal.discipline.readableCount), at: argument)
     case TerminalRequest.FIONBIO:
@@ -84,21 +86,9 @@ enum TerminalControl {
     return 0
   }
 
-  static func copyIn(_ address: UInt64, count: Int) throws(LinuxErrno) -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: count)
-    let failure: LinuxErrno? = bytes.withUnsafeMutableBytes { raw in
-      do throws(LinuxErrno) {
-        try UserMemory.copyIn(from: address, count: count, to: raw.baseAddress!)
-        return nil
-      } catch { return error }
-    }
-    if let failure { throw failure }
-    return bytes
-  }
-
   /// An `int` argument's value.
   static func loadInt(_ address: UInt64) throws(LinuxErrno) -> UInt32 {
-    let bytes = try copyIn(address, count: 4)
+    let bytes = try UserMemory.copyIn(from: address, count: 4)
     return UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16
       | UInt32(bytes[3]) << 24
   }

@@ -69,6 +69,7 @@ enum ThreadCreation {
     user.tid = tid
     user.fsBase = caller.fsBase
     user.gsBase = caller.gsBase
+    user.commandName = caller.commandName  // Linux copies the whole task, `comm` with it
     if request.flags & ForkCalls.CLONE_SETTLS != 0 {
       guard request.tls < UserLayout.end else { throw .EPERM }
       user.fsBase = request.tls

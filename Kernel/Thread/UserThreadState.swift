@@ -23,6 +23,10 @@ struct UserThreadState {
   /// `struct robust_list_head`), walked at its exit (`RobustList`).
   var robustListHead: UInt64 = 0
   var robustListLength: UInt64 = 0
+  /// Its `comm` once `prctl(PR_SET_NAME)` set one (at most `TASK_COMM_LEN` − 1 bytes, no
+  /// NUL), inherited by the threads and children it creates; nil: the process's name's last
+  /// component (`ProcessReports.commandName`), as at a launch and after every `execve`.
+  var commandName: [UInt8]? = nil
   /// Another thread of its process is in `execve` (`ThreadGroup.endOthersForExec`): this one
   /// ends on its way back to ring 3 (`ThreadExit.endIfAsked`).
   var mustExit = false

@@ -11,14 +11,33 @@ import Testing
   static let page = PageSize.size4KiB.bytes
   static let base: UInt64 = 0x40_0000
 
-  @Test func writeProtectionOfAReadOnlySharedMappingIsRefused() throws {
+  /// Each test's set-up: a machine, its first process, and the page-cache object of a test
+  /// file (kept alive here) for the test to map; `finish` is the common end.
+  struct Fixture {
     let machine = TestMachine()
     let file = File()
-    let process = TestProcess(machine)
-    let space = process.space
-    let object = try #require(space.cachedFile(file.contents))
+    let process: TestProcess
+    let object: MemoryObjectID
+    var space: TestMachine.Space { process.space }
+
+    init() throws {
+      process = TestProcess(machine)
+      object = try #require(process.space.cachedFile(file.contents))
+    }
+
+    /// Unmaps `length` bytes at `start`, drops the page cache and expects no frame left over.
+    func finish(releasing start: UInt64, length: UInt64) throws {
+      try space.release(start: start, length: length)
+      machine.physical.dropPageCache(through: machine.ram)
+      #expect(machine.tearDownIsClean())
+    }
+  }
+
+  @Test func writeProtectionOfAReadOnlySharedMappingIsRefused() throws {
+    let fixture = try Fixture()
+    let (space, process) = (fixture.space, fixture.process)
     _ = try space.reserveReadOnlySharedMapping(
-      of: object, page: 0, length: 2 * Self.page, protection: .read, at: .fixed(Self.base))
+      of: fixture.object, page: 0, length: 2 * Self.page, protection: .read, at: .fixed(Self.base))
     #expect(space.regions.first { $0.range.start == Self.base }?.isMappedShared == true)
     #expect(throws: AddressSpaceError.beyondMaximumProtection) {
       try space.protect(start: Self.base, length: Self.page, protection: [.read, .write])
@@ -31,16 +50,12 @@ import Testing
     }
     #expect(process.read(Self.base + Self.page + 8) == PageCacheTests.fileByte(Self.page + 8))
     #expect(process.flags(at: Self.base + Self.page)?.contains(.writable) == false)
-    try space.release(start: Self.base, length: 2 * Self.page)
-    machine.physical.dropPageCache(through: machine.ram)
-    #expect(machine.tearDownIsClean())
+    try fixture.finish(releasing: Self.base, length: 2 * Self.page)
   }
 
   @Test func theRegionsBeforeTheRefusedOneAreChanged() throws {
-    let machine = TestMachine()
-    let file = File()
-    let space = machine.space
-    let object = try #require(space.cachedFile(file.contents))
+    let fixture = try Fixture()
+    let (space, object) = (fixture.space, fixture.object)
     _ = try space.reserve(length: Self.page, protection: .read, at: .fixed(Self.base))
     _ = try space.reserveReadOnlySharedMapping(
       of: object, page: 0, length: Self.page, protection: .read,
@@ -50,16 +65,12 @@ import Testing
     }
     #expect(space.regions.first { $0.range.start == Self.base }?.protection == [.read, .write])
     #expect(space.regions.first { $0.range.start == Self.base + Self.page }?.protection == .read)
-    try space.release(start: Self.base, length: 2 * Self.page)
-    machine.physical.dropPageCache(through: machine.ram)
-    #expect(machine.tearDownIsClean())
+    try fixture.finish(releasing: Self.base, length: 2 * Self.page)
   }
 
   @Test func aPrivateMappingOfTheSameFileNextToItDoesNotMergeAndMayBeWritten() throws {
-    let machine = TestMachine()
-    let file = File()
-    let space = machine.space
-    let object = try #require(space.cachedFile(file.contents))
+    let fixture = try Fixture()
+    let (space, object) = (fixture.space, fixture.object)
     _ = try space.reserveReadOnlySharedMapping(
       of: object, page: 0, length: Self.page, protection: .read, at: .fixed(Self.base))
     _ = try space.reservePrivateMapping(
@@ -68,18 +79,14 @@ import Testing
     #expect(space.regions.count { $0.range.start >= Self.base } == 2)
     try space.protect(
       start: Self.base + Self.page, length: Self.page, protection: [.read, .write])
-    try space.release(start: Self.base, length: 2 * Self.page)
-    machine.physical.dropPageCache(through: machine.ram)
-    #expect(machine.tearDownIsClean())
+    try fixture.finish(releasing: Self.base, length: 2 * Self.page)
   }
 
   @Test func forkAndMremapKeepTheMaximum() throws {
-    let machine = TestMachine()
-    let file = File()
-    let parent = TestProcess(machine)
-    let object = try #require(parent.space.cachedFile(file.contents))
+    let fixture = try Fixture()
+    let (machine, parent) = (fixture.machine, fixture.process)
     _ = try parent.space.reserveReadOnlySharedMapping(
-      of: object, page: 0, length: Self.page, protection: .read, at: .fixed(Self.base))
+      of: fixture.object, page: 0, length: Self.page, protection: .read, at: .fixed(Self.base))
     let child = try parent.fork(machine)
     #expect(throws: AddressSpaceError.beyondMaximumProtection) {
       try child.space.protect(start: Self.base, length: Self.page, protection: [.read, .write])
@@ -90,8 +97,6 @@ import Testing
       try parent.space.protect(start: moved, length: Self.page, protection: [.read, .write])
     }
     child.space.tearDown()
-    try parent.space.release(start: moved, length: 2 * Self.page)
-    machine.physical.dropPageCache(through: machine.ram)
-    #expect(machine.tearDownIsClean())
+    try fixture.finish(releasing: moved, length: 2 * Self.page)
   }
 }

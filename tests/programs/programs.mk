@@ -25,6 +25,7 @@ PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw
 
 # POSIX-thread programs (issue 10, threads.h): built with musl and glibc, -pthread.
 PROG_THREADS := threads_basic threads_futex threads_memory threads_cancel threads_signals
+PROG_THREADS += prctl_name  # comm through prctl and /proc (busybox ps)
 PROG_BINARIES += $(PROG_THREADS:%=$(PROG_BUILD)/musl/%) $(PROG_THREADS:%=$(PROG_BUILD)/glibc/%)
 
 MUSL_CC   ?= musl-gcc

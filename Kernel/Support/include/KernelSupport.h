@@ -9,41 +9,7 @@
 
 // ---- Port I/O -------------------------------------------------------------------------------
 
-/// OUT imm8/DX, AL: writes one byte to an I/O port.
-static inline void port_write_byte(uint16_t port, uint8_t value) {
-  __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port) : "memory");
-}
-
-/// IN AL, DX: reads one byte from an I/O port.
-static inline uint8_t port_read_byte(uint16_t port) {
-  uint8_t value;
-  __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port) : "memory");
-  return value;
-}
-
-/// OUT DX, EAX: writes a 32-bit value to an I/O port.
-static inline void port_write_dword(uint16_t port, uint32_t value) {
-  __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
-}
-
-/// IN EAX, DX: reads a 32-bit value from an I/O port.
-static inline uint32_t port_read_dword(uint16_t port) {
-  uint32_t value;
-  __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port) : "memory");
-  return value;
-}
-
-/// OUT DX, AX: writes a 16-bit value to an I/O port.
-static inline void port_write_word(uint16_t port, uint16_t value) {
-  __asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port) : "memory");
-}
-
-/// IN AX, DX: reads a 16-bit value from an I/O port.
-static inline uint16_t port_read_word(uint16_t port) {
-  uint16_t value;
-  __asm__ volatile("inw %1, %0" : "=a"(value) : "Nd"(port) : "memory");
-  return value;
-}
+#include "PortIO.h"  // port_read_byte/word/dword, port_write_byte/word/dword
 
 /// A compiler barrier: no load or store is moved across it. Memory shared with a device (a
 /// virtqueue) needs nothing more on x86, whose stores are not reordered with other stores nor
