@@ -46,6 +46,12 @@ enum Reclaimer {
     MemoryManager.physical?.setReclaimWatermarks(ReclaimWatermarks(frames: freeFrames))
   }
 
+  /// Ends each pass: the threads that found memory short while another thread's pass slept
+  /// on the disk wait here for it. A `static let` like `SwapService.readsDone`: one queue
+  /// object, machine-wide like the context it serves (LOCK: the scheduler lock, as every
+  /// `WaitQueue`; the pass itself is one at a time under the reclaim lock).
+  static let passEnded = WaitQueue()
+
   /// A safe point: runs a pass when fewer than the low mark are free.
   ///
   /// Unretained: the context lives for the whole boot, and a retain/release pair around this
@@ -56,16 +62,37 @@ enum Reclaimer {
       physical.frames.bitmap.freeFrameCount < physical.reclaim.watermarks.low
     }
     guard belowLow else { return }
-    runPass(context.takeUnretainedValue())
+    reclaimOrWait(context.takeUnretainedValue())
   }
 
-  /// One pass: rounds of the read-ahead copies, the cache hand, then the aging hand (whose
-  /// cold private pages are written to swap, `SwapService.writeOut`) until `high` frames are
-  /// free. One pass at a time: a thread reaching a safe point while another's pass sleeps on
-  /// the disk goes on (the frames that pass frees are coming).
-  static func runPass(_ physical: KernelPhysicalMemory) {
-    guard physical.beginReclaimPass() else { return }
-    defer { physical.endReclaimPass() }
+  /// Below the low mark: runs a pass, or — while another thread's pass sleeps on the disk —
+  /// goes on if at least the minimum is free (one operation takes at most a few frames before
+  /// its next safe point) and otherwise sleeps until that pass ends. Going on below the
+  /// minimum would let the threads a sleeping pass leaves running take the frames the kernel
+  /// keeps back for itself (its heap, page tables) down to none.
+  static func reclaimOrWait(_ physical: KernelPhysicalMemory) {
+    if runPass(physical) { return }
+    if free(physical) < physical.reclaim.watermarks.minimum { waitForPass() }
+  }
+
+  /// Sleeps until the pass under way ends (the caller then looks at memory again).
+  static func waitForPass() { _ = passEnded.wait() }
+
+  /// One pass, when no other is under way (false then, at once): rounds of the read-ahead
+  /// copies, the cache hand, then the aging hand (whose cold pages are written to swap,
+  /// `SwapService.writeOut`) until `high` frames are free; then the threads waiting for it
+  /// are woken. Never reached from inside a pass (it touches no user address and makes no
+  /// system call), so a pass cannot wait for itself.
+  @discardableResult static func runPass(_ physical: KernelPhysicalMemory) -> Bool {
+    guard physical.beginReclaimPass() else { return false }
+    runRounds(physical)
+    physical.endReclaimPass()
+    passEnded.wakeAll()
+    return true
+  }
+
+  /// The rounds of one pass.
+  private static func runRounds(_ physical: KernelPhysicalMemory) {
     let goal = physical.reclaim.watermarks.high
     var round = 0
     while free(physical) < goal, round < roundsPerPass {

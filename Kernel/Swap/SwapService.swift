@@ -13,7 +13,7 @@ import KernelSupport
 ///   reads the slots into the frames the core chose and completes for its space, which maps
 ///   the page, then returns so the instruction retries; `.waitForRead` — another
 ///   thread's read of that slot is under way: sleep on `readsDone` until a read ends, then
-///   retry; `.needsFrame` — a reclaim pass, then retry. A failed read kills the faulting
+///   retry; `.needsFrame` — a reclaim pass (or the end of the one under way), then retry. A failed read kills the faulting
 ///   process with SIGBUS (the core's `.swapReadError`; Linux's `VM_FAULT_SIGBUS` from
 ///   `do_swap_page`).
 ///
@@ -85,7 +85,11 @@ enum SwapService {
       _ = readsDone.wait()
       return nil
     case .needsFrame:
-      Reclaimer.runPass(physical)
+      // Another thread's pass may be asleep on the disk: wait for its frames, then retry.
+      guard Reclaimer.runPass(physical) else {
+        Reclaimer.waitForPass()
+        return nil
+      }
       if physical.frames.bitmap.freeFrameCount == 0 {
         Panic.halt("out of memory: a swap-in found no frame and reclaim freed none")
       }
