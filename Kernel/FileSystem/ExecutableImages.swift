@@ -20,7 +20,16 @@ enum ExecutableImages {
     var offset = 0
     while offset < size {
       let chunk = min(page, size - offset)
-      if let frame = FileData.resident(object, page: UInt64(offset / page)) {
+      // A page on swap is read back first; a failed read leaves the image unreadable (the
+      // loader finds no header: ENOEXEC), never silently zeroed.
+      let resident: UnsafeMutableRawPointer?
+      do throws(LinuxErrno) {
+        resident = try FileData.resident(object, page: UInt64(offset / page))
+      } catch {
+        copy.deallocate()
+        return UnsafeRawBufferPointer(start: nil, count: 0)
+      }
+      if let frame = resident {
         (copy.baseAddress! + offset).copyMemory(from: frame, byteCount: chunk)
       } else {
         (copy.baseAddress! + offset).initializeMemory(as: UInt8.self, repeating: 0, count: chunk)

@@ -42,12 +42,48 @@ enum FileData {
   }
 
   /// The pointer to byte `offset` of the frame holding page `page` of `object`, or nil for a
-  /// hole.
-  static func resident(_ object: MemoryObjectID, page: UInt64) -> UnsafeMutableRawPointer? {
-    guard let frame = physical.cachedPage(object, at: page, through: DirectMap()) else {
-      return nil
-    }
+  /// hole; a page on swap is read back first (EIO when the disk fails).
+  static func resident(_ object: MemoryObjectID, page: UInt64) throws(LinuxErrno)
+    -> UnsafeMutableRawPointer?
+  {
+    guard let frame = try residentFrame(object, page: page) else { return nil }
     return DirectMap.pointer(frame.address)
+  }
+
+  /// The frame holding page `page` of `object`, nil for a hole; a page on swap is read back
+  /// first (EIO when the disk fails).
+  static func residentFrame(_ object: MemoryObjectID, page: UInt64) throws(LinuxErrno)
+    -> PhysicalFrame?
+  {
+    try swapIn(object, page: page)
+    return physical.cachedPage(object, at: page, through: DirectMap())
+  }
+
+  /// Brings page `page` of `object` back from swap if it is there
+  /// (`PhysicalMemoryContext.objectSwapIn`): the thread sleeps while the kernel reads the
+  /// slots (or waits for another thread's read, or reclaims a frame), then asks again, until
+  /// the page is in the object's index. EIO when the read fails (Linux's tmpfs read of a page
+  /// whose swap read failed returns EIO too).
+  static func swapIn(_ object: MemoryObjectID, page: UInt64) throws(LinuxErrno) {
+    while let request = physical.objectSwapIn(object, at: page, through: DirectMap()) {
+      guard SwapService.resolve(request) else { throw .EIO }
+    }
+  }
+
+  /// Copies `count` bytes between the user's memory and byte `within` of `frame` (a page of
+  /// a file's object) with the page held (`holdObjectPage`): a fault on the user's buffer
+  /// may sleep, and the page must neither go to swap nor be freed meanwhile.
+  static func copy(
+    _ frame: PhysicalFrame, within: UInt64, count: UInt64, user: UInt64, toUser: Bool
+  ) throws(LinuxErrno) {
+    physical.holdObjectPage(frame)
+    defer { physical.releaseObjectPage(frame) }
+    let bytes = DirectMap.pointer(frame.address) + Int(within)
+    if toUser {
+      try UserMemory.copyOut(bytes, count: Int(count), to: user)
+    } else {
+      try UserMemory.copyIn(from: user, count: Int(count), to: bytes)
+    }
   }
 
   /// Reads up to `count` bytes of file `node` at `offset` to user `buffer`; a fault after
@@ -67,13 +103,13 @@ enum FileData {
     }
     var done: UInt64 = 0
     while done < length {
-      Reclaimer.atSafePoint()  // a long write reclaims as it goes
+      Reclaimer.atSafePoint()  // a long read swaps in and reclaims as it goes
       let position = offset + done
       let within = position % page
       let chunk = min(length - done, page - within)
       do {
-        if let frame = resident(object, page: position / page) {
-          try UserMemory.copyOut(frame + Int(within), count: Int(chunk), to: buffer + done)
+        if let frame = try residentFrame(object, page: position / page) {
+          try copy(frame, within: within, count: chunk, user: buffer + done, toUser: true)
         } else {
           _ = try FileReadCalls.zeroFill(buffer + done, count: chunk)
         }
@@ -108,17 +144,17 @@ enum FileData {
     var done: UInt64 = 0
     var failure: LinuxErrno? = nil
     while done < length {
+      Reclaimer.atSafePoint()  // a long write reclaims as it goes
       let position = offset + done
       let within = position % page
       let chunk = min(length - done, page - within)
       do throws(LinuxErrno) {
+        try swapIn(object, page: position / page)
         let frame: PhysicalFrame
         do throws(FileObjectError) {
           frame = try physical.filePage(object, at: position / page, through: DirectMap())
         } catch { throw .ENOSPC }
-        try UserMemory.copyIn(
-          from: buffer + done, count: Int(chunk), to: DirectMap.pointer(frame.address) + Int(within)
-        )
+        try copy(frame, within: within, count: chunk, user: buffer + done, toUser: false)
       } catch {
         failure = error
         break
@@ -149,7 +185,7 @@ enum FileData {
       try physical.resizeFileObject(object, toBytes: size, through: DirectMap())
     } catch { throw .ENOSPC }
     if size < tree.nodes[node].size, size % page != 0,
-      let frame = resident(object, page: size / page)
+      let frame = try resident(object, page: size / page)
     {
       (frame + Int(size % page)).initializeMemory(
         as: UInt8.self, repeating: 0, count: Int(page - size % page))
@@ -157,10 +193,11 @@ enum FileData {
     tree.setSize(size, of: node, now: now)
   }
 
-  /// The pages of `node` that hold data (for `st_blocks`), nil while it is the archive's.
+  /// The pages of `node` that hold data (for `st_blocks`: resident or on swap, as tmpfs counts
+  /// them), nil while it is the archive's.
   static func residentPages(of node: Int, in tree: FileTree) -> UInt64? {
     guard let object = tree.nodes[node].object else { return nil }
-    return physical.objects[object].residentPages
+    return physical.objects[object].residentPages + physical.objects[object].swappedPages
   }
 
   /// Frees `node` of `tree` if nothing refers to it any more, releasing its object.

@@ -105,6 +105,8 @@ enum Reclaimer {
       var batch = SwapOutBatch()
       let report = physical.ageMemory(
         budget: agingBudget, wanted: candidatesPerRound, swappingInto: &batch)
+      physical.reclaimObjectPages(
+        after: report, budget: cacheBudget, into: &batch, through: DirectMap())
       if !batch.isEmpty { SwapService.writeOut(batch, physical) }
       if report.swapOutStopped == .swapFull { return }
       round += 1

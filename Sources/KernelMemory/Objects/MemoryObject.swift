@@ -100,6 +100,12 @@ public struct MemoryObjectTable {
   var reverseMaps: [ObjectMappingTree] = []
   /// The sum of every object's charge.
   public internal(set) var totalCharge: UInt64 = 0
+  /// Where the object hand of reclaim stands (`reclaimObjectPages`, PageCacheReclaim.swift):
+  /// the slot of the object it sweeps and the page it resumes at. Beside the objects it
+  /// sweeps, as the cache hand's position is beside the cache's entries. LOCK: the reclaim
+  /// lock.
+  var handSlot = 0
+  var handPage: UInt64 = 0
 
   /// An empty table.
   public init() {}

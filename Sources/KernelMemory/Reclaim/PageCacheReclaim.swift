@@ -128,3 +128,90 @@ extension PhysicalMemoryContext {
     reclaim.droppedCachePages += 1
   }
 }
+
+/// Swap-backed object pages — shared anonymous memory, tmpfs and memfd files
+/// (`isSwapBacked`) — are dirty: they have no copy but themselves, so reclaim writes them to
+/// swap (ObjectSwapOut.swift) instead of dropping them. The clock reaches them two ways:
+/// - **Mapped pages** through the aging hand (`AddressSpace.age`): it clears and reads their
+///   leaves' accessed bits in every space it sweeps, as for private pages, and offers a leaf
+///   found cold as a `ReclaimCandidate.objectPage`; the pass swaps those out, taking each out
+///   of every space that maps it (the object's reverse map). A page hot in another space is
+///   taken too — that space's next touch faults it back from the swap cache or the disk.
+/// - **Unmapped pages** (a file written with `write`, shared memory whose mappers unmapped
+///   it) have no leaf and no accessed bit: the *object hand* sweeps the objects' indexes, in
+///   slot and page order, and swaps out each resident page no leaf maps when it passes —
+///   a clock whose every page is "cold" once its mappers let it go, which for a file
+///   streamed through `write` and `read` is first in, first out, as its use is.
+///
+/// LOCK: the reclaim lock, then the object's lock per object.
+extension PhysicalMemoryContext {
+  /// The object half of a reclaim round, after `ageMemory` found `report`: the cold object
+  /// pages it offered go to `batch` (each run of neighbouring offsets of one object in one
+  /// call), then the object hand looks at up to `budget` more pages. Stops when the batch or
+  /// the swap area is full (`SwapOutResult.stopped`). Returns the pages queued.
+  @discardableResult
+  public func reclaimObjectPages<Memory: PhysicalMemoryAccess>(
+    after report: AgingReport, budget: UInt64, into batch: inout SwapOutBatch,
+    through memory: Memory
+  ) -> UInt64 {
+    guard swap != nil, report.swapOutStopped == nil else { return 0 }
+    var queued: UInt64 = 0
+    var run: (object: MemoryObjectID, pages: Range<UInt64>)? = nil
+    for candidate in report.candidates {
+      guard case .objectPage(let object, let offset) = candidate else { continue }
+      if let current = run, current.object == object, current.pages.upperBound == offset {
+        run = (object, current.pages.lowerBound..<offset + 1)
+        continue
+      }
+      if let current = run {
+        let result = swapOutObjectPages(
+          current.object, offsets: current.pages, into: &batch, through: memory)
+        queued += result.pagesUnmapped
+        if result.stopped != nil { return queued }
+      }
+      run = (object, offset..<offset + 1)
+    }
+    if let current = run {
+      let result = swapOutObjectPages(
+        current.object, offsets: current.pages, into: &batch, through: memory)
+      queued += result.pagesUnmapped
+      if result.stopped != nil { return queued }
+    }
+    return queued + moveObjectHand(budget: budget, into: &batch, through: memory)
+  }
+
+  /// The object hand: over at most `budget` pages of the swap-backed objects' indexes from
+  /// where it stopped, each resident page no leaf maps goes to `batch`. Returns the pages
+  /// queued.
+  func moveObjectHand<Memory: PhysicalMemoryAccess>(
+    budget: UInt64, into batch: inout SwapOutBatch, through memory: Memory
+  ) -> UInt64 {
+    var queued: UInt64 = 0
+    var scanned: UInt64 = 0
+    var objectsVisited = 0
+    while scanned < budget, objectsVisited <= objects.slots.count, !objects.slots.isEmpty {
+      if objects.handSlot >= objects.slots.count {
+        objects.handSlot = 0
+        objects.handPage = 0
+      }
+      let id = MemoryObjectID(slot: UInt32(objects.handSlot))
+      guard objects.slots[objects.handSlot] != nil, objects[id].residentPages > 0,
+        isSwapBacked(id), objects.handPage < objects[id].pageCount
+      else {
+        objects.handSlot += 1
+        objects.handPage = 0
+        objectsVisited += 1
+        continue
+      }
+      let first = objects.handPage
+      let end = min(objects[id].pageCount, first + (budget - scanned))
+      let result = swapOutObjectPages(
+        id, offsets: first..<end, unmapping: false, into: &batch, through: memory)
+      queued += result.pagesUnmapped
+      scanned += end - first
+      guard result.stopped == nil else { return queued }  // resumes at `first` next round
+      objects.handPage = end
+    }
+    return queued
+  }
+}

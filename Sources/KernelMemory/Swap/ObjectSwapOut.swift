@@ -25,10 +25,19 @@ extension PhysicalMemoryContext {
     _ id: MemoryObjectID, offsets: Range<UInt64>, into batch: inout SwapOutBatch,
     through memory: Memory
   ) -> SwapOutResult {
+    swapOutObjectPages(id, offsets: offsets, unmapping: true, into: &batch, through: memory)
+  }
+
+  /// `swapOutObjectPages`; without `unmapping`, only the pages no leaf maps now go (the
+  /// object hand's sweep, which leaves mapped pages to the aging hand's accessed bits).
+  func swapOutObjectPages<Memory: PhysicalMemoryAccess>(
+    _ id: MemoryObjectID, offsets: Range<UInt64>, unmapping: Bool,
+    into batch: inout SwapOutBatch, through memory: Memory
+  ) -> SwapOutResult {
     let end = min(offsets.upperBound, objects[id].pageCount)
     guard swap != nil, offsets.lowerBound < end, isSwapBacked(id) else { return SwapOutResult() }
     let pages = offsets.lowerBound..<end
-    unmapObjectPages(id, offsets: pages)
+    if unmapping { unmapObjectPages(id, offsets: pages) }
     var walker = ObjectSwapOutWalker(physical: self, batch: batch)
     walkIndex(id, pages: pages, &walker, through: memory)
     batch = walker.batch

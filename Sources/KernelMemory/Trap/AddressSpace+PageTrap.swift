@@ -145,6 +145,7 @@ extension AddressSpace {
     page: UInt64, fault: PageFault
   ) -> FaultResolution {
     let resident = physical.objects[object].residentPages
+    if let swapIn = objectSwapIn(object, at: region.objectPage(at: page)) { return .swap(swapIn) }
     guard
       let frame = faultInObjectPage(
         object, at: region.objectPage(at: page & ~PageSize.size4KiB.offsetMask))

@@ -19,6 +19,7 @@ extension AddressSpace {
   ) -> FaultResolution {
     let page = fault.address & ~PageSize.size4KiB.offsetMask
     let resident = physical.objects[object].residentPages
+    if let swapIn = objectSwapIn(object, at: region.objectPage(at: page)) { return .swap(swapIn) }
     guard let cached = faultInObjectPage(object, at: region.objectPage(at: page)) else {
       return .panic(.commitViolated(fault))
     }
