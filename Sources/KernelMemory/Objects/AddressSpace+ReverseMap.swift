@@ -70,6 +70,12 @@ extension AddressSpace {
         self.age(
           from: cursor, budget: budget, wanted: wanted, into: &report, swapping: swapping,
           batch: &batch)
+      },
+      swapOutLineageLeaves: { [unowned(unsafe) self] member, pages, batch in
+        self.swapOutLineageLeaves(member, pages, into: &batch)
+      },
+      findLineageLeaf: { [unowned(unsafe) self] member, page in
+        self.lineageLeaf(in: member, mapping: page)
       })
   }
 }

@@ -65,4 +65,11 @@ struct SpaceHandle {
       _ cursor: UInt64, _ budget: Int, _ wanted: Int, _ report: inout AgingReport,
       _ swapping: Bool, _ batch: inout SwapOutBatch
     ) -> UInt64?
+  /// The anonymous reverse map's visit (`AddressSpace.swapOutLineageLeaves`): in the region
+  /// a lineage member names, the leaves mapping these pages' frames become their swap entries.
+  let swapOutLineageLeaves:
+    (_ member: ObjectMapping, _ pages: [LineagePage], _ batch: inout SwapOutBatch) -> Void
+  /// The read-only search (`AddressSpace.lineageLeaf`): where the member maps the page's
+  /// frame, if it does.
+  let findLineageLeaf: (_ member: ObjectMapping, _ page: LineagePage) -> UInt64?
 }

@@ -41,6 +41,9 @@ public final class PhysicalMemoryContext<Frames: FrameSource> {
   @exclusivity(unchecked) public internal(set) var spaces = AddressSpaceDirectory()
   /// The reclaim clock's hands and counters (`ReclaimState`). LOCK: the reclaim lock.
   @exclusivity(unchecked) public internal(set) var reclaim = ReclaimState()
+  /// The reverse map of private pages shared after fork (`AnonymousLineageTable`).
+  /// LOCK: the lineage lock.
+  @exclusivity(unchecked) public internal(set) var lineages = AnonymousLineageTable()
   /// The swap area and swap cache (`SwapArea`), nil until the kernel attaches the area it
   /// found at boot (`attachSwap`). LOCK: the swap lock.
   public internal(set) var swap: SwapArea? = nil

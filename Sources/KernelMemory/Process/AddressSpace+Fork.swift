@@ -44,8 +44,10 @@ extension AddressSpace {
     }
     let child = AddressSpace(
       pageMap: pageMap, tlb: childTLB, physical: physical, regionLimit: regionLimit)
+    prepareLineagesForFork()
     child.regions = regions
     child.attachObjects()
+    child.joinParentLineages()
     child.heapStart = heapStart
     child.heapBreak = heapBreak
     do throws(PageMapError) {

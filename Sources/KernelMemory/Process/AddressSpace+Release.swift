@@ -32,6 +32,7 @@ extension AddressSpace {
       last += 1
     }
     let objects = detachObjects(of: first..<last)
+    forgetLineageMembers(of: first..<last)
     regions.removeSubrange(first..<last)
     for object in objects { releaseObject(object) }
   }
@@ -81,6 +82,7 @@ extension AddressSpace {
     residentFrames = 0
     for region in regions { physical.commit.refund(region.charge) }
     let objects = detachObjects(of: 0..<regions.count)
+    forgetLineageMembers(of: 0..<regions.count)
     regions.removeAll()
     for object in objects { releaseObject(object) }
     physical.releaseFrame(pageMap.root)

@@ -118,6 +118,7 @@ extension AddressSpace {
     let kind: RegionKind = source.kind.isShared ? .sharedAnonymous : .anonymous
     var moved = Region(range: target, protection: source.protection, kind: kind, charge: charge)
     moved.maximumProtection = source.maximumProtection
+    moved.inheritLineage(of: source, at: kept.start)
     if let object = source.object {
       moved.object = object
       moved.objectOffset = source.objectPage(at: kept.start)
@@ -133,6 +134,7 @@ extension AddressSpace {
     regions[sourceIndex].charge -= handedOver
     regions.insert(moved, at: firstRegion(endingAfter: target.start))
     recordObjectMapping(moved)
+    recordLineageMember(moved)
     do throws(AddressSpaceError) {
       try moveBacking(from: kept, to: target.start)
     } catch {
@@ -141,6 +143,7 @@ extension AddressSpace {
     let index = firstRegion(endingAfter: kept.start)
     physical.commit.refund(regions[index].charge)
     let removed = regions.remove(at: index)
+    forgetLineageMember(removed)
     if let object = removed.object {
       forgetObjectMapping(removed)
       releaseObject(object)

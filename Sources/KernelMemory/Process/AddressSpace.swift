@@ -80,6 +80,7 @@ public final class AddressSpace<
   /// torn down to give its memory back).
   deinit {
     forgetObjectMappings(of: 0..<regions.count)
+    forgetLineageMembers(of: 0..<regions.count)
     physical.spaces.remove(spaceID)
   }
 
@@ -128,6 +129,7 @@ public final class AddressSpace<
     lower.range = VirtualRange(uncheckedStart: whole.range.start, end: address)
     upper.range = VirtualRange(uncheckedStart: address, end: whole.range.end)
     upper.objectOffset = whole.objectPage(at: address)
+    if whole.lineage != nil { upper.lineageOffset = whole.lineagePage(at: address) }
     if whole.isCommitted {
       lower.charge = whole.worstCaseCharge(for: lower.range)
       upper.charge = whole.worstCaseCharge(for: upper.range)
@@ -141,6 +143,7 @@ public final class AddressSpace<
     }
     regions[index] = lower
     regions.insert(upper, at: index + 1)
+    splitLineageMember(whole, into: lower, upper)
     if let object = whole.object {
       forgetObjectMapping(whole)
       recordObjectMapping(lower)
@@ -155,6 +158,7 @@ public final class AddressSpace<
     let index = firstRegion(endingAfter: region.range.start)
     regions.insert(region, at: index)
     recordObjectMapping(region)
+    recordLineageMember(region)
     mergeWithNext(index)
     if index > 0 { mergeWithNext(index - 1) }
   }
@@ -174,11 +178,14 @@ public final class AddressSpace<
       first.kind != .guardPage, first.object == second.object,
       first.object == nil || first.objectPage(at: second.range.start) == second.objectOffset
     else { return }
+    guard let lineage = first.lineageAfterMerge(with: second) else { return }
     var merged = first
     merged.range = VirtualRange(uncheckedStart: first.range.start, end: second.range.end)
     merged.charge = first.charge + second.charge
+    merged.join(lineage)
     regions[index] = merged
     regions.remove(at: index + 1)
+    mergeLineageMembers(first, second, into: merged)
     if let object = second.object {
       forgetObjectMapping(first)
       forgetObjectMapping(second)

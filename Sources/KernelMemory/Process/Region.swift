@@ -57,6 +57,13 @@ public struct Region: Hashable, Sendable, CustomStringConvertible {
   /// private mapping's, and asking for `PROT_WRITE` is `.beyondMaximumProtection`). Kept
   /// through splits, moves and fork; regions differing in it never merge.
   public internal(set) var maximumProtection: Protection = .all
+  /// The lineage the region's private pages belong to (`AnonymousLineageTable`, the reverse
+  /// map of pages shared after fork): given at the region's first fork, kept by its pieces,
+  /// its copies and its moves; nil before (its pages are this space's alone) and for shared
+  /// memory. Regions of two lineages never merge.
+  public internal(set) var lineage: AnonymousLineageID? = nil
+  /// The lineage page the region's first page is (`lineagePage(at:)`); 0 without a lineage.
+  public internal(set) var lineageOffset: UInt64 = 0
 
   /// Whether the region is `MAP_SHARED` as Linux's `VM_MAYSHARE` says (the `s` of
   /// /proc/PID/maps): shared memory, or a read-only file's shared mapping — the only region

@@ -50,6 +50,7 @@ extension AddressSpace {
     residentFrames -= walker.result.pagesUnmapped
     swappedPages += walker.result.pagesUnmapped
     batch = walker.batch
+    swapOutLineageSharers(of: range, into: &batch)  // anonrmap: the sharers after fork
     return walker.result
   }
 }
