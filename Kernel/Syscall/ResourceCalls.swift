@@ -72,16 +72,20 @@ enum ResourceCalls {
   }
 
   /// `sysinfo(info)`: uptime (whole seconds, rounded up as Linux does), RAM from the frame
-  /// bitmap in bytes, one process.
+  /// bitmap in bytes, the swap area's usable and free slots in bytes (as /proc/meminfo's
+  /// SwapTotal / SwapFree), the processes.
   static func sysinfo(_ call: SystemCallArguments) throws(LinuxErrno) -> UInt64 {
     let bitmap = MemoryManager.bitmap!
     let frameBytes = PageSize.size4KiB.bytes
     let perSecond = LinuxStructures.nanosecondsPerSecond
     let uptime = (MonotonicClock.nanoseconds() + perSecond - 1) / perSecond
+    let slots = MemoryManager.physical?.swap?.slots
     try UserMemory.copyOut(
       LinuxStructures.sysinfo(
         uptimeSeconds: uptime, totalBytes: bitmap.usableFrameCount * frameBytes,
-        freeBytes: bitmap.freeFrameCount * frameBytes, processes: processCount),
+        freeBytes: bitmap.freeFrameCount * frameBytes, processes: processCount,
+        totalSwapBytes: UInt64(slots?.usableSlots ?? 0) * frameBytes,
+        freeSwapBytes: UInt64(slots?.freeSlots ?? 0) * frameBytes),
       to: call.a0)
     return 0
   }

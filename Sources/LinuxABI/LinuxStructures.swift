@@ -57,18 +57,23 @@ public enum LinuxStructures {
   public static let sysinfoSize = 112
   public static let sysinfoTotalRAMOffset = 32
   public static let sysinfoFreeRAMOffset = 40
+  public static let sysinfoTotalSwapOffset = 64
+  public static let sysinfoFreeSwapOffset = 72
   public static let sysinfoProcessesOffset = 80
   public static let sysinfoMemoryUnitOffset = 104
 
-  /// `struct sysinfo`: uptime in seconds, RAM in bytes (`mem_unit` 1), no load, shared memory,
-  /// buffers, swap or high memory.
+  /// `struct sysinfo`: uptime in seconds, RAM and swap in bytes (`mem_unit` 1), no load, shared
+  /// memory, buffers or high memory. busybox `free` takes its Swap line from here.
   public static func sysinfo(
-    uptimeSeconds: UInt64, totalBytes: UInt64, freeBytes: UInt64, processes: UInt16
+    uptimeSeconds: UInt64, totalBytes: UInt64, freeBytes: UInt64, processes: UInt16,
+    totalSwapBytes: UInt64 = 0, freeSwapBytes: UInt64 = 0
   ) -> [UInt8] {
     var image = [UInt8](repeating: 0, count: sysinfoSize)
     store(uptimeSeconds, at: 0, in: &image)
     store(totalBytes, at: sysinfoTotalRAMOffset, in: &image)
     store(freeBytes, at: sysinfoFreeRAMOffset, in: &image)
+    store(totalSwapBytes, at: sysinfoTotalSwapOffset, in: &image)
+    store(freeSwapBytes, at: sysinfoFreeSwapOffset, in: &image)
     image[sysinfoProcessesOffset] = UInt8(truncatingIfNeeded: processes)
     image[sysinfoProcessesOffset + 1] = UInt8(truncatingIfNeeded: processes >> 8)
     image[sysinfoMemoryUnitOffset] = 1

@@ -33,6 +33,16 @@ import Testing
     #expect(image[104] == 1)
   }
 
+  @Test func sysinfoLaysOutSwap() {
+    // busybox `free` and swap-full read the swap area from here (issue 12 §6).
+    let image = LinuxStructures.sysinfo(
+      uptimeSeconds: 1, totalBytes: 1 << 27, freeBytes: 1 << 26, processes: 1,
+      totalSwapBytes: 1 << 30, freeSwapBytes: 3 << 28)
+    #expect(word(image, at: 64) == 1 << 30)
+    #expect(word(image, at: 72) == 3 << 28)
+    #expect(word(image, at: 32) == 1 << 27 && word(image, at: 40) == 1 << 26)
+  }
+
   @Test func tmsHasNoChildrenTimes() {
     let image = LinuxStructures.tms(userTicks: 5, systemTicks: 6)
     #expect(image.count == 32)

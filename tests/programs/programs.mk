@@ -19,6 +19,7 @@ PROG_MUSL_ONLY += sigreturn_selectors exec_signal_state sigqueueinfo
 PROG_MUSL_ONLY += tty_termios
 PROG_MUSL_ONLY += exec_text_busy file_mmap_maxprot proc_files
 PROG_MUSL_ONLY += tmpfs_swap
+PROG_MUSL_ONLY += swap-multi swap-full
 
 PROG_BINARIES := $(PROG_RT:%=$(PROG_BUILD)/musl/%) $(PROG_RT:%=$(PROG_BUILD)/raw/%) \
   $(PROG_MUSL_ONLY:%=$(PROG_BUILD)/musl/%) $(PROG_BUILD)/glibc/hello $(PROG_BUILD)/glibc/hello_pie \
