@@ -32,10 +32,11 @@ KERNEL_OBJDUMP := $(KERNEL_TOOLS)llvm-objdump
 KERNEL_OBJCOPY := $(KERNEL_TOOLS)llvm-objcopy
 KERNEL_EMBEDDED_LIB := $(KERNEL_TOOLS)../lib/swift/embedded/x86_64-unknown-none-elf
 
-# The kernel's Swift optimization level. -Osize (the default, as the embedded check) builds in
-# ~50 s of CPU; -O inlines more: 6-13 % fewer guest instructions per fault, futex hand-off and
-# SIGSEGV round trip, a 15 % larger image, ~3x the compile time (Kernel/PROCESSES.md "What
-# the futex hand-off and -O cost"). `make KERNEL_OPTIMIZATION=-O kernel` builds that one.
+# The kernel's Swift optimization level. -Osize is the default (as the embedded check); -O
+# inlines more: 6-13 % fewer guest instructions per fault, futex hand-off and SIGSEGV round
+# trip, a 15 % larger image, ~17 % more compile CPU (2 m 28 s against 2 m 06 s measured;
+# Kernel/PROCESSES.md "Where demand-fault wall time goes under TCG"). Not yet run through the
+# suites. `make KERNEL_OPTIMIZATION=-O kernel` builds that one.
 KERNEL_OPTIMIZATION ?= -Osize
 KERNEL_OPTIMIZATION_STAMP := $(KERNEL_BUILD)/optimization
 $(shell mkdir -p $(KERNEL_BUILD) && [ "$$(cat $(KERNEL_OPTIMIZATION_STAMP) 2>/dev/null)" = "$(KERNEL_OPTIMIZATION)" ] \
