@@ -78,20 +78,41 @@ enum FutexCalls {
     guard bitset != 0 else { throw .EINVAL }
     let key = try FutexKeys.key(for: address, isPrivate: operation.isPrivate)
     guard try FutexKeys.read(address) == expected else { throw .EAGAIN }
+    let outcome = Processor.borrowingCurrentThread { _, thread in
+      block(thread, on: key, until: deadline, bitset: bitset)
+    }
+    switch outcome {
+    case .woken: return 0
+    case .tableFull: throw .ENOMEM
+    case .timedOut: throw .ETIMEDOUT
+    case .interrupted: throw .EINTR
+    }
+  }
+
+  /// How a futex wait ended.
+  enum WaitOutcome { case woken, tableFull, timedOut, interrupted }
+
+  /// Queues the running `thread` (borrowed: it is the caller) on `key` and blocks it until a
+  /// wake, the deadline or an interruption. Not throwing, so that it can run inside
+  /// `Processor.borrowingCurrentThread`.
+  static func block(
+    _ thread: KernelThread, on key: FutexKey, until deadline: UInt64, bitset: UInt32
+  ) -> WaitOutcome {
     let scheduler = Scheduler.shared
-    let thread = scheduler.current
     thread.futex.key = key
     thread.futex.woken = false
-    guard scheduler.futexes.enqueue(thread, on: key, bitset: bitset) else { throw .ENOMEM }
+    guard scheduler.futexes.enqueue(thread, on: key, bitset: bitset) else { return .tableFull }
+    // The thread's own queue (a `let` of the thread's) borrowed: no retain around the wait.
+    let queue = Unmanaged.passUnretained(thread.futex.queue)
     while !thread.futex.woken {
-      let reason = thread.futex.queue.wait(until: deadline)
+      let reason = queue._withUnsafeGuaranteedRef { $0.wait(until: deadline) }
       if thread.futex.woken { break }
       guard reason == .woken else {
         scheduler.futexes.remove(thread, from: thread.futex.key)
-        throw reason == .timedOut ? .ETIMEDOUT : .EINTR
+        return reason == .timedOut ? .timedOut : .interrupted
       }
     }
-    return 0
+    return .woken
   }
 
   /// FUTEX_WAKE / FUTEX_WAKE_BITSET: wakes up to `count` waiters whose bitset meets `bitset`

@@ -23,16 +23,28 @@ enum FutexKeys {
   static func key(for address: UInt64, isPrivate: Bool) throws(LinuxErrno) -> FutexKey {
     guard address % wordSize == 0 else { throw .EINVAL }
     guard UserPointer.isValid(address, length: wordSize) else { throw .EFAULT }
-    let space = Processor.current.space
-    if !isPrivate {
-      _ = try read(address)
-      if let region = space.region(containing: address), region.kind.isShared,
-        let virtual = VirtualAddress(address), let physical = space.pageMap.translate(virtual)
-      {
-        return FutexKey(kind: .shared, domain: 0, offset: physical.value)
-      }
+    if !isPrivate, let physical = try sharedWord(at: address) {
+      return FutexKey(kind: .shared, domain: 0, offset: physical)
     }
-    return FutexKey(kind: .private, domain: identity(of: space), offset: address)
+    return FutexKey(kind: .private, domain: runningSpaceIdentity(), offset: address)
+  }
+
+  /// The physical address of the word at `address` when it lies in shared memory (read
+  /// first, faulting its page in), else nil.
+  static func sharedWord(at address: UInt64) throws(LinuxErrno) -> UInt64? {
+    _ = try read(address)
+    let space = Processor.current.space
+    guard let region = space.region(containing: address), region.kind.isShared,
+      let virtual = VirtualAddress(address), let physical = space.pageMap.translate(virtual)
+    else { return nil }
+    return physical.value
+  }
+
+  /// The running address space's identity, read without holding the space: a retained
+  /// `Processor.current.space` cost every private futex call a retain/release pair.
+  @inline(__always)
+  static func runningSpaceIdentity() -> UInt64 {
+    Processor.borrowingCurrent { identity(of: $0.space) }
   }
 
   /// A number only this address space has while it exists (its object's address).
@@ -42,8 +54,11 @@ enum FutexKeys {
 
   /// Reads the futex word (EFAULT when it cannot be read).
   static func read(_ address: UInt64) throws(LinuxErrno) -> UInt32 {
-    try UserMemory.copyIn(from: address, count: Int(wordSize), to: UserMemory.bounce)
-    return UserMemory.bounce.load(as: UInt32.self)
+    // Into a local word, not the shared bounce buffer: that lazy global was a `swift_once`
+    // call on every futex wait.
+    var word: UInt32 = 0
+    try UserMemory.copyIn(from: address, count: Int(wordSize), to: &word)
+    return word
   }
 
   /// Writes the futex word (EFAULT when it cannot be written).

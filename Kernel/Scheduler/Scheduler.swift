@@ -69,8 +69,7 @@ final class Scheduler {
   func wake(_ thread: KernelThread, _ reason: WakeReason) {
     guard thread.state == .blocked else { return }
     thread.wakeReason = reason
-    thread.blockedOn?.remove(thread)
-    thread.blockedOn = nil
+    thread.blockedOn.take()?.remove(thread)  // moved out: no retain of the queue around it
     if thread.timedWait {
       EventTimer.local?.cancel(thread)
       thread.timedWait = false
@@ -81,7 +80,14 @@ final class Scheduler {
   /// `WaitQueue.wait`: blocks the running thread in `queue` until woken, `deadline`, or an
   /// interruption (its process is being killed).
   func block(on queue: WaitQueue, until deadline: UInt64) -> WakeReason {
-    let thread = current
+    Processor.borrowingCurrentThread { _, thread in block(thread, on: queue, until: deadline) }
+  }
+
+  /// `block` of the running `thread`, borrowed (it is alive while it waits).
+  @inline(__always)
+  private func block(_ thread: KernelThread, on queue: WaitQueue, until deadline: UInt64)
+    -> WakeReason
+  {
     precondition(thread.process != nil, "the idle thread cannot block")
     if thread.process!.pendingKill != nil { return .interrupted }
     if deadline != .max && MonotonicClock.nanoseconds() >= deadline { return .timedOut }
@@ -126,8 +132,16 @@ final class Scheduler {
 
   /// Switches this CPU from the running thread to `next`.
   func switchTo(_ next: KernelThread) {
-    let processor = Processor.current
-    let previous = processor.thread
+    Processor.borrowingCurrentThread { processor, previous in
+      switchTo(next, from: previous, on: processor)
+    }
+  }
+
+  /// `switchTo` with the processor and the running thread borrowed (no retain/release pair
+  /// of each around the switch; `Processor+Borrowing.swift`).
+  @inline(__always)
+  private func switchTo(_ next: KernelThread, from previous: KernelThread, on processor: Processor)
+  {
     guard next !== previous else {
       previous.state = .running
       return
@@ -149,7 +163,9 @@ final class Scheduler {
     next.state = .running
     next.switchedInAt = now
     switches += 1
-    EventTimer.local?.switched(toIdle: next.process == nil, atCounter: now)
+    if let timer = EventTimer.local.map(Unmanaged.passUnretained) {  // never freed: borrowed
+      timer._withUnsafeGuaranteedRef { $0.switched(toIdle: next.process == nil, atCounter: now) }
+    }
     thread_switch(previous.savedStackPointerSlot, next.savedStackPointerSlot.pointee)
     finishSwitch()
   }

@@ -22,7 +22,14 @@ struct SystemCallArguments {
 /// On the way out, the scheduler may end the process (killed) or switch to another thread.
 @_cdecl("kernel_syscall_dispatch")
 func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
-  let thread = Processor.current.thread
+  // The running thread borrowed, not retained (Kernel/Scheduler/Processor+Borrowing.swift).
+  Processor.borrowingCurrentThread { _, thread in handleSystemCall(frame, of: thread) }
+  Scheduler.returningToUser()
+}
+
+/// One system call of the running `thread`: its time in the kernel, the call, a restart.
+@inline(__always)
+func handleSystemCall(_ frame: UnsafeMutablePointer<TrapFrame>, of thread: KernelThread) {
   let entered = thread.cpuTicks(at: timestamp_counter_read())
   let saved = frame.pointee
   let arguments = SystemCallArguments(
@@ -31,9 +38,8 @@ func kernelSyscallDispatch(_ frame: UnsafeMutablePointer<TrapFrame>) {
   ProcessRunner.samplePeakResidency()
   frame.pointee.rax = SystemCalls.dispatch(arguments)
   if SystemCallRestart.pending(frame) { Scheduler.shared.requestAttention(thread) }  // signals'
-  ProcessRunner.current?.ticksInKernel &+=
-    thread.cpuTicks(at: timestamp_counter_read()) &- entered
-  Scheduler.returningToUser()
+  // The thread's own process (a `let`: read without a retain) is `ProcessRunner.current`.
+  thread.process?.ticksInKernel &+= thread.cpuTicks(at: timestamp_counter_read()) &- entered
 }
 
 /// Which handler answers which call. Handlers return the result or throw the errno; anything
