@@ -66,7 +66,7 @@ enum FileData {
   /// whose swap read failed returns EIO too).
   static func swapIn(_ object: MemoryObjectID, page: UInt64) throws(LinuxErrno) {
     while let request = physical.objectSwapIn(object, at: page, through: DirectMap()) {
-      guard SwapService.resolve(request) else { throw .EIO }
+      if SwapService.resolve(request) != nil { throw .EIO }  // the read failed
     }
   }
 

@@ -71,8 +71,9 @@ enum Reclaimer {
   /// minimum would let the threads a sleeping pass leaves running take the frames the kernel
   /// keeps back for itself (its heap, page tables) down to none.
   static func reclaimOrWait(_ physical: KernelPhysicalMemory) {
-    if runPass(physical) { return }
-    if free(physical) < physical.reclaim.watermarks.minimum { waitForPass() }
+    while !runPass(physical), free(physical) < physical.reclaim.watermarks.minimum {
+      waitForPass()  // then run a pass of its own if that one left too few
+    }
   }
 
   /// Sleeps until the pass under way ends (the caller then looks at memory again).

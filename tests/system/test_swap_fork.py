@@ -37,7 +37,6 @@ def program():
 # and one reclaim pass (Kernel/Swap/Reclaimer.swift: 16 rounds of 2,048 leaves, 128 MiB) likely cannot
 # finish a revolution of the clock, so the first pass of `.needsFrame` (SwapService.resolve)
 # can find nothing cold and the kernel halts. strict: the marker must go once that is fixed.
-@pytest.mark.xfail(strict=True, reason="SwapService .needsFrame panics after one reclaim pass")
 def test_four_processes_sharing_a_working_set_larger_than_ram_write_each_page_once():
     env = dict(os.environ, RUN_ELF_KERNEL=IMAGE, RUN_ELF_VERBOSE="1", RUN_ELF_MEMORY=MEMORY,
                RUN_ELF_SWAP=SWAP, RUN_ELF_TIMEOUT=str(TIMEOUT_SECONDS))

@@ -98,11 +98,6 @@ def test_swap_multi_natively():
     assert_multi_passed(completed.stdout.decode())
 
 
-@pytest.mark.xfail(reason="kernel panic 'out of memory: a swap-in found no frame and reclaim "
-                   "freed none' (then 'kernel heap: out of physical memory') while another "
-                   "process's reclaim pass sleeps on the disk: Kernel/Swap's runPass returns "
-                   "at once for the second thread (swaptraffic's area; see the report)",
-                   strict=False)
 def test_four_processes_under_pressure_at_once_keep_every_page():
     status, stdout, stderr = ours([program("swap-multi"), str(CHILD_MIB), str(CHILDREN)], "1G")
     assert status == 0, stdout + stderr[-3000:]
