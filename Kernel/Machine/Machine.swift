@@ -8,9 +8,9 @@
 /// Per-CPU state is not here: it is each CPU's `Processor` (`Processor.current`). The heap's
 /// own bookkeeping (`KernelHeap`) is not here either: it must work before any object exists.
 ///
-/// LOCK: none for the references (`random` names its own) — built once by `kernel_main` before the first interrupt is
-/// enabled and never replaced; what they point to names its own locks (`PhysicalMemoryContext`,
-/// `DeviceRegistry`, `AddressSpace`).
+/// LOCK: none for the references (`random` names its own) — built once by `kernel_main` before
+/// the first interrupt is enabled and never replaced; what they point to names its own locks
+/// (`PhysicalMemoryContext`, `DeviceRegistry`, `AddressSpace`).
 final class Machine {
   /// Frames, commit, zero page and frame table (`PhysicalMemory.initialize` builds it).
   let physical: KernelPhysicalMemory
