@@ -22,6 +22,9 @@ MEMORY = "96M"
 SWAP = "1G"
 WORKING_SET_MIB = 128
 PAGES = WORKING_SET_MIB * 256
+# The program's own pages besides the working set (stack, libc data, the children's
+# bookkeeping), which reclaim may write too: at most one page table's worth.
+OTHER_PAGES = 512
 TIMEOUT_SECONDS = 900
 SWAP_LINE = re.compile(r"swap: (\d+) pages written, (\d+) read, (\d+) I/O errors")
 
@@ -51,7 +54,7 @@ def test_four_processes_sharing_a_working_set_larger_than_ram_write_each_page_on
     assert swap, stderr
     written, read, errors = (int(value) for value in swap[-1])
     assert read > 0 and errors == 0, swap[-1]
-    assert PAGES // 4 <= written <= PAGES, swap[-1]  # out, and once per page at most
+    assert PAGES // 4 <= written <= PAGES + OTHER_PAGES, swap[-1]  # out, once per page at most
     assert "frames back to baseline" in stderr and "MISMATCH" not in stderr, stderr
 
 

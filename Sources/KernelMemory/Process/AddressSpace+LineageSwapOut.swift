@@ -178,27 +178,14 @@ struct LineageLeafSwapper<Memory: PhysicalMemoryAccess, TLB: TranslationCache, F
       slot.entry.frame == wanted.frame, let swap = space.physical.swap
     else { return .keep }
     let table = space.physical.frameTable
-    var info = table[wanted.frame]
+    let info = table[wanted.frame]
     guard info.state.contains(.swapCache), info.swapSlot == wanted.slot.number,
       info.state.isDisjoint(with: [.shared, .pinned, .underRead])
     else { return .keep }
     let owesWrite = info.state.contains(.underWrite) || info.state.contains(.swapDirty)
     guard owesWrite || !slot.entry.flags.contains(.accessed) else { return .keep }
     swap.slots.retain(wanted.slot)
-    info.mapCount -= 1
-    info.state.remove(.anonymousExclusive)
-    if info.mapCount == 0, info.state.contains(.swapDirty), !info.state.contains(.underWrite) {
-      // Its earlier write failed: write it again now that no leaf can change it.
-      swap.slots.beginIO(wanted.slot)
-      info.state.insert(.underWrite)
-      batch.add(wanted.frame, to: wanted.slot)
-    }
-    if info.mapCount == 0, info.state.isDisjoint(with: .keptBySwap) {
-      table[wanted.frame] = .unused  // a clean copy: its slot holds the page
-      flush.release(wanted.frame)
-    } else {
-      table[wanted.frame] = info
-    }
+    _ = space.leaveFrameForSwap(wanted.frame, info, slot: wanted.slot, batch: &batch, flush: &flush)
     replaced += 1
     return .write(SwapEntry(slot: wanted.slot).pageTableEntry)
   }

@@ -105,24 +105,40 @@ struct SwapOutWalker<Memory: PhysicalMemoryAccess, TLB: TranslationCache, Frames
       batch.add(frame, to: fresh)
       info = table[frame]
     }
-    info.mapCount -= 1
-    info.state.remove(.anonymousExclusive)
-    if info.mapCount == 0, info.state.contains(.swapDirty), !info.state.contains(.underWrite) {
-      // Its earlier write failed: write it again now that no leaf can change it.
-      swap.slots.beginIO(swapSlot)
-      info.state.insert(.underWrite)
-      batch.add(frame, to: swapSlot)
-    }
-    if info.mapCount == 0, info.state.isDisjoint(with: .keptBySwap) {
-      table[frame] = info
-      swap.unlink(frame, in: table)  // the cache's hold, if it kept the slot, is the leaf's now
-      table[frame] = .unused  // a clean copy: its slot holds the page
-      flush.release(frame)
+    if space.leaveFrameForSwap(frame, info, slot: swapSlot, batch: &batch, flush: &flush) {
       result.framesFreed += 1
-    } else {
-      table[frame] = info
     }
     result.pagesUnmapped += 1
     return .write(SwapEntry(slot: swapSlot).pageTableEntry)
+  }
+}
+
+extension AddressSpace {
+  /// One leaf of `frame` (record `info`, caching `slot`, whose reference the caller took
+  /// for the leaf's swap entry) lets go of it — the end of every swap-out of a leaf, the
+  /// clock's (`SwapOutWalker`) and the lineage's (`LineageLeafSwapper`): a frame whose earlier
+  /// write failed is queued again once no leaf can change it; a frame no leaf maps and the
+  /// swap cache need not keep (a clean copy) leaves the cache, whose hold on the slot the
+  /// leaf's entry now has, and is freed after the flush. Returns whether it was freed.
+  func leaveFrameForSwap(
+    _ frame: PhysicalFrame, _ record: FrameInfo, slot: SwapSlot, batch: inout SwapOutBatch,
+    flush: inout TLBFlush
+  ) -> Bool {
+    guard let swap = physical.swap else { preconditionFailure("a swap-out without a swap area") }
+    let table = physical.frameTable
+    var info = record
+    info.mapCount -= 1
+    info.state.remove(.anonymousExclusive)
+    if info.mapCount == 0, info.state.contains(.swapDirty), !info.state.contains(.underWrite) {
+      swap.slots.beginIO(slot)
+      info.state.insert(.underWrite)
+      batch.add(frame, to: slot)
+    }
+    table[frame] = info
+    guard info.mapCount == 0, info.state.isDisjoint(with: .keptBySwap) else { return false }
+    swap.unlink(frame, in: table)
+    table[frame] = .unused
+    flush.release(frame)
+    return true
   }
 }
